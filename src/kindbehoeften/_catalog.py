@@ -1,0 +1,180 @@
+"""The form catalog: built-in forms, the author's directories, and lookup by id and version.
+
+The built-in forms ship inside the package (``kindbehoeften/forms/*.toml``) and are read once,
+lazily. Further directories come from the ``paths`` argument or from the
+``KINDBEHOEFTEN_FORMS_PATH`` variable (directories separated by ``os.pathsep``); they are read
+on each call, so an author sees a changed file at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from ._formfiles import read_form_file
+from ._formmodel import Form
+from .errors import FormDefinitionError, FormProblem, UnknownFormError
+
+__all__ = ["FORMS_PATH_VARIABLE", "forms", "load_form"]
+
+FORMS_PATH_VARIABLE = "KINDBEHOEFTEN_FORMS_PATH"
+
+PathLike = str | os.PathLike[str]
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str  # shown in messages
+    path: Path
+    data: bytes
+
+
+class _Catalog:
+    """Forms by id and version, built from form files; extensions find their base here."""
+
+    def __init__(self, base: _Catalog | None = None) -> None:
+        self._forms: dict[tuple[str, str], Form] = dict(base._forms) if base else {}
+        self._origins: dict[tuple[str, str], str] = dict(base._origins) if base else {}
+
+    def add_sources(self, sources: Iterable[_Source]) -> None:
+        """Read every source; extensions are read once their base is in the catalog."""
+        problems: list[FormProblem] = []
+        pending = list(sources)
+        while pending:
+            waiting: list[tuple[_Source, FormDefinitionError]] = []
+            for source in pending:
+                try:
+                    form = read_form_file(
+                        source.path, resolve_base=self.get, name=source.name, data=source.data
+                    )
+                except FormDefinitionError as failure:
+                    waiting.append((source, failure))
+                    continue
+                self._add(form, source.name, problems)
+            if len(waiting) == len(pending):  # no progress: these are broken for good
+                problems.extend(problem for _, broken in waiting for problem in broken.problems)
+                break
+            pending = [source for source, _ in waiting]
+        if problems:
+            raise FormDefinitionError(problems)
+
+    def _add(self, form: Form, name: str, problems: list[FormProblem]) -> None:
+        key = (form.id, form.version)
+        if key in self._forms:
+            problems.append(
+                FormProblem(
+                    name,
+                    "form",
+                    f"{form.key} is also defined in {self._origins[key]}; "
+                    "give one of them a new version",
+                )
+            )
+            return
+        self._forms[key] = form
+        self._origins[key] = name
+
+    def get(self, form_id: str, version: str | None = None) -> Form:
+        """The form with this id: the given version, or else the newest."""
+        if version is not None:
+            form = self._forms.get((form_id, version))
+            if form is not None:
+                return form
+        else:
+            versions = [key[1] for key in self._forms if key[0] == form_id]
+            if versions:
+                return self._forms[(form_id, max(versions, key=_version_key))]
+        raise UnknownFormError(form_id, version, sorted({key[0] for key in self._forms}))
+
+    def all(self) -> tuple[Form, ...]:
+        ordered = sorted(self._forms, key=lambda key: (key[0], _version_key(key[1])))
+        return tuple(self._forms[key] for key in ordered)
+
+
+def _builtin_sources() -> list[_Source]:
+    folder = resources.files("kindbehoeften") / "forms"
+    sources = []
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.is_file() and entry.name.endswith(".toml"):
+            sources.append(_Source(f"forms/{entry.name}", Path(str(entry)), entry.read_bytes()))
+    return sources
+
+
+@cache
+def _builtin_catalog() -> _Catalog:
+    catalog = _Catalog()
+    catalog.add_sources(_builtin_sources())
+    return catalog
+
+
+def _directories(paths: Sequence[PathLike] | None) -> list[Path]:
+    if paths is None:
+        variable = os.environ.get(FORMS_PATH_VARIABLE, "")
+        return [Path(item) for item in variable.split(os.pathsep) if item]
+    return [Path(item) for item in paths]
+
+
+def _catalog(paths: Sequence[PathLike] | None) -> _Catalog:
+    directories = _directories(paths)
+    if not directories:
+        return _builtin_catalog()
+    catalog = _Catalog(_builtin_catalog())
+    sources = []
+    for directory in directories:
+        if not directory.is_dir():
+            raise FormDefinitionError(
+                [FormProblem(str(directory), "", "is not a directory of form files")]
+            )
+        for path in sorted(directory.glob("*.toml")):
+            sources.append(_Source(str(path), path, path.read_bytes()))
+    catalog.add_sources(sources)
+    return catalog
+
+
+def forms(paths: Sequence[PathLike] | None = None) -> tuple[Form, ...]:
+    """Every form in the catalog, ordered by id and version.
+
+    The built-in forms come first; ``paths`` (or ``KINDBEHOEFTEN_FORMS_PATH``) adds
+    directories of form files.
+
+    >>> [form.key for form in forms()]  # doctest: +NORMALIZE_WHITESPACE
+    ['triangle.followup@1.0.0', 'triangle.full@1.0.0', 'triangle.plan@1.0.0',
+     'triangle.preliminary@1.0.0']
+    """
+    return _catalog(paths).all()
+
+
+def _looks_like_path(value: PathLike) -> bool:
+    if not isinstance(value, str):
+        return True
+    return value.endswith((".toml", ".json")) or "/" in value or os.sep in value
+
+
+def load_form(
+    form: PathLike, version: str | None = None, *, paths: Sequence[PathLike] | None = None
+) -> Form:
+    """Load a form by id from the catalog (the newest version unless one is given), or a file.
+
+    A path (anything ending in ``.toml`` or ``.json``, or holding a ``/``) is read and checked
+    as a form file; an extension file finds its base form in the catalog.
+
+    >>> load_form("triangle.full").section("child_needs").area("health").label
+    'Health'
+
+    Raises :class:`UnknownFormError` for an unknown id or version, and
+    :class:`FormDefinitionError` for a broken file.
+    """
+    catalog = _catalog(paths)
+    if _looks_like_path(form):
+        loaded = read_form_file(Path(form), resolve_base=catalog.get)
+        if version is not None and loaded.version != version:
+            raise UnknownFormError(loaded.id, version, [loaded.key])
+        return loaded
+    return catalog.get(str(form), version)

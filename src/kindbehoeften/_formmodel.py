@@ -1,0 +1,407 @@
+"""The typed form model: frozen pydantic values for forms, sections, areas and questions.
+
+A :class:`Form` has one canonical dictionary shape, the shape of a form file: ``Form.from_dict``
+(or ``Form.model_validate``) reads it and ``form.to_dict()`` writes it, so a form round-trips
+through TOML-shaped data and through JSON unchanged. Loading a *file* (with its checks and its
+extension mechanism) is the job of ``_formfiles``; this module only describes values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+__all__ = [
+    "STAGES",
+    "AllOf",
+    "AnyOf",
+    "Area",
+    "Comparison",
+    "Condition",
+    "CrosswalkEntry",
+    "Form",
+    "FormReference",
+    "Not",
+    "OneOfRule",
+    "Option",
+    "OptionList",
+    "Question",
+    "Section",
+]
+
+Stage = Literal["preliminary", "full", "plan", "followup"]
+STAGES: tuple[Stage, ...] = ("preliminary", "full", "plan", "followup")
+
+QuestionType = Literal[
+    "text", "boolean", "integer", "decimal", "date", "choice", "multi_choice", "group"
+]
+Sensitivity = Literal["none", "personal", "special_category"]
+Operator = Literal[
+    "equals", "not_equals", "in", "not_in", "gt", "ge", "lt", "le", "contains", "answered"
+]
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+FormId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$", max_length=128)]
+Version = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
+Scalar: TypeAlias = bool | int | float | str
+Bound: TypeAlias = int | float | dt.date
+
+
+def _normalise_required(value: object) -> object:
+    """``required = true`` means every stage, ``false`` none; a list names the stages."""
+    if value is True:
+        return STAGES
+    if value is False or value is None:
+        return ()
+    return value
+
+
+def _without_defaults(model: BaseModel, data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out what a reader would fill in anyway, so written forms stay short."""
+    for name, field in type(model).model_fields.items():
+        if not field.is_required() and getattr(model, name) == field.default:
+            data.pop(name, None)
+            if field.alias:
+                data.pop(field.alias, None)
+    return data
+
+
+class _Value(BaseModel):
+    """Frozen, strict about unknown keys, and written without default entries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_defaults(self, handler(self))
+
+
+class Option(_Value):
+    """One answer of a choice: a stable ``value`` (stored) and a ``label`` (shown)."""
+
+    value: Identifier
+    label: str = Field(min_length=1)
+    help: str | None = None
+
+
+class OptionList(_Value):
+    """A named list of options shared by questions; ``ordered`` marks a scale."""
+
+    id: Identifier
+    options: tuple[Option, ...] = Field(min_length=1)
+    ordered: bool = False
+
+
+class CrosswalkEntry(_Value):
+    """The codes of an area in another framework (BBIC 2006, GIRFEC, ...).
+
+    ``verified = False`` marks a mapping taken from secondary sources.
+    """
+
+    framework: Identifier
+    codes: tuple[str, ...] = Field(min_length=1)
+    verified: bool = True
+    note: str | None = None
+
+
+class Comparison(_Value):
+    """``question operator value``: the leaf of a condition."""
+
+    question: str = Field(min_length=1)
+    operator: Operator
+    value: Scalar | tuple[Scalar, ...] | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _dates_as_text(cls, value: object) -> object:
+        # TOML has native dates; a condition keeps them as ISO text, as JSON would.
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, list | tuple):
+            return tuple(v.isoformat() if isinstance(v, dt.date) else v for v in value)
+        return value
+
+
+class AllOf(_Value):
+    """True when every condition is true."""
+
+    all: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AnyOf(_Value):
+    """True when at least one condition is true."""
+
+    any: tuple[Condition, ...] = Field(min_length=1)
+
+
+class Not(_Value):
+    """True when the condition is false."""
+
+    not_: Condition = Field(alias="not")
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {"not": data["not"] if "not" in data else data["not_"]}
+
+
+Condition: TypeAlias = Comparison | AllOf | AnyOf | Not
+
+
+class Question(_Value):
+    """A question of an area, or of a repeating group (``type = "group"``).
+
+    Which keys apply depends on ``type``; the form-file checks enforce that.
+    """
+
+    id: Identifier
+    type: QuestionType
+    label: str = Field(min_length=1)
+    help: str | None = None
+    required: tuple[Stage, ...] = ()
+    when: Condition | None = None
+    sensitivity: Sensitivity = "none"
+    max_length: int | None = Field(default=None, ge=1)
+    pattern: str | None = None
+    multiline: bool = False
+    min: Bound | None = None
+    max: Bound | None = None
+    options: Identifier | tuple[Option, ...] | None = None
+    min_items: int | None = Field(default=None, ge=0)
+    max_items: int | None = Field(default=None, ge=1)
+    questions: tuple[Question, ...] = ()
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _required(cls, value: object) -> object:
+        return _normalise_required(value)
+
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _bound(cls, value: object) -> object:
+        # A bound written as text is a date; numbers stay numbers.
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        return value
+
+    def is_required(self, stage: Stage) -> bool:
+        """Whether an enabled question must be answered in a completed form of ``stage``."""
+        return stage in self.required
+
+
+class OneOfRule(_Value):
+    """At least one of ``questions`` must be answered (when required at the stage)."""
+
+    questions: tuple[Identifier, ...] = Field(min_length=2)
+    required: tuple[Stage, ...] = STAGES
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _required(cls, value: object) -> object:
+        return _normalise_required(value)
+
+
+def _crosswalk_in(value: object) -> object:
+    """Accept ``{framework: code | [codes] | {codes, verified, note}}`` as written in files."""
+    if not isinstance(value, dict):
+        return value
+    entries = []
+    for framework, entry in value.items():
+        if isinstance(entry, str):
+            entry = {"codes": [entry]}
+        elif isinstance(entry, list):
+            entry = {"codes": entry}
+        if isinstance(entry, dict):
+            entry = {"framework": framework, **entry}
+        entries.append(entry)
+    return entries
+
+
+class Area(_Value):
+    """An area of a side of the triangle (``health``, ``basic_care``, ...)."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    help: str | None = None
+    crosswalk: tuple[CrosswalkEntry, ...] = ()
+    require_one_of: tuple[OneOfRule, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+    @field_validator("crosswalk", mode="before")
+    @classmethod
+    def _crosswalk_in(cls, value: object) -> object:
+        return _crosswalk_in(value)
+
+    @field_serializer("crosswalk")
+    def _crosswalk_out(self, value: tuple[CrosswalkEntry, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for entry in value:
+            item = entry.model_dump()
+            del item["framework"]
+            out[entry.framework] = item
+        return out
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id; ``KeyError`` when there is none."""
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+
+class Section(_Value):
+    """A side of the triangle, or another part of a form, holding areas."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    help: str | None = None
+    areas: tuple[Area, ...] = ()
+
+    def area(self, area_id: str) -> Area:
+        """The area with this id; ``KeyError`` when there is none."""
+        for area in self.areas:
+            if area.id == area_id:
+                return area
+        raise KeyError(area_id)
+
+
+class FormReference(_Value):
+    """Names one version of a form."""
+
+    id: FormId
+    version: Version
+
+
+_HEADER = ("id", "version", "stage", "title", "description", "base")
+
+
+class Form(_Value):
+    """A form: its id, version and stage, shared option lists, and sections of areas.
+
+    The dictionary shape (``to_dict``) is the shape of a form file, so a form can be written
+    out and read back unchanged:
+
+    >>> form = Form.from_dict({
+    ...     "form": {"id": "example.visit", "version": "1.0.0", "stage": "full",
+    ...              "title": "Home visit"},
+    ...     "sections": [{"id": "child_needs", "label": "Child", "areas": [
+    ...         {"id": "health", "label": "Health", "questions": [
+    ...             {"id": "seen", "type": "boolean", "label": "Seen?", "required": True}]}]}],
+    ... })
+    >>> form.section("child_needs").area("health").question("seen").is_required("full")
+    True
+    >>> Form.model_validate_json(form.model_dump_json()) == form
+    True
+    """
+
+    id: FormId
+    version: Version
+    stage: Stage
+    title: str = Field(min_length=1)
+    description: str | None = None
+    base: FormReference | None = None
+    option_lists: tuple[OptionList, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_file_shape(cls, data: object) -> object:
+        if isinstance(data, dict) and "form" in data:
+            header = data["form"]
+            rest = {key: value for key, value in data.items() if key != "form"}
+            if isinstance(header, dict):
+                return {**header, **rest}
+        return data
+
+    @field_validator("option_lists", mode="before")
+    @classmethod
+    def _option_lists_in(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return [
+                {"id": name, **body} if isinstance(body, dict) else body
+                for name, body in value.items()
+            ]
+        return value
+
+    @field_serializer("option_lists")
+    def _option_lists_out(self, value: tuple[OptionList, ...]) -> dict[str, Any]:
+        return {
+            item.id: {
+                "ordered": item.ordered,
+                "options": [option.model_dump() for option in item.options],
+            }
+            for item in value
+        }
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = _without_defaults(self, handler(self))
+        header = {key: data.pop(key) for key in _HEADER if key in data}
+        return {"form": header, **data}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Form:
+        """Build a form from its file-shaped dictionary (as ``tomllib`` reads it)."""
+        return cls.model_validate(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The form as JSON-ready data in the shape of a form file."""
+        return self.model_dump(mode="json")
+
+    @property
+    def key(self) -> str:
+        """``id@version``, e.g. ``triangle.full@1.0.0``."""
+        return f"{self.id}@{self.version}"
+
+    def section(self, section_id: str) -> Section:
+        """The section with this id; ``KeyError`` when there is none."""
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def option_list(self, list_id: str) -> OptionList:
+        """The shared option list with this id; ``KeyError`` when there is none."""
+        for item in self.option_lists:
+            if item.id == list_id:
+                return item
+        raise KeyError(list_id)
+
+    def options(self, question: Question) -> tuple[Option, ...]:
+        """The options of a choice question, resolving a shared list by name."""
+        if question.options is None:
+            return ()
+        if isinstance(question.options, str):
+            return self.option_list(question.options).options
+        return question.options
+
+    def questions(self) -> Iterator[tuple[tuple[str, ...], Question]]:
+        """Every question with its path (section, area, question[, group question ...])."""
+
+        def walk(
+            prefix: tuple[str, ...], questions: tuple[Question, ...]
+        ) -> Iterator[tuple[tuple[str, ...], Question]]:
+            for question in questions:
+                path = (*prefix, question.id)
+                yield path, question
+                yield from walk(path, question.questions)
+
+        for section in self.sections:
+            for area in section.areas:
+                yield from walk((section.id, area.id), area.questions)
+
+
+for _model in (AllOf, AnyOf, Not, Question, Area, Section, Form):
+    _model.model_rebuild()

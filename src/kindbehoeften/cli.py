@@ -1,0 +1,319 @@
+"""The ``kindbehoeften`` command line: a thin layer over the library.
+
+Exit codes: 0 all valid, 1 some input invalid, 2 usage or internal error. Human output goes
+through rich consoles (injectable for tests); ``--format json`` prints one JSON document on
+stdout and nothing else there. No traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from . import __version__
+from ._catalog import forms, load_form
+from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from .errors import FormDefinitionError, KindbehoeftenError
+
+__all__ = ["describe_condition", "form_tree", "main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+LOCALE_VARIABLE = "KINDBEHOEFTEN_LOCALE"
+LOCALES = ("en", "nl", "sv", "da", "nb", "fi")
+
+
+class UsageError(Exception):
+    """A command line that cannot be run; its text is the one-line reason."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, and prints help on our console."""
+
+    output: IO[str] | None = None
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        if message:
+            (self.output or sys.stdout).write(message)
+
+
+class _Context:
+    """What every command gets: the parsed arguments and the two consoles."""
+
+    def __init__(self, args: argparse.Namespace, out: Console, err: Console) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+
+    def json(self, document: Any) -> None:
+        """One JSON document on stdout, unstyled."""
+        self.out.file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _locale(value: str) -> str:
+    language = value.replace("-", "_").split("_")[0].lower()
+    if language not in LOCALES:
+        raise argparse.ArgumentTypeError(
+            f"unknown locale {value!r}; available: {', '.join(LOCALES)}"
+        )
+    return language
+
+
+def _parser(output: IO[str]) -> _Parser:
+    parser = _Parser(
+        prog="kindbehoeften",
+        description="Structured child-needs assessment: forms, validation, deadlines, exports.",
+    )
+    parser.output = output
+    parser.add_argument("--version", action="version", version=f"kindbehoeften {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    def command(parent: argparse._SubParsersAction[_Parser], name: str, help_text: str) -> _Parser:
+        sub = parent.add_parser(name, help=help_text, description=help_text)
+        sub.output = output
+        sub.add_argument(
+            "--locale",
+            type=_locale,
+            default=None,
+            help=f"language of human output ({', '.join(LOCALES)}; default: "
+            f"${LOCALE_VARIABLE}, else en)",
+        )
+        return sub
+
+    demo = command(commands, "demo", "show the built-in triangle and forms")
+    demo.set_defaults(run=_demo)
+
+    forms_parser = commands.add_parser(
+        "forms", help="list, show and check forms", description="List, show and check forms."
+    )
+    forms_parser.output = output
+    actions = forms_parser.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    listing = command(actions, "list", "list the forms in the catalog")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.set_defaults(run=_forms_list)
+    show = command(actions, "show", "show a form's sections, areas and questions")
+    show.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
+    show.add_argument("--version", dest="form_version", default=None, help="a version of ID")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(run=_forms_show)
+    check = command(actions, "check", "check form files; exit 1 when any is broken")
+    check.add_argument("files", metavar="FILE", nargs="+", type=Path)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(run=_forms_check)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    console: Console | None = None,
+    err_console: Console | None = None,
+) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    out = console or Console()
+    err = err_console or Console(stderr=True)
+    parser = _parser(out.file)
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "locale", None) is None and hasattr(args, "locale"):
+            args.locale = _locale(os.environ.get(LOCALE_VARIABLE) or "en")
+        run: Callable[[_Context], int] = args.run
+        return run(_Context(args, out, err))
+    except SystemExit as exit_:  # --help and --version
+        return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+    except (UsageError, argparse.ArgumentTypeError) as error:
+        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False)
+        return EXIT_USAGE
+    except FormDefinitionError as error:
+        _print_problems(err, error)
+        return EXIT_USAGE
+    except KindbehoeftenError as error:
+        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.print("kindbehoeften: interrupted")
+        return EXIT_USAGE
+    except Exception as error:  # never a traceback for a user
+        err.print(
+            f"kindbehoeften: internal error ({type(error).__name__}); please report it with "
+            "the command you ran",
+            highlight=False,
+        )
+        return EXIT_USAGE
+
+
+# --- forms --------------------------------------------------------------------------------
+
+
+def _forms_list(context: _Context) -> int:
+    catalog = forms()
+    if context.args.format == "json":
+        context.json({"forms": [_summary(form) for form in catalog]})
+        return EXIT_OK
+    table = Table(title="Forms", title_justify="left")
+    for column in ("id", "version", "stage", "title", "questions"):
+        table.add_column(column, justify="right" if column == "questions" else "left")
+    for form in catalog:
+        table.add_row(form.id, form.version, form.stage, escape(form.title), str(_count(form)))
+    context.out.print(table)
+    return EXIT_OK
+
+
+def _summary(form: Form) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "id": form.id,
+        "version": form.version,
+        "stage": form.stage,
+        "title": form.title,
+        "questions": _count(form),
+    }
+    if form.base is not None:
+        summary["base"] = form.base.model_dump()
+    return summary
+
+
+def _count(form: Form) -> int:
+    return sum(1 for _ in form.questions())
+
+
+def _forms_show(context: _Context) -> int:
+    form = load_form(context.args.form, context.args.form_version)
+    if context.args.format == "json":
+        context.json(form.to_dict())
+        return EXIT_OK
+    context.out.print(form_tree(form))
+    return EXIT_OK
+
+
+def form_tree(form: Form) -> Tree:
+    """A readable tree of a form's sections, areas and questions."""
+    tree = Tree(f"[bold]{escape(form.title)}[/]  {form.key}  (stage: {form.stage})")
+    for section in form.sections:
+        branch = tree.add(f"[bold cyan]{escape(section.label)}[/]  [dim]{section.id}[/]")
+        for area in section.areas:
+            leaf = branch.add(f"[bold]{escape(area.label)}[/]  [dim]{area.id}[/]")
+            _add_questions(form, leaf, area.questions)
+            for rule in area.require_one_of:
+                leaf.add(f"[yellow]at least one of:[/] {', '.join(rule.questions)}")
+    return tree
+
+
+def _add_questions(form: Form, parent: Tree, questions: tuple[Question, ...]) -> None:
+    for question in questions:
+        marks = []
+        if question.is_required(form.stage):
+            marks.append("[red]required[/]")
+        if question.sensitivity != "none":
+            marks.append(f"[magenta]{question.sensitivity}[/]")
+        if question.options is not None:
+            marks.append("options: " + ", ".join(o.value for o in form.options(question)))
+        if question.when is not None:
+            marks.append(f"[yellow]when {escape(describe_condition(question.when))}[/]")
+        detail = f"  [dim]{' | '.join(marks)}[/]" if marks else ""
+        node = parent.add(
+            f"{escape(question.label)}  [green]{question.id}[/]: {question.type}{detail}"
+        )
+        _add_questions(form, node, question.questions)
+
+
+def describe_condition(condition: Condition) -> str:
+    """A condition in one line, e.g. ``outcome = open_full_assessment``."""
+    if isinstance(condition, AllOf):
+        return " and ".join(f"({describe_condition(item)})" for item in condition.all)
+    if isinstance(condition, AnyOf):
+        return " or ".join(f"({describe_condition(item)})" for item in condition.any)
+    if isinstance(condition, Not):
+        return f"not ({describe_condition(condition.not_)})"
+    assert isinstance(condition, Comparison)
+    symbols = {"equals": "=", "not_equals": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+    if condition.operator == "answered":
+        state = "answered" if condition.value in (None, True) else "not answered"
+        return f"{condition.question} {state}"
+    value = json.dumps(condition.value, ensure_ascii=False)
+    return f"{condition.question} {symbols.get(condition.operator, condition.operator)} {value}"
+
+
+def _forms_check(context: _Context) -> int:
+    missing = [path for path in context.args.files if not path.is_file()]
+    if missing:
+        raise UsageError(f"no such file: {missing[0]}")
+    results: list[tuple[Path, Form | None, FormDefinitionError | None]] = []
+    for path in context.args.files:
+        try:
+            results.append((path, load_form(path), None))
+        except FormDefinitionError as failure:
+            results.append((path, None, failure))
+    if context.args.format == "json":
+        context.json({"results": [_check_result(*result) for result in results]})
+    else:
+        for path, form, problem in results:
+            if form is not None:
+                context.out.print(f"[green]ok[/]  {escape(str(path))}  {form.key}")
+            elif problem is not None:
+                _print_problems(context.out, problem, heading=str(path))
+    return EXIT_OK if all(form is not None for _, form, _ in results) else EXIT_INVALID
+
+
+def _check_result(
+    path: Path, form: Form | None, error: FormDefinitionError | None
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"file": str(path), "ok": error is None}
+    if form is not None:
+        result["form"] = {"id": form.id, "version": form.version}
+    result["problems"] = [
+        {"file": p.file, "path": p.path, "line": p.line, "message": p.message}
+        for p in (error.problems if error else ())
+    ]
+    return result
+
+
+def _print_problems(console: Console, error: FormDefinitionError, heading: str = "") -> None:
+    count = len(error.problems)
+    title = f"{heading}: {count} problem{'s' if count != 1 else ''}" if heading else None
+    table = Table(title=escape(title) if title else None, title_justify="left")
+    table.add_column("where")
+    table.add_column("key")
+    table.add_column("problem")
+    for problem in error.problems:
+        where = problem.file + (f":{problem.line}" if problem.line is not None else "")
+        table.add_row(escape(where), escape(problem.path), escape(problem.message))
+    console.print(table)
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+
+def _demo(context: _Context) -> int:
+    form = load_form("triangle.full")
+    out = context.out
+    out.print("[bold]kindbehoeften demo[/]: the assessment triangle of the built-in forms\n")
+    table = Table(title=f"{form.title} ({form.key})", title_justify="left")
+    sides = form.sections[:3]
+    for section in sides:
+        table.add_column(escape(section.label))
+    depth = max(len(section.areas) for section in sides)
+    for row in range(depth):
+        table.add_row(
+            *(
+                escape(section.areas[row].label) if row < len(section.areas) else ""
+                for section in sides
+            )
+        )
+    out.print(table)
+    out.print()
+    _forms_list(context)
+    return EXIT_OK
