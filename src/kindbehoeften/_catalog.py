@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ._formfiles import read_form_file
+from ._formfiles import read_form_file, read_limited
 from ._formmodel import Form
 from .errors import FormDefinitionError, FormProblem, UnknownFormError
 
@@ -133,7 +133,7 @@ def _catalog(paths: Sequence[PathLike] | None) -> _Catalog:
                 [FormProblem(str(directory), "", "is not a directory of form files")]
             )
         for path in sorted(directory.glob("*.toml")):
-            sources.append(_Source(str(path), path, path.read_bytes()))
+            sources.append(_Source(str(path), path, read_limited(path)))
     catalog.add_sources(sources)
     return catalog
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterator
@@ -47,6 +48,9 @@ MAX_FORM_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 
 ResolveBase = Callable[[str, str | None], Form]
+
+_KEY_PART = r"[\w\"'-]+"
+_LONG_DOTTED_KEY = re.compile(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_DEPTH}}}")
 
 
 def form_file_schema() -> dict[str, Any]:
@@ -117,7 +121,7 @@ def read_form_file(
     problems = _Problems(name or str(path))
     if data is None:
         try:
-            data = _read_limited(path)
+            data = read_limited(path)
         except FileNotFoundError:
             problems.add((), "no such file; check the path")
             problems.raise_if_any()
@@ -127,11 +131,11 @@ def read_form_file(
     assert data is not None
     document = _parse(data, path.suffix.lower(), problems)
     problems.raise_if_any()
-    _check_depth(document, problems)
+    _check_shape(document, problems)
     problems.raise_if_any()
     document = _json_ready(document)
     for failure in sorted(_meta_validator().iter_errors(document), key=_error_order):
-        problems.add(tuple(failure.absolute_path), _schema_message(failure))
+        problems.add(*_schema_problem(failure, document))
     problems.raise_if_any()
     header = document["form"]
     if "extends" in header:
@@ -142,7 +146,7 @@ def read_form_file(
     return form
 
 
-def _read_limited(path: Path) -> bytes:
+def read_limited(path: Path) -> bytes:
     with path.open("rb") as stream:
         return stream.read(MAX_FORM_FILE_BYTES + 1)
 
@@ -164,16 +168,23 @@ def _parse(data: bytes, suffix: str, problems: _Problems) -> Any:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
+    long_key = _LONG_DOTTED_KEY.search(text)
+    if long_key is not None:
+        # tomllib takes quadratic time on such keys; refuse them before parsing.
+        line = text.count("\n", 0, long_key.start()) + 1
+        problems.add((), f"is nested too deeply (more than {MAX_DEPTH} levels)", line)
+        return None
     try:
         if suffix == ".json":
             return json.loads(text, object_pairs_hook=_no_duplicate_keys)
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-        line: int | None = int(match.group(1)) if match else None
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         where = f" (column {match.group(2)})" if match else ""
-        problems.add((), f"is not valid TOML: {reason}{where}", line)
+        problems.add(
+            (), f"is not valid TOML: {reason}{where}", int(match.group(1)) if match else None
+        )
         return None
     except json.JSONDecodeError as error:
         problems.add((), f"is not valid JSON: {error.msg} (column {error.colno})", error.lineno)
@@ -197,17 +208,20 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _check_depth(document: Any, problems: _Problems) -> None:
-    stack: list[tuple[Any, int]] = [(document, 1)]
+def _check_shape(document: Any, problems: _Problems) -> None:
+    """Refuse deep nesting, and numbers JSON cannot hold (inf, nan), without recursion."""
+    stack: list[tuple[Any, KeyPath]] = [(document, ())]
     while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        value, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
             problems.add((), f"is nested too deeply (more than {MAX_DEPTH} levels)")
             return
         if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
+            stack.extend(((item, (*path, key)) for key, item in value.items()))
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend(((item, (*path, index)) for index, item in enumerate(value)))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.add(path, "must be a finite number (not inf or nan)")
 
 
 def _json_ready(value: Any) -> Any:
@@ -230,22 +244,41 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    """Say what is wrong with a key in words a form author understands."""
-    path = list(error.absolute_path)
+def _schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[KeyPath, str]:
+    """Where a meta-schema failure is, and what is wrong, in words a form author understands."""
+    path: KeyPath = tuple(error.absolute_path)
     key = path[-1] if path else None
     validator = error.validator
-    if error.schema is False:
-        return f"{key!r} is not allowed here{_type_hint(error)}"
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if validator == "not" and schema.get("not") == {}:
+        return path, f"{key!r} is not allowed here{_type_hint(document, path[:-1])}"
     if validator == "required":
         missing = re.match(r"'([^']+)'", error.message)
-        return f"{missing.group(1) if missing else 'a key'!r} is missing"
+        return path, f"{missing.group(1) if missing else 'a key'!r} is missing"
     if validator == "additionalProperties":
-        schema = error.schema if isinstance(error.schema, dict) else {}
         allowed = sorted(schema.get("properties", {}))
         instance = error.instance if isinstance(error.instance, dict) else {}
         unknown = sorted(set(instance) - set(allowed))
-        return f"unknown key {', '.join(map(repr, unknown))}; allowed: {', '.join(allowed)}"
+        where = (*path, unknown[0]) if unknown else path
+        return where, f"unknown key {', '.join(map(repr, unknown))}; allowed: {', '.join(allowed)}"
+    if validator == "oneOf":
+        context = list(error.context or [])
+        if _is_condition(error):
+            if not _looks_like_comparison(error.instance):
+                return path, (
+                    "is not a condition: write {question, operator, value}, {all = [...]}, "
+                    "{any = [...]} or {not = {...}}"
+                )
+            # A comparison that fails: say what is wrong inside it, not that it fits no branch.
+            context = [item for item in context if item.relative_schema_path[0] == 0]
+        best = jsonschema.exceptions.best_match(context)
+        if best is not None:
+            return _schema_problem(best, document)
+    return path, _schema_message(error, key)
+
+
+def _schema_message(error: jsonschema.ValidationError, key: object) -> str:
+    validator = error.validator
     if validator == "enum":
         return f"{_short(error.instance)} is not one of: " + ", ".join(
             str(item) for item in _listed(error.validator_value)
@@ -258,27 +291,19 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         return f"must be of type {expected}, not {_json_type(error.instance)}"
-    if validator in {"minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum"}:
-        words = {
-            "minLength": "characters at least",
-            "maxLength": "characters at most",
-            "minItems": "items at least",
-            "maxItems": "items at most",
-            "minimum": "at least",
-            "maximum": "at most",
-        }
-        return f"must have {words[validator]} {error.validator_value}".replace("have at", "be at")
+    words = {
+        "minLength": "must have at least {} characters",
+        "maxLength": "must have at most {} characters",
+        "minItems": "must have at least {} items",
+        "maxItems": "must have at most {} items",
+        "minimum": "must be at least {}",
+        "maximum": "must be at most {}",
+        "minProperties": "must have at least {} keys",
+    }
+    if validator in words:
+        return words[str(validator)].format(error.validator_value)
     if validator == "uniqueItems":
         return "lists the same item twice"
-    if (validator == "oneOf" and key == "when") or _is_condition(error):
-        return (
-            "is not a condition: write {question, operator, value}, {all = [...]}, "
-            "{any = [...]} or {not = {...}}"
-        )
-    if validator == "oneOf":
-        best = jsonschema.exceptions.best_match(error.context or [])
-        if best is not None:
-            return _schema_message(best)
     text = str(error.message)
     return text if len(text) < 200 else text[:197] + "..."
 
@@ -288,23 +313,31 @@ def _listed(value: object) -> list[object]:
 
 
 def _is_condition(error: jsonschema.ValidationError) -> bool:
-    return error.validator == "oneOf" and "comparison" in json.dumps(error.validator_value)
+    return "comparison" in json.dumps(error.validator_value)
 
 
-def _type_hint(error: jsonschema.ValidationError) -> str:
-    parent = error.parent
-    while parent is not None:
-        instance = parent.instance
-        if isinstance(instance, dict) and isinstance(instance.get("type"), str):
-            return f" for a question of type {instance['type']!r}"
-        parent = parent.parent
+def _looks_like_comparison(instance: object) -> bool:
+    return isinstance(instance, dict) and "question" in instance and "operator" in instance
+
+
+def _type_hint(document: Any, path: KeyPath) -> str:
+    node = document
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    if isinstance(node, dict) and isinstance(node.get("type"), str):
+        return f" for a question of type {node['type']!r}"
     return ""
 
 
 def _pattern_hint(key: object) -> str:
-    if key == "version":
+    if key == "version" or key == "extends_version":
         return "MAJOR.MINOR.PATCH, e.g. 1.0.0"
-    if key in {"id", "extends"} and key != "question":
+    if key in {"min", "max"}:
+        return "an ISO date, e.g. 2000-01-01"
+    if key in {"id", "extends"}:
         return "lower-case snake_case, dotted for form ids, e.g. triangle.full or child_needs"
     if key == "question":
         return "a question id, or section.area.question"
@@ -325,12 +358,34 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _build(document: dict[str, Any], problems: _Problems) -> Form:
+_HEADER_KEYS = frozenset({"id", "version", "stage", "title", "description", "base"})
+_TYPE_TAGS = frozenset({"int", "float", "bool", "str", "date"})
+
+
+def _is_type_tag(part: str | int) -> bool:
+    """pydantic names the branch of a union in an error's location; a file has no such key."""
+    return isinstance(part, str) and (part in _TYPE_TAGS or "[" in part or part[:1].isupper())
+
+
+def _in_file(keys: KeyPath, origin: dict[KeyPath, KeyPath]) -> KeyPath:
+    """The key path in the file of what ``keys`` names in the (combined) form."""
+    for length in range(len(keys), 0, -1):
+        if keys[:length] in origin:
+            return (*origin[keys[:length]], *keys[length:])
+    return keys
+
+
+def _build(
+    document: dict[str, Any], problems: _Problems, origin: dict[KeyPath, KeyPath] | None = None
+) -> Form:
     try:
         return Form.model_validate(document)
     except pydantic.ValidationError as error:
         for item in error.errors(include_url=False, include_input=False):
-            problems.add(tuple(item["loc"]), item["msg"])
+            loc = tuple(part for part in item["loc"] if not _is_type_tag(part))
+            if loc and loc[0] in _HEADER_KEYS:
+                loc = ("form", *loc)
+            problems.add(_in_file(loc, origin or {}), item["msg"])
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any always raises here
 
@@ -418,7 +473,7 @@ def _read_extension(
             )
             area.setdefault("require_one_of", []).append(rule)
     problems.raise_if_any()
-    form = _build(combined, problems)
+    form = _build(combined, problems, origin)
     check_form(form, problems, origin=origin)
     problems.raise_if_any()
     return form
@@ -462,25 +517,20 @@ class _Place:
     question: Question
     path: QuestionPath
     keys: KeyPath
-    siblings: dict[str, Question]
-    in_group: bool
 
 
 def _places(form: Form) -> Iterator[_Place]:
     def walk(
-        questions: tuple[Question, ...], path: QuestionPath, keys: KeyPath, in_group: bool
+        questions: tuple[Question, ...], path: QuestionPath, keys: KeyPath
     ) -> Iterator[_Place]:
-        siblings = {question.id: question for question in questions}
         for index, question in enumerate(questions):
             here = (*keys, "questions", index)
-            yield _Place(question, (*path, question.id), here, siblings, in_group)
-            yield from walk(question.questions, (*path, question.id), here, True)
+            yield _Place(question, (*path, question.id), here)
+            yield from walk(question.questions, (*path, question.id), here)
 
     for s, section in enumerate(form.sections):
         for a, area in enumerate(section.areas):
-            yield from walk(
-                area.questions, (section.id, area.id), ("sections", s, "areas", a), False
-            )
+            yield from walk(area.questions, (section.id, area.id), ("sections", s, "areas", a))
 
 
 def check_form(
@@ -495,11 +545,7 @@ def check_form(
     origin = origin or {}
 
     def add(keys: KeyPath, message: str) -> None:
-        for length in range(len(keys), 0, -1):
-            if keys[:length] in origin:
-                keys = (*origin[keys[:length]], *keys[length:])
-                break
-        report.add(keys, message)
+        report.add(_in_file(keys, origin), message)
 
     _check_unique(form, add)
     _check_option_lists(form, add)
@@ -563,8 +609,45 @@ def _check_option_lists(form: Form, add: Add) -> None:
             seen.add(option.value)
 
 
+_KEYS_FOR_TYPES: dict[str, frozenset[str]] = {
+    "max_length": frozenset({"text"}),
+    "pattern": frozenset({"text"}),
+    "multiline": frozenset({"text"}),
+    "min": frozenset({"integer", "decimal", "date"}),
+    "max": frozenset({"integer", "decimal", "date"}),
+    "options": frozenset({"choice", "multi_choice"}),
+    "min_items": frozenset({"multi_choice", "group"}),
+    "max_items": frozenset({"multi_choice", "group"}),
+    "questions": frozenset({"group"}),
+}
+
+
 def _check_question(form: Form, place: _Place, add: Add) -> None:
     question, keys = place.question, place.keys
+    # The meta-schema says this for files; a form built in Python is checked here too.
+    written = question.model_dump(exclude_defaults=True)
+    for key, types in _KEYS_FOR_TYPES.items():
+        if key in written and question.type not in types:
+            add(
+                (*keys, key),
+                f"{key!r} is not allowed here for a question of type {question.type!r}",
+            )
+    if question.type in {"choice", "multi_choice"} and question.options is None:
+        add((*keys, "options"), f"a {question.type} question needs options")
+    if question.type == "group" and not question.questions:
+        add((*keys, "questions"), "a group needs at least one question")
+    if question.type == "integer":
+        for name, bound in (("min", question.min), ("max", question.max)):
+            if bound is not None and not isinstance(bound, int):
+                add((*keys, name), "must be a whole number for an integer question")
+    if question.type == "date":
+        for name, bound in (("min", question.min), ("max", question.max)):
+            if bound is not None and not isinstance(bound, dt.date):
+                add((*keys, name), "must be an ISO date, e.g. 2000-01-01")
+    elif question.type in {"integer", "decimal"}:
+        for name, bound in (("min", question.min), ("max", question.max)):
+            if isinstance(bound, dt.date):
+                add((*keys, name), f"must be a number for a {question.type} question")
     if isinstance(question.options, str):
         try:
             form.option_list(question.options)
@@ -660,8 +743,6 @@ def _resolve_reference(
         return f"{reference!r} is neither a question id nor section.area.question"
     if target.path == place.path:
         return "a question's condition cannot depend on the question itself"
-    if target.in_group and target.path[:-1] != place.path[:-1]:
-        return f"{reference!r} is inside a group; a condition can only reach it from its own row"
     return target
 
 

@@ -55,8 +55,9 @@ Operator = Literal[
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 FormId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$", max_length=128)]
 Version = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
-Scalar: TypeAlias = bool | int | float | str
-Bound: TypeAlias = int | float | dt.date
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Scalar: TypeAlias = bool | int | Finite | str
+Bound: TypeAlias = int | Finite | dt.date
 
 
 def _normalise_required(value: object) -> object:
