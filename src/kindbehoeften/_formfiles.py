@@ -274,10 +274,10 @@ def _schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[K
         best = jsonschema.exceptions.best_match(context)
         if best is not None:
             return _schema_problem(best, document)
-    return path, _schema_message(error, key)
+    return path, _schema_message(error, path)
 
 
-def _schema_message(error: jsonschema.ValidationError, key: object) -> str:
+def _schema_message(error: jsonschema.ValidationError, path: KeyPath) -> str:
     validator = error.validator
     if validator == "enum":
         return f"{_short(error.instance)} is not one of: " + ", ".join(
@@ -286,7 +286,7 @@ def _schema_message(error: jsonschema.ValidationError, key: object) -> str:
     if validator == "const":
         return f"must be {_short(error.validator_value)}"
     if validator == "pattern":
-        return f"{_short(error.instance)} does not have the expected form ({_pattern_hint(key)})"
+        return f"{_short(error.instance)} does not have the expected form ({_pattern_hint(path)})"
     if validator == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
@@ -332,13 +332,14 @@ def _type_hint(document: Any, path: KeyPath) -> str:
     return ""
 
 
-def _pattern_hint(key: object) -> str:
-    if key == "version" or key == "extends_version":
+def _pattern_hint(path: KeyPath) -> str:
+    key = path[-1] if path else None
+    if key in {"version", "extends_version"}:
         return "MAJOR.MINOR.PATCH, e.g. 1.0.0"
     if key in {"min", "max"}:
         return "an ISO date, e.g. 2000-01-01"
-    if key in {"id", "extends"}:
-        return "lower-case snake_case, dotted for form ids, e.g. triangle.full or child_needs"
+    if (path[:1] == ("form",) and key in {"id", "extends"}) or path[-2:] == ("base", "id"):
+        return "lower-case snake_case parts joined by dots, e.g. triangle.full"
     if key == "question":
         return "a question id, or section.area.question"
     return "lower-case snake_case, e.g. some_concern"

@@ -136,13 +136,13 @@ def main(
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
     except (UsageError, argparse.ArgumentTypeError) as error:
-        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False)
+        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
     except FormDefinitionError as error:
         _print_problems(err, error)
         return EXIT_USAGE
     except KindbehoeftenError as error:
-        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False)
+        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.print("kindbehoeften: interrupted")
@@ -152,6 +152,7 @@ def main(
             f"kindbehoeften: internal error ({type(error).__name__}); please report it with "
             "the command you ran",
             highlight=False,
+            soft_wrap=True,
         )
         return EXIT_USAGE
 
@@ -161,12 +162,15 @@ def main(
 
 def _forms_list(context: _Context) -> int:
     catalog = forms()
-    if context.args.format == "json":
+    if getattr(context.args, "format", "text") == "json":
         context.json({"forms": [_summary(form) for form in catalog]})
         return EXIT_OK
     table = Table(title="Forms", title_justify="left")
-    for column in ("id", "version", "stage", "title", "questions"):
-        table.add_column(column, justify="right" if column == "questions" else "left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("version", no_wrap=True)
+    table.add_column("stage", no_wrap=True)
+    table.add_column("title")
+    table.add_column("questions", justify="right")
     for form in catalog:
         table.add_row(form.id, form.version, form.stage, escape(form.title), str(_count(form)))
     context.out.print(table)
@@ -220,7 +224,11 @@ def _add_questions(form: Form, parent: Tree, questions: tuple[Question, ...]) ->
         if question.sensitivity != "none":
             marks.append(f"[magenta]{question.sensitivity}[/]")
         if question.options is not None:
-            marks.append("options: " + ", ".join(o.value for o in form.options(question)))
+            values = [option.value for option in form.options(question)]
+            shown = ", ".join(values[:6]) + (
+                f", ... ({len(values)} in all)" if len(values) > 6 else ""
+            )
+            marks.append(f"options: {shown}")
         if question.when is not None:
             marks.append(f"[yellow]when {escape(describe_condition(question.when))}[/]")
         detail = f"  [dim]{' | '.join(marks)}[/]" if marks else ""
