@@ -42,7 +42,8 @@ class _Parser(argparse.ArgumentParser):
     output: IO[str] | None = None
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("kindbehoeften").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
 
     def _print_message(self, message: str, file: object = None) -> None:
         if message:
@@ -138,8 +139,8 @@ def main(
     except (UsageError, argparse.ArgumentTypeError) as error:
         err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
-    except FormDefinitionError as error:
-        _print_problems(err, error)
+    except FormDefinitionError as error:  # the catalog itself (a forms path) is broken
+        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
     except KindbehoeftenError as error:
         err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
@@ -195,12 +196,22 @@ def _count(form: Form) -> int:
 
 
 def _forms_show(context: _Context) -> int:
-    form = load_form(context.args.form, context.args.form_version)
+    try:
+        form = load_form(context.args.form, context.args.form_version)
+    except FormDefinitionError as error:
+        if not _is_path(context.args.form):
+            raise  # the catalog itself is broken: not this command's input
+        _print_problems(context.err, error, heading=context.args.form)
+        return EXIT_INVALID
     if context.args.format == "json":
         context.json(form.to_dict())
         return EXIT_OK
     context.out.print(form_tree(form))
     return EXIT_OK
+
+
+def _is_path(value: str) -> bool:
+    return value.endswith((".toml", ".json")) or "/" in value or os.sep in value
 
 
 def form_tree(form: Form) -> Tree:
@@ -259,6 +270,7 @@ def _forms_check(context: _Context) -> int:
     missing = [path for path in context.args.files if not path.is_file()]
     if missing:
         raise UsageError(f"no such file: {missing[0]}")
+    forms()  # a broken KINDBEHOEFTEN_FORMS_PATH is its own error (exit 2), not the files'
     results: list[tuple[Path, Form | None, FormDefinitionError | None]] = []
     for path in context.args.files:
         try:
@@ -270,7 +282,7 @@ def _forms_check(context: _Context) -> int:
     else:
         for path, form, problem in results:
             if form is not None:
-                context.out.print(f"[green]ok[/]  {escape(str(path))}  {form.key}")
+                context.out.print(f"[green]ok[/]  {escape(str(path))}  {form.key}", soft_wrap=True)
             elif problem is not None:
                 _print_problems(context.out, problem, heading=str(path))
     return EXIT_OK if all(form is not None for _, form, _ in results) else EXIT_INVALID
@@ -289,16 +301,21 @@ def _check_result(
     return result
 
 
-def _print_problems(console: Console, error: FormDefinitionError, heading: str = "") -> None:
+def _print_problems(console: Console, error: FormDefinitionError, heading: str) -> None:
     count = len(error.problems)
-    title = f"{heading}: {count} problem{'s' if count != 1 else ''}" if heading else None
-    table = Table(title=escape(title) if title else None, title_justify="left")
-    table.add_column("where")
+    console.print(
+        f"[bold red]{escape(heading)}[/]: {count} problem{'s' if count != 1 else ''}",
+        soft_wrap=True,
+    )
+    table = Table()
+    table.add_column("line", justify="right", no_wrap=True)
     table.add_column("key")
     table.add_column("problem")
     for problem in error.problems:
-        where = problem.file + (f":{problem.line}" if problem.line is not None else "")
-        table.add_row(escape(where), escape(problem.path), escape(problem.message))
+        line = "" if problem.line is None else str(problem.line)
+        if problem.file != heading:  # a problem of another file (an extension's base)
+            line = f"{problem.file}:{line}"
+        table.add_row(escape(line), escape(problem.path), escape(problem.message))
     console.print(table)
 
 
