@@ -27,11 +27,14 @@ from ._formmodel import (
     Question,
     Section,
 )
+from ._report import CODES, Issue, ValidationReport
+from ._validation import validate
 from .errors import FormDefinitionError, FormProblem, KindbehoeftenError, UnknownFormError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CODES",
     "AllOf",
     "AnyOf",
     "Area",
@@ -42,6 +45,7 @@ __all__ = [
     "FormDefinitionError",
     "FormProblem",
     "FormReference",
+    "Issue",
     "KindbehoeftenError",
     "Not",
     "OneOfRule",
@@ -50,8 +54,10 @@ __all__ = [
     "Question",
     "Section",
     "UnknownFormError",
+    "ValidationReport",
     "__version__",
     "form_file_schema",
     "forms",
     "load_form",
+    "validate",
 ]

@@ -1,0 +1,691 @@
+"""Validating submissions against forms.
+
+``validate`` never raises on bad input: every problem becomes an :class:`Issue` with a JSON
+Pointer and a stable code. The work is split in two:
+
+1. parsing, with limits: size, depth, duplicate keys, NaN and Infinity, invalid UTF-8;
+2. a plan compiled once per form (:class:`_FormPlan`): per area, the questions with a checker
+   for their type and bounds, whether they are required at the form's stage, and their
+   condition as a closure. Conditions, disabled answers and one-of rules run after the types.
+
+Messages name fields by label, never by the content of an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._catalog import PathLike, forms, load_form
+from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from ._report import Issue, ValidationReport
+from .errors import UnknownFormError
+
+__all__ = ["MAX_SUBMISSION_BYTES", "MAX_SUBMISSION_DEPTH", "validate"]
+
+MAX_SUBMISSION_BYTES = 1024 * 1024
+MAX_SUBMISSION_DEPTH = 32
+STATUSES = ("in_progress", "completed")
+ENVELOPE = ("form", "form_version", "status", "answers")
+
+Answers = Mapping[str, Any]
+Found = list[Issue]
+
+_MESSAGES: dict[str, str] = {
+    "json_syntax": "The submission is not valid JSON: {reason} (line {line}, column {column}).",
+    "json_encoding": "The submission is not valid UTF-8 text (byte {position}).",
+    "duplicate_key": "The key {key!r} appears more than once in this object.",
+    "too_large": "The submission is larger than {limit} bytes.",
+    "too_deep": "The submission is nested more than {limit} levels deep.",
+    "not_an_object": "The submission must be a JSON object.",
+    "unknown_form": "Unknown form {form!r}; known forms: {known}.",
+    "form_mismatch": "The submission names form {form!r}, but is checked against {expected!r}.",
+    "unknown_version": "Form {form!r} has no version {version!r}; known versions: {known}.",
+    "unknown_field": "{field!r} is not a field of {where}.",
+    "required": "{label} is required.",
+    "required_field": "The field {field!r} is required.",
+    "type": "{label} must be {expected}.",
+    "choice": "{label} must be one of: {options}.",
+    "min": "{label} must be at least {limit}.",
+    "max": "{label} must be at most {limit}.",
+    "max_length": "{label} must have at most {limit} characters.",
+    "pattern": "{label} does not have the expected form.",
+    "date": "{label} must be a date written as YYYY-MM-DD.",
+    "min_items": "{label} needs at least {limit} items.",
+    "max_items": "{label} may have at most {limit} items.",
+    "disabled": "{label} must not be answered: its condition does not hold.",
+    "one_of_required": "At least one of these is required: {labels}.",
+    "not_finite": "{label} must be a finite number.",
+}
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _issue(pointer: str, code: str, template: str | None = None, **params: Any) -> Issue:
+    message = _MESSAGES[template or code].format(**params)
+    return Issue(pointer, code, message, "error", params)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+class _NonFinite(float):
+    """NaN or Infinity read from JSON: kept as a value so that its pointer can be named."""
+
+    __slots__ = ()
+
+
+class _Duplicates(dict[str, Any]):
+    """An object that had a key twice (the last value wins, as in ``json``)."""
+
+    __slots__ = ("duplicates",)
+
+    duplicates: tuple[str, ...]
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    flagged = _Duplicates(result)
+    seen: set[str] = set()
+    flagged.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    return flagged
+
+
+def _constant(name: str) -> float:
+    return _NonFinite(name)
+
+
+def _parse(data: bytes | str, max_bytes: int) -> tuple[Any, Issue | None]:
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        return None, _issue("", "too_large", limit=max_bytes)
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return None, _issue("", "json_syntax", "json_encoding", position=error.start)
+    if data.startswith("\ufeff"):
+        data = data[1:]
+    try:
+        document = json.loads(data, object_pairs_hook=_pairs, parse_constant=_constant)
+    except json.JSONDecodeError as error:
+        return None, _issue(
+            "", "json_syntax", reason=error.msg, line=error.lineno, column=error.colno
+        )
+    except RecursionError:
+        return None, _issue("", "too_deep", limit=MAX_SUBMISSION_DEPTH)
+    return document, None
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _scan(document: Any, max_depth: int, found: Found) -> bool:
+    """Find duplicate keys, too deep nesting and lone surrogates; False when too deep."""
+    stack: list[tuple[Any, str, int]] = [(document, "", 1)]
+    while stack:
+        value, pointer, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth > max_depth:
+                found.append(_issue(pointer, "too_deep", limit=max_depth))
+                return False
+            if isinstance(value, _Duplicates):
+                for key in dict.fromkeys(value.duplicates):
+                    found.append(_issue(f"{pointer}/{_escape(key)}", "duplicate_key", key=key))
+            for key, item in value.items():
+                if isinstance(item, dict | list):
+                    stack.append((item, f"{pointer}/{_escape(key)}", depth + 1))
+        elif isinstance(value, list):
+            if depth > max_depth:
+                found.append(_issue(pointer, "too_deep", limit=max_depth))
+                return False
+            for index, item in enumerate(value):
+                if isinstance(item, dict | list):
+                    stack.append((item, f"{pointer}/{index}", depth + 1))
+    return True
+
+
+# --- compiled plans -------------------------------------------------------------------------
+
+
+class _Run:
+    """One validation: the plan, the whole answers, the status, and the issues found."""
+
+    __slots__ = ("completed", "found", "plan", "root")
+
+    def __init__(self, plan: _FormPlan, root: Mapping[str, Any], completed: bool) -> None:
+        self.found: Found = []
+        self.plan = plan
+        self.root = root
+        self.completed = completed
+
+
+Check = Callable[[Any, str, _Run], bool]  # value, pointer, run -> whether the type fits
+Test = Callable[[Mapping[str, Any], _Run], bool]  # the container's answers, run -> holds
+
+
+@dataclass(frozen=True, slots=True)
+class _QuestionPlan:
+    id: str
+    label: str
+    required: bool
+    check: Check
+    condition: Test | None
+
+
+@dataclass(slots=True)
+class _ContainerPlan:
+    """An area, or the row of a group: its questions by id, and its one-of rules."""
+
+    name: str  # "section.area", or "section.area.group" for a group's rows
+    where: str  # for messages: "area Health", "a row of Goals"
+    questions: dict[str, _QuestionPlan]
+    unconditional_required: frozenset[str]
+    conditional: tuple[_QuestionPlan, ...]
+    one_of: tuple[tuple[tuple[str, ...], str], ...]  # (question ids, their labels) per rule
+
+
+@dataclass(slots=True)
+class _FormPlan:
+    form: Form
+    areas: dict[str, dict[str, _ContainerPlan]]  # section -> area -> plan
+    containers: dict[str, _ContainerPlan]  # every container by name
+
+
+def _answered(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _enabled_value(
+    container: _ContainerPlan, answers: Mapping[str, Any], key: str, run: _Run
+) -> Any:
+    """The answer to ``key`` when its question is enabled; a disabled answer counts as none."""
+    plan = container.questions[key]
+    if plan.condition is not None and not plan.condition(answers, run):
+        return None
+    return answers.get(key)
+
+
+def _compile_condition(condition: Condition, container: str) -> Test:
+    """A condition as a closure; a bare id is looked up in ``container``, else absolutely."""
+    if isinstance(condition, AllOf):
+        every = [_compile_condition(item, container) for item in condition.all]
+        return lambda answers, run: all(part(answers, run) for part in every)
+    if isinstance(condition, AnyOf):
+        some = [_compile_condition(item, container) for item in condition.any]
+        return lambda answers, run: any(part(answers, run) for part in some)
+    if isinstance(condition, Not):
+        inner = _compile_condition(condition.not_, container)
+        return lambda answers, run: not inner(answers, run)
+    assert isinstance(condition, Comparison)
+    test = _comparison(condition)
+    reference = condition.question.split(".")
+    if len(reference) == 1:
+        key = reference[0]
+
+        def local(answers: Mapping[str, Any], run: _Run) -> bool:
+            plan = run.plan.containers[container]
+            return test(_enabled_value(plan, answers, key, run))
+
+        return local
+    section, area, key = reference
+
+    def absolute(answers: Mapping[str, Any], run: _Run) -> bool:
+        there = _child(_child(run.root, section), area)
+        return test(_enabled_value(run.plan.areas[section][area], there, key, run))
+
+    return absolute
+
+
+def _child(mapping: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = mapping.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _comparison(condition: Comparison) -> Callable[[Any], bool]:
+    """The test of one comparison. An unanswered question equals nothing and is in nothing;
+    ``not_equals`` and ``not_in`` hold for it (as FHIR's enableWhen ``!=``)."""
+    operator, expected = condition.operator, condition.value
+    if operator == "answered":
+        wanted = expected is not False
+        return lambda value: _answered(value) is wanted
+    if operator == "contains":
+        return lambda value: isinstance(value, list) and expected in value
+    if operator in {"equals", "not_equals", "in", "not_in"}:
+        options = expected if isinstance(expected, tuple) else (expected,)
+
+        def inside(value: Any) -> bool:
+            return _answered(value) and any(_same(value, option) for option in options)
+
+        if operator in {"equals", "in"}:
+            return inside
+        return lambda value: not inside(value)
+    compare: Callable[[Any, Any], bool] = {
+        "gt": lambda a, b: a > b,
+        "ge": lambda a, b: a >= b,
+        "lt": lambda a, b: a < b,
+        "le": lambda a, b: a <= b,
+    }[operator]
+
+    def ordered(value: Any) -> bool:
+        if isinstance(value, bool) or isinstance(expected, bool):
+            return False
+        if isinstance(value, int | float) and isinstance(expected, int | float):
+            return compare(value, expected)
+        if isinstance(value, str) and isinstance(expected, str):
+            return compare(value, expected)  # ISO dates order as text
+        return False
+
+    return ordered
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return value is expected
+    return bool(value == expected)
+
+
+def _compile(form: Form) -> _FormPlan:
+    plan = _FormPlan(form, {}, {})
+    for section in form.sections:
+        areas = plan.areas.setdefault(section.id, {})
+        for area in section.areas:
+            name = f"{section.id}.{area.id}"
+            container = _container(
+                plan, name, f"area {area.label!r}", area.questions, area.require_one_of
+            )
+            areas[area.id] = container
+    return plan
+
+
+def _container(
+    plan: _FormPlan,
+    name: str,
+    where: str,
+    questions: Sequence[Question],
+    rules: Sequence[Any] = (),
+) -> _ContainerPlan:
+    stage = plan.form.stage
+    compiled = {}
+    for question in questions:
+        compiled[question.id] = _QuestionPlan(
+            question.id,
+            question.label,
+            question.is_required(stage),
+            _type_check(plan, question, f"{name}.{question.id}"),
+            None if question.when is None else _compile_condition(question.when, name),
+        )
+    labels = {question.id: question.label for question in questions}
+    container = _ContainerPlan(
+        name,
+        where,
+        compiled,
+        frozenset(q.id for q in compiled.values() if q.required and q.condition is None),
+        tuple(q for q in compiled.values() if q.condition is not None),
+        tuple(
+            (rule.questions, ", ".join(labels[item] for item in rule.questions))
+            for rule in rules
+            if stage in rule.required
+        ),
+    )
+    plan.containers[name] = container
+    return container
+
+
+def _type_check(plan: _FormPlan, question: Question, name: str) -> Check:
+    """The checker of one question's answer: its type, then its bounds."""
+    kind, label = question.type, question.label
+
+    def wrong(pointer: str, run: _Run, expected: str) -> bool:
+        run.found.append(_issue(pointer, "type", label=label, expected=expected))
+        return False
+
+    if kind == "text":
+        limit = question.max_length
+        pattern = re.compile(question.pattern) if question.pattern else None
+
+        def text(value: Any, pointer: str, run: _Run) -> bool:
+            if not isinstance(value, str):
+                return wrong(pointer, run, "text")
+            if limit is not None and len(value) > limit:
+                run.found.append(_issue(pointer, "max_length", label=label, limit=limit))
+            if pattern is not None and value and pattern.fullmatch(value) is None:
+                run.found.append(_issue(pointer, "pattern", label=label))
+            return True
+
+        return text
+    if kind == "boolean":
+        return lambda value, pointer, run: (
+            isinstance(value, bool) or wrong(pointer, run, "true or false")
+        )
+    if kind in {"integer", "decimal"}:
+        low, high = question.min, question.max
+        whole = kind == "integer"
+
+        def number(value: Any, pointer: str, run: _Run) -> bool:
+            if isinstance(value, float) and not math.isfinite(value):
+                run.found.append(_issue(pointer, "type", "not_finite", label=label))
+                return False
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return wrong(pointer, run, "a whole number" if whole else "a number")
+            if whole and isinstance(value, float) and not value.is_integer():
+                return wrong(pointer, run, "a whole number")
+            if low is not None and value < low:  # type: ignore[operator]
+                run.found.append(_issue(pointer, "min", label=label, limit=low))
+            if high is not None and value > high:  # type: ignore[operator]
+                run.found.append(_issue(pointer, "max", label=label, limit=high))
+            return True
+
+        return number
+    if kind == "date":
+        earliest = question.min if isinstance(question.min, dt.date) else None
+        latest = question.max if isinstance(question.max, dt.date) else None
+
+        def date(value: Any, pointer: str, run: _Run) -> bool:
+            if not isinstance(value, str):
+                return wrong(pointer, run, "a date written as YYYY-MM-DD")
+            parsed = _iso_date(value)
+            if parsed is None:
+                run.found.append(_issue(pointer, "date", label=label))
+                return False
+            if earliest is not None and parsed < earliest:
+                run.found.append(_issue(pointer, "min", label=label, limit=earliest.isoformat()))
+            if latest is not None and parsed > latest:
+                run.found.append(_issue(pointer, "max", label=label, limit=latest.isoformat()))
+            return True
+
+        return date
+    if kind in {"choice", "multi_choice"}:
+        values = tuple(option.value for option in plan.form.options(question))
+        allowed, listed = frozenset(values), ", ".join(values)
+        if kind == "choice":
+
+            def choice(value: Any, pointer: str, run: _Run) -> bool:
+                if not isinstance(value, str):
+                    return wrong(pointer, run, "one of its options, as text")
+                if value not in allowed:
+                    run.found.append(_issue(pointer, "choice", label=label, options=listed))
+                    return False
+                return True
+
+            return choice
+        fewest, most = question.min_items, question.max_items
+
+        def multi(value: Any, pointer: str, run: _Run) -> bool:
+            if not isinstance(value, list):
+                return wrong(pointer, run, "a list of its options")
+            for index, item in enumerate(value):
+                if not isinstance(item, str) or item not in allowed:
+                    run.found.append(
+                        _issue(f"{pointer}/{index}", "choice", label=label, options=listed)
+                    )
+            _count(value, fewest, most, label, pointer, run)
+            return True
+
+        return multi
+    rows = _container(plan, name, f"a row of {label!r}", question.questions)
+    fewest_rows, most_rows = question.min_items, question.max_items
+
+    def group(value: Any, pointer: str, run: _Run) -> bool:
+        if not isinstance(value, list):
+            return wrong(pointer, run, "a list of rows")
+        _count(value, fewest_rows, most_rows, label, pointer, run)
+        for index, row in enumerate(value):
+            if isinstance(row, dict):
+                _check_container(rows, row, f"{pointer}/{index}", run)
+            else:
+                wrong(f"{pointer}/{index}", run, "a list of rows, each an object")
+        return True
+
+    return group
+
+
+def _count(
+    value: list[Any], fewest: int | None, most: int | None, label: str, pointer: str, run: _Run
+) -> None:
+    if fewest is not None and len(value) < fewest:
+        run.found.append(_issue(pointer, "min_items", label=label, limit=fewest))
+    if most is not None and len(value) > most:
+        run.found.append(_issue(pointer, "max_items", label=label, limit=most))
+
+
+def _iso_date(value: str) -> dt.date | None:
+    if len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _check_container(
+    container: _ContainerPlan, answers: Mapping[str, Any], pointer: str, run: _Run
+) -> None:
+    """Types and bounds of every answer, then conditions, then what is required."""
+    questions = container.questions
+    for key, value in answers.items():
+        plan = questions.get(key)
+        if plan is None:
+            run.found.append(
+                _issue(
+                    f"{pointer}/{_escape(key)}", "unknown_field", field=key, where=container.where
+                )
+            )
+        elif value is not None:
+            plan.check(value, f"{pointer}/{key}", run)
+    for plan in container.conditional:
+        assert plan.condition is not None
+        if plan.condition(answers, run):
+            if run.completed and plan.required and not _answered(answers.get(plan.id)):
+                run.found.append(_issue(f"{pointer}/{plan.id}", "required", label=plan.label))
+        elif _answered(answers.get(plan.id)):
+            run.found.append(_issue(f"{pointer}/{plan.id}", "disabled", label=plan.label))
+    if not run.completed:
+        return
+    for key in container.unconditional_required:
+        if not _answered(answers.get(key)):
+            run.found.append(_issue(f"{pointer}/{key}", "required", label=questions[key].label))
+    for ids, labels in container.one_of:
+        if not any(_answered(_enabled_value(container, answers, key, run)) for key in ids):
+            run.found.append(_issue(f"{pointer}/{ids[0]}", "one_of_required", labels=labels))
+
+
+# --- the public entry -----------------------------------------------------------------------
+
+_PLANS: dict[int, _FormPlan] = {}
+
+
+def _plan(form: Form) -> _FormPlan:
+    """The compiled plan of ``form``, made once per form object."""
+    plan = _PLANS.get(id(form))
+    if plan is None or plan.form is not form:
+        plan = _compile(form)
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        _PLANS[id(form)] = plan
+    return plan
+
+
+def validate(
+    submission: bytes | str | Mapping[str, Any],
+    *,
+    form: Form | None = None,
+    locale: str = "en",
+    max_bytes: int = MAX_SUBMISSION_BYTES,
+    max_depth: int = MAX_SUBMISSION_DEPTH,
+    paths: Sequence[PathLike] | None = None,
+) -> ValidationReport:
+    """Validate a submission (JSON bytes or text, or a parsed dict); never raises on bad input.
+
+    The form comes from the submission's ``form`` and ``form_version`` (looked up in the
+    catalog, with ``paths`` as in :func:`load_form`), unless ``form`` is given. A submission
+    with status ``in_progress`` is a draft: types and bounds are checked, required answers are
+    not. Issues come in document order of discovery, each with a JSON Pointer and a code.
+
+    >>> report = validate(b'{"form": "triangle.plan", "form_version": "1.0.0",'
+    ...                   b' "status": "in_progress", "answers": {"plan": {"goals": {}}}}')
+    >>> report.ok
+    True
+    >>> report = validate(b'{"form": "triangle.plan", "form_version": "1.0.0",'
+    ...                   b' "status": "completed", "answers": {"plan": {"goals": {}}}}')
+    >>> sorted({issue.code for issue in report.issues})
+    ['one_of_required', 'required']
+    """
+    found: Found = []
+    if isinstance(submission, bytes | str):
+        document, problem = _parse(submission, max_bytes)
+        if problem is not None:
+            return ValidationReport((problem,))
+    else:
+        document = submission
+    if not isinstance(document, dict):
+        return ValidationReport((_issue("", "not_an_object"),))
+    if not _scan(document, max_depth, found):
+        return ValidationReport(tuple(found))
+    form = _resolve_form(document, form, paths, found)
+    status = document.get("status")
+    for key in document:
+        if key not in ENVELOPE:
+            found.append(
+                _issue(f"/{_escape(key)}", "unknown_field", field=key, where="the submission")
+            )
+    for key in ENVELOPE:
+        if key not in document:
+            found.append(_issue(f"/{key}", "required", "required_field", field=key))
+    if "status" in document and status not in STATUSES:
+        found.append(_issue("/status", "choice", label="status", options=", ".join(STATUSES)))
+    if form is None:
+        return ValidationReport(tuple(found))
+    answers = document.get("answers", {})
+    if not isinstance(answers, dict):
+        found.append(_issue("/answers", "type", label="answers", expected="an object"))
+        return ValidationReport(tuple(found), form.id, form.version)
+    plan = _plan(form)
+    run = _Run(plan, answers, completed=status == "completed")
+    run.found = found
+    for section_id, section_answers in answers.items():
+        areas = plan.areas.get(section_id)
+        pointer = f"/answers/{_escape(section_id)}"
+        if areas is None:
+            found.append(
+                _issue(pointer, "unknown_field", field=section_id, where=f"form {form.id!r}")
+            )
+            continue
+        if not isinstance(section_answers, dict):
+            found.append(_issue(pointer, "type", label=section_id, expected="an object"))
+            continue
+        for area_id, area_answers in section_answers.items():
+            area_pointer = f"{pointer}/{_escape(area_id)}"
+            if area_id not in areas:
+                found.append(
+                    _issue(
+                        area_pointer,
+                        "unknown_field",
+                        field=area_id,
+                        where=f"section {section_id!r}",
+                    )
+                )
+            elif not isinstance(area_answers, dict):
+                found.append(_issue(area_pointer, "type", label=area_id, expected="an object"))
+    for section_id, areas in plan.areas.items():
+        section_answers = _child(answers, section_id)
+        for area_id, container in areas.items():
+            area_answers = section_answers.get(area_id)
+            if not isinstance(area_answers, dict):
+                if area_answers is not None:
+                    continue  # reported above
+                area_answers = {}
+            _check_container(container, area_answers, f"/answers/{section_id}/{area_id}", run)
+    return ValidationReport(tuple(found), form.id, form.version)
+
+
+def _resolve_form(
+    document: Mapping[str, Any], given: Form | None, paths: Sequence[PathLike] | None, found: Found
+) -> Form | None:
+    form_id, version = document.get("form"), document.get("form_version")
+    if given is not None:
+        if "form" in document and form_id != given.id:
+            found.append(
+                _issue(
+                    "/form",
+                    "unknown_form",
+                    "form_mismatch",
+                    form=str(form_id)[:100],
+                    expected=given.id,
+                )
+            )
+            return None
+        if "form_version" in document and version != given.version:
+            found.append(
+                _issue(
+                    "/form_version",
+                    "unknown_version",
+                    form=given.id,
+                    version=str(version)[:40],
+                    known=given.version,
+                )
+            )
+            return None
+        return given
+    if not isinstance(form_id, str):
+        if "form" in document:
+            found.append(_issue("/form", "type", label="form", expected="a form id, as text"))
+        return None
+    if version is not None and not isinstance(version, str):
+        found.append(
+            _issue("/form_version", "type", label="form_version", expected="a version, as text")
+        )
+        return None
+    try:
+        return load_form(form_id, version, paths=paths) if _is_id(form_id) else _unknown(form_id)
+    except UnknownFormError as error:
+        if error.version is not None and error.form_id in error.known:
+            versions = [f.version for f in _versions(form_id, paths)]
+            found.append(
+                _issue(
+                    "/form_version",
+                    "unknown_version",
+                    form=form_id,
+                    version=version[:40] if version else "",
+                    known=", ".join(versions),
+                )
+            )
+        else:
+            found.append(
+                _issue("/form", "unknown_form", form=form_id[:100], known=", ".join(error.known))
+            )
+        return None
+
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+def _is_id(value: str) -> bool:
+    """Only ids are looked up: a submission never names a file to read."""
+    return (
+        len(value) <= 128
+        and _ID.match(value) is not None
+        and not value.endswith((".toml", ".json"))
+    )
+
+
+def _unknown(form_id: str) -> Form:
+    raise UnknownFormError(form_id, None, [])
+
+
+def _versions(form_id: str, paths: Sequence[PathLike] | None) -> list[Form]:
+    return [form for form in forms(paths) if form.id == form_id]
