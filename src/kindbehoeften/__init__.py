@@ -34,10 +34,10 @@ from .errors import FormDefinitionError, FormProblem, KindbehoeftenError, Unknow
 __version__ = "0.1.0"
 
 __all__ = [
+    "CODES",
     "AllOf",
     "AnyOf",
     "Area",
-    "CODES",
     "Comparison",
     "Condition",
     "CrosswalkEntry",

@@ -47,20 +47,20 @@ _MESSAGES: dict[str, str] = {
     "form_mismatch": "The submission names form {form!r}, but is checked against {expected!r}.",
     "unknown_version": "Form {form!r} has no version {version!r}; known versions: {known}.",
     "unknown_field": "{field!r} is not a field of {where}.",
-    "required": "{label} is required.",
+    "required": '"{label}" needs an answer.',
     "required_field": "The field {field!r} is required.",
-    "type": "{label} must be {expected}.",
-    "choice": "{label} must be one of: {options}.",
-    "min": "{label} must be at least {limit}.",
-    "max": "{label} must be at most {limit}.",
-    "max_length": "{label} must have at most {limit} characters.",
-    "pattern": "{label} does not have the expected form.",
-    "date": "{label} must be a date written as YYYY-MM-DD.",
-    "min_items": "{label} needs at least {limit} items.",
-    "max_items": "{label} may have at most {limit} items.",
-    "disabled": "{label} must not be answered: its condition does not hold.",
-    "one_of_required": "At least one of these is required: {labels}.",
-    "not_finite": "{label} must be a finite number.",
+    "type": '"{label}" must be {expected}.',
+    "choice": '"{label}" must be one of: {options}.',
+    "min": '"{label}" must be at least {limit}.',
+    "max": '"{label}" must be at most {limit}.',
+    "max_length": '"{label}" may have at most {limit} characters.',
+    "pattern": '"{label}" does not have the expected form.',
+    "date": '"{label}" must be a date written as YYYY-MM-DD.',
+    "min_items": '"{label}" needs at least {limit} items.',
+    "max_items": '"{label}" may have at most {limit} items.',
+    "disabled": '"{label}" must not be answered: its condition does not hold.',
+    "one_of_required": "At least one of these needs an answer: {labels}.",
+    "not_finite": '"{label}" must be a finite number.',
 }
 
 
@@ -194,7 +194,7 @@ class _ContainerPlan:
     name: str  # "section.area", or "section.area.group" for a group's rows
     where: str  # for messages: "area Health", "a row of Goals"
     questions: dict[str, _QuestionPlan]
-    unconditional_required: frozenset[str]
+    unconditional_required: tuple[str, ...]
     conditional: tuple[_QuestionPlan, ...]
     one_of: tuple[tuple[tuple[str, ...], str], ...]  # (question ids, their labels) per rule
 
@@ -334,10 +334,10 @@ def _container(
         name,
         where,
         compiled,
-        frozenset(q.id for q in compiled.values() if q.required and q.condition is None),
+        tuple(q.id for q in compiled.values() if q.required and q.condition is None),
         tuple(q for q in compiled.values() if q.condition is not None),
         tuple(
-            (rule.questions, ", ".join(labels[item] for item in rule.questions))
+            (rule.questions, ", ".join(f'"{labels[item]}"' for item in rule.questions))
             for rule in rules
             if stage in rule.required
         ),

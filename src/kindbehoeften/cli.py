@@ -22,18 +22,16 @@ from rich.tree import Tree
 
 from . import __version__
 from ._catalog import forms, load_form
+from ._cli_validate import run_validate
+from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from ._validation import MAX_SUBMISSION_BYTES
 from .errors import FormDefinitionError, KindbehoeftenError
 
-__all__ = ["describe_condition", "form_tree", "main"]
+__all__ = ["Context", "UsageError", "describe_condition", "form_tree", "main"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 LOCALE_VARIABLE = "KINDBEHOEFTEN_LOCALE"
 LOCALES = ("en", "nl", "sv", "da", "nb", "fi")
-
-
-class UsageError(Exception):
-    """A command line that cannot be run; its text is the one-line reason."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,19 +46,6 @@ class _Parser(argparse.ArgumentParser):
     def _print_message(self, message: str, file: object = None) -> None:
         if message:
             (self.output or sys.stdout).write(message)
-
-
-class _Context:
-    """What every command gets: the parsed arguments and the two consoles."""
-
-    def __init__(self, args: argparse.Namespace, out: Console, err: Console) -> None:
-        self.args = args
-        self.out = out
-        self.err = err
-
-    def json(self, document: Any) -> None:
-        """One JSON document on stdout, unstyled."""
-        self.out.file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def _locale(value: str) -> str:
@@ -115,7 +100,37 @@ def _parser(output: IO[str]) -> _Parser:
     check.add_argument("files", metavar="FILE", nargs="+", type=Path)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.set_defaults(run=_forms_check)
+
+    validate = command(commands, "validate", "validate submissions; exit 1 when any is invalid")
+    validate.add_argument(
+        "files", metavar="FILE", nargs="+", help="JSON submission files; - reads standard input"
+    )
+    validate.add_argument(
+        "--ndjson", action="store_true", help="each file holds one submission per line"
+    )
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument(
+        "--form", default=None, metavar="ID", help="check against this form, not the named one"
+    )
+    validate.add_argument(
+        "--max-bytes",
+        type=_positive,
+        default=MAX_SUBMISSION_BYTES,
+        metavar="N",
+        help=f"largest submission accepted, in bytes (default {MAX_SUBMISSION_BYTES})",
+    )
+    validate.set_defaults(run=run_validate)
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}")
+    return number
 
 
 def main(
@@ -123,8 +138,13 @@ def main(
     *,
     console: Console | None = None,
     err_console: Console | None = None,
+    stdin: IO[bytes] | None = None,
 ) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    ``console`` and ``err_console`` take human output and errors (rich consoles on stdout and
+    stderr by default); ``stdin`` is read for the file name ``-``.
+    """
     out = console or Console()
     err = err_console or Console(stderr=True)
     parser = _parser(out.file)
@@ -132,8 +152,8 @@ def main(
         args = parser.parse_args(argv)
         if getattr(args, "locale", None) is None and hasattr(args, "locale"):
             args.locale = _locale(os.environ.get(LOCALE_VARIABLE) or "en")
-        run: Callable[[_Context], int] = args.run
-        return run(_Context(args, out, err))
+        run: Callable[[Context], int] = args.run
+        return run(Context(args, out, err, stdin))
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
     except (UsageError, argparse.ArgumentTypeError) as error:
@@ -161,7 +181,7 @@ def main(
 # --- forms --------------------------------------------------------------------------------
 
 
-def _forms_list(context: _Context) -> int:
+def _forms_list(context: Context) -> int:
     catalog = forms()
     if getattr(context.args, "format", "text") == "json":
         context.json({"forms": [_summary(form) for form in catalog]})
@@ -195,7 +215,7 @@ def _count(form: Form) -> int:
     return sum(1 for _ in form.questions())
 
 
-def _forms_show(context: _Context) -> int:
+def _forms_show(context: Context) -> int:
     try:
         form = load_form(context.args.form, context.args.form_version)
     except FormDefinitionError as error:
@@ -266,7 +286,7 @@ def describe_condition(condition: Condition) -> str:
     return f"{condition.question} {symbols.get(condition.operator, condition.operator)} {value}"
 
 
-def _forms_check(context: _Context) -> int:
+def _forms_check(context: Context) -> int:
     missing = [path for path in context.args.files if not path.is_file()]
     if missing:
         raise UsageError(f"no such file: {missing[0]}")
@@ -322,7 +342,7 @@ def _print_problems(console: Console, error: FormDefinitionError, heading: str) 
 # --- demo ---------------------------------------------------------------------------------
 
 
-def _demo(context: _Context) -> int:
+def _demo(context: Context) -> int:
     form = load_form("triangle.full")
     out = context.out
     out.print("[bold]kindbehoeften demo[/]: the assessment triangle of the built-in forms\n")

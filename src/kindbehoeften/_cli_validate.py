@@ -1,0 +1,145 @@
+"""``kindbehoeften validate``: submissions from files, standard input or NDJSON streams.
+
+NDJSON is read line by line, so memory does not grow with the file; with ``--format json`` the
+one JSON document on stdout is written as results arrive. A progress bar shows on stderr for
+large inputs when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any
+
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ._catalog import load_form
+from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError
+from ._formmodel import Form
+from ._report import ValidationReport
+from ._validation import validate
+
+__all__ = ["run_validate"]
+
+PROGRESS_FROM_BYTES = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+def run_validate(context: Context) -> int:
+    """Validate every file named on the command line; 0 when all are valid, else 1."""
+    args = context.args
+    names: list[str] = args.files
+    missing = [name for name in names if name != "-" and not Path(name).is_file()]
+    if missing:
+        raise UsageError(f"no such file: {missing[0]}")
+    form: Form | None = load_form(args.form) if args.form else None
+    as_json = args.format == "json"
+    all_ok = True
+    invalid = total = 0
+    first = True
+    if as_json:
+        context.out.file.write('{"results": [')
+    with ExitStack() as stack:
+        for name in names:
+            stream = context.stdin if name == "-" else stack.enter_context(Path(name).open("rb"))
+            label = "<stdin>" if name == "-" else name
+            size = None if name == "-" else Path(name).stat().st_size
+            for line, report in _reports(context, stream, size, args, form, label):
+                total += 1
+                if not report.ok:
+                    all_ok = False
+                    invalid += 1
+                if as_json:
+                    result = _result(label, line, report)
+                    prefix = "\n  " if first else ",\n  "
+                    context.out.file.write(prefix + json.dumps(result, ensure_ascii=False))
+                    first = False
+                else:
+                    _print_report(context, label, line, report)
+    if as_json:
+        context.out.file.write("\n]}\n" if not first else "]}\n")
+    elif total > 1:
+        context.out.print(
+            f"{total} submissions: {total - invalid} valid, {invalid} invalid", highlight=False
+        )
+    return EXIT_OK if all_ok else EXIT_INVALID
+
+
+def _reports(
+    context: Context,
+    stream: IO[bytes],
+    size: int | None,
+    args: Any,
+    form: Form | None,
+    label: str,
+) -> Iterator[tuple[int | None, ValidationReport]]:
+    limit: int = args.max_bytes
+    if not args.ndjson:
+        data = stream.read(limit + 1)
+        yield None, validate(data, form=form, locale=args.locale, max_bytes=limit)
+        return
+    show = size is not None and size >= PROGRESS_FROM_BYTES and context.err.is_terminal
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=context.err,
+        transient=True,
+        disable=not show,
+    ) as progress:
+        task = progress.add_task(escape(label), total=size)
+        for number, data, done in _lines(stream, limit):
+            progress.update(task, completed=done)
+            if data.strip():
+                yield number, validate(data, form=form, locale=args.locale, max_bytes=limit)
+
+
+def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, int]]:
+    """Each line (1-based number, bytes, bytes read so far); a line over ``limit`` is cut
+    at ``limit + 1`` bytes, so that it reports ``too_large`` without being held whole."""
+    number = done = 0
+    while True:
+        data = stream.readline(limit + 1)
+        if not data:
+            return
+        number += 1
+        done += len(data)
+        if len(data) > limit and not data.endswith(b"\n"):
+            while True:  # skip the rest of an overlong line in chunks
+                rest = stream.readline(_CHUNK)
+                done += len(rest)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield number, data, done
+
+
+def _result(label: str, line: int | None, report: ValidationReport) -> dict[str, Any]:
+    result: dict[str, Any] = {"file": label}
+    if line is not None:
+        result["line"] = line
+    result.update(report.to_dict())
+    return result
+
+
+def _print_report(context: Context, label: str, line: int | None, report: ValidationReport) -> None:
+    where = label if line is None else f"{label}:{line}"
+    if report.ok:
+        if line is None:  # one line per valid NDJSON record would drown the invalid ones
+            context.out.print(f"[green]ok[/]  {escape(where)}", soft_wrap=True)
+        return
+    count = len(report.errors)
+    context.out.print(
+        f"[bold red]{escape(where)}[/]: {count} error{'s' if count != 1 else ''}", soft_wrap=True
+    )
+    table = Table()
+    table.add_column("pointer", overflow="fold")
+    table.add_column("code", no_wrap=True)
+    table.add_column("message")
+    for issue in report.issues:
+        table.add_row(escape(issue.pointer or "/"), issue.code, escape(issue.message))
+    context.out.print(table)

@@ -1,0 +1,34 @@
+"""What every command of the command line shares: its context, exit codes and usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import IO, Any
+
+from rich.console import Console
+
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context", "UsageError"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be run; its text is the one-line reason."""
+
+
+class Context:
+    """What every command gets: the parsed arguments, the two consoles and standard input."""
+
+    def __init__(
+        self, args: argparse.Namespace, out: Console, err: Console, stdin: IO[bytes] | None
+    ) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+        self.stdin = stdin if stdin is not None else sys.stdin.buffer
+
+    def json(self, document: Any) -> None:
+        """One JSON document on stdout, unstyled."""
+        self.out.file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
