@@ -21,6 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import SchemaValidator
+from pydantic_core import core_schema as cs
+
 from ._catalog import PathLike, forms, load_form
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 from ._report import Issue, ValidationReport
@@ -32,6 +35,7 @@ MAX_SUBMISSION_BYTES = 1024 * 1024
 MAX_SUBMISSION_DEPTH = 32
 STATUSES = ("in_progress", "completed")
 ENVELOPE = ("form", "form_version", "status", "answers")
+_ENVELOPE_KEYS = frozenset(ENVELOPE)
 
 Answers = Mapping[str, Any]
 Found = list[Issue]
@@ -61,6 +65,7 @@ _MESSAGES: dict[str, str] = {
     "disabled": '"{label}" must not be answered: its condition does not hold.',
     "one_of_required": "At least one of these needs an answer: {labels}.",
     "not_finite": '"{label}" must be a finite number.',
+    "surrogate": "This text holds a lone surrogate (\\ud800-\\udfff), which is not valid Unicode.",
 }
 
 
@@ -94,36 +99,66 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) == len(pairs):
         return result
+    _DUPLICATES_SEEN.append(True)
     flagged = _Duplicates(result)
     seen: set[str] = set()
     flagged.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
     return flagged
 
 
+_DUPLICATES_SEEN: list[bool] = []  # set by _pairs during one parse; read and cleared after
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether a parsed document nests more than ``limit`` levels (containers only)."""
+    level: list[Any] = [document]
+    for _ in range(limit):
+        below: list[Any] = []
+        for container in level:
+            items = container.values() if type(container) is dict else container
+            below.extend(item for item in items if type(item) is dict or type(item) is list)
+        if not below:
+            return False
+        level = below
+    return True
+
+
 def _constant(name: str) -> float:
     return _NonFinite(name)
 
 
-def _parse(data: bytes | str, max_bytes: int) -> tuple[Any, Issue | None]:
-    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        return None, _issue("", "too_large", limit=max_bytes)
+def _parse(data: bytes | str, max_bytes: int, max_depth: int) -> tuple[Any, Issue | None, bool]:
+    """The parsed document, or the issue that stopped parsing; and whether the document needs
+    the full scan (:func:`_scan`) for duplicate keys, lone surrogates or depth."""
+    needs_scan = False
     if isinstance(data, bytes):
+        if len(data) > max_bytes:
+            return None, _issue("", "too_large", limit=max_bytes), False
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            return None, _issue("", "json_syntax", "json_encoding", position=error.start)
+            return None, _issue("", "json_syntax", "json_encoding", position=error.start), False
+    else:
+        try:
+            size = len(data.encode("utf-8"))
+        except UnicodeEncodeError:
+            size = len(data.encode("utf-8", "surrogatepass"))
+            needs_scan = True
+        if size > max_bytes:
+            return None, _issue("", "too_large", limit=max_bytes), False
     if data.startswith("\ufeff"):
         data = data[1:]
+    del _DUPLICATES_SEEN[:]
     try:
         document = json.loads(data, object_pairs_hook=_pairs, parse_constant=_constant)
     except json.JSONDecodeError as error:
-        return None, _issue(
-            "", "json_syntax", reason=error.msg, line=error.lineno, column=error.colno
-        )
+        issue = _issue("", "json_syntax", reason=error.msg, line=error.lineno, column=error.colno)
+        return None, issue, False
     except RecursionError:
-        return None, _issue("", "too_deep", limit=MAX_SUBMISSION_DEPTH)
-    return document, None
+        return None, _issue("", "too_deep", limit=max_depth), False
+    needs_scan = needs_scan or bool(_DUPLICATES_SEEN) or _SURROGATE.search(data) is not None
+    return document, None, needs_scan
 
 
 def _lone_surrogate(text: str) -> bool:
@@ -147,15 +182,17 @@ def _scan(document: Any, max_depth: int, found: Found) -> bool:
                 for key in dict.fromkeys(value.duplicates):
                     found.append(_issue(f"{pointer}/{_escape(key)}", "duplicate_key", key=key))
             for key, item in value.items():
-                if isinstance(item, dict | list):
+                if isinstance(item, dict | list | str):
                     stack.append((item, f"{pointer}/{_escape(key)}", depth + 1))
         elif isinstance(value, list):
             if depth > max_depth:
                 found.append(_issue(pointer, "too_deep", limit=max_depth))
                 return False
             for index, item in enumerate(value):
-                if isinstance(item, dict | list):
+                if isinstance(item, dict | list | str):
                     stack.append((item, f"{pointer}/{index}", depth + 1))
+        elif isinstance(value, str) and _lone_surrogate(value):
+            found.append(_issue(pointer, "type", "surrogate"))
     return True
 
 
@@ -185,6 +222,7 @@ class _QuestionPlan:
     required: bool
     check: Check
     condition: Test | None
+    recheck: bool  # what the fast check cannot decide: patterns, calendar dates, group rows
 
 
 @dataclass(slots=True)
@@ -197,6 +235,7 @@ class _ContainerPlan:
     unconditional_required: tuple[str, ...]
     conditional: tuple[_QuestionPlan, ...]
     one_of: tuple[tuple[tuple[str, ...], str], ...]  # (question ids, their labels) per rule
+    rechecks: tuple[_QuestionPlan, ...]  # checked in Python even after the fast check
 
 
 @dataclass(slots=True)
@@ -204,6 +243,7 @@ class _FormPlan:
     form: Form
     areas: dict[str, dict[str, _ContainerPlan]]  # section -> area -> plan
     containers: dict[str, _ContainerPlan]  # every container by name
+    fast: SchemaValidator | None = None  # types and bounds of all answers, in pydantic-core
 
 
 def _answered(value: Any) -> bool:
@@ -309,7 +349,76 @@ def _compile(form: Form) -> _FormPlan:
                 plan, name, f"area {area.label!r}", area.questions, area.require_one_of
             )
             areas[area.id] = container
+    plan.fast = _fast_schema(form)
     return plan
+
+
+def _fast_schema(form: Form) -> SchemaValidator:
+    """A pydantic-core validator that accepts only answers whose types and bounds are right.
+
+    It is a filter, never the judge: when it accepts, no type or bound issue exists (it is at
+    least as strict as the Python checks); when it refuses, the Python checks say what is wrong.
+    """
+    sections = {
+        section.id: _optional(
+            _closed(
+                {
+                    area.id: _optional(_closed(_fields(form, area.questions)))
+                    for area in section.areas
+                }
+            )
+        )
+        for section in form.sections
+        for areas in [section.areas]
+    }
+    return SchemaValidator(_closed(sections))
+
+
+def _closed(fields: dict[str, Any]) -> Any:
+    return cs.typed_dict_schema(fields, extra_behavior="forbid", total=False)
+
+
+def _optional(schema: Any) -> Any:
+    return cs.typed_dict_field(schema, required=False)
+
+
+def _fields(form: Form, questions: Sequence[Question]) -> dict[str, Any]:
+    return {q.id: _optional(cs.nullable_schema(_fast_question(form, q))) for q in questions}
+
+
+def _fast_question(form: Form, question: Question) -> Any:
+    kind, low, high = question.type, question.min, question.max
+    if kind == "text":
+        return cs.str_schema(strict=True, max_length=question.max_length)
+    if kind == "boolean":
+        return cs.bool_schema(strict=True)
+    if kind in {"integer", "decimal"}:
+        ge = low if isinstance(low, int | float) else None
+        le = high if isinstance(high, int | float) else None
+        whole = cs.int_schema(
+            strict=True,
+            ge=None if ge is None else math.ceil(ge),
+            le=None if le is None else math.floor(le),
+        )
+        if kind == "integer":
+            return whole
+        number = cs.float_schema(strict=True, allow_inf_nan=False, ge=ge, le=le)
+        return cs.union_schema([whole, number])
+    if kind == "date":  # the calendar and the bounds are checked in Python (a recheck)
+        return cs.str_schema(strict=True, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    if kind in {"choice", "multi_choice"}:
+        options = cs.literal_schema([option.value for option in form.options(question)])
+        if kind == "choice":
+            return options
+        return cs.list_schema(
+            options, strict=True, min_length=question.min_items, max_length=question.max_items
+        )
+    return cs.list_schema(
+        _closed(_fields(form, question.questions)),
+        strict=True,
+        min_length=question.min_items,
+        max_length=question.max_items,
+    )
 
 
 def _container(
@@ -328,6 +437,7 @@ def _container(
             question.is_required(stage),
             _type_check(plan, question, f"{name}.{question.id}"),
             None if question.when is None else _compile_condition(question.when, name),
+            question.pattern is not None or question.type in {"date", "group"},
         )
     labels = {question.id: question.label for question in questions}
     container = _ContainerPlan(
@@ -341,6 +451,7 @@ def _container(
             for rule in rules
             if stage in rule.required
         ),
+        tuple(q for q in compiled.values() if q.recheck),
     )
     plan.containers[name] = container
     return container
@@ -473,20 +584,35 @@ def _iso_date(value: str) -> dt.date | None:
 
 
 def _check_container(
-    container: _ContainerPlan, answers: Mapping[str, Any], pointer: str, run: _Run
+    container: _ContainerPlan,
+    answers: Mapping[str, Any],
+    pointer: str,
+    run: _Run,
+    *,
+    types: bool = True,
 ) -> None:
-    """Types and bounds of every answer, then conditions, then what is required."""
+    """Types and bounds of every answer (unless the fast check passed: then only what it cannot
+    decide), then conditions, then what is required."""
     questions = container.questions
-    for key, value in answers.items():
-        plan = questions.get(key)
-        if plan is None:
-            run.found.append(
-                _issue(
-                    f"{pointer}/{_escape(key)}", "unknown_field", field=key, where=container.where
+    if types:
+        for key, value in answers.items():
+            plan = questions.get(key)
+            if plan is None:
+                run.found.append(
+                    _issue(
+                        f"{pointer}/{_escape(key)}",
+                        "unknown_field",
+                        field=key,
+                        where=container.where,
+                    )
                 )
-            )
-        elif value is not None:
-            plan.check(value, f"{pointer}/{key}", run)
+            elif value is not None:
+                plan.check(value, f"{pointer}/{key}", run)
+    else:
+        for plan in container.rechecks:
+            value = answers.get(plan.id)
+            if value is not None:
+                plan.check(value, f"{pointer}/{plan.id}", run)
     for plan in container.conditional:
         assert plan.condition is not None
         if plan.condition(answers, run):
@@ -546,15 +672,16 @@ def validate(
     ['one_of_required', 'required']
     """
     found: Found = []
+    needs_scan = True
     if isinstance(submission, bytes | str):
-        document, problem = _parse(submission, max_bytes)
+        document, problem, needs_scan = _parse(submission, max_bytes, max_depth)
         if problem is not None:
             return ValidationReport((problem,))
     else:
         document = submission
     if not isinstance(document, dict):
         return ValidationReport((_issue("", "not_an_object"),))
-    if not _scan(document, max_depth, found):
+    if needs_scan and not _scan(document, max_depth, found):
         return ValidationReport(tuple(found))
     form = _resolve_form(document, form, paths, found)
     status = document.get("status")
@@ -575,9 +702,18 @@ def validate(
         found.append(_issue("/answers", "type", label="answers", expected="an object"))
         return ValidationReport(tuple(found), form.id, form.version)
     plan = _plan(form)
+    fast = (
+        not needs_scan
+        and document.keys() == _ENVELOPE_KEYS
+        and plan.fast is not None
+        and plan.fast.isinstance_python(answers)
+    )
+    if not fast and not needs_scan and _deeper_than(document, max_depth):
+        _scan(document, max_depth, found)  # names where it is too deep
+        return ValidationReport(tuple(found), form.id, form.version)
     run = _Run(plan, answers, completed=status == "completed")
     run.found = found
-    for section_id, section_answers in answers.items():
+    for section_id, section_answers in ({} if fast else answers).items():  # fast: all known
         areas = plan.areas.get(section_id)
         pointer = f"/answers/{_escape(section_id)}"
         if areas is None:
@@ -609,7 +745,9 @@ def validate(
                 if area_answers is not None:
                     continue  # reported above
                 area_answers = {}
-            _check_container(container, area_answers, f"/answers/{section_id}/{area_id}", run)
+            _check_container(
+                container, area_answers, f"/answers/{section_id}/{area_id}", run, types=not fast
+            )
     return ValidationReport(tuple(found), form.id, form.version)
 
 
