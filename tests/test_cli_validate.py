@@ -1,0 +1,148 @@
+"""`kindbehoeften validate`: files, standard input, NDJSON, text and JSON output, exit codes."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO, StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from kindbehoeften.cli import main
+
+DRAFT = {
+    "form": "triangle.plan",
+    "form_version": "1.0.0",
+    "status": "in_progress",
+    "answers": {"plan": {"goals": {"adopted_on": "2026-11-02"}}},
+}
+# Completed but missing what the plan needs: the goal's area, measures and who is responsible,
+# the parents' consent, and the child's view (or why it could not be heard).
+INCOMPLETE = {**DRAFT, "status": "completed"}
+SECRET = "Sentinel-Answer-Text-4711"
+
+
+def run(*argv: str, stdin: bytes = b"") -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    code = main(
+        list(argv),
+        console=Console(file=out, width=100, color_system=None),
+        err_console=Console(file=err, width=100, color_system=None),
+        stdin=BytesIO(stdin),
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+def write(folder: Path, name: str, document: object) -> str:
+    path = folder / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
+def test_a_valid_draft_exits_0_and_says_ok(tmp_path: Path) -> None:
+    code, out, err = run("validate", write(tmp_path, "draft.json", DRAFT))
+    assert (0, "") == (code, err)
+    assert out.startswith("ok")
+
+
+def test_an_invalid_submission_exits_1_and_lists_pointer_code_and_message(tmp_path: Path) -> None:
+    code, out, _ = run("validate", write(tmp_path, "incomplete.json", INCOMPLETE))
+    assert 1 == code
+    assert "/answers/plan/consent/parents_consent" in out
+    assert "one_of_required" in out
+
+
+def test_json_output_is_one_document_with_results(tmp_path: Path) -> None:
+    good = write(tmp_path, "draft.json", DRAFT)
+    bad = write(tmp_path, "incomplete.json", INCOMPLETE)
+    code, out, err = run("validate", good, bad, "--format", "json")
+    document = json.loads(out)
+    assert (1, "") == (code, err)
+    assert [good, bad] == [result["file"] for result in document["results"]]
+    assert [True, False] == [result["ok"] for result in document["results"]]
+    issue = document["results"][1]["issues"][0]
+    assert {"pointer", "code", "severity", "message"} == set(issue)
+
+
+def test_ndjson_results_carry_their_line_numbers_and_skip_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "many.ndjson"
+    lines = [json.dumps(DRAFT), "", json.dumps(INCOMPLETE), "[1]", "{"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run("validate", "--ndjson", "--format", "json", str(path))
+    results = json.loads(out)["results"]
+    assert 1 == code
+    expected = [(1, True), (3, False), (4, False), (5, False)]
+    assert expected == [(result["line"], result["ok"]) for result in results]
+    assert ["not_an_object"] == [issue["code"] for issue in results[2]["issues"]]
+    assert ["json_syntax"] == [issue["code"] for issue in results[3]["issues"]]
+
+
+def test_ndjson_text_output_counts_valid_and_invalid(tmp_path: Path) -> None:
+    path = tmp_path / "many.ndjson"
+    path.write_text(f"{json.dumps(DRAFT)}\n{json.dumps(INCOMPLETE)}\n", encoding="utf-8")
+    code, out, _ = run("validate", "--ndjson", str(path))
+    assert 1 == code
+    assert "2 submissions: 1 valid, 1 invalid" in out
+    assert f"{path}:2" in out
+
+
+def test_an_overlong_ndjson_line_is_too_large_and_the_next_line_still_validates(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "long.ndjson"
+    long_line = json.dumps({**DRAFT, "padding": "x" * 5000})
+    path.write_text(f"{long_line}\n{json.dumps(DRAFT)}\n", encoding="utf-8")
+    code, out, _ = run("validate", "--ndjson", "--max-bytes", "1000", "--format", "json", str(path))
+    results = json.loads(out)["results"]
+    assert 1 == code
+    assert [(1, ["too_large"]), (2, [])] == [
+        (result["line"], [issue["code"] for issue in result["issues"]]) for result in results
+    ]
+
+
+def test_dash_reads_standard_input() -> None:
+    code, out, _ = run("validate", "-", "--format", "json", stdin=json.dumps(DRAFT).encode())
+    assert 0 == code
+    assert "<stdin>" == json.loads(out)["results"][0]["file"]
+
+
+def test_form_option_checks_against_the_given_form(tmp_path: Path) -> None:
+    path = write(tmp_path, "draft.json", DRAFT)
+    code, out, _ = run("validate", "--form", "triangle.full", "--format", "json", path)
+    assert 1 == code
+    assert "unknown_form" == json.loads(out)["results"][0]["issues"][0]["code"]
+
+
+def test_messages_never_echo_answers(tmp_path: Path) -> None:
+    bad = json.loads(json.dumps(INCOMPLETE))
+    bad["answers"]["plan"]["goals"]["goals"] = [{"goal": SECRET, "area": SECRET}]
+    bad["answers"]["plan"]["nonsense"] = {SECRET: SECRET}
+    code, out, err = run("validate", write(tmp_path, "bad.json", bad), "--format", "json")
+    assert 1 == code
+    messages = [issue["message"] for issue in json.loads(out)["results"][0]["issues"]]
+    assert messages
+    assert not [message for message in messages if SECRET in message]
+    assert SECRET not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["validate"], id="no-file"),
+        pytest.param(["validate", "/no/such/file.json"], id="missing-file"),
+        pytest.param(["validate", "x.json", "--max-bytes", "0"], id="bad-limit"),
+        pytest.param(["validate", "x.json", "--format", "xml"], id="bad-format"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(argv: list[str]) -> None:
+    code, out, err = run(*argv)
+    assert (2, "") == (code, out)
+    assert 1 == len(err.strip().splitlines())
+    assert err.startswith("kindbehoeften: error:")
+
+
+def test_an_unknown_form_for_the_form_option_exits_2(tmp_path: Path) -> None:
+    code, _, err = run("validate", "--form", "nope", write(tmp_path, "d.json", DRAFT))
+    assert 2 == code
+    assert "unknown form 'nope'" in err
