@@ -14,8 +14,10 @@ Messages name fields by label, never by the content of an answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from typing import Any
 from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
-from ._catalog import PathLike, forms, load_form
+from ._catalog import FORMS_PATH_VARIABLE, PathLike, forms, load_form
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 from ._report import Issue, ValidationReport
 from .errors import UnknownFormError
@@ -243,7 +245,11 @@ class _FormPlan:
     form: Form
     areas: dict[str, dict[str, _ContainerPlan]]  # section -> area -> plan
     containers: dict[str, _ContainerPlan]  # every container by name
-    fast: SchemaValidator | None = None  # types and bounds of all answers, in pydantic-core
+    # pydantic-core filters: types and bounds (and, when completed, unconditional required
+    # answers); and the areas that still need Python when a filter accepts.
+    fast_draft: SchemaValidator | None = None
+    fast_completed: SchemaValidator | None = None
+    semantic: tuple[tuple[str, str, _ContainerPlan], ...] = ()
 
 
 def _answered(value: Any) -> bool:
@@ -349,44 +355,68 @@ def _compile(form: Form) -> _FormPlan:
                 plan, name, f"area {area.label!r}", area.questions, area.require_one_of
             )
             areas[area.id] = container
-    plan.fast = _fast_schema(form)
+    plan.fast_draft = _fast_schema(form, completed=False)
+    plan.fast_completed = _fast_schema(form, completed=True)
+    plan.semantic = tuple(
+        (section_id, area_id, container)
+        for section_id, areas in plan.areas.items()
+        for area_id, container in areas.items()
+        if container.conditional or container.one_of or container.rechecks
+    )
     return plan
 
 
-def _fast_schema(form: Form) -> SchemaValidator:
-    """A pydantic-core validator that accepts only answers whose types and bounds are right.
+def _fast_schema(form: Form, completed: bool) -> SchemaValidator:
+    """A pydantic-core validator that accepts only answers whose types and bounds are right
+    (and, for a completed submission, that hold every unconditionally required answer).
 
-    It is a filter, never the judge: when it accepts, no type or bound issue exists (it is at
-    least as strict as the Python checks); when it refuses, the Python checks say what is wrong.
+    It is a filter, never the judge: when it accepts, no such issue exists (it is at least as
+    strict as the Python checks); when it refuses, the Python checks say what is wrong.
     """
-    sections = {
-        section.id: _optional(
-            _closed(
-                {
-                    area.id: _optional(_closed(_fields(form, area.questions)))
-                    for area in section.areas
-                }
-            )
-        )
-        for section in form.sections
-        for areas in [section.areas]
-    }
+    stage = form.stage if completed else None
+
+    def fields(questions: Sequence[Question]) -> tuple[dict[str, Any], bool]:
+        entries, any_required = {}, False
+        for question in questions:
+            schema = _fast_question(form, question, fields)
+            must = stage is not None and question.when is None and question.is_required(stage)
+            if must:
+                any_required = True
+                schema = _answered_schema(schema, question)
+            else:
+                schema = cs.nullable_schema(schema)
+            entries[question.id] = cs.typed_dict_field(schema, required=must)
+        return entries, any_required
+
+    sections: dict[str, Any] = {}
+    for section in form.sections:
+        areas: dict[str, Any] = {}
+        for area in section.areas:
+            entries, must = fields(area.questions)
+            areas[area.id] = cs.typed_dict_field(_closed(entries), required=must)
+        needed = any(field["required"] for field in areas.values())
+        sections[section.id] = cs.typed_dict_field(_closed(areas), required=needed)
     return SchemaValidator(_closed(sections))
+
+
+def _answered_schema(schema: Any, question: Question) -> Any:
+    """``schema`` narrowed to answered values: no null, no empty text, no empty list."""
+    if question.type == "text":
+        return cs.str_schema(strict=True, min_length=1, max_length=question.max_length)
+    if question.type in {"multi_choice", "group"}:
+        return {**schema, "min_length": max(1, question.min_items or 0)}
+    return schema
 
 
 def _closed(fields: dict[str, Any]) -> Any:
     return cs.typed_dict_schema(fields, extra_behavior="forbid", total=False)
 
 
-def _optional(schema: Any) -> Any:
-    return cs.typed_dict_field(schema, required=False)
-
-
-def _fields(form: Form, questions: Sequence[Question]) -> dict[str, Any]:
-    return {q.id: _optional(cs.nullable_schema(_fast_question(form, q))) for q in questions}
-
-
-def _fast_question(form: Form, question: Question) -> Any:
+def _fast_question(
+    form: Form,
+    question: Question,
+    fields: Callable[[Sequence[Question]], tuple[dict[str, Any], bool]],
+) -> Any:
     kind, low, high = question.type, question.min, question.max
     if kind == "text":
         return cs.str_schema(strict=True, max_length=question.max_length)
@@ -414,7 +444,7 @@ def _fast_question(form: Form, question: Question) -> Any:
             options, strict=True, min_length=question.min_items, max_length=question.max_items
         )
     return cs.list_schema(
-        _closed(_fields(form, question.questions)),
+        _closed(fields(question.questions)[0]),
         strict=True,
         min_length=question.min_items,
         max_length=question.max_items,
@@ -589,12 +619,12 @@ def _check_container(
     pointer: str,
     run: _Run,
     *,
-    types: bool = True,
+    fast: bool = False,
 ) -> None:
-    """Types and bounds of every answer (unless the fast check passed: then only what it cannot
-    decide), then conditions, then what is required."""
+    """Types and bounds of every answer, then conditions, then what is required. After the fast
+    filter accepted, only what it cannot decide: rechecks, conditions and one-of rules."""
     questions = container.questions
-    if types:
+    if not fast:
         for key, value in answers.items():
             plan = questions.get(key)
             if plan is None:
@@ -622,7 +652,7 @@ def _check_container(
             run.found.append(_issue(f"{pointer}/{plan.id}", "disabled", label=plan.label))
     if not run.completed:
         return
-    for key in container.unconditional_required:
+    for key in () if fast else container.unconditional_required:
         if not _answered(answers.get(key)):
             run.found.append(_issue(f"{pointer}/{key}", "required", label=questions[key].label))
     for ids, labels in container.one_of:
@@ -702,11 +732,12 @@ def validate(
         found.append(_issue("/answers", "type", label="answers", expected="an object"))
         return ValidationReport(tuple(found), form.id, form.version)
     plan = _plan(form)
+    fast_filter = plan.fast_completed if status == "completed" else plan.fast_draft
     fast = (
         not needs_scan
         and document.keys() == _ENVELOPE_KEYS
-        and plan.fast is not None
-        and plan.fast.isinstance_python(answers)
+        and fast_filter is not None
+        and fast_filter.isinstance_python(answers)
     )
     if not fast and not needs_scan and _deeper_than(document, max_depth):
         _scan(document, max_depth, found)  # names where it is too deep
@@ -737,17 +768,19 @@ def validate(
                 )
             elif not isinstance(area_answers, dict):
                 found.append(_issue(area_pointer, "type", label=area_id, expected="an object"))
-    for section_id, areas in plan.areas.items():
-        section_answers = _child(answers, section_id)
-        for area_id, container in areas.items():
-            area_answers = section_answers.get(area_id)
-            if not isinstance(area_answers, dict):
-                if area_answers is not None:
-                    continue  # reported above
-                area_answers = {}
-            _check_container(
-                container, area_answers, f"/answers/{section_id}/{area_id}", run, types=not fast
-            )
+    every_area = (
+        (section_id, area_id, container)
+        for section_id, areas in plan.areas.items()
+        for area_id, container in areas.items()
+    )
+    for section_id, area_id, container in plan.semantic if fast else every_area:
+        area_answers = _child(answers, section_id).get(area_id)
+        if not isinstance(area_answers, dict):
+            if area_answers is not None:
+                continue  # reported above
+            area_answers = {}
+        pointer = f"/answers/{section_id}/{area_id}"
+        _check_container(container, area_answers, pointer, run, fast=fast)
     return ValidationReport(tuple(found), form.id, form.version)
 
 
@@ -789,7 +822,10 @@ def _resolve_form(
         )
         return None
     try:
-        return load_form(form_id, version, paths=paths) if _is_id(form_id) else _unknown(form_id)
+        if not _is_id(form_id):
+            raise UnknownFormError(form_id, None, [])
+        where = os.environ.get(FORMS_PATH_VARIABLE, "") if paths is None else tuple(map(str, paths))
+        return _lookup(form_id, version, where)
     except UnknownFormError as error:
         if error.version is not None and error.form_id in error.known:
             versions = [f.version for f in _versions(form_id, paths)]
@@ -821,8 +857,12 @@ def _is_id(value: str) -> bool:
     )
 
 
-def _unknown(form_id: str) -> Form:
-    raise UnknownFormError(form_id, None, [])
+@functools.lru_cache(maxsize=256)
+def _lookup(form_id: str, version: str | None, where: str | tuple[str, ...]) -> Form:
+    """A form by id for validation, cached per process: submissions name the same few forms,
+    and a catalog read for each one would cost more than validating it."""
+    paths = None if isinstance(where, str) else where
+    return load_form(form_id, version, paths=paths)
 
 
 def _versions(form_id: str, paths: Sequence[PathLike] | None) -> list[Form]:
