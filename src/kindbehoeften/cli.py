@@ -120,7 +120,31 @@ def _parser(output: IO[str]) -> _Parser:
         help=f"largest submission accepted, in bytes (default {MAX_SUBMISSION_BYTES})",
     )
     validate.set_defaults(run=run_validate)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a form's submissions",
+        description="Print the JSON Schema (Draft 2020-12) of a form's submissions.",
+    )
+    schema.output = output
+    schema.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
+    schema.add_argument("--version", dest="form_version", default=None, help="a version of ID")
+    schema.add_argument(
+        "--status",
+        choices=("completed", "in_progress"),
+        default="completed",
+        help="the submissions' status (default: completed)",
+    )
+    schema.set_defaults(run=_schema)
     return parser
+
+
+def _schema(context: Context) -> int:
+    from .export import json_schema  # only this command needs the exporter
+
+    form = load_form(context.args.form, context.args.form_version)
+    context.json(json_schema(form, context.args.status))
+    return EXIT_OK
 
 
 def _positive(value: str) -> int:
