@@ -45,6 +45,7 @@ Found = list[Issue]
 _MESSAGES: dict[str, str] = {
     "json_syntax": "The submission is not valid JSON: {reason} (line {line}, column {column}).",
     "json_encoding": "The submission is not valid UTF-8 text (byte {position}).",
+    "json_number": "The submission holds a number with too many digits to read.",
     "duplicate_key": "The key {key!r} appears more than once in this object.",
     "too_large": "The submission is larger than {limit} bytes.",
     "too_deep": "The submission is nested more than {limit} levels deep.",
@@ -71,8 +72,9 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
+def _escape(key: object) -> str:
+    """A key as a JSON Pointer token (RFC 6901); a parsed dict's keys may not even be text."""
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 def _issue(pointer: str, code: str, template: str | None = None, **params: Any) -> Issue:
@@ -159,6 +161,9 @@ def _parse(data: bytes | str, max_bytes: int, max_depth: int) -> tuple[Any, Issu
         return None, issue, False
     except RecursionError:
         return None, _issue("", "too_deep", limit=max_depth), False
+    except ValueError:  # a number of more digits than Python converts (int_max_str_digits)
+        issue = _issue("", "json_syntax", "json_number")
+        return None, issue, False
     needs_scan = needs_scan or bool(_DUPLICATES_SEEN) or _SURROGATE.search(data) is not None
     return document, None, needs_scan
 
@@ -250,6 +255,7 @@ class _FormPlan:
     fast_draft: SchemaValidator | None = None
     fast_completed: SchemaValidator | None = None
     semantic: tuple[tuple[str, str, _ContainerPlan], ...] = ()
+    depth: int = 4  # how deep the form's own structure nests (envelope, answers, section, area)
 
 
 def _answered(value: Any) -> bool:
@@ -355,6 +361,10 @@ def _compile(form: Form) -> _FormPlan:
                 plan, name, f"area {area.label!r}", area.questions, area.require_one_of
             )
             areas[area.id] = container
+    plan.depth = 4 + max(
+        (_nesting(area.questions) for section in form.sections for area in section.areas),
+        default=0,
+    )
     plan.fast_draft = _fast_schema(form, completed=False)
     plan.fast_completed = _fast_schema(form, completed=True)
     plan.semantic = tuple(
@@ -364,6 +374,17 @@ def _compile(form: Form) -> _FormPlan:
         if container.conditional or container.one_of or container.rechecks
     )
     return plan
+
+
+def _nesting(questions: Sequence[Question]) -> int:
+    """Levels of containers below an area: a list of choices is 1, a group's rows 2 and more."""
+    deepest = 0
+    for question in questions:
+        if question.type == "multi_choice":
+            deepest = max(deepest, 1)
+        elif question.type == "group":
+            deepest = max(deepest, 2 + _nesting(question.questions))
+    return deepest
 
 
 def _fast_schema(form: Form, completed: bool) -> SchemaValidator:
@@ -604,8 +625,12 @@ def _count(
         run.found.append(_issue(pointer, "max_items", label=label, limit=most))
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _iso_date(value: str) -> dt.date | None:
-    if len(value) != 10:
+    """A calendar date written YYYY-MM-DD (not the other ISO 8601 forms Python accepts)."""
+    if _DATE.fullmatch(value) is None:
         return None
     try:
         return dt.date.fromisoformat(value)
@@ -711,6 +736,11 @@ def validate(
         document = submission
     if not isinstance(document, dict):
         return ValidationReport((_issue("", "not_an_object"),))
+    usual = document.keys() == _ENVELOPE_KEYS and all(
+        type(document[key]) is str for key in ("form", "form_version", "status")
+    )
+    if not needs_scan and not usual and _deeper_than(document, max_depth):
+        needs_scan = True  # an odd envelope: find any depth problem before anything else
     if needs_scan and not _scan(document, max_depth, found):
         return ValidationReport(tuple(found))
     form = _resolve_form(document, form, paths, found)
@@ -739,7 +769,12 @@ def validate(
         and fast_filter is not None
         and fast_filter.isinstance_python(answers)
     )
-    if not fast and not needs_scan and _deeper_than(document, max_depth):
+    # The filter accepts only the form's own structure: deeper than the limit only if the form is.
+    if (
+        (not fast or plan.depth > max_depth)
+        and not needs_scan
+        and _deeper_than(document, max_depth)
+    ):
         _scan(document, max_depth, found)  # names where it is too deep
         return ValidationReport(tuple(found), form.id, form.version)
     run = _Run(plan, answers, completed=status == "completed")
