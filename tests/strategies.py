@@ -12,23 +12,35 @@ that no Unicode tables are needed and the TOML writer's escaping is exercised.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
+from kindbehoeften import AllOf, AnyOf, Comparison, Condition, Form, Not, OneOfRule, Question
+
 __all__ = [
+    "EXAMPLES",
+    "JUNK_MARK",
     "OPERATORS",
     "STAGES",
     "TYPES",
+    "changed_submissions",
+    "example_submissions",
     "form_ids",
+    "form_submissions",
     "forms",
     "identifiers",
     "mutated_forms",
+    "mutated_submissions",
     "questions",
+    "submissions",
     "to_toml",
     "versions",
 ]
@@ -426,3 +438,770 @@ def _toml_value(value: Any) -> str:
         items = (f"{_toml_key(key)} = {_toml_value(item)}" for key, item in value.items())
         return "{" + ", ".join(items) + "}"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+# --- submissions --------------------------------------------------------------------------
+#
+# Valid submissions are drawn from a form (answers that respect types, bounds and conditions)
+# or taken from the example files in ``examples/``; mutated submissions break those examples
+# in the ways real input breaks: truncated or random bytes, wrong types, unknown keys, deep
+# nesting, huge or invalid text, deleted keys, duplicate keys.
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+JUNK_MARK = "\u2603"  # every junk text starts with it, so that tests can tell junk from labels
+_SUBMISSION_TEXT = "abcxyz ABZ 019 éøßÆ€\u2013\u201c\u201d'\"\\\t\n😀#=[]{}.,"
+_KEY_ALPHABET = "kz_/~ é0"  # keys: never the junk mark, sometimes "/" or "~" (escaped in pointers)
+_DEEP = re.compile(r'"__deep_([0-9]+)__"')
+
+
+def _is_answered(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _enabled(condition: Condition, local: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
+    """Whether a condition holds: a small reading of the contract, separate from the library's
+    (an unanswered question equals nothing and is in nothing; ``not_equals``/``not_in`` hold
+    for it)."""
+    if isinstance(condition, AllOf):
+        return all(_enabled(part, local, root) for part in condition.all)
+    if isinstance(condition, AnyOf):
+        return any(_enabled(part, local, root) for part in condition.any)
+    if isinstance(condition, Not):
+        return not _enabled(condition.not_, local, root)
+    assert isinstance(condition, Comparison)
+    path = condition.question.split(".")
+    if len(path) == 3:
+        section, area, key = path
+        value = root.get(section, {}).get(area, {}).get(key)
+    else:
+        value = local.get(path[0])
+    answered = _is_answered(value)
+    operator, expected = condition.operator, condition.value
+    if operator == "answered":
+        return answered is (expected is not False)
+    if operator == "contains":
+        return isinstance(value, list) and expected in value
+    options = expected if isinstance(expected, tuple | list) else (expected,)
+    inside = answered and any(_same(value, option) for option in options)
+    if operator in {"equals", "in"}:
+        return inside
+    if operator in {"not_equals", "not_in"}:
+        return not inside
+    if isinstance(value, bool) or isinstance(expected, bool) or not answered:
+        return False
+    if isinstance(value, str) != isinstance(expected, str):
+        return False
+    return {
+        "gt": value > expected,
+        "ge": value >= expected,
+        "lt": value < expected,
+        "le": value <= expected,
+    }[operator]
+
+
+def _same(value: Any, option: Any) -> bool:
+    if isinstance(value, bool) or isinstance(option, bool):
+        return value is option
+    return bool(value == option)
+
+
+def _valid_answer(
+    form: Form, question: Question, required: bool, root: dict[str, Any]
+) -> st.SearchStrategy[Any]:
+    kind = question.type
+    if kind == "text":
+        most = min(question.max_length or 60, 60)
+        if question.pattern:
+            return st.from_regex(question.pattern, fullmatch=True).filter(
+                lambda text: 0 < len(text) <= most
+            )
+        return st.text(alphabet=_SUBMISSION_TEXT, min_size=1, max_size=most)
+    if kind == "boolean":
+        return st.booleans()
+    if kind in {"integer", "decimal"}:
+        low = question.min if isinstance(question.min, int | float) else -10_000
+        high = question.max if isinstance(question.max, int | float) else 10_000
+        if kind == "integer":
+            return st.integers(min_value=math.ceil(low), max_value=math.floor(high))
+        return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
+    if kind == "date":
+        low = question.min if isinstance(question.min, dt.date) else dt.date(2000, 1, 1)
+        high = question.max if isinstance(question.max, dt.date) else dt.date(2040, 12, 31)
+        return st.dates(min_value=low, max_value=high).map(dt.date.isoformat)
+    fewest = max(question.min_items or 0, 1 if required else 0)
+    if kind in {"choice", "multi_choice"}:
+        values = [option.value for option in form.options(question)]
+        if kind == "choice":
+            return st.sampled_from(values)
+        most = min(question.max_items or len(values), len(values))
+        return st.lists(st.sampled_from(values), min_size=fewest, max_size=most, unique=True)
+    most = question.max_items or fewest + 2
+    rows = _container_answers(form, question.questions, (), root, required_rows=True)
+    return st.lists(rows, min_size=fewest, max_size=min(most, fewest + 2))
+
+
+@st.composite
+def _container_answers(
+    draw: st.DrawFn,
+    form: Form,
+    questions: Sequence[Question],
+    rules: Sequence[OneOfRule],
+    root: dict[str, Any],
+    answers: dict[str, Any] | None = None,
+    *,
+    required_rows: bool = False,
+    completed: bool = True,
+) -> dict[str, Any]:
+    answers = {} if answers is None else answers
+    completed = completed or required_rows
+    for question in questions:
+        if question.when is not None and not _enabled(question.when, answers, root):
+            continue
+        required = completed and question.is_required(form.stage)
+        if required or draw(st.booleans()):
+            answers[question.id] = draw(_valid_answer(form, question, required, root))
+    for rule in rules if completed else ():
+        if form.stage in rule.required and not any(
+            _is_answered(answers.get(key)) for key in rule.questions
+        ):
+            first = next(q for q in questions if q.id == rule.questions[0])
+            answers[first.id] = draw(_valid_answer(form, first, True, root))
+    return answers
+
+
+@st.composite
+def _submissions(draw: st.DrawFn, form: Form, status: str | None) -> dict[str, Any]:
+    chosen = status or draw(st.sampled_from(("completed", "in_progress")))
+    root: dict[str, Any] = {}
+    for section in form.sections:
+        for area in section.areas:
+            here = root.setdefault(section.id, {}).setdefault(area.id, {})
+            draw(
+                _container_answers(
+                    form,
+                    area.questions,
+                    area.require_one_of,
+                    root,
+                    here,
+                    completed=chosen == "completed",
+                )
+            )
+            if not here:
+                del root[section.id][area.id]
+        if not root[section.id]:
+            del root[section.id]
+    return {"form": form.id, "form_version": form.version, "status": chosen, "answers": root}
+
+
+def submissions(form: Form, status: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid submissions of ``form`` (a :class:`kindbehoeften.Form`), as parsed JSON.
+
+    Every required answer of an enabled question is given when ``completed``; no disabled
+    question is answered; one-of rules are met by their first question. ``status`` is
+    ``"completed"``, ``"in_progress"`` or, when None, either.
+    """
+    return _submissions(form, status)
+
+
+def example_submissions(kinds: Sequence[str] = ("valid", "draft")) -> st.SearchStrategy[Any]:
+    """The example submissions of ``examples/<form>.<kind>.json`` (a fresh copy each time)."""
+    paths = sorted(path for kind in kinds for path in EXAMPLES.glob(f"*.{kind}.json"))
+    documents = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+    return st.sampled_from(documents).map(copy.deepcopy)
+
+
+def _junk_texts() -> st.SearchStrategy[str]:
+    return st.text(alphabet=_SUBMISSION_TEXT, max_size=12).map(lambda text: JUNK_MARK + text)
+
+
+def _huge_texts() -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda unit, size: JUNK_MARK + (unit * (size // len(unit) + 1))[:size],
+        st.text(alphabet=_SUBMISSION_TEXT, min_size=1, max_size=5),
+        st.integers(min_value=0, max_value=100_000),
+    )
+
+
+def _wrong_values() -> st.SearchStrategy[Any]:
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**20), max_value=10**20),
+        st.floats(),  # NaN and Infinity too: JSON writes them as NaN / Infinity
+        _junk_texts(),
+        st.sampled_from(("", "some_concern", "completed", "2026-02-30", "2026-01-01\n")),
+        st.just(JUNK_MARK + "\ud800 lone surrogate"),
+    )
+    keys = st.text(alphabet=_KEY_ALPHABET, max_size=6)
+    return st.one_of(
+        scalars,
+        st.lists(scalars, max_size=3),
+        st.dictionaries(keys, scalars, max_size=3),
+        _huge_texts(),
+        st.integers(min_value=2, max_value=3_000).map(lambda depth: f"__deep_{depth}__"),
+    )
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def _expand_deep(document: Any) -> Any:
+    """Replace each ``__deep_N__`` marker by N nested lists (built without recursion limits)."""
+    if isinstance(document, str):
+        found = _DEEP.fullmatch(f'"{document}"')
+        return _nested(int(found.group(1))) if found else document
+    if isinstance(document, dict):
+        return {key: _expand_deep(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [_expand_deep(value) for value in document]
+    return document
+
+
+@st.composite
+def _mutated_submissions(draw: st.DrawFn, shapes: Sequence[str]) -> bytes | str | dict[str, Any]:
+    document = draw(example_submissions())
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        places = [(), *_places(document)]
+        path = draw(st.sampled_from(places))
+        holder: Any = document
+        for key in path[:-1]:
+            holder = holder[key]
+        target = holder[path[-1]] if path else document
+        action = draw(st.sampled_from(("replace", "replace", "add", "delete")))
+        if action == "add" and isinstance(target, dict):
+            key = draw(st.text(alphabet=_KEY_ALPHABET, max_size=6))
+            target[key] = draw(_wrong_values())
+        elif action == "delete" and path and isinstance(holder, dict):
+            del holder[path[-1]]
+        elif path:
+            holder[path[-1]] = draw(_wrong_values())
+    shape = draw(st.sampled_from(shapes))
+    if shape == "dict":
+        return _expand_deep(document)  # type: ignore[no-any-return]
+    text = json.dumps(document, ensure_ascii=draw(st.booleans()))
+    text = _DEEP.sub(lambda found: "[" * int(found[1]) + "]" * int(found[1]), text)
+    if draw(st.booleans()):  # a duplicate key at the top
+        key = draw(st.sampled_from(("form", "status", "answers", "x")))
+        text = "{" + json.dumps(key) + ': "in_progress", ' + text[1:]
+    if shape == "str":
+        return text
+    data = text.encode("utf-8", "surrogatepass")  # a lone surrogate makes invalid UTF-8
+    damage = draw(st.sampled_from(("none", "none", "truncate", "splice", "random")))
+    if damage == "truncate":
+        data = data[: draw(st.integers(min_value=0, max_value=len(data)))]
+    elif damage == "splice":
+        at = draw(st.integers(min_value=0, max_value=len(data)))
+        data = data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at:]
+    elif damage == "random":
+        data = draw(st.binary(max_size=300))
+    return data
+
+
+def mutated_submissions(
+    shapes: Sequence[str] = ("dict", "str", "bytes", "bytes"),
+) -> st.SearchStrategy[bytes | str | dict[str, Any]]:
+    """Example submissions broken in one to four places, as bytes, text or a parsed dict
+    (``shapes``: drawn from ``"bytes"``, ``"str"``, ``"dict"``).
+
+    Replaced values are wrong types, junk text (starting with :data:`JUNK_MARK`), text of up
+    to 100,000 characters, lone surrogates, NaN or nesting up to 3,000 levels deep; added keys
+    may hold ``/`` and ``~``; bytes may be truncated, spliced with random bytes, or random.
+    """
+    return _mutated_submissions(tuple(shapes))
+
+
+# --- submissions that probe the exported JSON Schema ----------------------------------------------
+#
+# Answers to a Form, built from the form-file documentation rather than from the validator:
+# the condition rules below are written again on purpose, so that the tests compare two
+# readings of docs/form-files.md (and a third, the exported JSON Schema).
+
+Place = tuple[Any, ...]  # (section, area) or (section, area, group, row index, ...)
+
+_ABSENT = object()
+_JUNK = (1, -2, 1.5, "text", "", True, False, None, [], {}, ["x"], [{}], {"a": 1}, "2024-01-01")
+_BAD_DATES = (
+    "2021-02-30",
+    "2021-13-01",
+    "21-01-01",
+    "2021/01/01",
+    "2021-1-01",
+    "2021-01-01 ",
+    "2021-W01-1",  # an ISO week date: Python's date.fromisoformat reads it
+    "20210101",
+)
+
+
+def _answered(value: Any) -> bool:
+    """null, "" and [] count as unanswered."""
+    return value is not None and value != "" and value != []
+
+
+def _scope(place: Place) -> tuple[str, ...]:
+    return tuple(part for part in place if isinstance(part, str))
+
+
+class _Answering:
+    """Draws the answers to one form: every question decided after the questions its
+    condition names, a disabled question left unanswered, required ones answered (when
+    completed), and each one-of rule met where some question of it can be answered."""
+
+    def __init__(self, draw: st.DrawFn, form: Form, completed: bool) -> None:
+        self.draw = draw
+        self.form = form
+        self.completed = completed
+        self.questions: dict[tuple[str, ...], dict[str, Any]] = {}
+        self.values: dict[Place, Any] = {}  # a valid answer drawn once per place
+        self.include: dict[Place, bool] = {}
+        self.blank: dict[Place, Any] = {}
+        self.forced: set[Place] = set()
+        self.interesting: dict[tuple[str, ...], list[Any]] = {}
+        for section in form.sections:
+            for area in section.areas:
+                self._index((section.id, area.id), area.questions)
+        for scope, questions in self.questions.items():
+            for question in questions.values():
+                if question.when is not None:
+                    self._note(question.when, scope)
+
+    def _index(self, scope: tuple[str, ...], questions: Sequence[Any]) -> None:
+        self.questions[scope] = {question.id: question for question in questions}
+        for question in questions:
+            if question.type == "group":
+                self._index((*scope, question.id), question.questions)
+
+    def _note(self, condition: Any, scope: tuple[str, ...]) -> None:
+        """Remember the values conditions compare with, to draw answers near them."""
+        for part in getattr(condition, "all", None) or getattr(condition, "any", None) or ():
+            self._note(part, scope)
+        if hasattr(condition, "not_"):
+            self._note(condition.not_, scope)
+        if hasattr(condition, "operator") and condition.value is not None:
+            reference = condition.question.split(".")
+            target = (*(scope if len(reference) == 1 else reference[:2]), reference[-1])
+            values = condition.value if isinstance(condition.value, tuple) else (condition.value,)
+            self.interesting.setdefault(tuple(target), []).extend(values)
+
+    # the rules of docs/form-files.md
+
+    def _resolve(self, reference: str, place: Place) -> tuple[Place, str]:
+        parts = reference.split(".")
+        return (place if len(parts) == 1 else tuple(parts[:2])), parts[-1]
+
+    def holds(self, condition: Any, place: Place) -> bool:
+        if hasattr(condition, "all"):
+            return all(self.holds(part, place) for part in condition.all)
+        if hasattr(condition, "any"):
+            return any(self.holds(part, place) for part in condition.any)
+        if hasattr(condition, "not_"):
+            return not self.holds(condition.not_, place)
+        target_place, key = self._resolve(condition.question, place)
+        value = self.enabled_value(target_place, key)
+        operator, expected = condition.operator, condition.value
+        if operator == "answered":
+            return _answered(value) is (expected is not False)
+        if operator == "contains":
+            return isinstance(value, list) and expected in value
+        if operator in {"equals", "not_equals", "in", "not_in"}:
+            options = expected if isinstance(expected, tuple) else (expected,)
+            inside = _answered(value) and any(
+                value is option
+                if isinstance(value, bool) or isinstance(option, bool)
+                else value == option
+                for option in options
+            )
+            return inside if operator in {"equals", "in"} else not inside
+        if isinstance(value, bool) or isinstance(expected, bool):
+            return False
+        numbers = isinstance(value, int | float) and isinstance(expected, int | float)
+        texts = isinstance(value, str) and isinstance(expected, str)
+        if not (numbers or texts):
+            return False
+        return {
+            "gt": value > expected,
+            "ge": value >= expected,
+            "lt": value < expected,
+            "le": value <= expected,
+        }[operator]
+
+    def enabled(self, place: Place, key: str) -> bool:
+        question = self.questions[_scope(place)][key]
+        return question.when is None or self.holds(question.when, place)
+
+    def enabled_value(self, place: Place, key: str) -> Any:
+        """A disabled question's answer counts as unanswered."""
+        if not self.enabled(place, key):
+            return None
+        return self.boxes[place].get(key)
+
+    # drawing
+
+    def _candidate(self, place: Place, question: Any) -> Any:
+        """A valid, answered value for ``question`` (drawn once per place)."""
+        if place not in self.values:
+            self.values[place] = self.draw(self._valid_values(_scope(place), question))
+        return self.values[place]
+
+    def _valid_values(self, scope: tuple[str, ...], question: Any) -> st.SearchStrategy[Any]:
+        kind = question.type
+        near = [v for v in self.interesting.get(scope, ()) if self._fits(question, v)]
+        if kind == "text":
+            limit = min(question.max_length or 20, 20)
+            base: st.SearchStrategy[Any]
+            if question.pattern:
+                # Not always valid: a pattern may not fit within max_length at all.
+                base = st.from_regex(question.pattern, fullmatch=True).filter(bool)
+            else:
+                base = st.text(alphabet=_TEXT_ALPHABET, min_size=1, max_size=limit)
+        elif kind == "boolean":
+            base = st.booleans()
+        elif kind in {"integer", "decimal"}:
+            low = -(10**6) if question.min is None else question.min
+            high = 10**6 if question.max is None else question.max
+            whole = st.integers(math.ceil(low), math.floor(high))
+            if kind == "integer":
+                base = whole
+            else:
+                base = st.floats(low, high, allow_nan=False, allow_infinity=False)
+                if math.ceil(low) <= math.floor(high):
+                    base = base | whole
+            near += [v + step for v in near for step in (-1, 1) if self._fits(question, v + step)]
+        elif kind == "date":
+            low = question.min or dt.date(1900, 1, 1)
+            high = question.max or dt.date(2100, 12, 31)
+            base = st.dates(low, high).map(dt.date.isoformat)
+            days = [dt.date.fromisoformat(v) for v in near if _iso(v)]
+            near = [
+                (day + dt.timedelta(days=step)).isoformat()
+                for day in days
+                for step in (-1, 0, 1)
+                if dt.date(1, 1, 2) <= day <= dt.date(9999, 12, 30)
+            ]
+            near = [v for v in near if self._fits(question, v)]
+        elif kind == "choice":
+            base = st.sampled_from([option.value for option in self.form.options(question)])
+        elif kind == "multi_choice":
+            values = [option.value for option in self.form.options(question)]
+            fewest = max(1, question.min_items or 0)
+            most = question.max_items or len(values) + 1
+            base = st.lists(st.sampled_from(values), min_size=fewest, max_size=most)
+            near = [[v] for v in near if fewest <= 1 and isinstance(v, str) and v in values]
+        else:  # group: the number of rows
+            fewest = max(1, question.min_items or 0)
+            most = fewest + 2 if question.max_items is None else question.max_items
+            base = st.integers(fewest, min(most, max(fewest, 3)))
+            near = []
+        return st.sampled_from(near) | base if near else base
+
+    def _fits(self, question: Any, value: Any) -> bool:
+        """Whether ``value`` is a valid answer of ``question`` (its type and bounds)."""
+        kind = question.type
+        if kind == "text":
+            return (
+                isinstance(value, str)
+                and value != ""
+                and len(value) <= (question.max_length or len(value))
+                and (not question.pattern or re.fullmatch(question.pattern, value) is not None)
+            )
+        if kind in {"integer", "decimal"}:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False
+            if kind == "integer" and not isinstance(value, int):
+                return False
+            return (question.min is None or value >= question.min) and (
+                question.max is None or value <= question.max
+            )
+        if kind == "date":
+            if not _iso(value):
+                return False
+            day = dt.date.fromisoformat(value)
+            return (question.min is None or day >= question.min) and (
+                question.max is None or day <= question.max
+            )
+        return True
+
+    def _blank(self, place: Place, question: Any) -> Any:
+        """How this place is left unanswered: absent, null, "" or []."""
+        if place not in self.blank:
+            choices: list[Any] = [_ABSENT, None]
+            if question.type == "text":
+                choices.append("")
+            if question.type in {"multi_choice", "group"} and not question.min_items:
+                choices.append([])
+            self.blank[place] = self.draw(st.sampled_from(choices))
+        return self.blank[place]
+
+    def _decide(self, place: Place, key: str) -> None:
+        if (place, key) in self.decided:
+            return
+        self.decided.add((place, key))
+        question = self.questions[_scope(place)][key]
+        for target_place, target in self._targets(question.when, place):
+            self._decide(target_place, target)
+        here = (*place, key)
+        if here not in self.include:
+            self.include[here] = self.draw(st.booleans())
+        wanted = (
+            self.include[here]
+            or here in self.forced
+            or (self.completed and question.is_required(self.form.stage))
+        )
+        box = self.boxes[place]
+        if wanted and self.enabled(place, key):
+            value = self._candidate(here, question)
+            if question.type == "group":  # the value drawn is the number of rows
+                value = [{} for _ in range(value)]
+                for index, row in enumerate(value):
+                    self.boxes[(*here, index)] = row
+                    self.pending.append((*here, index))
+            box[key] = copy.copy(value)
+        else:
+            blank = self._blank(here, question)
+            if blank is not _ABSENT:
+                box[key] = copy.deepcopy(blank)
+
+    def _targets(self, condition: Any, place: Place) -> Iterator[tuple[Place, str]]:
+        if condition is None:
+            return
+        for part in getattr(condition, "all", None) or getattr(condition, "any", None) or ():
+            yield from self._targets(part, place)
+        if hasattr(condition, "not_"):
+            yield from self._targets(condition.not_, place)
+        if hasattr(condition, "question"):
+            yield self._resolve(condition.question, place)
+
+    def _fill(self) -> dict[str, Any]:
+        self.boxes: dict[Place, dict[str, Any]] = {}
+        self.decided: set[tuple[Place, str]] = set()
+        self.pending: list[Place] = []
+        answers: dict[str, Any] = {}
+        for section in self.form.sections:
+            for area in section.areas:
+                self.boxes[(section.id, area.id)] = answers.setdefault(section.id, {})[area.id] = {}
+        for section in self.form.sections:
+            for area in section.areas:
+                for question in area.questions:
+                    self._decide((section.id, area.id), question.id)
+        while self.pending:  # group rows, once every area-level question is decided
+            row = self.pending.pop(0)
+            for key in self.questions[_scope(row)]:
+                self._decide(row, key)
+        return answers
+
+    def unmet_rules(self) -> list[tuple[Place, tuple[str, ...]]]:
+        if not self.completed:
+            return []
+        unmet = []
+        for section in self.form.sections:
+            for area in section.areas:
+                place = (section.id, area.id)
+                for rule in area.require_one_of:
+                    if self.form.stage in rule.required and not any(
+                        _answered(self.enabled_value(place, key)) for key in rule.questions
+                    ):
+                        unmet.append((place, rule.questions))
+        return unmet
+
+    def build(self) -> dict[str, Any]:
+        for _ in range(8):
+            answers = self._fill()
+            unmet = self.unmet_rules()
+            progress = False
+            for place, keys in unmet:
+                for key in keys:
+                    if (*place, key) not in self.forced and self.enabled(place, key):
+                        self.forced.add((*place, key))
+                        progress = True
+                        break
+            if not progress:
+                return answers
+        return answers
+
+    def places(self) -> list[tuple[Place, str, Any]]:
+        """Every (container, question id, question) of the answers as built."""
+        return [
+            (place, key, question)
+            for place in self.boxes
+            for key, question in self.questions[_scope(place)].items()
+        ]
+
+
+def _iso(value: Any) -> bool:
+    if not isinstance(value, str) or re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) is None:
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _prune(draw: st.DrawFn, answers: Any) -> None:
+    """Leave out some empty areas and sections: a missing one counts as empty."""
+    if not isinstance(answers, dict):
+        return
+    for section_id in list(answers):
+        section = answers[section_id]
+        if not isinstance(section, dict):
+            continue
+        for area_id in list(section):
+            if section[area_id] == {} and draw(st.booleans()):
+                del section[area_id]
+        if section == {} and draw(st.booleans()):
+            del answers[section_id]
+
+
+class _Named:
+    """A form with a short repr, for Hypothesis's reports (a form's repr runs to 50 kB)."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+
+    def __repr__(self) -> str:
+        return f"<form {self.form.key}>"
+
+
+@st.composite
+def _submission(
+    draw: st.DrawFn, named: _Named, status: str | None, mutations: int
+) -> dict[str, Any]:
+    form = named.form
+    status = status or draw(st.sampled_from(("completed", "in_progress")))
+    answering = _Answering(draw, form, status == "completed")
+    answers = answering.build()
+    submission = {
+        "form": form.id,
+        "form_version": form.version,
+        "status": status,
+        "answers": answers,
+    }
+    for _ in range(draw(st.integers(min_value=min(1, mutations), max_value=mutations))):
+        _mutate(draw, answering, submission)
+    _prune(draw, submission.get("answers"))
+    return submission
+
+
+_MUTATIONS = (
+    "remove_answer",
+    "unanswer",
+    "wrong_type",
+    "out_of_range",
+    "extra_key",
+    "answer_disabled",
+    "change_status",
+    "envelope",
+    "container",
+)
+
+
+def _mutate(draw: st.DrawFn, answering: _Answering, submission: dict[str, Any]) -> str:
+    """Change one thing: most changes make the submission invalid, some do not."""
+    kind = draw(st.sampled_from(_MUTATIONS))
+    places = answering.places()
+    answers = submission.get("answers")
+    if not isinstance(answers, dict) or not all(isinstance(v, dict) for v in answers.values()):
+        answers = {}  # broken by an earlier change: change the envelope only
+        kind = draw(st.sampled_from(("extra_key", "change_status", "envelope")))
+    place, key, question = draw(st.sampled_from(places))
+    box = answering.boxes[place]
+    if kind == "remove_answer":
+        answered = [(p, k) for p, k, _ in places if k in answering.boxes[p]]
+        if answered:
+            place, key = draw(st.sampled_from(answered))
+            del answering.boxes[place][key]
+    elif kind == "unanswer":
+        box[key] = draw(st.sampled_from((None, "", [])))
+    elif kind == "wrong_type":
+        box[key] = copy.deepcopy(draw(st.sampled_from(_JUNK)))
+    elif kind == "out_of_range":
+        box[key] = draw(_out_of_range(answering.form, question))
+    elif kind == "extra_key":
+        where = draw(st.sampled_from(("root", "answers", "section", "box")))
+        if where == "root" or not answers:
+            submission["comment"] = "x"
+        elif where == "answers":
+            answers["unknown_section"] = {}
+        elif where == "section":
+            answers.setdefault(place[0], {})["unknown_area"] = {}
+        else:
+            box["unknown_question"] = "x"
+    elif kind == "answer_disabled":
+        disabled = [
+            (p, k, q)
+            for p, k, q in places
+            if q.when is not None and not answering.enabled(p, k) and q.type != "group"
+        ]
+        if disabled:
+            place, key, question = draw(st.sampled_from(disabled))
+            answering.boxes[place][key] = answering._candidate((*place, key), question)
+    elif kind == "change_status":
+        submission["status"] = draw(st.sampled_from(("completed", "in_progress", "done", None, 1)))
+    elif kind == "envelope":
+        field = draw(st.sampled_from(("form", "form_version", "status", "answers")))
+        if draw(st.booleans()):
+            submission.pop(field, None)
+        else:
+            submission[field] = draw(st.sampled_from(("other.form", "9.9.9", [], 3)))
+    else:  # a section or area that is not an object
+        section, area = place[0], place[1]
+        junk = copy.deepcopy(draw(st.sampled_from((None, [], "x", 1))))
+        if draw(st.booleans()):
+            answers[section] = junk
+        else:
+            answers.setdefault(section, {})[area] = junk
+    return kind
+
+
+def _out_of_range(form: Form, question: Any) -> st.SearchStrategy[Any]:
+    """A value of the right type that breaks a bound, an option list or a pattern."""
+    kind = question.type
+    if kind == "text":
+        choices: list[Any] = ["x" * ((question.max_length or 10) + 1), "\n", "a\n", "!"]
+        return st.sampled_from(choices)
+    if kind in {"integer", "decimal"}:
+        low = -(10**6) if question.min is None else question.min
+        high = 10**6 if question.max is None else question.max
+        return st.sampled_from([low - 1, high + 1, 2.5, low - 0.5, high + 0.5, 3.0])
+    if kind == "date":
+        edges = [
+            (bound + dt.timedelta(days=step)).isoformat()
+            for bound, step in ((question.min, -1), (question.max, 1))
+            if bound is not None and dt.date(1, 1, 2) <= bound <= dt.date(9999, 12, 30)
+        ]
+        return st.sampled_from([*_BAD_DATES, *edges])
+    if kind == "choice":
+        return st.sampled_from(("not_an_option", "", "NOT"))
+    if kind == "multi_choice":
+        values = [option.value for option in form.options(question)]
+        return st.sampled_from(
+            (["not_an_option"], values * 3, [], [values[0], "not_an_option"], [None])
+        )
+    if kind == "group":
+        return st.sampled_from(([], [{}] * 6, ["row"], [None], [{"unknown": 1}]))
+    return st.sampled_from(("yes", 0, 1))  # boolean
+
+
+def form_submissions(form: Form, status: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid submissions of ``form``, as parsed JSON, with unanswered questions left out or
+    written as null, "" or [], and answers drawn near the values that conditions compare with.
+
+    Unlike :func:`submissions`, questions are decided in the order their conditions need
+    (across areas too), a disabled question's answer counts as unanswered, and one-of rules
+    are met by any question of the rule that is enabled. Valid where the form allows it: a
+    generated form may make a one-of rule impossible to meet, or a pattern longer than its
+    ``max_length``; the built-in forms never do.
+    """
+    return _submission(_Named(form), status, 0)
+
+
+def changed_submissions(
+    form: Form, status: str | None = None, *, mutations: int = 3
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Submissions of ``form`` with one to ``mutations`` changes: a removed or unanswered
+    answer, a wrong type, a value out of range or options, an extra key, an answer to a
+    disabled question, another status, a broken envelope or container. Mostly invalid."""
+    return _submission(_Named(form), status, mutations)

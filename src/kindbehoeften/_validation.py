@@ -73,8 +73,10 @@ _MESSAGES: dict[str, str] = {
 
 
 def _escape(key: object) -> str:
-    """A key as a JSON Pointer token (RFC 6901); a parsed dict's keys may not even be text."""
-    return str(key).replace("~", "~0").replace("/", "~1")
+    """A key as a JSON Pointer token (RFC 6901); a parsed dict's keys may not even be text, and
+    a lone surrogate is written as its escape, so that the pointer can be printed."""
+    text = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("~", "~0").replace("/", "~1")
 
 
 def _issue(pointer: str, code: str, template: str | None = None, **params: Any) -> Issue:
@@ -99,18 +101,28 @@ class _Duplicates(dict[str, Any]):
     duplicates: tuple[str, ...]
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) == len(pairs):
-        return result
-    _DUPLICATES_SEEN.append(True)
-    flagged = _Duplicates(result)
-    seen: set[str] = set()
-    flagged.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-    return flagged
+def _pairs_hook(seen: list[bool]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """An ``object_pairs_hook`` for one parse that flags objects with a key twice in ``seen``
+    (one list per parse, so that threads validating at once do not share it)."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) == len(items):
+            return result
+        seen.append(True)
+        flagged = _Duplicates(result)
+        keys: set[str] = set()
+        repeated = []
+        for key, _ in items:
+            if key in keys:
+                repeated.append(key)
+            keys.add(key)
+        flagged.duplicates = tuple(repeated)
+        return flagged
+
+    return pairs
 
 
-_DUPLICATES_SEEN: list[bool] = []  # set by _pairs during one parse; read and cleared after
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
@@ -153,9 +165,9 @@ def _parse(data: bytes | str, max_bytes: int, max_depth: int) -> tuple[Any, Issu
             return None, _issue("", "too_large", limit=max_bytes), False
     if data.startswith("\ufeff"):
         data = data[1:]
-    del _DUPLICATES_SEEN[:]
+    seen: list[bool] = []
     try:
-        document = json.loads(data, object_pairs_hook=_pairs, parse_constant=_constant)
+        document = json.loads(data, object_pairs_hook=_pairs_hook(seen), parse_constant=_constant)
     except json.JSONDecodeError as error:
         issue = _issue("", "json_syntax", reason=error.msg, line=error.lineno, column=error.colno)
         return None, issue, False
@@ -164,7 +176,7 @@ def _parse(data: bytes | str, max_bytes: int, max_depth: int) -> tuple[Any, Issu
     except ValueError:  # a number of more digits than Python converts (int_max_str_digits)
         issue = _issue("", "json_syntax", "json_number")
         return None, issue, False
-    needs_scan = needs_scan or bool(_DUPLICATES_SEEN) or _SURROGATE.search(data) is not None
+    needs_scan = needs_scan or bool(seen) or _SURROGATE.search(data) is not None
     return document, None, needs_scan
 
 
@@ -189,6 +201,8 @@ def _scan(document: Any, max_depth: int, found: Found) -> bool:
                 for key in dict.fromkeys(value.duplicates):
                     found.append(_issue(f"{pointer}/{_escape(key)}", "duplicate_key", key=key))
             for key, item in value.items():
+                if isinstance(key, str) and _lone_surrogate(key):
+                    found.append(_issue(f"{pointer}/{_escape(key)}", "type", "surrogate"))
                 if isinstance(item, dict | list | str):
                     stack.append((item, f"{pointer}/{_escape(key)}", depth + 1))
         elif isinstance(value, list):
@@ -657,7 +671,7 @@ def _check_container(
                     _issue(
                         f"{pointer}/{_escape(key)}",
                         "unknown_field",
-                        field=key,
+                        field=_escape(key),
                         where=container.where,
                     )
                 )
@@ -702,7 +716,7 @@ def _plan(form: Form) -> _FormPlan:
 
 
 def validate(
-    submission: bytes | str | Mapping[str, Any],
+    submission: bytes | str | dict[str, Any],
     *,
     form: Form | None = None,
     locale: str = "en",
@@ -748,7 +762,9 @@ def validate(
     for key in document:
         if key not in ENVELOPE:
             found.append(
-                _issue(f"/{_escape(key)}", "unknown_field", field=key, where="the submission")
+                _issue(
+                    f"/{_escape(key)}", "unknown_field", field=_escape(key), where="the submission"
+                )
             )
     for key in ENVELOPE:
         if key not in document:
@@ -784,7 +800,9 @@ def validate(
         pointer = f"/answers/{_escape(section_id)}"
         if areas is None:
             found.append(
-                _issue(pointer, "unknown_field", field=section_id, where=f"form {form.id!r}")
+                _issue(
+                    pointer, "unknown_field", field=_escape(section_id), where=f"form {form.id!r}"
+                )
             )
             continue
         if not isinstance(section_answers, dict):
@@ -797,7 +815,7 @@ def validate(
                     _issue(
                         area_pointer,
                         "unknown_field",
-                        field=area_id,
+                        field=_escape(area_id),
                         where=f"section {section_id!r}",
                     )
                 )
@@ -809,6 +827,9 @@ def validate(
         for area_id, container in areas.items()
     )
     for section_id, area_id, container in plan.semantic if fast else every_area:
+        section_answers = answers.get(section_id)
+        if section_answers is not None and not isinstance(section_answers, dict):
+            continue  # reported above as the wrong type
         area_answers = _child(answers, section_id).get(area_id)
         if not isinstance(area_answers, dict):
             if area_answers is not None:
