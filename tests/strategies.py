@@ -871,8 +871,9 @@ class _Answering:
                     base = base | whole
             near += [v + step for v in near for step in (-1, 1) if self._fits(question, v + step)]
         elif kind == "date":
-            low = question.min or dt.date(1900, 1, 1)
-            high = question.max or dt.date(2100, 12, 31)
+            # "today" and "birth" are checked only when validate is given the day or the birth.
+            low = question.min if isinstance(question.min, dt.date) else dt.date(1900, 1, 1)
+            high = question.max if isinstance(question.max, dt.date) else dt.date(2100, 12, 31)
             base = st.dates(low, high).map(dt.date.isoformat)
             days = [dt.date.fromisoformat(v) for v in near if _iso(v)]
             near = [
@@ -919,8 +920,8 @@ class _Answering:
             if not _iso(value):
                 return False
             day = dt.date.fromisoformat(value)
-            return (question.min is None or day >= question.min) and (
-                question.max is None or day <= question.max
+            return (not isinstance(question.min, dt.date) or day >= question.min) and (
+                not isinstance(question.max, dt.date) or day <= question.max
             )
         return True
 
@@ -1170,7 +1171,7 @@ def _out_of_range(form: Form, question: Any) -> st.SearchStrategy[Any]:
         edges = [
             (bound + dt.timedelta(days=step)).isoformat()
             for bound, step in ((question.min, -1), (question.max, 1))
-            if bound is not None and dt.date(1, 1, 2) <= bound <= dt.date(9999, 12, 30)
+            if isinstance(bound, dt.date) and dt.date(1, 1, 2) <= bound <= dt.date(9999, 12, 30)
         ]
         return st.sampled_from([*_BAD_DATES, *edges])
     if kind == "choice":

@@ -133,6 +133,7 @@ def test_messages_never_echo_answers(tmp_path: Path) -> None:
         pytest.param(["validate", "/no/such/file.json"], id="missing-file"),
         pytest.param(["validate", "x.json", "--max-bytes", "0"], id="bad-limit"),
         pytest.param(["validate", "x.json", "--format", "xml"], id="bad-format"),
+        pytest.param(["validate", "x.json", "--today", "2026-02-30"], id="bad-today"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(argv: list[str]) -> None:
@@ -146,3 +147,28 @@ def test_an_unknown_form_for_the_form_option_exits_2(tmp_path: Path) -> None:
     code, _, err = run("validate", "--form", "nope", write(tmp_path, "d.json", DRAFT))
     assert 2 == code
     assert "unknown form 'nope'" in err
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [("2026-11-02", 0), ("2026-11-01", 1)],
+    ids=["adopted-today", "adopted-tomorrow"],
+)
+def test_today_option_sets_the_day_dates_may_not_pass(
+    tmp_path: Path, today: str, expected: int
+) -> None:
+    code, out, _ = run(
+        "validate", write(tmp_path, "draft.json", DRAFT), "--today", today, "--format", "json"
+    )
+    issues = json.loads(out)["results"][0]["issues"]
+    assert expected == code
+    assert ([] if expected == 0 else [("/answers/plan/goals/adopted_on", "max")]) == [
+        (issue["pointer"], issue["code"]) for issue in issues
+    ]
+
+
+def test_without_today_option_the_system_date_is_today(tmp_path: Path) -> None:
+    """The command line reads the clock (the library does not): a date in 2999 is in the future."""
+    far = {**DRAFT, "answers": {"plan": {"goals": {"adopted_on": "2999-01-01"}}}}
+    code, out, _ = run("validate", write(tmp_path, "far.json", far), "--format", "json")
+    assert (1, "max") == (code, json.loads(out)["results"][0]["issues"][0]["code"])

@@ -561,6 +561,49 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "sections[0].areas[0].questions[1].when.value",
     ),
     (
+        "date-bound-not-a-date-nor-today",
+        HEADER
+        + AREA
+        + question('id = "seen_on"\ntype = "date"\nlabel = "Seen"\nmax = "tomorrow"  # <-\n'),
+        '"tomorrow" is not an ISO date, e.g. 2000-01-01, nor "today"',
+        "sections[0].areas[0].questions[0].max",
+    ),
+    (
+        "birth-as-an-upper-bound",
+        HEADER
+        + AREA
+        + question('id = "seen_on"\ntype = "date"\nlabel = "Seen"\nmax = "birth"  # <-\n'),
+        '"birth" is not an ISO date, e.g. 2000-01-01, nor "today"',
+        "sections[0].areas[0].questions[0].max",
+    ),
+    (
+        "today-bound-on-a-number",
+        HEADER
+        + AREA
+        + question('id = "visits"\ntype = "decimal"\nlabel = "Visits"\nmin = "today"  # <-\n'),
+        "must be of type number, not string",
+        "sections[0].areas[0].questions[0].min",
+    ),
+    (
+        "birth-date-names-no-date-question",
+        HEADER.replace(
+            'title = "Broken"', 'title = "Broken"\nbirth_date = "child_needs.health.seen"  # <-'
+        )
+        + AREA
+        + SEEN,
+        "'child_needs.health.seen' is not a date question of this form",
+        "form.birth_date",
+    ),
+    (
+        "birth-date-in-an-extension",
+        EXTENSION
+        + 'birth_date = "child_needs.health.born_on"  # <-\n'
+        + '\n[[extend]]\nsection = "child_needs"\narea = "health"\n'
+        + '\n[[extend.questions]]\nid = "born_on"\ntype = "date"\nlabel = "Born"\n',
+        "'birth_date' is not allowed here",
+        "form.birth_date",
+    ),
+    (
         "toml-syntax-error",
         HEADER + AREA + question('id = "seen"\ntype = "boolean"\nlabel = "Seen?  # <-\n'),
         "is not valid TOML",

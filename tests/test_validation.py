@@ -4,6 +4,7 @@ text in any message)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -1063,3 +1064,150 @@ def test_the_public_constants_are_the_defaults() -> None:
         defaults["max_depth"],
         defaults["locale"],
     )
+
+
+# --- dates relative to today and to the child's birth ---------------------------------------
+
+TODAY = dt.date(2026, 11, 23)
+PRELIMINARY_DATES = "/answers/intake"
+
+
+def preliminary_with(**dates: str) -> dict[str, Any]:
+    """The valid preliminary example with some dates replaced (keys as ``area__question``)."""
+
+    def edit(answers: dict[str, Any]) -> None:
+        for key, value in dates.items():
+            area, question = key.split("__")
+            answers["intake"][area][question] = value
+
+    return edited("triangle.preliminary.valid", edit)
+
+
+@pytest.mark.parametrize(
+    ("received_on", "expected"),
+    [
+        ("2026-11-23", []),
+        ("2026-11-24", [(f"{PRELIMINARY_DATES}/report/received_on", "max")]),
+        ("2030-01-01", [(f"{PRELIMINARY_DATES}/report/received_on", "max")]),
+    ],
+    ids=["today", "tomorrow", "years-ahead"],
+)
+def test_a_date_may_not_be_after_the_today_given(received_on: str, expected: Pairs) -> None:
+    document = preliminary_with(
+        report__received_on=received_on, safety_check__checked_on=str(TODAY)
+    )
+    assert expected == pairs(validate(document, today=TODAY))
+
+
+def test_without_today_the_library_does_not_read_the_clock() -> None:
+    """Bounds relative to today are the caller's to give; none given, none checked."""
+    document = preliminary_with(report__received_on="2999-01-01")
+    assert [] == pairs(validate(document))
+
+
+def test_a_future_date_is_an_error_in_a_draft_too() -> None:
+    document = preliminary_with(report__received_on="2026-12-01")
+    document["status"] = "in_progress"
+    assert [(f"{PRELIMINARY_DATES}/report/received_on", "max")] == pairs(
+        validate(document, today=TODAY)
+    )
+
+
+def test_the_message_of_a_future_date_names_today_not_the_answer() -> None:
+    document = preliminary_with(report__received_on="2026-12-01")
+    (issue,) = validate(document, today=TODAY).issues
+    assert '"Date the report was received" must not be in the future (after 2026-11-23).' == (
+        issue.message
+    )
+    assert "2026-12-01" not in issue.message
+
+
+FULL_DECISION = "/answers/analysis/overall/decision_date"
+
+
+@pytest.mark.parametrize(
+    ("born", "expected"),
+    [
+        (dt.date(2017, 3, 1), []),
+        (dt.date(2026, 8, 14), []),  # the decision was made on the day of birth
+        (dt.date(2026, 8, 15), [(FULL_DECISION, "min")]),
+        (None, []),  # no date of birth known: nothing to compare with
+    ],
+    ids=["years-before", "same-day", "day-after", "unknown"],
+)
+def test_a_date_may_not_be_before_the_childs_birth(born: dt.date | None, expected: Pairs) -> None:
+    document = edited(
+        "triangle.full.valid",
+        lambda answers: answers["analysis"]["overall"].update(decision_date="2026-08-14"),
+    )
+    assert expected == pairs(validate(document, born=born))
+
+
+def test_the_message_of_a_date_before_birth_does_not_show_the_birth() -> None:
+    document = edited(
+        "triangle.full.valid",
+        lambda answers: answers["analysis"]["overall"].update(decision_date="2026-08-14"),
+    )
+    (issue,) = validate(document, born=dt.date(2026, 9, 30)).issues
+    assert '"Date of the decision" must not be before the child\'s date of birth.' == issue.message
+    assert {"label": "Date of the decision"} == dict(issue.params)
+
+
+BIRTH_FORM = Form.from_dict(
+    {
+        "form": {
+            "id": "test.birth",
+            "version": "1.0.0",
+            "stage": "full",
+            "title": "Birth",
+            "birth_date": "child_needs.health.born_on",
+        },
+        "sections": [
+            {
+                "id": "child_needs",
+                "label": "Child",
+                "areas": [
+                    {
+                        "id": "health",
+                        "label": "Health",
+                        "questions": [
+                            {"id": "born_on", "type": "date", "label": "Born", "max": "today"},
+                            {"id": "seen_on", "type": "date", "label": "Seen", "min": "birth"},
+                            {"id": "next_on", "type": "date", "label": "Next", "min": "today"},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("answers", "born", "expected"),
+    [
+        ({"born_on": "2020-05-01", "seen_on": "2020-05-01"}, None, []),
+        ({"born_on": "2020-05-01", "seen_on": "2020-04-30"}, None, ["seen_on:min"]),
+        ({"seen_on": "2020-04-30"}, None, []),  # no birth date answered: not checked
+        ({"born_on": "not a date", "seen_on": "2020-04-30"}, None, ["born_on:date"]),
+        # the caller's date of birth wins over the answer
+        ({"born_on": "2020-05-01", "seen_on": "2020-04-30"}, dt.date(2020, 4, 1), []),
+        ({"seen_on": "2020-04-30"}, dt.date(2020, 5, 1), ["seen_on:min"]),
+        ({"born_on": "2026-11-24"}, None, ["born_on:max"]),
+        ({"next_on": "2026-11-22"}, None, ["next_on:min"]),
+        ({"next_on": "2026-11-23"}, None, []),
+    ],
+)
+def test_the_forms_birth_date_question_gives_the_date_of_birth(
+    answers: dict[str, Any], born: dt.date | None, expected: list[str]
+) -> None:
+    document = {
+        "form": "test.birth",
+        "form_version": "1.0.0",
+        "status": "in_progress",
+        "answers": {"child_needs": {"health": answers}},
+    }
+    report = validate(document, form=BIRTH_FORM, today=TODAY, born=born)
+    assert expected == [
+        f"{issue.pointer.rsplit('/', 1)[1]}:{issue.code}" for issue in report.issues
+    ]

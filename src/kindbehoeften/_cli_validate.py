@@ -7,6 +7,7 @@ large inputs when stderr is a terminal.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -78,9 +79,11 @@ def _reports(
     label: str,
 ) -> Iterator[tuple[int | None, ValidationReport]]:
     limit: int = args.max_bytes
+    # The command line is where the clock is read; the library only uses the day it is given.
+    today: dt.date = args.today or dt.date.today()
     if not args.ndjson:
         data = stream.read(limit + 1)
-        yield None, validate(data, form=form, locale=args.locale, max_bytes=limit)
+        yield None, validate(data, form=form, locale=args.locale, max_bytes=limit, today=today)
         return
     show = size is not None and size >= PROGRESS_FROM_BYTES and context.err.is_terminal
     with Progress(
@@ -96,7 +99,10 @@ def _reports(
         for number, data, done in _lines(stream, limit):
             progress.update(task, completed=done)
             if data.strip():
-                yield number, validate(data, form=form, locale=args.locale, max_bytes=limit)
+                yield (
+                    number,
+                    validate(data, form=form, locale=args.locale, max_bytes=limit, today=today),
+                )
 
 
 def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, int]]:

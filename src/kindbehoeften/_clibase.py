@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from typing import IO, Any
 
 from rich.console import Console
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context", "UsageError"]
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context", "UsageError", "iso_date"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -32,3 +33,13 @@ class Context:
     def json(self, document: Any) -> None:
         """One JSON document on stdout, unstyled."""
         self.out.file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def iso_date(value: str) -> dt.date:
+    """An argument that is a calendar date written YYYY-MM-DD."""
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-11-02")

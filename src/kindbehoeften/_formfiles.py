@@ -274,6 +274,9 @@ def _schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[K
         best = jsonschema.exceptions.best_match(context)
         if best is not None:
             return _schema_problem(best, document)
+    if validator == "anyOf" and key in {"min", "max"}:  # a date bound
+        also = '"today" or "birth"' if key == "min" else '"today"'
+        return path, f"{_short(error.instance)} is not an ISO date, e.g. 2000-01-01, nor {also}"
     return path, _schema_message(error, path)
 
 
@@ -337,7 +340,9 @@ def _pattern_hint(path: KeyPath) -> str:
     if key in {"version", "extends_version"}:
         return "MAJOR.MINOR.PATCH, e.g. 1.0.0"
     if key in {"min", "max"}:
-        return "an ISO date, e.g. 2000-01-01"
+        return 'an ISO date, e.g. 2000-01-01, or "today"'
+    if key == "birth_date":
+        return "section.area.question, e.g. child.details.date_of_birth"
     if (path[:1] == ("form",) and key in {"id", "extends"}) or path[-2:] == ("base", "id"):
         return "lower-case snake_case parts joined by dots, e.g. triangle.full"
     if key == "question":
@@ -562,6 +567,14 @@ def check_form(
             )
             dependencies[place.path] = targets
     _check_cycles(dependencies, by_path, add)
+    if form.birth_date is not None:
+        target = by_path.get(tuple(form.birth_date.split(".")))
+        if target is None or target.question.type != "date":
+            add(
+                ("form", "birth_date"),
+                f"{form.birth_date!r} is not a date question of this form; name one as "
+                "section.area.question",
+            )
     for s, section in enumerate(form.sections):
         for a, area in enumerate(section.areas):
             _check_one_of(area, ("sections", s, "areas", a), add)
@@ -642,12 +655,15 @@ def _check_question(form: Form, place: _Place, add: Add) -> None:
             if bound is not None and not isinstance(bound, int):
                 add((*keys, name), "must be a whole number for an integer question")
     if question.type == "date":
-        for name, bound in (("min", question.min), ("max", question.max)):
-            if bound is not None and not isinstance(bound, dt.date):
-                add((*keys, name), "must be an ISO date, e.g. 2000-01-01")
+        if question.min is not None and not isinstance(question.min, dt.date | str):
+            add((*keys, "min"), 'must be an ISO date, e.g. 2000-01-01, "today" or "birth"')
+        if question.max == "birth":
+            add((*keys, "max"), '"birth" can only be a lower bound: write min = "birth"')
+        elif question.max is not None and not isinstance(question.max, dt.date | str):
+            add((*keys, "max"), 'must be an ISO date, e.g. 2000-01-01, or "today"')
     elif question.type in {"integer", "decimal"}:
         for name, bound in (("min", question.min), ("max", question.max)):
-            if isinstance(bound, dt.date):
+            if isinstance(bound, dt.date | str):
                 add((*keys, name), f"must be a number for a {question.type} question")
     if isinstance(question.options, str):
         try:
@@ -668,7 +684,9 @@ def _check_question(form: Form, place: _Place, add: Add) -> None:
         low, high = question.min, question.max
         if type(low) is dt.date and type(high) is dt.date and low > high:
             add((*keys, "min"), f"min {low} is after max {high}")
-        elif not isinstance(low, dt.date) and not isinstance(high, dt.date) and low > high:
+        elif low == high == "today":
+            add((*keys, "min"), 'min and max are both "today": leave out one of them')
+        elif isinstance(low, int | float) and isinstance(high, int | float) and low > high:
             add((*keys, "min"), f"min {low} is greater than max {high}")
     if (
         question.min_items is not None

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "RELATIVE_DATES",
     "STAGES",
     "AllOf",
     "AnyOf",
@@ -57,7 +58,9 @@ FormId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$", 
 Version = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Scalar: TypeAlias = bool | int | Finite | str
-Bound: TypeAlias = int | Finite | dt.date
+RelativeDate = Literal["today", "birth"]
+Bound: TypeAlias = int | Finite | dt.date | RelativeDate
+RELATIVE_DATES: tuple[RelativeDate, ...] = ("today", "birth")
 
 
 def _normalise_required(value: object) -> object:
@@ -192,8 +195,9 @@ class Question(_Value):
     @field_validator("min", "max", mode="before")
     @classmethod
     def _bound(cls, value: object) -> object:
-        # A bound written as text is a date; numbers stay numbers.
-        if isinstance(value, str):
+        # A bound written as text is a date, or "today" / "birth" (the child's date of birth),
+        # which are known only when a submission is validated; numbers stay numbers.
+        if isinstance(value, str) and value not in RELATIVE_DATES:
             return dt.date.fromisoformat(value)
         return value
 
@@ -285,11 +289,15 @@ class FormReference(_Value):
     version: Version
 
 
-_HEADER = ("id", "version", "stage", "title", "description", "base")
+_HEADER = ("id", "version", "stage", "title", "description", "base", "birth_date")
 
 
 class Form(_Value):
     """A form: its id, version and stage, shared option lists, and sections of areas.
+
+    ``birth_date`` names the date question (``section.area.question``) that holds the child's
+    date of birth, which a date bound ``min = "birth"`` refers to when the caller of
+    ``validate`` does not give the date of birth itself.
 
     The dictionary shape (``to_dict``) is the shape of a form file, so a form can be written
     out and read back unchanged:
@@ -313,6 +321,7 @@ class Form(_Value):
     title: str = Field(min_length=1)
     description: str | None = None
     base: FormReference | None = None
+    birth_date: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2}$")
     option_lists: tuple[OptionList, ...] = ()
     sections: tuple[Section, ...] = ()
 

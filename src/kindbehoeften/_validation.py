@@ -60,6 +60,9 @@ _MESSAGES: dict[str, str] = {
     "choice": '"{label}" must be one of: {options}.',
     "min": '"{label}" must be at least {limit}.',
     "max": '"{label}" must be at most {limit}.',
+    "min_today": '"{label}" must not be before today ({limit}).',
+    "max_today": '"{label}" must not be in the future (after {limit}).',
+    "before_birth": '"{label}" must not be before the child\'s date of birth.',
     "max_length": '"{label}" may have at most {limit} characters.',
     "pattern": '"{label}" does not have the expected form.',
     "date": '"{label}" must be a date written as YYYY-MM-DD.',
@@ -223,13 +226,30 @@ def _scan(document: Any, max_depth: int, found: Found) -> bool:
 class _Run:
     """One validation: the plan, the whole answers, the status, and the issues found."""
 
-    __slots__ = ("completed", "found", "plan", "root")
+    __slots__ = ("_born", "completed", "found", "plan", "root", "today")
 
-    def __init__(self, plan: _FormPlan, root: Mapping[str, Any], completed: bool) -> None:
+    def __init__(
+        self,
+        plan: _FormPlan,
+        root: Mapping[str, Any],
+        completed: bool,
+        today: dt.date | None = None,
+        born: dt.date | None = None,
+    ) -> None:
         self.found: Found = []
         self.plan = plan
         self.root = root
         self.completed = completed
+        self.today = today
+        self._born = born
+
+    def born(self) -> dt.date | None:
+        """The child's date of birth: as the caller gave it, else the form's birth question."""
+        if self._born is None and self.plan.form.birth_date is not None:
+            section, area, key = self.plan.form.birth_date.split(".")
+            answer = _child(_child(self.root, section), area).get(key)
+            self._born = _iso_date(answer) if isinstance(answer, str) else None
+        return self._born
 
 
 Check = Callable[[Any, str, _Run], bool]  # value, pointer, run -> whether the type fits
@@ -568,8 +588,7 @@ def _type_check(plan: _FormPlan, question: Question, name: str) -> Check:
 
         return number
     if kind == "date":
-        earliest = question.min if isinstance(question.min, dt.date) else None
-        latest = question.max if isinstance(question.max, dt.date) else None
+        earliest, latest = question.min, question.max
 
         def date(value: Any, pointer: str, run: _Run) -> bool:
             if not isinstance(value, str):
@@ -578,10 +597,14 @@ def _type_check(plan: _FormPlan, question: Question, name: str) -> Check:
             if parsed is None:
                 run.found.append(_issue(pointer, "date", label=label))
                 return False
-            if earliest is not None and parsed < earliest:
-                run.found.append(_issue(pointer, "min", label=label, limit=earliest.isoformat()))
-            if latest is not None and parsed > latest:
-                run.found.append(_issue(pointer, "max", label=label, limit=latest.isoformat()))
+            if earliest is not None:
+                low = _date_bound(earliest, run)
+                if low is not None and parsed < low:
+                    run.found.append(_bound_issue(pointer, "min", earliest, low, label))
+            if latest is not None:
+                high = _date_bound(latest, run)
+                if high is not None and parsed > high:
+                    run.found.append(_bound_issue(pointer, "max", latest, high, label))
             return True
 
         return date
@@ -640,6 +663,22 @@ def _count(
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_bound(bound: Any, run: _Run) -> dt.date | None:
+    """A date bound on this run: a fixed date, today, or the child's birth (None if unknown)."""
+    if bound == "today":
+        return run.today
+    if bound == "birth":
+        return run.born()
+    return bound if isinstance(bound, dt.date) else None
+
+
+def _bound_issue(pointer: str, code: str, bound: Any, day: dt.date, label: str) -> Issue:
+    if bound == "birth":  # the date of birth is personal data: the message does not show it
+        return _issue(pointer, code, "before_birth", label=label)
+    template = f"{code}_today" if bound == "today" else code
+    return _issue(pointer, code, template, label=label, limit=day.isoformat())
 
 
 def _iso_date(value: str) -> dt.date | None:
@@ -723,6 +762,8 @@ def validate(
     max_bytes: int = MAX_SUBMISSION_BYTES,
     max_depth: int = MAX_SUBMISSION_DEPTH,
     paths: Sequence[PathLike] | None = None,
+    today: dt.date | None = None,
+    born: dt.date | None = None,
 ) -> ValidationReport:
     """Validate a submission (JSON bytes or text, or a parsed dict); never raises on bad input.
 
@@ -730,6 +771,12 @@ def validate(
     catalog, with ``paths`` as in :func:`load_form`), unless ``form`` is given. A submission
     with status ``in_progress`` is a draft: types and bounds are checked, required answers are
     not. Issues come in document order of discovery, each with a JSON Pointer and a code.
+
+    Date bounds that depend on the case are checked against what the caller passes: ``today``
+    for ``max = "today"`` (not in the future) and ``min = "today"``, and ``born``, the child's
+    date of birth, for ``min = "birth"`` (when ``born`` is not given, the answer to the form's
+    ``birth_date`` question is used). The library never reads the clock itself: without
+    ``today``, bounds relative to today are not checked.
 
     >>> report = validate(b'{"form": "triangle.plan", "form_version": "1.0.0",'
     ...                   b' "status": "in_progress", "answers": {"plan": {"goals": {}}}}')
@@ -793,7 +840,7 @@ def validate(
     ):
         _scan(document, max_depth, found)  # names where it is too deep
         return ValidationReport(tuple(found), form.id, form.version)
-    run = _Run(plan, answers, completed=status == "completed")
+    run = _Run(plan, answers, status == "completed", today, born)
     run.found = found
     for section_id, section_answers in ({} if fast else answers).items():  # fast: all known
         areas = plan.areas.get(section_id)

@@ -23,7 +23,7 @@ from rich.tree import Tree
 from . import __version__
 from ._catalog import forms, load_form
 from ._cli_validate import run_validate
-from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError
+from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, iso_date
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 from ._validation import MAX_SUBMISSION_BYTES
 from .errors import FormDefinitionError, KindbehoeftenError
@@ -118,6 +118,13 @@ def _parser(output: IO[str]) -> _Parser:
         default=MAX_SUBMISSION_BYTES,
         metavar="N",
         help=f"largest submission accepted, in bytes (default {MAX_SUBMISSION_BYTES})",
+    )
+    validate.add_argument(
+        "--today",
+        type=iso_date,
+        default=None,
+        metavar="DATE",
+        help="the day against which dates must not be in the future (default: the system date)",
     )
     validate.set_defaults(run=run_validate)
 

@@ -80,6 +80,8 @@ _DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DIGITS = "0123456789"
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
+_RELATIVE_DATES = {"today": "today", "birth": "the child's date of birth"}
+
 
 def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     """A JSON Schema (Draft 2020-12) for submissions of ``form`` with this ``status``.
@@ -650,13 +652,27 @@ class _Builder:
                 bounds.append(("ge", question.min, "on or after"))
             if isinstance(question.max, dt.date):
                 bounds.append(("le", question.max, "on or before"))
+            comments = []
             if bounds:
-                schema["$comment"] = (
+                comments.append(
                     "A date "
                     + " and ".join(f"{words} {day.isoformat()}" for _, day, words in bounds)
                     + ": JSON Schema cannot compare dates, so each bound is a pattern over"
                     " the YYYY-MM-DD text, which orders like the dates."
                 )
+            relative = [
+                f"{words} {_RELATIVE_DATES[bound]}"
+                for bound, words in ((question.min, "on or after"), (question.max, "on or before"))
+                if isinstance(bound, str)
+            ]
+            if relative:
+                comments.append(
+                    f"A date {' and '.join(relative)}: not in this schema, which cannot know"
+                    " the day of validation or the child; kindbehoeften's validate checks it."
+                )
+            if comments:
+                schema["$comment"] = " ".join(comments)
+            if bounds:
                 schema["allOf"] = [
                     {"pattern": _date_order(operator, day.isoformat())}
                     for operator, day, _ in bounds
