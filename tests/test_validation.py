@@ -1211,3 +1211,73 @@ def test_the_forms_birth_date_question_gives_the_date_of_birth(
     assert expected == [
         f"{issue.pointer.rsplit('/', 1)[1]}:{issue.code}" for issue in report.issues
     ]
+
+
+# --- JSON text: one pass in Rust when it is well-formed, the careful path otherwise ------------
+
+
+def _objects(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every non-empty object in ``value``."""
+    if isinstance(value, dict):
+        if value:
+            yield path
+        for key, item in value.items():
+            yield from _objects(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _objects(item, (*path, index))
+
+
+def _with_duplicate(document: dict[str, Any], path: tuple[Any, ...], separator: str) -> str:
+    """``document`` as JSON text in which the first key of the object at ``path`` appears twice
+    (the copy first, with the same value: a parser that keeps the last sees nothing wrong)."""
+    target: Any = document
+    for step in path:
+        target = target[step]
+    key = next(iter(target))
+    marker = "\u2063duplicate\u2063"
+    target[marker] = None
+    text = json.dumps(document, separators=(",", separator))
+    del target[marker]
+    copy = json.dumps(key) + separator + json.dumps(target[key], separators=(",", separator))
+    return text.replace(json.dumps(marker) + separator + "null", copy)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.sampled_from(BUILT_IN).map(kindbehoeften.load_form).flatmap(submissions),
+    st.sampled_from([":", ": ", " : ", ":\n", "\t:\t"]),
+    st.data(),
+)
+def test_a_duplicate_key_anywhere_in_a_valid_submission_is_found(
+    document: dict[str, Any], separator: str, data: st.DataObject
+) -> None:
+    """Even when both copies are valid answers and the rest of the text is well-formed, so
+    that nothing but the duplicate is wrong."""
+    path = data.draw(st.sampled_from(list(_objects(document))))
+    text = _with_duplicate(document, path, separator)
+    codes = [issue.code for issue in validate(text.encode()).issues]
+    assert ["duplicate_key"] == codes
+    assert codes == [issue.code for issue in validate(text).issues]
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    st.sampled_from(BUILT_IN).map(kindbehoeften.load_form).flatmap(submissions),
+    st.sampled_from([None, 0, 2, "\t"]),
+    st.sampled_from([(",", ":"), (", ", ": "), (" ,", " : ")]),
+)
+def test_any_layout_of_a_valid_submission_is_valid(
+    document: dict[str, Any], indent: int | str | None, separators: tuple[str, str]
+) -> None:
+    text = json.dumps(document, indent=indent, separators=separators, ensure_ascii=False)
+    assert [] == pairs(validate(text.encode()))
+    assert [] == pairs(validate("\ufeff" + text))
+
+
+def test_a_colon_in_an_answer_changes_nothing() -> None:
+    """Colons are counted to prove there is no duplicate key; a colon in a text is no key."""
+    document = views(child_view='At 10:30 she said: "I want to stay": {"a": 1}')
+    assert [] == pairs(validate(json.dumps(document).encode()))
+    data = json.dumps(document).replace('"child_view":', '"child_view": "x", "child_view":')
+    assert [(CHILD_VIEW, "duplicate_key")] == pairs(validate(data.encode()))

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from ._catalog import FORMS_PATH_VARIABLE, PathLike, forms, load_form
@@ -288,7 +288,11 @@ class _FormPlan:
     # answers); and the areas that still need Python when a filter accepts.
     fast_draft: SchemaValidator | None = None
     fast_completed: SchemaValidator | None = None
+    # The same filters over a whole JSON document (envelope included), parsed in Rust.
+    json_draft: SchemaValidator | None = None
+    json_completed: SchemaValidator | None = None
     semantic: tuple[tuple[str, str, _ContainerPlan], ...] = ()
+    groups: tuple[tuple[str, str, Groups], ...] = ()  # section, area, its groups
     depth: int = 4  # how deep the form's own structure nests (envelope, answers, section, area)
 
 
@@ -399,8 +403,27 @@ def _compile(form: Form) -> _FormPlan:
         (_nesting(area.questions) for section in form.sections for area in section.areas),
         default=0,
     )
-    plan.fast_draft = _fast_schema(form, completed=False)
-    plan.fast_completed = _fast_schema(form, completed=True)
+    for status in STATUSES:
+        answers = _fast_schema(form, completed=status == "completed")
+        envelope = {
+            "form": cs.typed_dict_field(cs.literal_schema([form.id])),
+            "form_version": cs.typed_dict_field(cs.literal_schema([form.version])),
+            "status": cs.typed_dict_field(cs.literal_schema([status])),
+            "answers": cs.typed_dict_field(answers),
+        }
+        document = cs.typed_dict_schema(envelope, extra_behavior="forbid")
+        if status == "completed":
+            plan.fast_completed = SchemaValidator(answers)
+            plan.json_completed = SchemaValidator(document, {"cache_strings": "keys"})
+        else:
+            plan.fast_draft = SchemaValidator(answers)
+            plan.json_draft = SchemaValidator(document, {"cache_strings": "keys"})
+    plan.groups = tuple(
+        (section.id, area.id, groups)
+        for section in form.sections
+        for area in section.areas
+        if (groups := _groups(area.questions))
+    )
     plan.semantic = tuple(
         (section_id, area_id, container)
         for section_id, areas in plan.areas.items()
@@ -421,7 +444,7 @@ def _nesting(questions: Sequence[Question]) -> int:
     return deepest
 
 
-def _fast_schema(form: Form, completed: bool) -> SchemaValidator:
+def _fast_schema(form: Form, completed: bool) -> Any:
     """A pydantic-core validator that accepts only answers whose types and bounds are right
     (and, for a completed submission, that hold every unconditionally required answer).
 
@@ -451,7 +474,7 @@ def _fast_schema(form: Form, completed: bool) -> SchemaValidator:
             areas[area.id] = cs.typed_dict_field(_closed(entries), required=must)
         needed = any(field["required"] for field in areas.values())
         sections[section.id] = cs.typed_dict_field(_closed(areas), required=needed)
-    return SchemaValidator(_closed(sections))
+    return _closed(sections)
 
 
 def _answered_schema(schema: Any, question: Question) -> Any:
@@ -789,6 +812,10 @@ def validate(
     """
     found: Found = []
     needs_scan = True
+    if isinstance(submission, bytes | str) and len(submission) <= max_bytes:
+        quick = _quick(submission, form, paths, max_bytes, max_depth, today, born)
+        if quick is not None:
+            return quick
     if isinstance(submission, bytes | str):
         document, problem, needs_scan = _parse(submission, max_bytes, max_depth)
         if problem is not None:
@@ -885,6 +912,103 @@ def validate(
         pointer = f"/answers/{section_id}/{area_id}"
         _check_container(container, area_answers, pointer, run, fast=fast)
     return ValidationReport(tuple(found), form.id, form.version)
+
+
+_ENVELOPE_FIELDS = tuple(
+    re.compile(rf'"{key}"[ \t\n\r]*:[ \t\n\r]*"([a-z0-9_.]{{1,128}})"'.encode())
+    for key in ("form", "form_version", "status")
+)
+
+
+def _quick(
+    data: bytes | str,
+    given: Form | None,
+    paths: Sequence[PathLike] | None,
+    max_bytes: int,
+    max_depth: int,
+    today: dt.date | None,
+    born: dt.date | None,
+) -> ValidationReport | None:
+    """The report of a well-formed submission, parsed and filtered in one pass in Rust; or
+    None, and the careful path decides.
+
+    Every shortcut here can only decline, never accept what the careful path would refuse:
+    the filter checks the envelope's values and every type and bound, and the colons in the
+    text must number the keys parsed. A duplicate key leaves fewer keys than colons, and so
+    does a colon inside a text, which sends that submission the long way.
+    """
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the careful path names it
+            return None
+        if len(data) > max_bytes:
+            return None
+    named = [pattern.search(data) for pattern in _ENVELOPE_FIELDS]
+    if named[0] is None or named[1] is None or named[2] is None:
+        return None
+    form_id, version, status = (match.group(1).decode("ascii") for match in named if match)
+    try:
+        where = os.environ.get(FORMS_PATH_VARIABLE, "") if paths is None else tuple(map(str, paths))
+        form = given or _lookup(form_id, version, where)
+    except UnknownFormError:
+        return None
+    plan = _plan(form)
+    checker = plan.json_completed if status == "completed" else plan.json_draft
+    if checker is None or plan.depth > max_depth:
+        return None
+    try:
+        document = checker.validate_json(data)
+    except ValidationError:
+        return None
+    if data.count(b":") != _keys(plan, document):
+        return None
+    answers = document["answers"]
+    run = _Run(plan, answers, status == "completed", today, born)
+    for section_id, area_id, container in plan.semantic:
+        area_answers = _child(answers, section_id).get(area_id)
+        pointer = f"/answers/{section_id}/{area_id}"
+        _check_container(container, area_answers or {}, pointer, run, fast=True)
+    return ValidationReport(tuple(run.found), form.id, form.version)
+
+
+Groups = tuple[tuple[str, "Groups"], ...]  # the groups of a container: id, and their groups
+
+
+def _groups(questions: Sequence[Question]) -> Groups:
+    return tuple(
+        (question.id, _groups(question.questions))
+        for question in questions
+        if question.type == "group"
+    )
+
+
+def _keys(plan: _FormPlan, document: Mapping[str, Any]) -> int:
+    """How many keys a document that passed the filter holds, all levels counted; the filter
+    has fixed its shape, so only the rows of groups need a walk."""
+    answers = document["answers"]
+    count = len(document) + len(answers)
+    for section in answers.values():
+        count += len(section)
+        for area in section.values():
+            count += len(area)
+    for section_id, area_id, groups in plan.groups:
+        area = answers.get(section_id, {}).get(area_id)
+        if area:
+            count += _row_keys(area, groups)
+    return count
+
+
+def _row_keys(container: Mapping[str, Any], groups: Groups) -> int:
+    count = 0
+    for question_id, inner in groups:
+        rows = container.get(question_id)
+        if rows:
+            for row in rows:
+                count += len(row)
+                if inner:
+                    count += _row_keys(row, inner)
+    return count
 
 
 def _resolve_form(
