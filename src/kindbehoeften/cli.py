@@ -27,6 +27,7 @@ from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, is
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 from ._validation import MAX_SUBMISSION_BYTES
 from .errors import FormDefinitionError, KindbehoeftenError
+from .export import json_schema
 
 __all__ = ["Context", "UsageError", "describe_condition", "form_tree", "main"]
 
@@ -147,8 +148,6 @@ def _parser(output: IO[str]) -> _Parser:
 
 
 def _schema(context: Context) -> int:
-    from .export import json_schema  # only this command needs the exporter
-
     form = load_form(context.args.form, context.args.form_version)
     context.json(json_schema(form, context.args.status))
     return EXIT_OK
