@@ -21,6 +21,7 @@ from rich.table import Table
 from ._catalog import load_form
 from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError
 from ._formmodel import Form
+from ._i18n import npgettext, pgettext
 from ._report import ValidationReport
 from ._validation import validate
 
@@ -28,6 +29,17 @@ __all__ = ["run_validate"]
 
 PROGRESS_FROM_BYTES = 8 * 1024 * 1024
 _CHUNK = 64 * 1024
+
+_OK = pgettext("cli.ok", "ok")
+_ERRORS = npgettext("cli.validate.errors", "{where}: {count} error", "{where}: {count} errors")
+_TOTALS = npgettext(
+    "cli.validate.totals",
+    "{count} submission: {valid} valid, {invalid} invalid",
+    "{count} submissions: {valid} valid, {invalid} invalid",
+)
+_POINTER = pgettext("cli.column.pointer", "pointer")
+_CODE = pgettext("cli.column.code", "code")
+_MESSAGE = pgettext("cli.column.message", "message")
 
 
 def run_validate(context: Context) -> int:
@@ -64,9 +76,9 @@ def run_validate(context: Context) -> int:
     if as_json:
         context.out.file.write("\n]}\n" if not first else "]}\n")
     elif total > 1:
-        context.out.print(
-            f"{total} submissions: {total - invalid} valid, {invalid} invalid", highlight=False
-        )
+        valid = total - invalid
+        summary = context.text(_TOTALS, count=total, valid=valid, invalid=invalid)
+        context.out.print(summary, highlight=False)
     return EXIT_OK if all_ok else EXIT_INVALID
 
 
@@ -136,16 +148,15 @@ def _print_report(context: Context, label: str, line: int | None, report: Valida
     where = label if line is None else f"{label}:{line}"
     if report.ok:
         if line is None:  # one line per valid NDJSON record would drown the invalid ones
-            context.out.print(f"[green]ok[/]  {escape(where)}", soft_wrap=True)
+            context.out.print(f"[green]{context.text(_OK)}[/]  {escape(where)}", soft_wrap=True)
         return
     count = len(report.errors)
-    context.out.print(
-        f"[bold red]{escape(where)}[/]: {count} error{'s' if count != 1 else ''}", soft_wrap=True
-    )
+    heading = context.text(_ERRORS, where=f"[bold red]{escape(where)}[/]", count=count)
+    context.out.print(heading, soft_wrap=True)
     table = Table()
-    table.add_column("pointer", overflow="fold")
-    table.add_column("code", no_wrap=True)
-    table.add_column("message")
+    table.add_column(context.text(_POINTER), overflow="fold")
+    table.add_column(context.text(_CODE), no_wrap=True)
+    table.add_column(context.text(_MESSAGE))
     for issue in report.issues:
         table.add_row(escape(issue.pointer or "/"), issue.code, escape(issue.message))
     context.out.print(table)

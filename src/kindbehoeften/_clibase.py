@@ -10,6 +10,8 @@ from typing import IO, Any
 
 from rich.console import Console
 
+from ._i18n import Text, render
+
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context", "UsageError", "iso_date"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -29,6 +31,11 @@ class Context:
         self.out = out
         self.err = err
         self.stdin = stdin if stdin is not None else sys.stdin.buffer
+
+    def text(self, text: Text, **params: Any) -> str:
+        """``text`` in the language of ``--locale``, with ``params`` filled in (a ``count``
+        among them chooses the plural form)."""
+        return render(text, getattr(self.args, "locale", None) or "en", **params)
 
     def json(self, document: Any) -> None:
         """One JSON document on stdout, unstyled."""

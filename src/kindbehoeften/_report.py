@@ -46,7 +46,8 @@ class Issue:
 
     ``pointer`` is a JSON Pointer (RFC 6901) into the submission, e.g.
     ``/answers/child_needs/health/assessment``; ``params`` holds the values the message was
-    made from (never an answer's content).
+    made from (never an answer's content), and ``message_id`` which message it is (its key in
+    the message catalogs, e.g. ``max_today``), so that it can be shown in another language.
     """
 
     pointer: str
@@ -54,6 +55,7 @@ class Issue:
     message: str
     severity: Severity = "error"
     params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    message_id: str = field(default="", compare=False, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The issue as JSON-ready data: pointer, code, severity, message."""

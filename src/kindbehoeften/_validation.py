@@ -20,7 +20,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic_core import SchemaValidator, ValidationError
@@ -28,6 +28,7 @@ from pydantic_core import core_schema as cs
 
 from ._catalog import FORMS_PATH_VARIABLE, PathLike, forms, load_form
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from ._i18n import Text, negotiate, npgettext, pgettext, render, translate
 from ._report import Issue, ValidationReport
 from .errors import UnknownFormError
 
@@ -42,36 +43,113 @@ _ENVELOPE_KEYS = frozenset(ENVELOPE)
 Answers = Mapping[str, Any]
 Found = list[Issue]
 
-_MESSAGES: dict[str, str] = {
-    "json_syntax": "The submission is not valid JSON: {reason} (line {line}, column {column}).",
-    "json_encoding": "The submission is not valid UTF-8 text (byte {position}).",
-    "json_number": "The submission holds a number with too many digits to read.",
-    "duplicate_key": "The key {key!r} appears more than once in this object.",
-    "too_large": "The submission is larger than {limit} bytes.",
-    "too_deep": "The submission is nested more than {limit} levels deep.",
-    "not_an_object": "The submission must be a JSON object.",
-    "unknown_form": "Unknown form {form!r}; known forms: {known}.",
-    "form_mismatch": "The submission names form {form!r}, but is checked against {expected!r}.",
-    "unknown_version": "Form {form!r} has no version {version!r}; known versions: {known}.",
-    "unknown_field": "{field!r} is not a field of {where}.",
-    "required": '"{label}" needs an answer.',
-    "required_field": "The field {field!r} is required.",
-    "type": '"{label}" must be {expected}.',
-    "choice": '"{label}" must be one of: {options}.',
-    "min": '"{label}" must be at least {limit}.',
-    "max": '"{label}" must be at most {limit}.',
-    "min_today": '"{label}" must not be before today ({limit}).',
-    "max_today": '"{label}" must not be in the future (after {limit}).',
-    "before_birth": '"{label}" must not be before the child\'s date of birth.',
-    "max_length": '"{label}" may have at most {limit} characters.',
-    "pattern": '"{label}" does not have the expected form.',
-    "date": '"{label}" must be a date written as YYYY-MM-DD.',
-    "min_items": '"{label}" needs at least {limit} items.',
-    "max_items": '"{label}" may have at most {limit} items.',
-    "disabled": '"{label}" must not be answered: its condition does not hold.',
-    "one_of_required": "At least one of these needs an answer: {labels}.",
-    "not_finite": '"{label}" must be a finite number.',
-    "surrogate": "This text holds a lone surrogate (\\ud800-\\udfff), which is not valid Unicode.",
+# The messages, marked for ``pybabel extract``; the context is the message's stable key.
+_MESSAGES: dict[str, Text] = {
+    "json_syntax": pgettext(
+        "validation.json_syntax",
+        "The submission is not valid JSON: {reason} (line {line}, column {column}).",
+    ),
+    "json_encoding": pgettext(
+        "validation.json_encoding", "The submission is not valid UTF-8 text (byte {position})."
+    ),
+    "json_number": pgettext(
+        "validation.json_number", "The submission holds a number with too many digits to read."
+    ),
+    "duplicate_key": pgettext(
+        "validation.duplicate_key", "The key {key!r} appears more than once in this object."
+    ),
+    "too_large": npgettext(
+        "validation.too_large",
+        "The submission is larger than {limit} byte.",
+        "The submission is larger than {limit} bytes.",
+    ),
+    "too_deep": npgettext(
+        "validation.too_deep",
+        "The submission is nested more than {limit} level deep.",
+        "The submission is nested more than {limit} levels deep.",
+    ),
+    "not_an_object": pgettext("validation.not_an_object", "The submission must be a JSON object."),
+    "unknown_form": pgettext(
+        "validation.unknown_form", "Unknown form {form!r}; known forms: {known}."
+    ),
+    "form_mismatch": pgettext(
+        "validation.form_mismatch",
+        "The submission names form {form!r}, but is checked against {expected!r}.",
+    ),
+    "unknown_version": pgettext(
+        "validation.unknown_version",
+        "Form {form!r} has no version {version!r}; known versions: {known}.",
+    ),
+    "unknown_field": pgettext("validation.unknown_field", "{field!r} is not a field of {where}."),
+    "required": pgettext("validation.required", '"{label}" needs an answer.'),
+    "required_field": pgettext("validation.required_field", "The field {field!r} is required."),
+    "type": pgettext("validation.type", '"{label}" must be {expected}.'),
+    "choice": pgettext("validation.choice", '"{label}" must be one of: {options}.'),
+    "min": pgettext("validation.min", '"{label}" must be at least {limit}.'),
+    "max": pgettext("validation.max", '"{label}" must be at most {limit}.'),
+    "min_today": pgettext("validation.min_today", '"{label}" must not be before today ({limit}).'),
+    "max_today": pgettext(
+        "validation.max_today", '"{label}" must not be in the future (after {limit}).'
+    ),
+    "before_birth": pgettext(
+        "validation.before_birth", '"{label}" must not be before the child\'s date of birth.'
+    ),
+    "max_length": npgettext(
+        "validation.max_length",
+        '"{label}" may have at most {limit} character.',
+        '"{label}" may have at most {limit} characters.',
+    ),
+    "pattern": pgettext("validation.pattern", '"{label}" does not have the expected form.'),
+    "date": pgettext("validation.date", '"{label}" must be a date written as YYYY-MM-DD.'),
+    "min_items": npgettext(
+        "validation.min_items",
+        '"{label}" needs at least {limit} item.',
+        '"{label}" needs at least {limit} items.',
+    ),
+    "max_items": npgettext(
+        "validation.max_items",
+        '"{label}" may have at most {limit} item.',
+        '"{label}" may have at most {limit} items.',
+    ),
+    "disabled": pgettext(
+        "validation.disabled", '"{label}" must not be answered: its condition does not hold.'
+    ),
+    "one_of_required": pgettext(
+        "validation.one_of_required", "At least one of these needs an answer: {labels}."
+    ),
+    "not_finite": pgettext("validation.not_finite", '"{label}" must be a finite number.'),
+    "surrogate": pgettext(
+        "validation.surrogate",
+        "This text holds a lone surrogate (\\ud800-\\udfff), which is not valid Unicode.",
+    ),
+}
+
+# What a value must be (the ``expected`` of a ``type`` issue), by its English text.
+_EXPECTED: dict[str, Text] = {
+    text.singular: text
+    for text in (
+        pgettext("validation.expected.text", "text"),
+        pgettext("validation.expected.boolean", "true or false"),
+        pgettext("validation.expected.integer", "a whole number"),
+        pgettext("validation.expected.number", "a number"),
+        pgettext("validation.expected.date", "a date written as YYYY-MM-DD"),
+        pgettext("validation.expected.choice", "one of its options, as text"),
+        pgettext("validation.expected.multi_choice", "a list of its options"),
+        pgettext("validation.expected.group", "a list of rows"),
+        pgettext("validation.expected.row", "a list of rows, each an object"),
+        pgettext("validation.expected.object", "an object"),
+        pgettext("validation.expected.form", "a form id, as text"),
+        pgettext("validation.expected.version", "a version, as text"),
+    )
+}
+
+# Where an unknown field was found (the ``where`` of an ``unknown_field`` issue).
+_WHERE: dict[str, Text] = {
+    "submission": pgettext("validation.where.submission", "the submission"),
+    "form": pgettext("validation.where.form", "form {name!r}"),
+    "section": pgettext("validation.where.section", "section {name!r}"),
+    "area": pgettext("validation.where.area", "area {name!r}"),
+    "row": pgettext("validation.where.row", "a row of {name!r}"),
 }
 
 
@@ -83,8 +161,18 @@ def _escape(key: object) -> str:
 
 
 def _issue(pointer: str, code: str, template: str | None = None, **params: Any) -> Issue:
-    message = _MESSAGES[template or code].format(**params)
-    return Issue(pointer, code, message, "error", params)
+    """An error issue in English; :func:`_localized` renders it again in another language."""
+    message_id = template or code
+    text = _MESSAGES[message_id]
+    english = text.plural if text.plural is not None and params.get("limit") != 1 else None
+    message = (english or text.singular).format(**params)
+    return Issue(pointer, code, message, "error", params, message_id)
+
+
+def _unknown(pointer: str, key: object, kind: str, name: str = "") -> Issue:
+    where = _WHERE[kind].singular.format(name=name)
+    field = _escape(key)
+    return _issue(pointer, "unknown_field", field=field, where=where, kind=kind, name=name)
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -271,11 +359,12 @@ class _ContainerPlan:
     """An area, or the row of a group: its questions by id, and its one-of rules."""
 
     name: str  # "section.area", or "section.area.group" for a group's rows
-    where: str  # for messages: "area Health", "a row of Goals"
+    where: tuple[str, str]  # for messages: ("area", "health"), ("row", "goals")
     questions: dict[str, _QuestionPlan]
     unconditional_required: tuple[str, ...]
     conditional: tuple[_QuestionPlan, ...]
-    one_of: tuple[tuple[tuple[str, ...], str], ...]  # (question ids, their labels) per rule
+    # per rule: the question ids, their labels, and their keys (section.area[.group].question)
+    one_of: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]
     rechecks: tuple[_QuestionPlan, ...]  # checked in Python even after the fast check
 
 
@@ -396,7 +485,7 @@ def _compile(form: Form) -> _FormPlan:
         for area in section.areas:
             name = f"{section.id}.{area.id}"
             container = _container(
-                plan, name, f"area {area.label!r}", area.questions, area.require_one_of
+                plan, name, ("area", area.id), area.questions, area.require_one_of
             )
             areas[area.id] = container
     plan.depth = 4 + max(
@@ -532,7 +621,7 @@ def _fast_question(
 def _container(
     plan: _FormPlan,
     name: str,
-    where: str,
+    where: tuple[str, str],
     questions: Sequence[Question],
     rules: Sequence[Any] = (),
 ) -> _ContainerPlan:
@@ -555,7 +644,11 @@ def _container(
         tuple(q.id for q in compiled.values() if q.required and q.condition is None),
         tuple(q for q in compiled.values() if q.condition is not None),
         tuple(
-            (rule.questions, ", ".join(f'"{labels[item]}"' for item in rule.questions))
+            (
+                rule.questions,
+                ", ".join(f'"{labels[item]}"' for item in rule.questions),
+                tuple(f"{name}.{item}" for item in rule.questions),
+            )
             for rule in rules
             if stage in rule.required
         ),
@@ -659,7 +752,7 @@ def _type_check(plan: _FormPlan, question: Question, name: str) -> Check:
             return True
 
         return multi
-    rows = _container(plan, name, f"a row of {label!r}", question.questions)
+    rows = _container(plan, name, ("row", question.id), question.questions)
     fewest_rows, most_rows = question.min_items, question.max_items
 
     def group(value: Any, pointer: str, run: _Run) -> bool:
@@ -729,14 +822,7 @@ def _check_container(
         for key, value in answers.items():
             plan = questions.get(key)
             if plan is None:
-                run.found.append(
-                    _issue(
-                        f"{pointer}/{_escape(key)}",
-                        "unknown_field",
-                        field=_escape(key),
-                        where=container.where,
-                    )
-                )
+                run.found.append(_unknown(f"{pointer}/{_escape(key)}", key, *container.where))
             elif value is not None:
                 plan.check(value, f"{pointer}/{key}", run)
     else:
@@ -756,9 +842,10 @@ def _check_container(
     for key in () if fast else container.unconditional_required:
         if not _answered(answers.get(key)):
             run.found.append(_issue(f"{pointer}/{key}", "required", label=questions[key].label))
-    for ids, labels in container.one_of:
+    for ids, labels, keys in container.one_of:
         if not any(_answered(_enabled_value(container, answers, key, run)) for key in ids):
-            run.found.append(_issue(f"{pointer}/{ids[0]}", "one_of_required", labels=labels))
+            issue = _issue(f"{pointer}/{ids[0]}", "one_of_required", labels=labels, keys=keys)
+            run.found.append(issue)
 
 
 # --- the public entry -----------------------------------------------------------------------
@@ -775,6 +862,41 @@ def _plan(form: Form) -> _FormPlan:
             _PLANS.clear()
         _PLANS[id(form)] = plan
     return plan
+
+
+def _localized(report: ValidationReport, form: Form | None, language: str) -> ValidationReport:
+    """``report`` with its messages, and the labels in them, in ``language``."""
+    contexts: tuple[str, ...] = ()
+    labels: dict[str, str] = {}
+    if form is not None:
+        contexts = (form.id,) if form.base is None else (form.id, form.base.id)
+        labels = {".".join(path): question.label for path, question in form.questions()}
+        for section in form.sections:
+            labels[section.id] = section.label
+            for area in section.areas:
+                labels[f"{section.id}.{area.id}"] = area.label
+
+    def label(key: str, english: str) -> str:
+        return translate(contexts, f"{key}.label", labels.get(key, english), language)
+
+    issues = []
+    for issue in report.issues:
+        params = dict(issue.params)
+        if "label" in params and issue.pointer.startswith("/answers/"):
+            parts = [part for part in issue.pointer.split("/")[2:] if not part.isdigit()]
+            params["label"] = label(".".join(parts), params["label"])
+        if "keys" in params:
+            params["labels"] = ", ".join(f'"{label(key, key)}"' for key in params["keys"])
+        if isinstance(params.get("expected"), str) and params["expected"] in _EXPECTED:
+            params["expected"] = render(_EXPECTED[params["expected"]], language)
+        if "kind" in params and params["kind"] in _WHERE:
+            params["where"] = render(_WHERE[params["kind"]], language, name=params["name"])
+        limit = params.get("limit")
+        count = limit if isinstance(limit, int) else None
+        text = _MESSAGES.get(issue.message_id)
+        message = issue.message if text is None else render(text, language, count, **params)
+        issues.append(replace(issue, message=message))
+    return replace(report, issues=tuple(issues))
 
 
 def validate(
@@ -809,7 +931,37 @@ def validate(
     ...                   b' "status": "completed", "answers": {"plan": {"goals": {}}}}')
     >>> sorted({issue.code for issue in report.issues})
     ['one_of_required', 'required']
+
+    ``locale`` chooses the language of the messages (``sv``, ``nb_NO``, ...); the codes,
+    pointers and parameters stay the same. An unknown locale raises
+    :class:`~kindbehoeften.errors.UnknownLocaleError`.
     """
+    language = negotiate(locale)
+    report = _validate(submission, form, max_bytes, max_depth, paths, today, born)
+    if language == "en" or not report.issues:
+        return report
+    if form is None and report.form is not None and report.version is not None:
+        try:
+            form = _lookup(report.form, report.version, _where(paths))
+        except UnknownFormError:  # pragma: no cover - the report found it a moment ago
+            form = None
+    return _localized(report, form, language)
+
+
+def _where(paths: Sequence[PathLike] | None) -> str | tuple[str, ...]:
+    """Where forms are looked up, as a key of the lookup cache."""
+    return os.environ.get(FORMS_PATH_VARIABLE, "") if paths is None else tuple(map(str, paths))
+
+
+def _validate(
+    submission: bytes | str | dict[str, Any],
+    form: Form | None,
+    max_bytes: int,
+    max_depth: int,
+    paths: Sequence[PathLike] | None,
+    today: dt.date | None,
+    born: dt.date | None,
+) -> ValidationReport:
     found: Found = []
     needs_scan = True
     if isinstance(submission, bytes | str) and len(submission) <= max_bytes:
@@ -835,11 +987,7 @@ def validate(
     status = document.get("status")
     for key in document:
         if key not in ENVELOPE:
-            found.append(
-                _issue(
-                    f"/{_escape(key)}", "unknown_field", field=_escape(key), where="the submission"
-                )
-            )
+            found.append(_unknown(f"/{_escape(key)}", key, "submission"))
     for key in ENVELOPE:
         if key not in document:
             found.append(_issue(f"/{key}", "required", "required_field", field=key))
@@ -873,11 +1021,7 @@ def validate(
         areas = plan.areas.get(section_id)
         pointer = f"/answers/{_escape(section_id)}"
         if areas is None:
-            found.append(
-                _issue(
-                    pointer, "unknown_field", field=_escape(section_id), where=f"form {form.id!r}"
-                )
-            )
+            found.append(_unknown(pointer, section_id, "form", form.id))
             continue
         if not isinstance(section_answers, dict):
             found.append(_issue(pointer, "type", label=section_id, expected="an object"))
@@ -885,14 +1029,7 @@ def validate(
         for area_id, area_answers in section_answers.items():
             area_pointer = f"{pointer}/{_escape(area_id)}"
             if area_id not in areas:
-                found.append(
-                    _issue(
-                        area_pointer,
-                        "unknown_field",
-                        field=_escape(area_id),
-                        where=f"section {section_id!r}",
-                    )
-                )
+                found.append(_unknown(area_pointer, area_id, "section", str(section_id)))
             elif not isinstance(area_answers, dict):
                 found.append(_issue(area_pointer, "type", label=area_id, expected="an object"))
     every_area = (
@@ -949,8 +1086,7 @@ def _quick(
         return None
     form_id, version, status = (match.group(1).decode("ascii") for match in named if match)
     try:
-        where = os.environ.get(FORMS_PATH_VARIABLE, "") if paths is None else tuple(map(str, paths))
-        form = given or _lookup(form_id, version, where)
+        form = given or _lookup(form_id, version, _where(paths))
     except UnknownFormError:
         return None
     plan = _plan(form)
@@ -1051,8 +1187,7 @@ def _resolve_form(
     try:
         if not _is_id(form_id):
             raise UnknownFormError(form_id, None, [])
-        where = os.environ.get(FORMS_PATH_VARIABLE, "") if paths is None else tuple(map(str, paths))
-        return _lookup(form_id, version, where)
+        return _lookup(form_id, version, _where(paths))
     except UnknownFormError as error:
         if error.version is not None and error.form_id in error.known:
             versions = [f.version for f in _versions(form_id, paths)]

@@ -25,14 +25,21 @@ from ._catalog import forms, load_form
 from ._cli_validate import run_validate
 from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, iso_date
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from ._i18n import (
+    LOCALE_VARIABLE,
+    LOCALES,
+    UnknownLocaleError,
+    localize,
+    negotiate,
+    npgettext,
+    pgettext,
+    render,
+)
 from ._validation import MAX_SUBMISSION_BYTES
 from .errors import FormDefinitionError, KindbehoeftenError
 from .export import json_schema
 
 __all__ = ["Context", "UsageError", "describe_condition", "form_tree", "main"]
-
-LOCALE_VARIABLE = "KINDBEHOEFTEN_LOCALE"
-LOCALES = ("en", "nl", "sv", "da", "nb", "fi")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,12 +57,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _locale(value: str) -> str:
-    language = value.replace("-", "_").split("_")[0].lower()
-    if language not in LOCALES:
-        raise argparse.ArgumentTypeError(
-            f"unknown locale {value!r}; available: {', '.join(LOCALES)}"
-        )
-    return language
+    try:
+        return negotiate(value)
+    except UnknownLocaleError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser(output: IO[str]) -> _Parser:
@@ -210,18 +215,35 @@ def main(
 
 # --- forms --------------------------------------------------------------------------------
 
+_FORMS = pgettext("cli.forms.title", "Forms")
+_COLUMNS = {
+    name: pgettext(f"cli.column.{name}", name)
+    for name in ("id", "version", "stage", "title", "questions", "line", "key", "problem")
+}
+_STAGE = pgettext("cli.forms.stage", "stage: {stage}")
+_ONE_OF = pgettext("cli.forms.one_of", "at least one of:")
+_REQUIRED = pgettext("cli.forms.required", "required")
+_OPTIONS = pgettext("cli.forms.options", "options: {options}")
+_IN_ALL = pgettext("cli.forms.in_all", "{count} in all")
+_WHEN = pgettext("cli.forms.when", "when {condition}")
+_OK = pgettext("cli.ok", "ok")
+_PROBLEMS = npgettext(
+    "cli.forms.problems", "{heading}: {count} problem", "{heading}: {count} problems"
+)
+_DEMO = pgettext("cli.demo.heading", "the assessment triangle of the built-in forms")
+
 
 def _forms_list(context: Context) -> int:
     catalog = forms()
     if getattr(context.args, "format", "text") == "json":
         context.json({"forms": [_summary(form) for form in catalog]})
         return EXIT_OK
-    table = Table(title="Forms", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    table.add_column("version", no_wrap=True)
-    table.add_column("stage", no_wrap=True)
-    table.add_column("title")
-    table.add_column("questions", justify="right")
+    table = Table(title=context.text(_FORMS), title_justify="left")
+    for name in ("id", "version", "stage"):
+        table.add_column(context.text(_COLUMNS[name]), no_wrap=True)
+    table.add_column(context.text(_COLUMNS["title"]))
+    table.add_column(context.text(_COLUMNS["questions"]), justify="right")
+    catalog = tuple(localize(form, context.args.locale) for form in catalog)
     for form in catalog:
         table.add_row(form.id, form.version, form.stage, escape(form.title), str(_count(form)))
     context.out.print(table)
@@ -251,12 +273,13 @@ def _forms_show(context: Context) -> int:
     except FormDefinitionError as error:
         if not _is_path(context.args.form):
             raise  # the catalog itself is broken: not this command's input
-        _print_problems(context.err, error, heading=context.args.form)
+        _print_problems(context, error, heading=context.args.form, console=context.err)
         return EXIT_INVALID
+    form = localize(form, context.args.locale)
     if context.args.format == "json":
         context.json(form.to_dict())
         return EXIT_OK
-    context.out.print(form_tree(form))
+    context.out.print(form_tree(form, context.args.locale))
     return EXIT_OK
 
 
@@ -264,39 +287,42 @@ def _is_path(value: str) -> bool:
     return value.endswith((".toml", ".json")) or "/" in value or os.sep in value
 
 
-def form_tree(form: Form) -> Tree:
-    """A readable tree of a form's sections, areas and questions."""
-    tree = Tree(f"[bold]{escape(form.title)}[/]  {form.key}  (stage: {form.stage})")
+def form_tree(form: Form, locale: str = "en") -> Tree:
+    """A readable tree of a form's sections, areas and questions (its own texts as they are;
+    the words around them in the language of ``locale``)."""
+    stage = render(_STAGE, locale, stage=form.stage)
+    tree = Tree(f"[bold]{escape(form.title)}[/]  {form.key}  ({stage})")
     for section in form.sections:
         branch = tree.add(f"[bold cyan]{escape(section.label)}[/]  [dim]{section.id}[/]")
         for area in section.areas:
             leaf = branch.add(f"[bold]{escape(area.label)}[/]  [dim]{area.id}[/]")
-            _add_questions(form, leaf, area.questions)
+            _add_questions(form, leaf, area.questions, locale)
             for rule in area.require_one_of:
-                leaf.add(f"[yellow]at least one of:[/] {', '.join(rule.questions)}")
+                leaf.add(f"[yellow]{render(_ONE_OF, locale)}[/] {', '.join(rule.questions)}")
     return tree
 
 
-def _add_questions(form: Form, parent: Tree, questions: tuple[Question, ...]) -> None:
+def _add_questions(form: Form, parent: Tree, questions: tuple[Question, ...], locale: str) -> None:
     for question in questions:
         marks = []
         if question.is_required(form.stage):
-            marks.append("[red]required[/]")
+            marks.append(f"[red]{render(_REQUIRED, locale)}[/]")
         if question.sensitivity != "none":
             marks.append(f"[magenta]{question.sensitivity}[/]")
         if question.options is not None:
             values = [option.value for option in form.options(question)]
-            shown = ", ".join(values[:6]) + (
-                f", ... ({len(values)} in all)" if len(values) > 6 else ""
-            )
-            marks.append(f"options: {shown}")
+            shown = ", ".join(values[:6])
+            if len(values) > 6:
+                shown += f", ... ({render(_IN_ALL, locale, count=len(values))})"
+            marks.append(render(_OPTIONS, locale, options=shown))
         if question.when is not None:
-            marks.append(f"[yellow]when {escape(describe_condition(question.when))}[/]")
+            condition = escape(describe_condition(question.when))
+            marks.append(f"[yellow]{render(_WHEN, locale, condition=condition)}[/]")
         detail = f"  [dim]{' | '.join(marks)}[/]" if marks else ""
         node = parent.add(
             f"{escape(question.label)}  [green]{question.id}[/]: {question.type}{detail}"
         )
-        _add_questions(form, node, question.questions)
+        _add_questions(form, node, question.questions, locale)
 
 
 def describe_condition(condition: Condition) -> str:
@@ -332,9 +358,12 @@ def _forms_check(context: Context) -> int:
     else:
         for path, form, problem in results:
             if form is not None:
-                context.out.print(f"[green]ok[/]  {escape(str(path))}  {form.key}", soft_wrap=True)
+                ok = context.text(_OK)
+                context.out.print(
+                    f"[green]{ok}[/]  {escape(str(path))}  {form.key}", soft_wrap=True
+                )
             elif problem is not None:
-                _print_problems(context.out, problem, heading=str(path))
+                _print_problems(context, problem, heading=str(path))
     return EXIT_OK if all(form is not None for _, form, _ in results) else EXIT_INVALID
 
 
@@ -351,16 +380,19 @@ def _check_result(
     return result
 
 
-def _print_problems(console: Console, error: FormDefinitionError, heading: str) -> None:
+def _print_problems(
+    context: Context, error: FormDefinitionError, heading: str, console: Console | None = None
+) -> None:
+    console = console or context.out
     count = len(error.problems)
     console.print(
-        f"[bold red]{escape(heading)}[/]: {count} problem{'s' if count != 1 else ''}",
+        context.text(_PROBLEMS, heading=f"[bold red]{escape(heading)}[/]", count=count),
         soft_wrap=True,
     )
     table = Table()
-    table.add_column("line", justify="right", no_wrap=True)
-    table.add_column("key")
-    table.add_column("problem")
+    table.add_column(context.text(_COLUMNS["line"]), justify="right", no_wrap=True)
+    table.add_column(context.text(_COLUMNS["key"]))
+    table.add_column(context.text(_COLUMNS["problem"]))
     for problem in error.problems:
         line = "" if problem.line is None else str(problem.line)
         if problem.file != heading:  # a problem of another file (an extension's base)
@@ -373,9 +405,9 @@ def _print_problems(console: Console, error: FormDefinitionError, heading: str) 
 
 
 def _demo(context: Context) -> int:
-    form = load_form("triangle.full")
+    form = localize(load_form("triangle.full"), context.args.locale)
     out = context.out
-    out.print("[bold]kindbehoeften demo[/]: the assessment triangle of the built-in forms\n")
+    out.print(f"[bold]kindbehoeften demo[/]: {context.text(_DEMO)}\n")
     table = Table(title=f"{form.title} ({form.key})", title_justify="left")
     sides = form.sections[:3]
     for section in sides:

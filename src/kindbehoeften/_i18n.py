@@ -1,0 +1,371 @@
+"""Six languages through gettext catalogs read with babel.
+
+One catalog per language, ``locales/<lang>/LC_MESSAGES/kindbehoeften.po``, holds two kinds
+of messages:
+
+- the texts of forms (titles, labels, help texts, options). Their message ids are stable keys,
+  with the form id as context: ``msgctxt "triangle.full"``, ``msgid
+  "child_needs.health.assessment.label"``. A change of the English wording in a form file does
+  not orphan a translation; the English text travels along as an extracted comment for
+  translators. A form without a translation shows its own text.
+- the library's own texts (validation messages, the command line's output). Their ids are the
+  English text, with a stable key as context (``msgctxt "validation.max_length"``), and they
+  are marked in the code with :func:`pgettext` and :func:`npgettext`, so that
+  ``pybabel extract`` finds them.
+
+A locale is negotiated to one of :data:`LOCALES` (``nb_NO`` -> ``nb``, ``sv-FI`` -> ``sv``);
+a message missing in that catalog falls back to English. Anything else raises
+:class:`~kindbehoeften.errors.UnknownLocaleError`.
+
+>>> negotiate("nb_NO"), negotiate("sv-SE"), negotiate("fi")
+('nb', 'sv', 'fi')
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import tomllib
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from typing import IO, Any, NamedTuple
+
+import babel
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from ._formmodel import Form
+from ._tomllines import KeyPath, line_index, line_of
+from .errors import KindbehoeftenError
+
+__all__ = [
+    "DOMAIN",
+    "LOCALES",
+    "LOCALE_VARIABLE",
+    "CatalogStatus",
+    "Text",
+    "catalog",
+    "extract_form_file",
+    "form_messages",
+    "localize",
+    "negotiate",
+    "npgettext",
+    "pgettext",
+    "render",
+    "status",
+    "template",
+    "translate",
+]
+
+LOCALES: tuple[str, ...] = ("en", "nl", "sv", "da", "nb", "fi")
+DOMAIN = "kindbehoeften"
+LOCALE_VARIABLE = "KINDBEHOEFTEN_LOCALE"
+
+
+class UnknownLocaleError(KindbehoeftenError, LookupError):  # TODO move to errors.py
+    """A locale that is not one of the six shipped languages (or not a locale at all)."""
+
+    def __init__(self, locale: str, known: tuple[str, ...]) -> None:
+        self.locale = locale
+        self.known = known
+        super().__init__(
+            f"unknown locale {locale[:40]!r}; available: {', '.join(known)}. Give a language"
+            " code such as sv or nb_NO."
+        )
+
+
+class Text(NamedTuple):
+    """A message of the library: its context key, its English text and, for counts, its plural."""
+
+    context: str
+    singular: str
+    plural: str | None = None
+
+
+def pgettext(context: str, message: str) -> Text:
+    """Mark a message for extraction (``pybabel extract`` knows this name); translate it later
+    with :func:`render`."""
+    return Text(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str) -> Text:
+    """Mark a message with a plural for extraction; :func:`render` picks the form for a count."""
+    return Text(context, singular, plural)
+
+
+# --- locales and catalogs -------------------------------------------------------------------
+
+
+def negotiate(locale: str | None) -> str:
+    """The shipped language for ``locale`` (``None`` is English); ``UnknownLocaleError`` when
+    there is none.
+
+    >>> negotiate("nl_BE"), negotiate(None), negotiate("no")
+    ('nl', 'en', 'nb')
+    """
+    if locale is None:
+        return "en"
+    try:
+        parsed = babel.Locale.parse(locale.strip().replace("-", "_"))
+    except (ValueError, TypeError, babel.UnknownLocaleError) as error:
+        raise UnknownLocaleError(locale, LOCALES) from error
+    language = "nb" if parsed.language == "no" else parsed.language
+    if language not in LOCALES:
+        raise UnknownLocaleError(locale, LOCALES)
+    return language
+
+
+def _po_file(language: str) -> Any:
+    return resources.files("kindbehoeften") / "locales" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalog(language: str) -> Catalog:
+    """The catalog of a shipped language, as babel reads it (an empty one if the file is not
+    there)."""
+    path = _po_file(language)
+    if not path.is_file():
+        return Catalog(locale=language, domain=DOMAIN)
+    with path.open("rb") as stream:
+        return read_po(stream, locale=language, domain=DOMAIN)
+
+
+@functools.cache
+def _translations(language: str) -> Translations:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog(language), use_fuzzy=False)  # fuzzy entries are not yet translated
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def render(text: Text, locale: str = "en", n: int | None = None, **params: Any) -> str:
+    """``text`` in the language of ``locale``, with ``params`` filled in; ``n`` chooses the
+    plural form of a text that has one (``count`` in ``params`` does too, when ``n`` is not
+    given).
+
+    >>> render(npgettext("example", "{count} form", "{count} forms"), count=4)
+    '4 forms'
+    >>> render(pgettext("cli.column.problem", "problem"), "sv")
+    'problem'
+    """
+    count = n if n is not None else params.get("count")
+    return _template(text, negotiate(locale), count if isinstance(count, int) else None).format(
+        **params
+    )
+
+
+def _template(text: Text, language: str, count: int | None) -> str:
+    english = text.singular if text.plural is None or count == 1 else text.plural
+    if language == "en":
+        return english
+    translations = _translations(language)
+    if text.plural is None:
+        found: str = translations.upgettext(text.context, text.singular)
+    else:
+        found = translations.unpgettext(
+            text.context, text.singular, text.plural, 1 if count is None else count
+        )
+    return found or english
+
+
+def translate(contexts: tuple[str, ...], key: str, english: str, language: str) -> str:
+    """A form's text by its stable key, trying each context (a form, then its base form);
+    the form's own (English) text when no catalog has it."""
+    if language == "en":
+        return english
+    translations = _translations(language)
+    for context in contexts:
+        found: str = translations.upgettext(context, key)
+        if found != key:
+            return found
+    return english
+
+
+# --- the texts of forms -----------------------------------------------------------------------
+
+Message = tuple[str, str, KeyPath]  # stable key, English text, key path in the file
+
+
+def form_messages(document: Mapping[str, Any]) -> Iterator[Message]:
+    """Every translatable text of a form in its file shape (``Form.to_dict()`` or a parsed
+    form file, extension files included), with its stable key and its key path."""
+    header = document.get("form", {})
+    for key in ("title", "description"):
+        if isinstance(header.get(key), str):
+            yield key, header[key], ("form", key)
+    for list_id, body in (document.get("option_lists") or {}).items():
+        for index, option in enumerate(body.get("options", [])):
+            yield from _texts(
+                option,
+                f"option_lists.{list_id}.{option.get('value')}",
+                ("option_lists", list_id, "options", index),
+            )
+    for s, section in enumerate(document.get("sections") or []):
+        yield from _texts(section, str(section.get("id")), ("sections", s))
+        for a, area in enumerate(section.get("areas") or []):
+            prefix = f"{section.get('id')}.{area.get('id')}"
+            yield from _texts(area, prefix, ("sections", s, "areas", a))
+            yield from _questions(area, prefix, ("sections", s, "areas", a))
+    for e, extension in enumerate(document.get("extend") or []):
+        prefix = f"{extension.get('section')}.{extension.get('area')}"
+        yield from _questions(extension, prefix, ("extend", e))
+
+
+def _texts(node: Mapping[str, Any], key: str, path: KeyPath) -> Iterator[Message]:
+    for name in ("label", "help"):
+        if isinstance(node.get(name), str):
+            yield f"{key}.{name}", node[name], (*path, name)
+
+
+def _questions(node: Mapping[str, Any], prefix: str, path: KeyPath) -> Iterator[Message]:
+    for index, question in enumerate(node.get("questions") or []):
+        key, here = f"{prefix}.{question.get('id')}", (*path, "questions", index)
+        yield from _texts(question, key, here)
+        options = question.get("options")
+        if isinstance(options, list):
+            for number, option in enumerate(options):
+                yield from _texts(
+                    option, f"{key}.options.{option.get('value')}", (*here, "options", number)
+                )
+        yield from _questions(question, key, here)
+
+
+def _contexts(form: Form) -> tuple[str, ...]:
+    return (form.id,) if form.base is None else (form.id, form.base.id)
+
+
+_LOCALIZED: dict[tuple[int, str], Form] = {}
+
+
+def localize(form: Form, locale: str) -> Form:
+    """``form`` with its texts in the language of ``locale`` (those not translated stay as
+    they are). Ids, options' values and every rule stay the same.
+
+    >>> import kindbehoeften
+    >>> full = kindbehoeften.load_form("triangle.full")
+    >>> localize(full, "sv").section("child_needs").area("health").label
+    'Hälsa'
+    """
+    language = negotiate(locale)
+    if language == "en":
+        return form
+    cached = _LOCALIZED.get((id(form), language))
+    if cached is not None and cached.key == form.key:
+        return cached
+    document = form.to_dict()
+    contexts = _contexts(form)
+    for key, english, path in list(form_messages(document)):
+        node: Any = document
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = translate(contexts, key, english, language)
+    localized = Form.from_dict(document)
+    if len(_LOCALIZED) > 64:
+        _LOCALIZED.clear()
+    _LOCALIZED[(id(form), language)] = localized
+    return localized
+
+
+# --- babel's extraction method for form files -------------------------------------------------
+
+
+def extract_form_file(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any],
+    comment_tags: Any,
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
+    """The ``kindbehoeften_forms`` extraction method of ``pybabel extract``: every text of a
+    form file (a whole form or an extension) as ``pgettext(form id, stable key)``, with the
+    English text as the comment for translators."""
+    data = fileobj.read()
+    text = data.decode("utf-8")
+    document = tomllib.loads(text)
+    form_id = str(document.get("form", {}).get("id", ""))
+    index = line_index(text)
+    for key, english, path in form_messages(document):
+        line = line_of(index, path) or 1
+        yield line, "pgettext", (form_id, key), [english]
+
+
+# --- completeness of the shipped catalogs -------------------------------------------------------
+
+
+class CatalogStatus(NamedTuple):
+    """How complete one language's catalog is against the template (``kindbehoeften.pot``)."""
+
+    locale: str
+    total: int
+    translated: int
+    missing: tuple[tuple[str, str], ...]  # (context, id) with no translation
+    fuzzy: tuple[tuple[str, str], ...]  # translated, but marked for review
+    obsolete: tuple[tuple[str, str], ...]  # in the catalog, no longer in the template
+    forms_missing: int  # of ``missing`` and ``fuzzy``: the texts of built-in forms
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data; entries as ``context|id``."""
+        return {
+            "locale": self.locale,
+            "total": self.total,
+            "translated": self.translated,
+            "missing": [f"{context}|{key}" for context, key in self.missing],
+            "fuzzy": [f"{context}|{key}" for context, key in self.fuzzy],
+            "obsolete": [f"{context}|{key}" for context, key in self.obsolete],
+        }
+
+
+def template() -> Catalog:
+    """The message template shipped with the library (made by ``pybabel extract``)."""
+    path = resources.files("kindbehoeften") / "locales" / f"{DOMAIN}.pot"
+    with path.open("rb") as stream:
+        return read_po(stream, domain=DOMAIN)
+
+
+def _entry(message: Any) -> tuple[str, str]:
+    key = message.id[0] if isinstance(message.id, tuple) else message.id
+    return str(message.context or ""), str(key)
+
+
+def status(form_ids: frozenset[str] | None = None) -> tuple[CatalogStatus, ...]:
+    """The completeness of each shipped language but the source language, English.
+
+    ``form_ids`` are the contexts that count as texts of built-in forms (default: every
+    context that is not a library message, i.e. not ``validation.*`` or ``cli.*``).
+    """
+    expected = {_entry(message) for message in template() if message.id}
+    result = []
+    for language in LOCALES[1:]:
+        entries = {_entry(message): message for message in catalog(language) if message.id}
+        missing, fuzzy = [], []
+        for entry in sorted(expected):
+            message = entries.get(entry)
+            strings = () if message is None else message.string
+            texts = strings if isinstance(strings, tuple) else (strings,)
+            if message is None or not all(texts):
+                missing.append(entry)
+            elif message.fuzzy:
+                fuzzy.append(entry)
+        obsolete = sorted(set(entries) - expected) + sorted(
+            _entry(message) for message in catalog(language).obsolete.values()
+        )
+
+        def is_form(entry: tuple[str, str]) -> bool:
+            context = entry[0]
+            if form_ids is not None:
+                return context in form_ids
+            return not context.startswith(("validation.", "cli."))
+
+        result.append(
+            CatalogStatus(
+                language,
+                len(expected),
+                len(expected) - len(missing) - len(fuzzy),
+                tuple(missing),
+                tuple(fuzzy),
+                tuple(obsolete),
+                sum(1 for entry in (*missing, *fuzzy) if is_form(entry)),
+            )
+        )
+    return tuple(result)
