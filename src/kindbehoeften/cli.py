@@ -216,9 +216,15 @@ def main(
 # --- forms --------------------------------------------------------------------------------
 
 _FORMS = pgettext("cli.forms.title", "Forms")
-_COLUMNS = {
-    name: pgettext(f"cli.column.{name}", name)
-    for name in ("id", "version", "stage", "title", "questions", "line", "key", "problem")
+_COLUMNS = {  # written out: pybabel extract reads only literal strings
+    "id": pgettext("cli.column.id", "id"),
+    "version": pgettext("cli.column.version", "version"),
+    "stage": pgettext("cli.column.stage", "stage"),
+    "title": pgettext("cli.column.title", "title"),
+    "questions": pgettext("cli.column.questions", "questions"),
+    "line": pgettext("cli.column.line", "line"),
+    "key": pgettext("cli.column.key", "key"),
+    "problem": pgettext("cli.column.problem", "problem"),
 }
 _STAGE = pgettext("cli.forms.stage", "stage: {stage}")
 _ONE_OF = pgettext("cli.forms.one_of", "at least one of:")
