@@ -1206,3 +1206,144 @@ def changed_submissions(
     answer, a wrong type, a value out of range or options, an extra key, an answer to a
     disabled question, another status, a broken envelope or container. Mostly invalid."""
     return _submission(_Named(form), status, mutations)
+
+
+# --- event sequences: the assessment lifecycle -----------------------------------------------
+# (Appended as a section of its own; its imports sit here, with the strategies that use them.)
+
+from kindbehoeften._lifecycle import EVENT_KINDS, Assessment  # noqa: E402
+
+__all__ += [
+    "LIFECYCLE_KINDS",
+    "assessments",
+    "bad_stage_submissions",
+    "event_times",
+    "lifecycle_data",
+    "lifecycle_texts",
+    "stage_submissions",
+]
+
+LIFECYCLE_KINDS = EVENT_KINDS
+_ID_ALPHABET = "abcXYZ019 -_/.:éøß€😀'\"\\#{}"
+_STEP_FORMS = {
+    "preliminary_decision": "triangle.preliminary",
+    "full_assessment_completed": "triangle.full",
+    "plan_adopted": "triangle.plan",
+}
+_OFFSETS = tuple(
+    dt.timezone(dt.timedelta(minutes=minutes)) for minutes in (0, 60, 120, 330, -180, -570)
+)
+
+
+def _example(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    return document
+
+
+def lifecycle_texts(*, free: bool = False) -> st.SearchStrategy[str]:
+    """Opaque ids (case, actor, municipality) with quotes, backslashes and non-ASCII; with
+    ``free``, free text (reasons) that may also hold newlines and tabs."""
+    alphabet = _ID_ALPHABET + ("\n\t" if free else "")
+    return st.text(alphabet=alphabet, min_size=1, max_size=12)
+
+
+def stage_submissions(kind: str) -> st.SearchStrategy[Any]:
+    """The valid example submission for a step that completes a stage: as a dict, as JSON
+    text, or as UTF-8 bytes."""
+    document = _example(f"{_STEP_FORMS[kind]}.valid.json")
+    text = json.dumps(document, ensure_ascii=False)
+    return st.sampled_from([document, text, text.encode("utf-8")]).map(copy.deepcopy)
+
+
+def bad_stage_submissions(kind: str) -> st.SearchStrategy[Any]:
+    """Submissions that cannot complete the step's stage: the invalid and draft examples of
+    its form, the valid example of another stage's form, and things that are not JSON."""
+    form = _STEP_FORMS[kind]
+    others = [other for other in _STEP_FORMS.values() if other != form]
+    documents: list[Any] = [
+        _example(f"{form}.invalid.json"),
+        _example(f"{form}.draft.json"),
+        *(_example(f"{other}.valid.json") for other in others),
+        b'{"form": ',
+        "[]",
+        {},
+    ]
+    return st.sampled_from(documents).map(copy.deepcopy)
+
+
+def lifecycle_data(kind: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid keyword data of ``Assessment.apply`` for the step ``kind`` (never report_received,
+    which :meth:`Assessment.report` records)."""
+    reporters = st.sampled_from(("professional", "parent", "child", "relative", "other"))
+    if kind == "preliminary_decision":
+        outcomes = st.sampled_from(
+            ("close", "universal_support", "light_support", "refer_other_service")
+            + ("open_full_assessment",) * 3  # the long way is the interesting one
+        )
+        return st.fixed_dictionaries({"outcome": outcomes, "submission": stage_submissions(kind)})
+    if kind == "full_assessment_completed":
+        decisions = st.sampled_from(("no_measures", "support", "placement", "refer_other_service"))
+        return st.fixed_dictionaries({"decision": decisions, "submission": stage_submissions(kind)})
+    if kind == "plan_adopted":
+        return st.fixed_dictionaries({"submission": stage_submissions(kind)})
+    if kind == "extension_granted":
+        return st.fixed_dictionaries(
+            {
+                "rule": identifiers(),
+                "new_due_on": _dates(),
+                "reason": lifecycle_texts(free=True),
+            }
+        )
+    if kind == "closed":
+        reasons = st.sampled_from(("no_concern", "referred", "support_ended", "moved", "other"))
+        return st.fixed_dictionaries({"reason": reasons})
+    if kind == "reopened":
+        return st.one_of(
+            st.fixed_dictionaries({"reporter": reporters, "anonymous": st.booleans()}),
+            st.just({"reporter": "anonymous", "anonymous": True}),
+        )
+    return st.just({})
+
+
+def event_times(on: dt.date, after: dt.datetime | None) -> st.SearchStrategy[dt.datetime | None]:
+    """``None``, or an aware instant on ``on`` (in one of a few UTC offsets, in whole minutes)
+    that is not before ``after``."""
+
+    def build(minute: int, zone: dt.tzinfo) -> dt.datetime:
+        instant = dt.datetime.combine(on, dt.time(), zone) + dt.timedelta(minutes=minute)
+        return instant if after is None or instant >= after else after.astimezone(zone)
+
+    timed = st.builds(
+        build, st.integers(min_value=0, max_value=24 * 60 - 1), st.sampled_from(_OFFSETS)
+    )
+    return st.one_of(st.none(), timed)
+
+
+@st.composite
+def assessments(draw: st.DrawFn, max_steps: int = 12) -> Assessment:
+    """An assessment after a random walk of up to ``max_steps`` allowed steps, from a report
+    with drawn case id, jurisdiction, reporter, municipality and times."""
+    on = draw(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)))
+    at = draw(event_times(on, None))
+    reporter = draw(
+        st.sampled_from(("professional", "parent", "child", "relative", "anonymous", "other"))
+    )
+    assessment = Assessment.report(
+        case_id=draw(lifecycle_texts()),
+        jurisdiction=draw(st.sampled_from(("SE", "DK", "NO", "FI", "GB-ENG", "NL"))),
+        on=on,
+        actor=draw(lifecycle_texts()),
+        reporter=reporter,
+        anonymous=True if reporter == "anonymous" else draw(st.booleans()),
+        municipality=draw(st.none() | lifecycle_texts()),
+        at=at,
+    )
+    last_at = at
+    for _ in range(draw(st.integers(min_value=0, max_value=max_steps))):
+        kind = draw(st.sampled_from(assessment.allowed_steps()))
+        on += dt.timedelta(days=draw(st.integers(min_value=0, max_value=40)))
+        at = draw(event_times(on, last_at))
+        last_at = at or last_at
+        data = draw(lifecycle_data(kind))
+        assessment = assessment.apply(kind, on, draw(lifecycle_texts()), at=at, **data)
+    return assessment

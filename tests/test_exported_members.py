@@ -2,6 +2,17 @@
 
 import kindbehoeften
 
+# Names whose values have no ``__module__`` of ours: constants (tuples, text) and a type alias.
+NOT_OWN_TYPES = {
+    "__version__",
+    "Condition",
+    "CODES",
+    "ASSESSMENT_STAGES",
+    "EVENT_KINDS",
+    "JURISDICTIONS",
+    "LOCALES",
+}
+
 
 def test_all_lists_every_public_name_of_the_package() -> None:
     """A public name not in ``__all__`` (or the reverse) is a drift of the public contract."""
@@ -12,7 +23,7 @@ def test_all_lists_every_public_name_of_the_package() -> None:
     }
     modules = {"cli", "errors"}  # submodules that become attributes once imported
     expected = sorted(public - modules)
-    assert expected == sorted(set(kindbehoeften.__all__) - {"__version__", "Condition", "CODES"})
+    assert expected == sorted(set(kindbehoeften.__all__) - NOT_OWN_TYPES)
 
 
 def test_all_has_no_repeats_and_every_name_exists() -> None:
@@ -26,14 +37,32 @@ def test_every_public_name_has_a_docstring() -> None:
     undocumented = [
         name
         for name in kindbehoeften.__all__
-        if name not in {"__version__", "Condition", "CODES"}
-        and not getattr(kindbehoeften, name).__doc__
+        if name not in NOT_OWN_TYPES and not getattr(kindbehoeften, name).__doc__
     ]
     assert [] == undocumented
 
 
+BUILTIN_OF = {
+    "FormDefinitionError": ValueError,
+    "UnknownFormError": LookupError,
+    "UnknownJurisdictionError": LookupError,
+    "UnknownLocaleError": LookupError,
+    "TransitionError": ValueError,
+    "IncompleteAssessmentError": ValueError,
+    "InvalidEventError": ValueError,
+    "IntegrityError": ValueError,
+}
+
+
 def test_exceptions_inherit_the_fitting_builtin() -> None:
-    assert issubclass(kindbehoeften.FormDefinitionError, ValueError)
-    assert issubclass(kindbehoeften.UnknownFormError, LookupError)
-    for error in (kindbehoeften.FormDefinitionError, kindbehoeften.UnknownFormError):
+    exported = {
+        name
+        for name in kindbehoeften.__all__
+        if isinstance(getattr(kindbehoeften, name), type)
+        and issubclass(getattr(kindbehoeften, name), Exception)
+    }
+    assert set(BUILTIN_OF) | {"KindbehoeftenError"} == exported
+    for name, builtin in BUILTIN_OF.items():
+        error = getattr(kindbehoeften, name)
+        assert issubclass(error, builtin)
         assert issubclass(error, kindbehoeften.KindbehoeftenError)

@@ -10,6 +10,16 @@ with a catalog to find them by id and version:
 """
 
 from ._catalog import forms, load_form
+from ._deadlines import (
+    JURISDICTIONS,
+    Deadline,
+    Length,
+    Profile,
+    Rule,
+    compute_deadlines,
+    jurisdiction_schema,
+    load_profile,
+)
 from ._formfiles import form_file_schema
 from ._formmodel import (
     AllOf,
@@ -27,37 +37,79 @@ from ._formmodel import (
     Question,
     Section,
 )
+from ._i18n import LOCALES, localize
+from ._lifecycle import (
+    ASSESSMENT_STAGES,
+    EVENT_KINDS,
+    Assessment,
+    Event,
+    Milestones,
+    events_schema,
+)
 from ._report import CODES, Issue, ValidationReport
 from ._validation import validate
-from .errors import FormDefinitionError, FormProblem, KindbehoeftenError, UnknownFormError
+from .errors import (
+    FormDefinitionError,
+    FormProblem,
+    IncompleteAssessmentError,
+    IntegrityError,
+    InvalidEventError,
+    KindbehoeftenError,
+    TransitionError,
+    UnknownFormError,
+    UnknownJurisdictionError,
+    UnknownLocaleError,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ASSESSMENT_STAGES",
     "CODES",
+    "EVENT_KINDS",
+    "JURISDICTIONS",
+    "LOCALES",
     "AllOf",
     "AnyOf",
     "Area",
+    "Assessment",
     "Comparison",
     "Condition",
     "CrosswalkEntry",
+    "Deadline",
+    "Event",
     "Form",
     "FormDefinitionError",
     "FormProblem",
     "FormReference",
+    "IncompleteAssessmentError",
+    "IntegrityError",
+    "InvalidEventError",
     "Issue",
     "KindbehoeftenError",
+    "Length",
+    "Milestones",
     "Not",
     "OneOfRule",
     "Option",
     "OptionList",
+    "Profile",
     "Question",
+    "Rule",
     "Section",
+    "TransitionError",
     "UnknownFormError",
+    "UnknownJurisdictionError",
+    "UnknownLocaleError",
     "ValidationReport",
     "__version__",
+    "compute_deadlines",
+    "events_schema",
     "form_file_schema",
     "forms",
+    "jurisdiction_schema",
     "load_form",
+    "load_profile",
+    "localize",
     "validate",
 ]

@@ -28,6 +28,7 @@ import io
 import tomllib
 from collections.abc import Iterator, Mapping
 from importlib import resources
+from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 import babel
@@ -38,7 +39,7 @@ from babel.support import Translations
 
 from ._formmodel import Form
 from ._tomllines import KeyPath, line_index, line_of
-from .errors import KindbehoeftenError
+from .errors import UnknownLocaleError
 
 __all__ = [
     "DOMAIN",
@@ -53,6 +54,7 @@ __all__ = [
     "negotiate",
     "npgettext",
     "pgettext",
+    "profile_messages",
     "render",
     "status",
     "template",
@@ -62,18 +64,6 @@ __all__ = [
 LOCALES: tuple[str, ...] = ("en", "nl", "sv", "da", "nb", "fi")
 DOMAIN = "kindbehoeften"
 LOCALE_VARIABLE = "KINDBEHOEFTEN_LOCALE"
-
-
-class UnknownLocaleError(KindbehoeftenError, LookupError):  # TODO move to errors.py
-    """A locale that is not one of the six shipped languages (or not a locale at all)."""
-
-    def __init__(self, locale: str, known: tuple[str, ...]) -> None:
-        self.locale = locale
-        self.known = known
-        super().__init__(
-            f"unknown locale {locale[:40]!r}; available: {', '.join(known)}. Give a language"
-            " code such as sv or nb_NO."
-        )
 
 
 class Text(NamedTuple):
@@ -117,15 +107,15 @@ def negotiate(locale: str | None) -> str:
     return language
 
 
-def _po_file(language: str) -> Any:
-    return resources.files("kindbehoeften") / "locales" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def _locales(root: Path | None) -> Any:
+    return resources.files("kindbehoeften") / "locales" if root is None else root
 
 
 @functools.cache
-def catalog(language: str) -> Catalog:
-    """The catalog of a shipped language, as babel reads it (an empty one if the file is not
-    there)."""
-    path = _po_file(language)
+def catalog(language: str, root: Path | None = None) -> Catalog:
+    """The catalog of a shipped language (or of one in ``root``, a ``locales`` folder), as
+    babel reads it; an empty catalog if there is no file."""
+    path = _locales(root) / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.is_file():
         return Catalog(locale=language, domain=DOMAIN)
     with path.open("rb") as stream:
@@ -186,6 +176,17 @@ def translate(contexts: tuple[str, ...], key: str, english: str, language: str) 
 # --- the texts of forms -----------------------------------------------------------------------
 
 Message = tuple[str, str, KeyPath]  # stable key, English text, key path in the file
+
+
+def profile_messages(document: Mapping[str, Any]) -> Iterator[Message]:
+    """The translatable texts of a jurisdiction profile: its name and each rule's label, keyed
+    ``name`` and ``rules.<id>.label`` (context ``jurisdiction.<code>``)."""
+    header = document.get("profile", {})
+    if isinstance(header.get("name"), str):
+        yield "name", header["name"], ("profile", "name")
+    for index, rule in enumerate(document.get("rules") or []):
+        if isinstance(rule.get("label"), str):
+            yield f"rules.{rule.get('id')}.label", rule["label"], ("rules", index, "label")
 
 
 def form_messages(document: Mapping[str, Any]) -> Iterator[Message]:
@@ -279,15 +280,21 @@ def extract_form_file(
 ) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """The ``kindbehoeften_forms`` extraction method of ``pybabel extract``: every text of a
     form file (a whole form or an extension) as ``pgettext(form id, stable key)``, with the
-    English text as the comment for translators."""
+    English text as the comment for translators; of a jurisdiction profile, its name and its
+    rules' labels."""
     data = fileobj.read()
     text = data.decode("utf-8")
     document = tomllib.loads(text)
-    form_id = str(document.get("form", {}).get("id", ""))
+    if "profile" in document:  # a jurisdiction profile: its rules' labels
+        context = f"jurisdiction.{document['profile'].get('jurisdiction', '')}"
+        messages = profile_messages(document)
+    else:
+        context = str(document.get("form", {}).get("id", ""))
+        messages = form_messages(document)
     index = line_index(text)
-    for key, english, path in form_messages(document):
+    for key, english, path in messages:
         line = line_of(index, path) or 1
-        yield line, "pgettext", (form_id, key), [english]
+        yield line, "pgettext", (context, key), [english]
 
 
 # --- completeness of the shipped catalogs -------------------------------------------------------
@@ -316,9 +323,9 @@ class CatalogStatus(NamedTuple):
         }
 
 
-def template() -> Catalog:
+def template(root: Path | None = None) -> Catalog:
     """The message template shipped with the library (made by ``pybabel extract``)."""
-    path = resources.files("kindbehoeften") / "locales" / f"{DOMAIN}.pot"
+    path = _locales(root) / f"{DOMAIN}.pot"
     with path.open("rb") as stream:
         return read_po(stream, domain=DOMAIN)
 
@@ -328,16 +335,20 @@ def _entry(message: Any) -> tuple[str, str]:
     return str(message.context or ""), str(key)
 
 
-def status(form_ids: frozenset[str] | None = None) -> tuple[CatalogStatus, ...]:
+def status(
+    form_ids: frozenset[str] | None = None, root: Path | None = None
+) -> tuple[CatalogStatus, ...]:
     """The completeness of each shipped language but the source language, English.
 
     ``form_ids`` are the contexts that count as texts of built-in forms (default: every
-    context that is not a library message, i.e. not ``validation.*`` or ``cli.*``).
+    context that is not a library message, i.e. not ``validation.*`` or ``cli.*``); ``root``
+    is a ``locales`` folder to check instead of the shipped one.
     """
-    expected = {_entry(message) for message in template() if message.id}
+    expected = {_entry(message) for message in template(root) if message.id}
     result = []
     for language in LOCALES[1:]:
-        entries = {_entry(message): message for message in catalog(language) if message.id}
+        found = catalog(language, root)
+        entries = {_entry(message): message for message in found if message.id}
         missing, fuzzy = [], []
         for entry in sorted(expected):
             message = entries.get(entry)
@@ -348,7 +359,7 @@ def status(form_ids: frozenset[str] | None = None) -> tuple[CatalogStatus, ...]:
             elif message.fuzzy:
                 fuzzy.append(entry)
         obsolete = sorted(set(entries) - expected) + sorted(
-            _entry(message) for message in catalog(language).obsolete.values()
+            _entry(message) for message in found.obsolete.values()
         )
 
         def is_form(entry: tuple[str, str]) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
+from babel.numbers import format_percent
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -22,21 +23,24 @@ from rich.tree import Tree
 
 from . import __version__
 from ._catalog import forms, load_form
+from ._cli_deadlines import run_deadlines, run_timeline
 from ._cli_validate import run_validate
 from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, iso_date
+from ._deadlines import JURISDICTIONS
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 from ._i18n import (
     LOCALE_VARIABLE,
     LOCALES,
-    UnknownLocaleError,
     localize,
     negotiate,
     npgettext,
     pgettext,
     render,
 )
+from ._i18n import status as catalog_status
+from ._lifecycle import events_schema
 from ._validation import MAX_SUBMISSION_BYTES
-from .errors import FormDefinitionError, KindbehoeftenError
+from .errors import FormDefinitionError, KindbehoeftenError, UnknownLocaleError
 from .export import json_schema
 
 __all__ = ["Context", "UsageError", "describe_condition", "form_tree", "main"]
@@ -140,7 +144,11 @@ def _parser(output: IO[str]) -> _Parser:
         description="Print the JSON Schema (Draft 2020-12) of a form's submissions.",
     )
     schema.output = output
-    schema.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
+    schema.add_argument(
+        "form",
+        metavar="ID|events",
+        help="a form id or the path of a form file; events: the schema of stored event histories",
+    )
     schema.add_argument("--version", dest="form_version", default=None, help="a version of ID")
     schema.add_argument(
         "--status",
@@ -149,13 +157,104 @@ def _parser(output: IO[str]) -> _Parser:
         help="the submissions' status (default: completed)",
     )
     schema.set_defaults(run=_schema)
+
+    deadlines = command(commands, "deadlines", "the legal deadlines of a jurisdiction")
+    deadlines.add_argument(
+        "--jurisdiction",
+        required=True,
+        metavar="CODE",
+        help=f"one of {', '.join(JURISDICTIONS)}",
+    )
+    deadlines.add_argument(
+        "--reported", required=True, type=iso_date, metavar="DATE", help="the report's date"
+    )
+    deadlines.add_argument(
+        "--opened", type=iso_date, metavar="DATE", help="the date the full assessment opened"
+    )
+    deadlines.add_argument(
+        "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
+    )
+    deadlines.add_argument(
+        "--override", type=Path, metavar="FILE", help="a municipality's override file"
+    )
+    deadlines.add_argument("--format", choices=("text", "json"), default="text")
+    deadlines.set_defaults(run=run_deadlines)
+
+    timeline = command(commands, "timeline", "an assessment's stage, history and deadlines")
+    timeline.add_argument("file", metavar="EVENTS.json", help="a stored event history")
+    timeline.add_argument(
+        "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
+    )
+    timeline.add_argument(
+        "--override", type=Path, metavar="FILE", help="a municipality's override file"
+    )
+    timeline.add_argument("--format", choices=("text", "json"), default="text")
+    timeline.set_defaults(run=run_timeline)
+
+    i18n = commands.add_parser(
+        "i18n", help="the translations' state", description="The state of the translations."
+    )
+    i18n.output = output
+    i18n_actions = i18n.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    i18n_actions.required = True
+    status = command(
+        i18n_actions,
+        "status",
+        "completeness of each language; exit 1 when a built-in form text is not translated",
+    )
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.set_defaults(run=_i18n_status)
     return parser
 
 
 def _schema(context: Context) -> int:
+    if context.args.form == "events":
+        context.json(events_schema())
+        return EXIT_OK
     form = load_form(context.args.form, context.args.form_version)
     context.json(json_schema(form, context.args.status))
     return EXIT_OK
+
+
+_LANGUAGES = pgettext("cli.i18n.title", "Translations")
+_I18N_COLUMNS = {
+    "locale": pgettext("cli.column.locale", "locale"),
+    "translated": pgettext("cli.column.translated", "translated"),
+    "missing": pgettext("cli.column.missing", "missing"),
+    "fuzzy": pgettext("cli.column.fuzzy", "fuzzy"),
+    "obsolete": pgettext("cli.column.obsolete", "obsolete"),
+}
+_UNTRANSLATED = npgettext(
+    "cli.i18n.untranslated",
+    "{language}: {count} text of a built-in form is not translated",
+    "{language}: {count} texts of built-in forms are not translated",
+)
+
+
+def _i18n_status(context: Context) -> int:
+    states = catalog_status(frozenset(form.id for form in forms(())))
+    incomplete = [state for state in states if state.forms_missing]
+    if context.args.format == "json":
+        context.json({"source": "en", "locales": [state.to_dict() for state in states]})
+    else:
+        table = Table(title=context.text(_LANGUAGES), title_justify="left")
+        table.add_column(context.text(_I18N_COLUMNS["locale"]), no_wrap=True)
+        for name in ("translated", "missing", "fuzzy", "obsolete"):
+            table.add_column(context.text(_I18N_COLUMNS[name]), justify="right")
+        for state in states:
+            table.add_row(
+                state.locale,
+                format_percent(state.translated / state.total, locale=context.args.locale)
+                + f" ({state.translated}/{state.total})",
+                str(len(state.missing)),
+                str(len(state.fuzzy)),
+                str(len(state.obsolete)),
+            )
+        context.out.print(table)
+        for state in incomplete:
+            line = context.text(_UNTRANSLATED, language=state.locale, count=state.forms_missing)
+            context.out.print(f"[red]{escape(line)}[/]", soft_wrap=True)
+    return EXIT_INVALID if incomplete else EXIT_OK
 
 
 def _positive(value: str) -> int:

@@ -4,22 +4,43 @@ Every exception the library raises on purpose derives from :class:`Kindbehoeften
 also from the built-in exception that fits it, so that ``except ValueError`` keeps working::
 
     KindbehoeftenError(Exception)
-    ├── FormDefinitionError(ValueError)    a form file is broken; lists every problem
-    └── UnknownFormError(LookupError)      no form with that id (and version) in the catalog
+    ├── FormDefinitionError(ValueError)        a form file is broken; lists every problem
+    ├── UnknownFormError(LookupError)          no form with that id (and version) in the catalog
+    ├── UnknownJurisdictionError(LookupError)  no deadline profile for that jurisdiction code
+    ├── UnknownLocaleError(LookupError)        a locale that is none of the six languages
+    ├── TransitionError(ValueError)            a step the assessment's stage does not allow;
+    │                                          names the stage and the steps allowed now
+    ├── IncompleteAssessmentError(ValueError)  a stage completed without a completed, valid
+    │                                          submission of that stage's form; has the report
+    ├── InvalidEventError(ValueError)          an event's date, actor or data does not fit its kind
+    └── IntegrityError(ValueError)             a stored event history was altered or damaged;
+                                               names the first bad event
 
-Messages name files, keys and ids, never the content of answers (answers are personal data).
+Messages name files, keys, ids and steps, never the content of answers or free-text reasons
+(both are personal data).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ._report import ValidationReport
 
 __all__ = [
     "FormDefinitionError",
     "FormProblem",
+    "IncompleteAssessmentError",
+    "IntegrityError",
+    "InvalidEventError",
     "KindbehoeftenError",
+    "TransitionError",
     "UnknownFormError",
+    "UnknownJurisdictionError",
+    "UnknownLocaleError",
 ]
 
 
@@ -83,4 +104,177 @@ class UnknownFormError(KindbehoeftenError, LookupError):
         super().__init__(
             f"unknown form {what!r}; known: {hint}. Give a form id from `kindbehoeften forms "
             "list`, or the path of a form file."
+        )
+
+
+class TransitionError(KindbehoeftenError, ValueError):
+    """A step that the assessment does not allow now: in its stage, or dated too early.
+
+    ``stage`` is the stage the assessment is in (``None`` before its first event), ``step``
+    the event kind that was refused, and ``allowed`` the steps allowed now, in the order of
+    the lifecycle. The assessment itself is unchanged: it is immutable.
+
+    >>> print(TransitionError("closed", "plan_adopted", ("reporter_informed", "reopened")))
+    cannot record 'plan_adopted' in stage 'closed'. Allowed now: reporter_informed, reopened.
+    """
+
+    def __init__(
+        self, stage: str | None, step: str, allowed: Iterable[str], why: str | None = None
+    ) -> None:
+        self.stage = stage
+        self.step = step
+        self.allowed: tuple[str, ...] = tuple(allowed)
+        where = "before the first event" if stage is None else f"in stage {stage!r}"
+        text = f"cannot record {step[:40]!r} {where}"
+        if why:
+            text += f": {why}"
+        text += f". Allowed now: {', '.join(self.allowed) or 'nothing'}."
+        super().__init__(text)
+
+
+IncompleteReason = Literal["invalid", "draft", "wrong_form"]
+
+
+class IncompleteAssessmentError(KindbehoeftenError, ValueError):
+    """A stage was completed without a completed, valid submission of that stage's form.
+
+    ``report`` is the :class:`~kindbehoeften.ValidationReport` of the submission; ``reason``
+    is ``invalid`` (the report has errors), ``draft`` (valid, but its status is not
+    ``completed``) or ``wrong_form`` (a form of another stage). ``step`` is the refused event
+    kind and ``stage`` the form stage it needs (``preliminary``, ``full`` or ``plan``). The
+    message counts the issues by code; it never shows an answer.
+    """
+
+    def __init__(
+        self,
+        step: str,
+        stage: str,
+        report: ValidationReport,
+        reason: IncompleteReason,
+        form: str | None = None,
+    ) -> None:
+        self.step = step
+        self.stage = stage
+        self.report = report
+        self.reason: IncompleteReason = reason
+        self.form = form
+        needs = f"a completed, valid submission of a {stage!r} form (such as triangle.{stage})"
+        if reason == "wrong_form":
+            why = f"the submission is of form {form!r}, which is not a {stage!r} form"
+        elif reason == "draft":
+            why = (
+                "the submission is a draft; give it status 'completed' once every required "
+                "answer is there"
+            )
+        else:
+            counts = Counter(issue.code for issue in report.errors)
+            codes = ", ".join(
+                code if count == 1 else f"{code} x{count}" for code, count in counts.items()
+            )
+            total = sum(counts.values())
+            why = (
+                f"the submission has {total} error{'s' if total != 1 else ''} ({codes}); "
+                "the report's issues say where"
+            )
+        super().__init__(f"cannot record {step!r}: it needs {needs}, but {why}.")
+
+
+class InvalidEventError(KindbehoeftenError, ValueError):
+    """An event's date, time, actor or data does not fit its kind.
+
+    ``kind`` is the event kind and ``problems`` holds ``(field, code)`` pairs such as
+    ``("data.reason", "literal_error")``: the field's path and what is wrong with it,
+    never its value.
+    """
+
+    def __init__(self, kind: str, problems: Iterable[tuple[str, str]]) -> None:
+        self.kind = kind
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
+        listed = ", ".join(f"{field} ({code})" for field, code in self.problems[:5])
+        if len(self.problems) > 5:
+            listed += f" and {len(self.problems) - 5} more"
+        super().__init__(
+            f"invalid event {kind[:40]!r}: {listed}. docs/lifecycle.md lists the data of each step."
+        )
+
+
+IntegrityCode = Literal[
+    "json_syntax",
+    "not_a_history",
+    "empty",
+    "invalid_event",
+    "not_canonical",
+    "seq",
+    "prev",
+    "hash",
+    "case_id",
+    "head",
+]
+
+_INTEGRITY_MESSAGES: dict[str, str] = {
+    "json_syntax": "the history is not valid JSON",
+    "not_a_history": "the document is not an event history",
+    "empty": "the history holds no events; it starts with its report_received event",
+    "invalid_event": "event {seq} is not a valid event",
+    "not_canonical": "event {seq} is not written the way it was stored (a value was reformatted)",
+    "seq": "event {seq} is out of order: its seq is not {seq}",
+    "prev": "event {seq} does not link to the event before it: its prev is not that event's hash",
+    "hash": "event {seq} was changed: its hash does not match its content",
+    "case_id": "the document's case_id is not the case_id of its first event",
+    "head": "the last event's hash is not the head that was expected: events were removed, "
+    "added or rewritten",
+}
+
+
+class IntegrityError(KindbehoeftenError, ValueError):
+    """A stored event history was altered or damaged, and was not loaded.
+
+    ``code`` says what was found (one of ``json_syntax``, ``not_a_history``, ``empty``,
+    ``invalid_event``, ``not_canonical``, ``seq``, ``prev``, ``hash``, ``case_id``, ``head``)
+    and ``seq`` is the position (1-based) of the first bad event, or ``None`` when the
+    document as a whole is at fault. ``detail`` names fields or a place, never their content.
+
+    >>> print(IntegrityError("hash", seq=3))  # doctest: +NORMALIZE_WHITESPACE
+    event 3 was changed: its hash does not match its content. Load the history exactly as it
+    was stored: events are never edited, only appended.
+    """
+
+    def __init__(self, code: IntegrityCode, seq: int | None = None, detail: str = "") -> None:
+        self.code: IntegrityCode = code
+        self.seq = seq
+        self.detail = detail
+        text = _INTEGRITY_MESSAGES[code].format(seq=seq)
+        if detail:
+            text += f" ({detail})"
+        super().__init__(
+            f"{text}. Load the history exactly as it was stored: events are never edited, "
+            "only appended."
+        )
+
+
+class UnknownJurisdictionError(KindbehoeftenError, LookupError):
+    """No profile for this jurisdiction code.
+
+    >>> print(UnknownJurisdictionError("XX", ["SE", "NL"]))
+    unknown jurisdiction 'XX'; known: SE, NL. Give one of these codes (case does not matter).
+    """
+
+    def __init__(self, jurisdiction: str, known: Iterable[str]) -> None:
+        self.jurisdiction = jurisdiction
+        self.known: tuple[str, ...] = tuple(known)
+        super().__init__(
+            f"unknown jurisdiction {jurisdiction!r}; known: {', '.join(self.known)}. "
+            "Give one of these codes (case does not matter)."
+        )
+
+
+class UnknownLocaleError(KindbehoeftenError, LookupError):
+    """A locale that is not one of the six shipped languages (or not a locale at all)."""
+
+    def __init__(self, locale: str, known: tuple[str, ...]) -> None:
+        self.locale = locale
+        self.known = known
+        super().__init__(
+            f"unknown locale {locale[:40]!r}; available: {', '.join(known)}. Give a language"
+            " code such as sv or nb_NO."
         )

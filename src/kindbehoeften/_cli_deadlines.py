@@ -1,0 +1,196 @@
+"""``kindbehoeften deadlines`` and ``kindbehoeften timeline``: the legal clocks on the command
+line, a thin layer over the deadline engine and the lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+
+from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError
+from ._deadlines import Deadline, compute_deadlines, load_profile
+from ._formfiles import read_limited
+from ._i18n import negotiate, pgettext, translate
+from ._lifecycle import Assessment
+from .errors import IntegrityError, InvalidEventError, TransitionError
+
+__all__ = ["deadline_table", "run_deadlines", "run_timeline"]
+
+_TITLE = pgettext("cli.deadlines.title", "Deadlines in {jurisdiction} ({name})")
+_COLUMNS = {
+    "rule": pgettext("cli.column.rule", "rule"),
+    "starts_on": pgettext("cli.column.starts_on", "starts"),
+    "due_on": pgettext("cli.column.due_on", "due"),
+    "status": pgettext("cli.column.status", "status"),
+    "kind": pgettext("cli.column.kind", "kind"),
+    "basis": pgettext("cli.column.basis", "legal basis"),
+}
+_STATUS = {
+    "pending": pgettext("cli.deadlines.pending", "pending"),
+    "met": pgettext("cli.deadlines.met", "met"),
+    "met_late": pgettext("cli.deadlines.met_late", "met late"),
+    "overdue": pgettext("cli.deadlines.overdue", "overdue"),
+}
+_KIND = {
+    "statute": pgettext("cli.deadlines.statute", "statute"),
+    "norm": pgettext("cli.deadlines.norm", "norm"),
+}
+_EXTENDED = pgettext("cli.deadlines.extended", "extended from {date}")
+_COLOURS = {"pending": "yellow", "met": "green", "met_late": "magenta", "overdue": "bold red"}
+
+
+def run_deadlines(context: Context) -> int:
+    """Every rule of a jurisdiction whose start is known from ``--reported`` and ``--opened``."""
+    args = context.args
+    profile = load_profile(args.jurisdiction, override=args.override)
+    starts = {"report_received": args.reported}
+    if args.opened is not None:
+        starts["full_assessment_opened"] = args.opened
+    # The command line is where the clock is read; the library only uses the day it is given.
+    today: dt.date = args.today or dt.date.today()
+    deadlines = compute_deadlines(profile, starts=starts, today=today)
+    if args.format == "json":
+        context.json(
+            {
+                "jurisdiction": profile.jurisdiction,
+                "today": today.isoformat(),
+                "rules": [deadline.to_dict() for deadline in deadlines],
+            }
+        )
+        return EXIT_OK
+    title = context.text(_TITLE, jurisdiction=profile.jurisdiction, name=profile.name)
+    context.out.print(deadline_table(context, deadlines, title, profile.jurisdiction))
+    return EXIT_OK
+
+
+def deadline_table(
+    context: Context, deadlines: Sequence[Deadline], title: str, jurisdiction: str
+) -> Group:
+    """A table of deadlines (labels and dates in the language of the chosen locale), with each
+    rule's legal basis listed below it."""
+    locale = getattr(context.args, "locale", None) or "en"
+    language = negotiate(locale)
+
+    def day(value: dt.date) -> str:
+        return format_date(value, format="medium", locale=locale)
+
+    table = Table(title=title, title_justify="left")
+    table.add_column(context.text(_COLUMNS["rule"]), ratio=3)
+    for name in ("starts_on", "due_on", "status", "kind"):
+        table.add_column(context.text(_COLUMNS[name]), no_wrap=True)
+    bases = []
+    for number, deadline in enumerate(deadlines, 1):
+        due = day(deadline.due_on)
+        if deadline.extended:
+            due += "\n" + context.text(_EXTENDED, date=day(deadline.original_due_on))
+        state = context.text(_STATUS[deadline.status])
+        if deadline.met_on is not None:
+            state += f"\n{day(deadline.met_on)}"
+        label = translate(
+            (f"jurisdiction.{jurisdiction}",),
+            f"rules.{deadline.rule}.label",
+            deadline.label,
+            language,
+        )
+        table.add_row(
+            f"{escape(label)} [dim][{number}][/]",
+            day(deadline.starts_on),
+            due,
+            f"[{_COLOURS[deadline.status]}]{escape(state)}[/]",
+            context.text(_KIND[deadline.kind]),
+        )
+        bases.append(f"[dim][{number}] {escape(deadline.basis)}[/]")
+    heading = f"[bold]{context.text(_COLUMNS['basis'])}[/]"
+    return Group(table, heading, *bases) if bases else Group(table)
+
+
+# --- timeline -----------------------------------------------------------------------------------
+
+_STAGE = pgettext("cli.timeline.stage", "Stage: {stage}")
+_EMERGENCY = pgettext("cli.timeline.emergency", "emergency protection awaiting confirmation")
+_HISTORY = pgettext("cli.timeline.history", "History of case {case}")
+_NEXT = pgettext("cli.timeline.next", "Allowed now: {steps}")
+_EVENT_COLUMNS = {
+    "seq": pgettext("cli.column.seq", "#"),
+    "on": pgettext("cli.column.on", "date"),
+    "kind": pgettext("cli.column.event", "event"),
+    "actor": pgettext("cli.column.actor", "actor"),
+    "details": pgettext("cli.column.details", "details"),
+}
+_CLOCKS = pgettext("cli.timeline.deadlines", "Deadlines in {jurisdiction}")
+_SHOWN = ("reporter", "outcome", "decision", "rule", "new_due_on", "form", "form_version")
+
+
+def run_timeline(context: Context) -> int:
+    """An assessment's stage, history and deadlines, from its stored events."""
+    args = context.args
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    try:
+        assessment = Assessment.from_json(read_limited(path))
+    except (IntegrityError, TransitionError, InvalidEventError) as error:
+        context.err.print(
+            f"[bold red]{escape(args.file)}[/]: {escape(str(error))}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        return EXIT_INVALID
+    profile = load_profile(assessment.jurisdiction, override=args.override)
+    today: dt.date = args.today or dt.date.today()  # the command line reads the clock
+    deadlines = assessment.deadlines(today, profile=profile)
+    if args.format == "json":
+        context.json(
+            {
+                "case_id": assessment.case_id,
+                "jurisdiction": assessment.jurisdiction,
+                "stage": assessment.stage,
+                "emergency_active": assessment.emergency_active,
+                "allowed_steps": list(assessment.allowed_steps()),
+                "today": today.isoformat(),
+                "events": [_without_free_text(event) for event in assessment.to_dict()["events"]],
+                "rules": [deadline.to_dict() for deadline in deadlines],
+            }
+        )
+        return EXIT_OK
+    locale = getattr(args, "locale", None) or "en"
+    stage = context.text(_STAGE, stage=assessment.stage)
+    if assessment.emergency_active:
+        stage += f" [bold red]({context.text(_EMERGENCY)})[/]"
+    context.out.print(f"[bold]{stage}[/]", soft_wrap=True)
+    history = Table(title=context.text(_HISTORY, case=assessment.case_id), title_justify="left")
+    for name, column in _EVENT_COLUMNS.items():
+        history.add_column(context.text(column), justify="right" if name == "seq" else "left")
+    for event in assessment.events:
+        data = event.data.model_dump(mode="json")  # free-text reasons are never shown
+        details = ", ".join(f"{key}={data[key]}" for key in _SHOWN if data.get(key) is not None)
+        history.add_row(
+            str(event.seq),
+            format_date(event.on, format="medium", locale=locale),
+            event.kind,
+            escape(event.actor),
+            escape(details),
+        )
+    context.out.print(history)
+    title = context.text(_CLOCKS, jurisdiction=assessment.jurisdiction)
+    context.out.print(deadline_table(context, deadlines, title, assessment.jurisdiction))
+    steps = ", ".join(assessment.allowed_steps()) or "-"
+    context.out.print(context.text(_NEXT, steps=steps), soft_wrap=True, highlight=False)
+    return EXIT_OK
+
+
+_FREE_TEXT = ("reason",)  # ExtensionData.reason; a closing reason is a code, not free text
+
+
+def _without_free_text(event: dict[str, Any]) -> dict[str, Any]:
+    """An event as JSON, less what a person wrote in their own words (personal data)."""
+    data = event.get("data")
+    if isinstance(data, dict) and event.get("kind") == "extension_granted":
+        event = {**event, "data": {k: v for k, v in data.items() if k not in _FREE_TEXT}}
+    return event

@@ -1,0 +1,718 @@
+"""Jurisdiction profiles and the deadline engine: the legal clock of an assessment.
+
+A jurisdiction profile (``jurisdictions/SE.toml`` and its siblings, shipped in the wheel) is
+data: each rule names the event that starts its clock, the event that meets it, its length, its
+kind (``statute`` or ``norm``), its legal basis and whether it may be extended.
+:func:`load_profile` reads one, optionally with a municipality's override file;
+:func:`compute_deadlines` turns a profile and the dates of events into :class:`Deadline` values.
+
+How lengths are counted:
+
+- ``days`` and ``weeks``: plain calendar addition. A due date never moves because it falls on a
+  weekend or a public holiday: the law counts calendar days. Some national acts on computing
+  statutory time (Sweden's 1930:173, Finland's 150/1930) move a period that ends on a holiday
+  to the next working day; this library shows the earlier, unmoved date on purpose, so that a
+  deadline shown is never later than the one the law sets.
+- ``months``: calendar months, clamped to the end of a shorter month: 31 October + 4 months is
+  28 February (29 in a leap year).
+- ``working_days``: Monday to Friday, less the jurisdiction's public holidays from the
+  ``holidays`` package (plus the days the package marks as treated like public holidays by law,
+  e.g. Sweden's Midsummer Eve, Christmas Eve and New Year's Eve). Counting starts on the next
+  working day after the start: day 1 is the first working day after the start date. Holidays
+  are loaded once per country, subdivision and year, when a deadline first reaches that year.
+
+The library never asks the clock for the date: the caller passes ``today``.
+
+Errors (see :mod:`kindbehoeften.errors` for the whole hierarchy)::
+
+    KindbehoeftenError(Exception)
+    ├── FormDefinitionError(ValueError)          a profile or override file is broken
+    └── UnknownJurisdictionError(LookupError)    no profile for that jurisdiction code
+
+:func:`compute_deadlines` raises ``ValueError`` for inconsistent input (an unknown event kind,
+an extension that the rule does not allow).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, get_args
+
+import holidays
+import jsonschema
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ._formfiles import (
+    _check_shape,
+    _error_order,
+    _parse,
+    _Problems,
+    _schema_problem,
+    read_limited,
+)
+from ._tomllines import KeyPath
+from .errors import UnknownJurisdictionError
+
+__all__ = [
+    "EVENT_KINDS",
+    "JURISDICTIONS",
+    "UNITS",
+    "Deadline",
+    "Length",
+    "Profile",
+    "Rule",
+    "UnknownJurisdictionError",
+    "add_length",
+    "compute_deadlines",
+    "is_working_day",
+    "jurisdiction_schema",
+    "load_profile",
+]
+
+JURISDICTIONS: tuple[str, ...] = ("SE", "DK", "NO", "FI", "GB-ENG", "NL")
+
+EventKind = Literal[
+    "report_received",
+    "safety_assessed",
+    "preliminary_started",
+    "preliminary_decision",
+    "reporter_informed",
+    "full_assessment_opened",
+    "extension_granted",
+    "full_assessment_completed",
+    "plan_adopted",
+    "support_started",
+    "review_held",
+    "emergency_protection",
+    "emergency_confirmed",
+    "closed",
+    "reopened",
+]
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
+
+Unit = Literal["days", "weeks", "months", "working_days"]
+UNITS: tuple[Unit, ...] = get_args(Unit)
+RuleKind = Literal["statute", "norm"]
+Status = Literal["pending", "met", "met_late", "overdue"]
+
+MAX_AMOUNT = 999
+_ONE_DAY = dt.timedelta(days=1)
+_NO_DATES: Mapping[str, dt.date] = MappingProxyType({})
+_REQUIRED_RULE_KEYS = ("id", "label", "starts", "ends", "length", "kind", "basis")
+# The keys of a problem between two keys of a rule (see _rule_problems), both ways.
+_PARTNER_KEYS = {
+    "ends": "starts",
+    "starts": "ends",
+    "max_extension": "extendable",
+    "extendable": "max_extension",
+}
+
+
+# --- the model ----------------------------------------------------------------------------
+
+
+class Length(BaseModel):
+    """A length of time: an amount of ``days``, ``weeks``, ``months`` or ``working_days``.
+
+    >>> str(Length(amount=45, unit="working_days"))
+    '45 working days'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT)]
+    unit: Unit
+
+    def __str__(self) -> str:
+        unit = self.unit.replace("_", " ")
+        return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
+
+
+class Rule(BaseModel):
+    """One legal clock: from the event ``starts`` until the event ``ends``, within ``length``.
+
+    ``kind`` says whether the rule is law (``statute``) or a sector norm (``norm``); ``basis``
+    names the legal source. An ``extendable`` rule may be given a later due date, at most
+    ``max_extension`` after the original one when that is set.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    starts: EventKind
+    ends: EventKind
+    length: Length
+    kind: RuleKind
+    basis: Annotated[str, Field(min_length=1, max_length=2000)]
+    extendable: bool = False
+    max_extension: Length | None = None
+    note: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rule:
+        problems = _rule_problems(self.model_dump())
+        if problems:
+            raise ValueError("; ".join(f"{key}: {message}" for key, message in problems))
+        return self
+
+
+class Profile(BaseModel):
+    """The rules of one jurisdiction, with the public holidays its working days skip.
+
+    >>> profile = load_profile("se")
+    >>> profile.jurisdiction, profile.rule("preliminary").length.amount
+    ('SE', 14)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    jurisdiction: Annotated[str, Field(min_length=1, max_length=16)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    holidays_country: Annotated[str, Field(min_length=2, max_length=3)]
+    holidays_subdivision: str | None = None
+    rules: tuple[Rule, ...]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Profile:
+        for _, rule_id in _duplicates([rule.id for rule in self.rules]):
+            raise ValueError(f"rule id {rule_id!r} is used twice")
+        return self
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id; ``KeyError`` naming the known ids if there is none."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        known = ", ".join(rule.id for rule in self.rules)
+        raise KeyError(f"no rule {rule_id!r} in the {self.jurisdiction} profile; known: {known}")
+
+
+class Deadline(BaseModel):
+    """Where one rule stands: when its clock started, when it is due, and whether it was met.
+
+    ``due_on`` includes a granted extension; ``original_due_on`` does not. ``status`` is
+    ``met`` (met on or before the due date), ``met_late``, ``overdue`` (not met and ``today``
+    is after the due date) or ``pending``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str
+    label: str
+    starts_on: dt.date
+    due_on: dt.date
+    original_due_on: dt.date
+    met_on: dt.date | None
+    status: Status
+    basis: str
+    kind: RuleKind
+    extended: bool
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        """JSON-ready data, dates as ISO text.
+
+        >>> deadline = compute_deadlines(
+        ...     load_profile("NL"), starts={"report_received": dt.date(2027, 4, 23)}
+        ... )[0]
+        >>> deadline.to_dict()["due_on"], deadline.to_dict()["status"]
+        ('2027-05-03', 'pending')
+        """
+        return {
+            "rule": self.rule,
+            "label": self.label,
+            "starts_on": self.starts_on.isoformat(),
+            "due_on": self.due_on.isoformat(),
+            "met_on": None if self.met_on is None else self.met_on.isoformat(),
+            "status": self.status,
+            "basis": self.basis,
+            "kind": self.kind,
+            "extended": self.extended,
+            "original_due_on": self.original_due_on.isoformat(),
+        }
+
+
+def _duplicates(ids: Iterable[str]) -> Iterable[tuple[int, str]]:
+    seen: set[str] = set()
+    for index, item in enumerate(ids):
+        if item in seen:
+            yield index, item
+        seen.add(item)
+
+
+def _rule_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a schema cannot say about one rule, as (key, message) pairs."""
+    problems: list[tuple[str, str]] = []
+    if rule.get("starts") is not None and rule.get("starts") == rule.get("ends"):
+        problems.append(
+            (
+                "ends",
+                f"is the event that starts the rule ({rule['starts']!r}); name the event "
+                "that meets the deadline",
+            )
+        )
+    if rule.get("max_extension") is not None and not rule.get("extendable", False):
+        problems.append(
+            (
+                "max_extension",
+                "is only allowed on a rule with extendable = true; set it, or "
+                "leave max_extension out",
+            )
+        )
+    return problems
+
+
+# --- date arithmetic ----------------------------------------------------------------------
+
+
+def add_length(
+    start: dt.date,
+    length: Length,
+    *,
+    holidays_country: str | None = None,
+    holidays_subdivision: str | None = None,
+) -> dt.date:
+    """The day ``length`` after ``start``; working days need the holidays' country.
+
+    >>> add_length(dt.date(2026, 10, 31), Length(amount=4, unit="months"))
+    datetime.date(2027, 2, 28)
+    >>> add_length(dt.date(2026, 12, 22), Length(amount=7, unit="working_days"),
+    ...            holidays_country="FI")
+    datetime.date(2027, 1, 5)
+    """
+    return _shift(start, length.amount, length.unit, holidays_country, holidays_subdivision)
+
+
+def _shift(
+    start: dt.date, amount: int, unit: Unit, country: str | None, subdivision: str | None
+) -> dt.date:
+    try:
+        if unit == "days":
+            return start + dt.timedelta(days=amount)
+        if unit == "weeks":
+            return start + dt.timedelta(weeks=amount)
+        if unit == "months":
+            return _add_months(start, amount)
+        if country is None:
+            raise ValueError("working days need a country for public holidays: give one")
+        return _add_working_days(start, amount, country, subdivision)
+    except OverflowError as error:
+        raise ValueError(f"{amount} {unit} after {start} is beyond the year 9999") from error
+
+
+def _add_months(start: dt.date, months: int) -> dt.date:
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    if year > dt.MAXYEAR:
+        raise OverflowError("date value out of range")
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _add_working_days(
+    start: dt.date, amount: int, country: str, subdivision: str | None
+) -> dt.date:
+    day, counted = start, 0
+    while counted < amount:
+        day += _ONE_DAY
+        if is_working_day(day, country, subdivision):
+            counted += 1
+    return day
+
+
+def is_working_day(day: dt.date, country: str, subdivision: str | None = None) -> bool:
+    """Monday to Friday, and not a public holiday of ``country`` (and ``subdivision``).
+
+    >>> is_working_day(dt.date(2027, 4, 27), "NL")   # King's Day
+    False
+    >>> is_working_day(dt.date(2027, 4, 28), "NL")
+    True
+    """
+    if day.weekday() >= 5:
+        return False
+    if day in _holidays_in(country, subdivision, day.year):
+        return False
+    # An observed holiday can be listed under the next year (1 January on a Saturday).
+    return not (day.month == 12 and day in _holidays_in(country, subdivision, day.year + 1))
+
+
+@lru_cache(maxsize=1024)
+def _holidays_in(country: str, subdivision: str | None, year: int) -> frozenset[dt.date]:
+    """The holidays that the calendar of ``country`` lists for ``year``, loaded once each."""
+    try:
+        found = holidays.country_holidays(
+            country,
+            subdiv=subdivision,
+            years=year,
+            categories=_categories(country, subdivision),
+        )
+    except NotImplementedError as error:
+        raise ValueError(
+            f"no public holidays known for country {country!r}"
+            + (f" subdivision {subdivision!r}" if subdivision else "")
+            + "; use a code from holidays.list_supported_countries()"
+        ) from error
+    return frozenset(found)
+
+
+@cache
+def _categories(country: str, subdivision: str | None) -> tuple[str, ...]:
+    """Public holidays, plus days the law treats alike where the calendar knows them."""
+    try:
+        supported = holidays.country_holidays(country, subdiv=subdivision).supported_categories
+    except NotImplementedError:
+        return ("public",)
+    return tuple(category for category in ("public", "de_facto") if category in supported)
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def compute_deadlines(
+    profile: Profile,
+    *,
+    starts: Mapping[str, dt.date],
+    ends: Mapping[str, dt.date] = _NO_DATES,
+    extensions: Mapping[str, dt.date] = _NO_DATES,
+    today: dt.date | None = None,
+) -> tuple[Deadline, ...]:
+    """One :class:`Deadline` per rule of ``profile`` whose start is known, in profile order.
+
+    ``starts`` maps event kinds to the date of the event (its first occurrence in the current
+    cycle), ``ends`` likewise for the events that meet rules, ``extensions`` maps a rule id to
+    its granted new due date. ``today`` decides between ``pending`` and ``overdue``; without it
+    an unmet deadline is ``pending``. An end event on or before the start also meets a rule
+    (support can start before the decision that requires it).
+
+    Raises ``ValueError`` for an unknown event kind or rule id, or an extension that the rule
+    does not allow.
+
+    >>> profile = load_profile("SE")
+    >>> deadlines = compute_deadlines(
+    ...     profile,
+    ...     starts={"report_received": dt.date(2026, 11, 2)},
+    ...     ends={"safety_assessed": dt.date(2026, 11, 2)},
+    ...     today=dt.date(2026, 11, 20),
+    ... )
+    >>> [(item.rule, str(item.due_on), item.status) for item in deadlines]
+    [('safety_assessment', '2026-11-03', 'met'), ('preliminary', '2026-11-16', 'overdue')]
+    """
+    _check_event_kinds("starts", starts)
+    _check_event_kinds("ends", ends)
+    ids = [rule.id for rule in profile.rules]
+    unknown = sorted(set(extensions) - set(ids))
+    if unknown:
+        raise ValueError(
+            f"extensions name no rule of the {profile.jurisdiction} profile: "
+            f"{', '.join(unknown)}; known: {', '.join(ids)}"
+        )
+    deadlines: list[Deadline] = []
+    for rule in profile.rules:
+        start = starts.get(rule.starts)
+        if start is None:
+            if rule.id in extensions:
+                raise ValueError(
+                    f"rule {rule.id!r} has an extension but has not started: give the date "
+                    f"of {rule.starts!r} in starts"
+                )
+            continue
+        original = _due(profile, start, rule.length.amount, rule.length.unit)
+        due = original
+        granted = extensions.get(rule.id)
+        if granted is not None:
+            _check_date("extensions", rule.id, granted)
+            _check_extension(profile, rule, start, original, granted)
+            due = granted
+        met_on = ends.get(rule.ends)
+        deadlines.append(
+            Deadline(
+                rule=rule.id,
+                label=rule.label,
+                starts_on=start,
+                due_on=due,
+                original_due_on=original,
+                met_on=met_on,
+                status=_status(due, met_on, today),
+                basis=rule.basis,
+                kind=rule.kind,
+                extended=granted is not None,
+            )
+        )
+    return tuple(deadlines)
+
+
+def _due(profile: Profile, start: dt.date, amount: int, unit: Unit) -> dt.date:
+    return _shift(start, amount, unit, profile.holidays_country, profile.holidays_subdivision)
+
+
+def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
+    unknown = sorted(set(events) - set(EVENT_KINDS))
+    if unknown:
+        raise ValueError(
+            f"{name} names unknown event kinds: {', '.join(unknown)}; known: "
+            f"{', '.join(EVENT_KINDS)}"
+        )
+    for kind, value in events.items():
+        _check_date(name, kind, value)
+
+
+def _check_date(name: str, key: str, value: object) -> None:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValueError(f"{name}[{key!r}] must be a datetime.date, not {type(value).__name__}")
+
+
+def _check_extension(
+    profile: Profile, rule: Rule, start: dt.date, original: dt.date, granted: dt.date
+) -> None:
+    if not rule.extendable:
+        raise ValueError(
+            f"rule {rule.id!r} ({rule.label}) cannot be extended under {rule.basis}; "
+            "remove its extension"
+        )
+    if granted <= original:
+        raise ValueError(
+            f"the extension of rule {rule.id!r} to {granted} is not after its original due "
+            f"date {original}; an extension must give a later date"
+        )
+    limit = rule.max_extension
+    if limit is None:
+        return
+    if limit.unit == rule.length.unit:
+        # Count from the start so that months clamp once: 3 + 3 months is 6 months.
+        latest = _due(profile, start, rule.length.amount + limit.amount, limit.unit)
+    else:
+        latest = _due(profile, original, limit.amount, limit.unit)
+    if granted > latest:
+        raise ValueError(
+            f"the extension of rule {rule.id!r} to {granted} is longer than allowed: at most "
+            f"{limit} after {original}, that is until {latest}"
+        )
+
+
+def _status(due: dt.date, met_on: dt.date | None, today: dt.date | None) -> Status:
+    if met_on is not None:
+        return "met" if met_on <= due else "met_late"
+    if today is not None and today > due:
+        return "overdue"
+    return "pending"
+
+
+# --- profile and override files -----------------------------------------------------------
+
+
+def jurisdiction_schema() -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of profile and override files.
+
+    >>> jurisdiction_schema()["$id"]
+    'urn:kindbehoeften:schema:jurisdiction:1'
+    """
+    schema: dict[str, Any] = json.loads(_schema_text())
+    return schema
+
+
+@cache
+def _schema_text() -> str:
+    folder = resources.files("kindbehoeften") / "schemas"
+    return (folder / "jurisdiction.schema.json").read_text(encoding="utf-8")
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(jurisdiction_schema())
+
+
+def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Profile:
+    """The shipped profile of ``jurisdiction`` (any case), changed by an ``override`` file.
+
+    An override file changes rules of the profile (same ``id``: the keys it gives replace
+    those of the profile) and adds rules; it cannot change the jurisdiction. Raises
+    :class:`UnknownJurisdictionError` for an unknown code and
+    :class:`~kindbehoeften.errors.FormDefinitionError` listing every problem of a broken file.
+
+    >>> [rule.id for rule in load_profile("gb-eng").rules]
+    ['preliminary', 'investigation']
+    """
+    code = {known.upper(): known for known in JURISDICTIONS}.get(jurisdiction.strip().upper())
+    if code is None:
+        raise UnknownJurisdictionError(jurisdiction, JURISDICTIONS)
+    profile = _shipped(code)
+    if override is None:
+        return profile
+    path = Path(override)
+    problems = _Problems(str(path))
+    data = b""
+    try:
+        data = read_limited(path)
+    except FileNotFoundError:
+        problems.add((), "no such file; check the path")
+    except OSError as error:
+        problems.add((), f"cannot be read ({error.strerror or type(error).__name__})")
+    problems.raise_if_any()
+    document = _parse_toml(data, problems)
+    if "override" not in document:
+        start = f'start the file with [override] and jurisdiction = "{profile.jurisdiction}"'
+        if "profile" in document:
+            problems.add(
+                ("profile",),
+                f"is a whole profile, not an override: {start}, then list only the rules "
+                "to change or add",
+            )
+        else:
+            problems.add(("override",), f"'override' is missing: {start}")
+        problems.raise_if_any()
+    _check_schema(document, problems)
+    return _apply_override(profile, document, problems)
+
+
+@cache
+def _shipped(code: str) -> Profile:
+    resource = resources.files("kindbehoeften") / "jurisdictions" / f"{code}.toml"
+    return _read_profile(resource.read_bytes(), f"kindbehoeften/jurisdictions/{code}.toml", code)
+
+
+def _read_profile(data: bytes, name: str, code: str) -> Profile:
+    """A whole profile file, for the jurisdiction ``code``; ``name`` names it in messages."""
+    problems = _Problems(name)
+    document = _parse_toml(data, problems)
+    _check_schema(document, problems)
+    if "override" in document:
+        problems.add(("override",), "is not allowed in a shipped profile")
+    elif document["profile"]["jurisdiction"] != code:
+        problems.add(("profile", "jurisdiction"), f"must be {code!r}, the file's name")
+    problems.raise_if_any()
+    return _profile_from(document, problems)
+
+
+def _parse_toml(data: bytes, problems: _Problems) -> dict[str, Any]:
+    """Gate 1: size, UTF-8 and TOML syntax, nesting depth."""
+    document = _parse(data, ".toml", problems)
+    problems.raise_if_any()
+    _check_shape(document, problems)
+    problems.raise_if_any()
+    assert isinstance(document, dict)
+    return document
+
+
+def _check_schema(document: dict[str, Any], problems: _Problems) -> None:
+    """Gate 2: the published JSON Schema."""
+    for failure in sorted(_validator().iter_errors(document), key=_error_order):
+        problems.add(*_schema_problem(failure, document))
+    problems.raise_if_any()
+
+
+def _profile_from(document: dict[str, Any], problems: _Problems) -> Profile:
+    header = document["profile"]
+    holidays_table = header["holidays"]
+    _check_holidays(holidays_table, problems)
+    rules: list[dict[str, Any]] = document["rules"]
+    for index, rule_id in _duplicates(rule["id"] for rule in rules):
+        problems.add(("rules", index, "id"), f"rule id {rule_id!r} is used twice")
+    for index, rule in enumerate(rules):
+        for key, message in _rule_problems(rule):
+            problems.add(("rules", index, key), message)
+    problems.raise_if_any()
+    data = {
+        "jurisdiction": header["jurisdiction"],
+        "name": header["name"],
+        "holidays_country": holidays_table["country"],
+        "holidays_subdivision": holidays_table.get("subdivision"),
+        "rules": rules,
+    }
+    return _build(data, problems, list(range(len(rules))))
+
+
+def _check_holidays(table: dict[str, str], problems: _Problems) -> None:
+    supported = holidays.list_supported_countries()
+    country, subdivision = table["country"], table.get("subdivision")
+    if country not in supported:
+        problems.add(
+            ("profile", "holidays", "country"),
+            f"{country!r} has no public-holiday calendar; use a country code of the holidays "
+            "package, e.g. SE or GB",
+        )
+    elif subdivision is not None and subdivision not in supported[country]:
+        known = ", ".join(supported[country]) or "none"
+        problems.add(
+            ("profile", "holidays", "subdivision"),
+            f"{subdivision!r} is not a subdivision of {country}; known: {known}",
+        )
+
+
+def _apply_override(base: Profile, document: dict[str, Any], problems: _Problems) -> Profile:
+    header = document["override"]
+    if header["jurisdiction"] != base.jurisdiction:
+        problems.add(
+            ("override", "jurisdiction"),
+            f"is {header['jurisdiction']!r}, but the profile is {base.jurisdiction!r}: an "
+            f"override cannot change the jurisdiction; load it with the "
+            f"{header['jurisdiction']} profile, or write {base.jurisdiction!r}",
+        )
+    merged: dict[str, dict[str, Any]] = {
+        rule.id: rule.model_dump(exclude_none=True) for rule in base.rules
+    }
+    origin: dict[str, int] = {}
+    known = ", ".join(merged)
+    changes: list[dict[str, Any]] = document.get("rules", [])
+    for index, rule_id in _duplicates(change["id"] for change in changes):
+        problems.add(("rules", index, "id"), f"rule id {rule_id!r} is used twice")
+    for index, change in enumerate(changes):
+        rule_id = change["id"]
+        if rule_id in origin:
+            continue  # a duplicate, reported above
+        origin[rule_id] = index
+        if rule_id in merged:
+            rule = {**merged[rule_id], **change}
+            if change.get("extendable") is False and "max_extension" not in change:
+                rule.pop("max_extension", None)  # a rule made not extendable has no maximum
+        else:
+            missing = [key for key in _REQUIRED_RULE_KEYS if key not in change]
+            if missing:
+                problems.add(
+                    ("rules", index),
+                    f"adds the rule {rule_id!r}, which the {base.jurisdiction} profile does not "
+                    f"have, so it needs {', '.join(missing)}; to change a rule, give one of "
+                    f"its ids: {known}",
+                )
+                continue
+            rule = dict(change)
+        for key, message in _rule_problems(rule):
+            # Point at the key this file gives, where the problem is between two keys.
+            partner = _PARTNER_KEYS[key]
+            if key not in change and partner in change:
+                key = partner
+            problems.add(("rules", index, key), message)
+        merged[rule_id] = rule
+    problems.raise_if_any()
+    data = {
+        "jurisdiction": base.jurisdiction,
+        "name": header.get("name", base.name),
+        "holidays_country": base.holidays_country,
+        "holidays_subdivision": base.holidays_subdivision,
+        "rules": list(merged.values()),
+    }
+    return _build(data, problems, [origin.get(rule_id) for rule_id in merged])
+
+
+def _build(data: dict[str, Any], problems: _Problems, positions: list[int | None]) -> Profile:
+    """Gate 4: the typed model; ``positions`` are the rules' indexes in the file, if there."""
+    try:
+        return Profile.model_validate(data)
+    except pydantic.ValidationError as error:
+        for item in error.errors(include_url=False, include_input=False):
+            loc = item["loc"]
+            # A rule's problem sits at its place in the file; a rule that only the shipped
+            # profile holds (which a test checks) has none, and is named by the file as a whole.
+            index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+            position = None if index is None else positions[index]
+            path: KeyPath = () if position is None else ("rules", position, *map(str, loc[2:]))
+            problems.add(path, item["msg"].removeprefix("Value error, "))
+        problems.raise_if_any()
+        raise  # pragma: no cover - raise_if_any always raises here

@@ -1,0 +1,1154 @@
+"""The assessment lifecycle: stages and steps, completing stages, the hash chain, JSON."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import event as note
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from kindbehoeften import ValidationReport
+from kindbehoeften._lifecycle import (
+    ASSESSMENT_STAGES,
+    EVENT_KINDS,
+    EVENTS_SCHEMA_ID,
+    GENESIS,
+    Assessment,
+    Event,
+    ExtensionData,
+    events_schema,
+)
+from kindbehoeften.errors import (
+    IncompleteAssessmentError,
+    IntegrityError,
+    InvalidEventError,
+    KindbehoeftenError,
+    TransitionError,
+)
+from strategies import (
+    LIFECYCLE_KINDS,
+    assessments,
+    bad_stage_submissions,
+    event_times,
+    lifecycle_data,
+    lifecycle_texts,
+)
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DAY = dt.date(2026, 2, 9)
+UTC = dt.UTC
+
+
+def example(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    return document
+
+
+PRELIMINARY = example("triangle.preliminary.valid.json")
+FULL = example("triangle.full.valid.json")
+PLAN = example("triangle.plan.valid.json")
+FORM_OF = {
+    "preliminary_decision": "triangle.preliminary",
+    "full_assessment_completed": "triangle.full",
+    "plan_adopted": "triangle.plan",
+}
+VALID_DATA: dict[str, dict[str, Any]] = {
+    "preliminary_decision": {"outcome": "close", "submission": PRELIMINARY},
+    "full_assessment_completed": {"decision": "no_measures", "submission": FULL},
+    "plan_adopted": {"submission": PLAN},
+    "extension_granted": {
+        "rule": "investigation",
+        "new_due_on": dt.date(2026, 9, 1),
+        "reason": "Waiting for the child psychiatry report",
+    },
+    "closed": {"reason": "moved"},
+    "reopened": {"reporter": "parent", "anonymous": False},
+}
+SCHEMA_VALIDATOR = jsonschema.Draft202012Validator(events_schema())
+
+
+def new_case(**changes: Any) -> Assessment:
+    arguments: dict[str, Any] = {
+        "case_id": "case-1",
+        "jurisdiction": "SE",
+        "on": DAY,
+        "actor": "worker-7",
+        "reporter": "professional",
+    }
+    return Assessment.report(**(arguments | changes))
+
+
+def steps(assessment: Assessment, *script: tuple[str, dict[str, Any]]) -> Assessment:
+    for kind, data in script:
+        assessment = assessment.apply(kind, DAY, "worker-7", **data)
+    return assessment
+
+
+START = ("preliminary_started", {})
+OPEN = ("preliminary_decision", {"outcome": "open_full_assessment", "submission": PRELIMINARY})
+OPENED = ("full_assessment_opened", {})
+PROTECT = ("emergency_protection", {})
+CONFIRM = ("emergency_confirmed", {})
+TO_FULL = (START, OPEN, OPENED)
+TO_SUPPORT = (
+    *TO_FULL,
+    ("full_assessment_completed", {"decision": "support", "submission": FULL}),
+)
+CLOSE = ("preliminary_decision", {"outcome": "close", "submission": PRELIMINARY})
+
+# name: (assessment, its stage, the steps allowed in it)
+SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
+    "reported": (
+        lambda: new_case(),
+        "reported",
+        (
+            "safety_assessed",
+            "preliminary_started",
+            "reporter_informed",
+            "extension_granted",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+    "reported-anonymously": (
+        lambda: new_case(reporter="anonymous"),
+        "reported",
+        (
+            "safety_assessed",
+            "preliminary_started",
+            "extension_granted",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+    "reported-in-emergency": (
+        lambda: steps(new_case(), PROTECT),
+        "reported",
+        (
+            "safety_assessed",
+            "preliminary_started",
+            "reporter_informed",
+            "full_assessment_opened",
+            "extension_granted",
+            "emergency_confirmed",
+            "closed",
+        ),
+    ),
+    "preliminary": (
+        lambda: steps(new_case(), START),
+        "preliminary",
+        (
+            "safety_assessed",
+            "preliminary_decision",
+            "reporter_informed",
+            "extension_granted",
+            "emergency_protection",
+        ),
+    ),
+    "preliminary-after-emergency": (
+        lambda: steps(new_case(), START, PROTECT, CONFIRM),
+        "preliminary",
+        (
+            "safety_assessed",
+            "preliminary_decision",
+            "reporter_informed",
+            "full_assessment_opened",
+            "extension_granted",
+            "emergency_protection",
+        ),
+    ),
+    "preliminary-decided-to-open": (
+        lambda: steps(new_case(), START, OPEN),
+        "preliminary",
+        (
+            "safety_assessed",
+            "reporter_informed",
+            "full_assessment_opened",
+            "extension_granted",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+    "full-assessment": (
+        lambda: steps(new_case(), *TO_FULL),
+        "full_assessment",
+        (
+            "reporter_informed",
+            "extension_granted",
+            "full_assessment_completed",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+    "full-assessment-in-emergency": (
+        lambda: steps(new_case(), *TO_FULL, PROTECT),
+        "full_assessment",
+        (
+            "reporter_informed",
+            "extension_granted",
+            "full_assessment_completed",
+            "emergency_confirmed",
+            "closed",
+        ),
+    ),
+    "support": (
+        lambda: steps(new_case(), *TO_SUPPORT),
+        "support",
+        (
+            "reporter_informed",
+            "full_assessment_opened",
+            "extension_granted",
+            "plan_adopted",
+            "support_started",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+    "light-support": (
+        lambda: steps(
+            new_case(),
+            START,
+            ("preliminary_decision", {"outcome": "light_support", "submission": PRELIMINARY}),
+        ),
+        "support",
+        (
+            "reporter_informed",
+            "full_assessment_opened",
+            "extension_granted",
+            "plan_adopted",
+            "support_started",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+    "support-started": (
+        lambda: steps(new_case(), *TO_SUPPORT, ("support_started", {})),
+        "support",
+        (
+            "reporter_informed",
+            "full_assessment_opened",
+            "extension_granted",
+            "plan_adopted",
+            "support_started",
+            "review_held",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+    "closed": (
+        lambda: steps(new_case(), START, CLOSE),
+        "closed",
+        ("reporter_informed", "reopened"),
+    ),
+    "closed-anonymous": (
+        lambda: steps(new_case(reporter="anonymous"), START, CLOSE),
+        "closed",
+        ("reopened",),
+    ),
+    "reopened": (
+        lambda: steps(new_case(), START, CLOSE, ("reopened", VALID_DATA["reopened"])),
+        "reported",
+        (
+            "safety_assessed",
+            "preliminary_started",
+            "reporter_informed",
+            "extension_granted",
+            "emergency_protection",
+            "closed",
+        ),
+    ),
+}
+
+ALLOWED = [
+    pytest.param(name, kind, id=f"{name}-{kind}")
+    for name, (_, _, allowed) in SCENARIOS.items()
+    for kind in allowed
+]
+REFUSED = [
+    pytest.param(name, kind, id=f"{name}-{kind}")
+    for name, (_, _, allowed) in SCENARIOS.items()
+    for kind in (*EVENT_KINDS, "no_such_step")
+    if kind not in allowed
+]
+
+
+# --- stages and steps --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_each_stage_allows_the_steps_of_the_table(name: str) -> None:
+    make, stage, allowed = SCENARIOS[name]
+    assessment = make()
+    assert (stage, allowed) == (assessment.stage, assessment.allowed_steps())
+
+
+@pytest.mark.parametrize(("name", "kind"), ALLOWED)
+def test_an_allowed_step_is_recorded_as_a_new_event(name: str, kind: str) -> None:
+    before = SCENARIOS[name][0]()
+    after = before.apply(kind, DAY, "worker-8", **VALID_DATA.get(kind, {}))
+    assert before.events == after.events[:-1]
+    last = after.events[-1]
+    assert (kind, len(after.events), "worker-8") == (last.kind, last.seq, last.actor)
+    assert before.head == last.prev
+    assert after == Assessment.from_events(after.events)
+
+
+@pytest.mark.parametrize(("name", "kind"), REFUSED)
+def test_a_step_the_stage_does_not_allow_raises_and_changes_nothing(name: str, kind: str) -> None:
+    make, stage, allowed = SCENARIOS[name]
+    assessment = make()
+    text = assessment.to_json()
+    data = VALID_DATA.get(kind, {}) if kind != "report_received" else {}
+    with pytest.raises(TransitionError) as caught:
+        assessment.apply(kind, DAY, "worker-8", **data)
+    assert (stage, kind, allowed) == (caught.value.stage, caught.value.step, caught.value.allowed)
+    assert f"stage {stage!r}" in str(caught.value)
+    assert ", ".join(allowed) in str(caught.value)
+    assert text == assessment.to_json()
+
+
+def test_a_transition_error_names_the_stage_and_the_allowed_steps() -> None:
+    assessment = steps(new_case(), START)
+    with pytest.raises(TransitionError) as caught:
+        assessment.adopt_plan(PLAN, DAY, "worker-7")
+    expected = (
+        "cannot record 'plan_adopted' in stage 'preliminary'. Allowed now: safety_assessed, "
+        "preliminary_decision, reporter_informed, extension_granted, emergency_protection."
+    )
+    assert expected == str(caught.value)
+
+
+def test_a_transition_error_says_why_where_the_stage_does_not() -> None:
+    with pytest.raises(TransitionError) as caught:
+        new_case(reporter="anonymous").inform_reporter(DAY, "worker-7")
+    expected = (
+        "cannot record 'reporter_informed' in stage 'reported': the report was anonymous: "
+        "there is no reporter to inform. Allowed now: safety_assessed, preliminary_started, "
+        "extension_granted, emergency_protection, closed."
+    )
+    assert expected == str(caught.value)
+
+
+def test_transition_errors_are_value_errors_of_the_library() -> None:
+    assert issubclass(TransitionError, KindbehoeftenError)
+    assert issubclass(TransitionError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "stage"),
+    [
+        ("close", "closed"),
+        ("universal_support", "closed"),
+        ("refer_other_service", "closed"),
+        ("light_support", "support"),
+        ("open_full_assessment", "preliminary"),
+    ],
+)
+def test_the_preliminary_outcome_decides_the_next_stage(outcome: str, stage: str) -> None:
+    assessment = steps(new_case(), START).decide_preliminary(outcome, PRELIMINARY, DAY, "worker-7")
+    assert stage == assessment.stage
+    assert outcome == assessment.events[-1].data.outcome  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("decision", "stage"),
+    [
+        ("no_measures", "closed"),
+        ("refer_other_service", "closed"),
+        ("support", "support"),
+        ("placement", "support"),
+    ],
+)
+def test_the_full_assessment_decision_decides_the_next_stage(decision: str, stage: str) -> None:
+    assessment = steps(new_case(), *TO_FULL)
+    assert stage == assessment.complete_full_assessment(decision, FULL, DAY, "worker-7").stage
+
+
+def test_the_whole_lifecycle_through_the_step_methods() -> None:
+    day = DAY
+    case = Assessment.report(
+        case_id="case-2",
+        jurisdiction="NO",
+        on=day,
+        actor="w1",
+        reporter="parent",
+        municipality="0301",
+        at=dt.datetime(2026, 2, 9, 9, 30, tzinfo=UTC),
+    )
+    case = case.assess_safety(day, "w1").start_preliminary(day, "w1")
+    case = case.decide_preliminary("open_full_assessment", PRELIMINARY, day, "w1")
+    case = case.inform_reporter(day, "w1").open_full_assessment(day, "w2")
+    case = case.grant_extension("investigation", dt.date(2026, 8, 9), "reason", day, "w2")
+    case = case.complete_full_assessment("placement", FULL, day, "w2").adopt_plan(PLAN, day, "w2")
+    case = case.start_support(day, "w2").hold_review(day, "w2").hold_review(day, "w2")
+    case = case.protect(day, "w2").confirm_protection(day, "w2").close("support_ended", day, "w2")
+    assert ("case-2", "NO", "0301", "closed") == (
+        case.case_id,
+        case.jurisdiction,
+        case.municipality,
+        case.stage,
+    )
+    expected = [
+        "report_received",
+        "safety_assessed",
+        "preliminary_started",
+        "preliminary_decision",
+        "reporter_informed",
+        "full_assessment_opened",
+        "extension_granted",
+        "full_assessment_completed",
+        "plan_adopted",
+        "support_started",
+        "review_held",
+        "review_held",
+        "emergency_protection",
+        "emergency_confirmed",
+        "closed",
+    ]
+    assert expected == [event.kind for event in case.events]
+    assert list(range(1, 16)) == [event.seq for event in case.events]
+    assert [GENESIS] + [event.hash for event in case.events[:-1]] == [
+        event.prev for event in case.events
+    ]
+
+
+def test_an_assessment_is_immutable() -> None:
+    case = new_case()
+    with pytest.raises(AttributeError, match="immutable"):
+        case.stage = "closed"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del case.events  # type: ignore[misc]
+    assert "reported" == case.stage
+
+
+def test_an_assessment_copies_and_pickles_through_its_events() -> None:
+    import pickle
+
+    case = steps(new_case(), START, PROTECT)
+    assert case == copy.copy(case) == copy.deepcopy(case) == pickle.loads(pickle.dumps(case))
+    assert case.emergency_active == pickle.loads(pickle.dumps(case)).emergency_active
+
+
+# --- completing a stage ------------------------------------------------------------------------
+
+
+def invalid_submissions() -> list[Any]:
+    cases = []
+    for step, form in FORM_OF.items():
+        others = [other for other in FORM_OF.values() if other != form]
+        for label, submission, reason in [
+            ("invalid", example(f"{form}.invalid.json"), "invalid"),
+            ("draft", example(f"{form}.draft.json"), "draft"),
+            ("wrong-form", example(f"{others[0]}.valid.json"), "wrong_form"),
+            ("wrong-form-draft", example(f"{others[1]}.draft.json"), "wrong_form"),
+            ("not-json", b'{"form": ', "invalid"),
+            ("not-an-object", "[]", "invalid"),
+            ("unknown-form", {"form": "nope", "form_version": "1.0.0"}, "invalid"),
+        ]:
+            cases.append(pytest.param(step, submission, reason, id=f"{step}-{label}"))
+    return cases
+
+
+def at_step(step: str) -> tuple[Assessment, dict[str, Any]]:
+    if step == "preliminary_decision":
+        return steps(new_case(), START), {"outcome": "close"}
+    if step == "full_assessment_completed":
+        return steps(new_case(), *TO_FULL), {"decision": "support"}
+    return steps(new_case(), *TO_SUPPORT), {}
+
+
+@pytest.mark.parametrize(("step", "submission", "reason"), invalid_submissions())
+def test_completing_a_stage_needs_a_completed_valid_submission_of_its_form(
+    step: str, submission: Any, reason: str
+) -> None:
+    assessment, data = at_step(step)
+    with pytest.raises(IncompleteAssessmentError) as caught:
+        assessment.apply(step, DAY, "worker-7", submission=submission, **data)
+    error = caught.value
+    assert (reason, step) == (error.reason, error.step)
+    assert isinstance(error.report, ValidationReport)
+    assert (reason == "invalid") == (not error.report.ok)
+    if reason == "invalid":
+        for code in {issue.code for issue in error.report.errors}:
+            assert code in str(error)
+    assert isinstance(submission, bytes | str) or not answers_in(submission, str(error))
+
+
+def answers_in(submission: dict[str, Any], message: str) -> list[str]:
+    """Text answers (of 4 characters or more) that a message shows."""
+    found = []
+    stack: list[Any] = [submission.get("answers", {})]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and len(value) >= 4 and value in message:
+            found.append(value)
+    return found
+
+
+def test_an_invalid_submission_is_reported_by_its_codes() -> None:
+    assessment = steps(new_case(), START)
+    submission = copy.deepcopy(PRELIMINARY)
+    del submission["answers"]["decision"]["decision"]["reasons"]
+    del submission["answers"]["decision"]["decision"]["decided_on"]
+    with pytest.raises(IncompleteAssessmentError) as caught:
+        assessment.decide_preliminary("close", submission, DAY, "worker-7")
+    expected = (
+        "cannot record 'preliminary_decision': it needs a completed, valid submission of a "
+        "'preliminary' form (such as triangle.preliminary), but the submission has 2 errors "
+        "(required x2); the report's issues say where."
+    )
+    assert expected == str(caught.value)
+    assert ["required", "required"] == [issue.code for issue in caught.value.report.issues]
+
+
+@pytest.mark.parametrize("encode", [json.dumps, lambda d: json.dumps(d).encode("utf-8")])
+def test_a_submission_may_be_json_text_or_bytes(encode: Callable[[Any], Any]) -> None:
+    assessment = steps(new_case(), START).decide_preliminary(
+        "close", encode(PRELIMINARY), DAY, "worker-7"
+    )
+    data = assessment.events[-1].data
+    assert ("triangle.preliminary", "1.0.0") == (data.form, data.form_version)  # type: ignore[union-attr]
+
+
+def test_the_form_of_a_stage_comes_from_the_submission_only() -> None:
+    assessment = steps(new_case(), START)
+    with pytest.raises(InvalidEventError) as caught:
+        assessment.apply(
+            "preliminary_decision",
+            DAY,
+            "w",
+            outcome="close",
+            form="triangle.preliminary",
+            form_version="1.0.0",
+        )
+    assert (("data.form", "from_submission"),) == caught.value.problems
+    with pytest.raises(InvalidEventError) as caught:
+        assessment.apply("preliminary_decision", DAY, "w", outcome="close")
+    assert (("submission", "missing"),) == caught.value.problems
+
+
+# --- event data --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "arguments", "field", "code"),
+    [
+        ("closed", {"reason": "bored"}, "data.reason", "literal_error"),
+        ("closed", {}, "data.reason", "missing"),
+        ("safety_assessed", {"extra": 1}, "data.extra", "extra_forbidden"),
+        ("extension_granted", {**VALID_DATA["extension_granted"], "rule": "No"}, "data.rule", ""),
+        ("safety_assessed", {"on": dt.datetime(2026, 2, 9, tzinfo=UTC)}, "on", "value_error"),
+        ("safety_assessed", {"on": "9 Feb 2026"}, "on", "value_error"),
+        ("safety_assessed", {"at": dt.datetime(2026, 2, 9, 10)}, "at", "timezone_aware"),
+        ("safety_assessed", {"at": 1770624000}, "at", "value_error"),
+        ("safety_assessed", {"actor": ""}, "actor", "string_too_short"),
+        ("safety_assessed", {"actor": "a\nb"}, "actor", "string_pattern_mismatch"),
+        (
+            "safety_assessed",
+            {"at": dt.datetime(2026, 2, 9, tzinfo=dt.timezone(dt.timedelta(seconds=30)))},
+            "at",
+            "value_error",
+        ),
+        ("reopened", {"reporter": "anonymous", "anonymous": False}, "data", "value_error"),
+        ("reopened", {"reporter": "parent", "anonymous": 1}, "data.anonymous", "bool_type"),
+    ],
+)
+def test_data_that_does_not_fit_the_step_raises_invalid_event(
+    kind: str, arguments: dict[str, Any], field: str, code: str
+) -> None:
+    assessment = steps(new_case(), START, CLOSE) if kind == "reopened" else new_case()
+    call: dict[str, Any] = {"on": DAY, "actor": "w"} | arguments
+    with pytest.raises(InvalidEventError) as caught:
+        assessment.apply(kind, **call)
+    assert field in [where for where, _ in caught.value.problems]
+    assert not code or code in [what for _, what in caught.value.problems]
+
+
+def test_a_free_text_reason_never_shows_in_a_message() -> None:
+    secret = "The father drinks " * 200  # too long
+    with pytest.raises(InvalidEventError) as caught:
+        new_case().grant_extension("investigation", DAY, secret, DAY, "w")
+    assert "father" not in str(caught.value)
+    assert ("data.reason", "string_too_long") in caught.value.problems
+
+
+def test_an_anonymous_reporter_is_anonymous_by_default() -> None:
+    case = new_case(reporter="anonymous")
+    assert case.events[0].data.anonymous  # type: ignore[union-attr]
+    assert "reporter_informed" not in case.allowed_steps()
+    assert "reporter_informed" in new_case(reporter="parent", anonymous=False).allowed_steps()
+    assert "reporter_informed" not in new_case(reporter="parent", anonymous=True).allowed_steps()
+
+
+def test_an_anonymous_reporter_cannot_be_named_not_anonymous() -> None:
+    with pytest.raises(InvalidEventError) as caught:
+        new_case(reporter="anonymous", anonymous=False)
+    assert (("data", "value_error"),) == caught.value.problems
+
+
+def test_many_problems_are_counted_in_the_message() -> None:
+    with pytest.raises(InvalidEventError) as caught:
+        new_case().apply("safety_assessed", DAY, "w", a=1, b=2, c=3, d=4, e=5, f=6, g=7)
+    assert 7 == len(caught.value.problems)
+    assert str(caught.value).startswith(
+        "invalid event 'safety_assessed': data.a (extra_forbidden), data.b (extra_forbidden), "
+    )
+    assert "and 2 more. docs/lifecycle.md lists the data of each step." in str(caught.value)
+
+
+def test_an_assessment_shows_its_case_stage_and_size() -> None:
+    case = new_case().protect(DAY, "w")
+    assert "<Assessment 'case-1' stage='reported' emergency_active=True events=2>" == repr(case)
+    assert case != case.events
+    assert case != new_case()
+
+
+def test_an_unknown_jurisdiction_is_refused() -> None:
+    with pytest.raises(InvalidEventError) as caught:
+        new_case(jurisdiction="XX")
+    assert ("data.jurisdiction", "literal_error") in caught.value.problems
+
+
+# --- emergency protection ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [name for name, (_, _, allowed) in SCENARIOS.items() if "emergency_protection" in allowed],
+)
+def test_emergency_protection_in_any_open_stage_keeps_the_stage(name: str) -> None:
+    before = SCENARIOS[name][0]()
+    protected = before.protect(DAY, "w")
+    assert (before.stage, True) == (protected.stage, protected.emergency_active)
+    assert "emergency_protection" not in protected.allowed_steps()
+    confirmed = protected.confirm_protection(DAY, "w")
+    assert (before.stage, False) == (confirmed.stage, confirmed.emergency_active)
+    assert "emergency_confirmed" not in confirmed.allowed_steps()
+
+
+def test_closing_ends_emergency_protection() -> None:
+    closed = steps(new_case(), *TO_FULL, PROTECT).close("moved", DAY, "w")
+    assert ("closed", False) == (closed.stage, closed.emergency_active)
+
+
+def test_a_closed_case_is_reopened_before_emergency_protection() -> None:
+    closed = steps(new_case(), START, CLOSE)
+    with pytest.raises(TransitionError, match="reopen it on a new report first"):
+        closed.protect(DAY, "w")
+    protected = closed.reopen(DAY, "w", "relative").protect(DAY, "w")
+    assert ("reported", True) == (protected.stage, protected.emergency_active)
+
+
+def test_after_emergency_protection_a_full_assessment_opens_at_once() -> None:
+    opened = steps(new_case(), PROTECT).open_full_assessment(DAY, "w")
+    assert ("full_assessment", True) == (opened.stage, opened.emergency_active)
+    with pytest.raises(TransitionError, match="open_full_assessment, or at once after emergency"):
+        new_case().open_full_assessment(DAY, "w")
+
+
+# --- cycles and milestones ---------------------------------------------------------------------
+
+
+def test_reopening_starts_a_new_cycle() -> None:
+    first = steps(new_case(), *TO_FULL, ("closed", {"reason": "moved"}))
+    later = DAY + dt.timedelta(days=100)
+    reopened = first.reopen(later, "w", "anonymous").start_preliminary(later, "w")
+    assert ("preliminary", "SE", "case-1") == (
+        reopened.stage,
+        reopened.jurisdiction,
+        reopened.case_id,
+    )
+    assert ["reopened", "preliminary_started"] == [e.kind for e in reopened.cycle_events()]
+    assert (None, later) == (reopened.first("report_received"), reopened.first("reopened"))
+    firsts = reopened.starts_and_ends().firsts
+    expected = {"report_received": later, "reopened": later, "preliminary_started": later}
+    assert expected == firsts  # deadlines from a report run from the new report
+    assert "reporter_informed" not in reopened.allowed_steps()  # the new report is anonymous
+    assert "preliminary_decision" in reopened.allowed_steps()  # decided again in this cycle
+
+
+def test_starts_and_ends_give_the_first_dates_and_the_extensions_of_the_cycle() -> None:
+    day = [DAY + dt.timedelta(days=n) for n in range(10)]
+    case = new_case(on=day[0]).assess_safety(day[1], "w").start_preliminary(day[1], "w")
+    case = case.decide_preliminary("open_full_assessment", PRELIMINARY, day[2], "w")
+    case = case.open_full_assessment(day[3], "w")
+    case = case.grant_extension("investigation", dt.date(2026, 7, 1), "r", day[4], "w")
+    case = case.grant_extension("investigation", dt.date(2026, 8, 1), "r", day[5], "w")
+    with pytest.raises(InvalidEventError) as unknown:  # not a rule of the Swedish profile
+        case.grant_extension("interim", dt.date(2026, 6, 1), "r", day[5], "w")
+    assert (("data.rule", "unknown_rule"),) == unknown.value.problems
+    with pytest.raises(InvalidEventError) as fixed:  # a rule that may not be extended
+        case.grant_extension("preliminary", dt.date(2026, 6, 1), "r", day[5], "w")
+    assert (("data.new_due_on", "not_allowed"),) == fixed.value.problems
+    case = case.protect(day[6], "w").confirm_protection(day[7], "w").protect(day[8], "w")
+    firsts, extensions = case.starts_and_ends()
+    assert {
+        "report_received": day[0],
+        "safety_assessed": day[1],
+        "preliminary_started": day[1],
+        "preliminary_decision": day[2],
+        "full_assessment_opened": day[3],
+        "extension_granted": day[4],
+        "emergency_protection": day[6],
+        "emergency_confirmed": day[7],
+    } == firsts
+    assert {"investigation": dt.date(2026, 8, 1)} == extensions
+    (investigation,) = [item for item in case.deadlines() if item.rule == "investigation"]
+    assert (True, dt.date(2026, 8, 1)) == (investigation.extended, investigation.due_on)
+    assert (day[6], day[8]) == (
+        case.first("emergency_protection"),
+        case.last("emergency_protection"),
+    )
+    assert case.first("closed") is None
+    with pytest.raises(InvalidEventError):
+        case.first("nope")
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def test_an_event_dated_before_the_last_one_is_refused() -> None:
+    case = new_case().start_preliminary(DAY + dt.timedelta(days=2), "w")
+    with pytest.raises(TransitionError) as caught:
+        case.assess_safety(DAY + dt.timedelta(days=1), "w")
+    expected = (
+        "cannot record 'safety_assessed' in stage 'preliminary': it is dated 2026-02-10, "
+        "before the last event (2026-02-11); give a date on or after that one. Allowed now: "
+        "safety_assessed, preliminary_decision, reporter_informed, extension_granted, "
+        "emergency_protection."
+    )
+    assert expected == str(caught.value)
+    assert 2 == len(case.assess_safety(DAY + dt.timedelta(days=2), "w").events) - 1
+
+
+def test_an_event_timed_before_an_earlier_one_is_refused() -> None:
+    noon = dt.datetime(2026, 2, 9, 12, tzinfo=UTC)
+    case = new_case(at=noon).assess_safety(DAY, "w")  # no time: fine
+    with pytest.raises(TransitionError, match="times never go backwards"):
+        case.start_preliminary(DAY, "w", at=noon - dt.timedelta(minutes=1))
+    later = noon.astimezone(dt.timezone(dt.timedelta(hours=1)))  # the same instant
+    assert later == case.start_preliminary(DAY, "w", at=later).events[-1].at
+
+
+# --- storing and loading -----------------------------------------------------------------------
+
+
+def rich_history() -> Assessment:
+    case = new_case(
+        case_id='dossier "7"/é😀',
+        municipality="Göteborg",
+        at=dt.datetime(2026, 2, 9, 8, 5, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    )
+    case = steps(case, *TO_FULL)
+    case = case.grant_extension(
+        "investigation", dt.date(2026, 9, 1), 'Wait for "BUP"\nreport; ø\\', DAY, "w"
+    )
+    return case.complete_full_assessment("support", FULL, DAY, "w").close("other", DAY, "w")
+
+
+def test_the_json_round_trip_is_exact() -> None:
+    case = rich_history()
+    text = case.to_json()
+    loaded = Assessment.from_json(text)
+    assert case == loaded
+    assert text == loaded.to_json()
+    assert text == Assessment.from_json(text.encode("utf-8")).to_json()
+    assert json.loads(text) == case.to_dict()
+    assert case == Assessment.from_dict(json.loads(text))
+    assert hash(case) == hash(loaded)
+
+
+def test_the_stored_document_has_the_schema_id_the_case_and_the_events() -> None:
+    document = new_case().to_dict()
+    assert [EVENTS_SCHEMA_ID, "case-1"] == [document["$schema"], document["case_id"]]
+    (event,) = document["events"]
+    assert {
+        "seq": 1,
+        "kind": "report_received",
+        "on": "2026-02-09",
+        "at": None,
+        "actor": "worker-7",
+        "data": {
+            "case_id": "case-1",
+            "jurisdiction": "SE",
+            "reporter": "professional",
+            "anonymous": False,
+            "municipality": None,
+        },
+        "prev": GENESIS,
+        "hash": event["hash"],
+    } == event
+
+
+def test_the_hash_is_the_sha256_of_the_canonical_json_without_the_hash() -> None:
+    import hashlib
+
+    case = rich_history()
+    for event in case.to_dict()["events"]:
+        body = {key: value for key, value in event.items() if key != "hash"}
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert event["hash"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_from_events_takes_events_or_dicts() -> None:
+    case = rich_history()
+    assert case == Assessment.from_events(case.events)
+    assert case == Assessment.from_events(case.to_dict()["events"])
+    assert case == Assessment(case.events, head=case.head)
+
+
+def test_an_empty_history_is_an_error() -> None:
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_events([])
+    assert ("empty", None) == (caught.value.code, caught.value.seq)
+
+
+def test_a_history_starts_with_its_report() -> None:
+    event = Event.create(seq=1, kind="safety_assessed", on=DAY, actor="w", prev=GENESIS)
+    with pytest.raises(TransitionError) as caught:
+        Assessment.from_events([event])
+    assert (None, ("report_received",)) == (caught.value.stage, caught.value.allowed)
+
+
+def test_an_illegal_history_with_an_intact_chain_raises_transition_error() -> None:
+    case = new_case()
+    event = Event.create(
+        seq=2,
+        kind="plan_adopted",
+        on=DAY,
+        actor="w",
+        prev=case.head,
+        data={"form": "triangle.plan", "form_version": "1.0.0"},
+    )
+    with pytest.raises(TransitionError) as caught:
+        Assessment.from_events([*case.events, event])
+    assert ("reported", "plan_adopted") == (caught.value.stage, caught.value.step)
+
+
+def tampered(change: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+    document = rich_history().to_dict()
+    change(document)
+    return document
+
+
+def set_in(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        target: Any = document
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "seq"),
+    [
+        (set_in(("events", 2, "on"), "2026-02-08"), "hash", 3),
+        (set_in(("events", 4, "data", "reason"), "Other"), "hash", 5),
+        (set_in(("events", 0, "data", "jurisdiction"), "DK"), "hash", 1),
+        (set_in(("events", 1, "hash"), "1" * 64), "hash", 2),
+        (set_in(("events", 3, "prev"), GENESIS), "prev", 4),
+        (set_in(("events", 3, "seq"), 5), "seq", 4),
+        (set_in(("events", 3, "seq"), 4.0), "invalid_event", 4),
+        (set_in(("events", 1, "hash"), "A" * 64), "invalid_event", 2),
+        (set_in(("events", 2, "extra"), 1), "invalid_event", 3),
+        (set_in(("events", 0, "at"), "2026-02-09T07:05:00+00:00"), "not_canonical", 1),
+        (set_in(("events", 0, "at"), "2026-02-09 08:05:00+01:00"), "not_canonical", 1),
+        (lambda d: d["events"].pop(2), "seq", 3),
+        (lambda d: d["events"].insert(0, d["events"][0]), "seq", 2),
+        (lambda d: d["events"].reverse(), "seq", 1),
+        (lambda d: d["events"].clear(), "empty", None),
+        (lambda d: d["events"].__setitem__(1, "x"), "invalid_event", 2),
+        (set_in(("case_id",), "case-2"), "case_id", None),
+        (set_in(("$schema",), "urn:other"), "not_a_history", None),
+        (set_in(("events",), {}), "not_a_history", None),
+        (lambda d: d.pop("case_id"), "not_a_history", None),
+    ],
+)
+def test_a_changed_history_fails_to_load_naming_the_first_bad_event(
+    change: Callable[[dict[str, Any]], Any], code: str, seq: int | None
+) -> None:
+    document = tampered(change)
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_dict(document)
+    assert (code, seq) == (caught.value.code, caught.value.seq)
+
+
+def test_an_integrity_error_says_what_to_do() -> None:
+    document = tampered(set_in(("events", 4, "data", "reason"), "Other"))
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_dict(document)
+    expected = (
+        "event 5 was changed: its hash does not match its content. Load the history exactly "
+        "as it was stored: events are never edited, only appended."
+    )
+    assert expected == str(caught.value)
+
+
+def test_removing_the_last_events_is_found_with_the_head() -> None:
+    case = rich_history()
+    assert case == Assessment.from_events(case.events, head=case.head)
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_events(case.events[:-1], head=case.head)
+    assert ("head", len(case.events) - 1) == (caught.value.code, caught.value.seq)
+    assert case == Assessment.from_json(case.to_json(), head=case.head)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (b"\xff", "json_syntax"),
+        ("{", "json_syntax"),
+        ('{"a": 1, "a": 2}', "json_syntax"),
+        ('{"a": NaN}', "json_syntax"),
+        ("[" * 100_000, "json_syntax"),
+        ("[]", "not_a_history"),
+        ("null", "not_a_history"),
+    ],
+)
+def test_text_that_is_not_a_history_raises_integrity_error(text: str | bytes, code: str) -> None:
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_json(text)
+    assert code == caught.value.code
+
+
+HISTORY = rich_history()
+HISTORY_BYTES = HISTORY.to_json().encode("utf-8")
+
+
+def load_changed(data: bytes) -> None:
+    """Either the change is refused, or it only touched whitespace between JSON tokens."""
+    try:
+        loaded = Assessment.from_json(data)
+    except IntegrityError as error:
+        note(f"refused: {error.code}")
+        return
+    note("loaded: only whitespace changed")
+    assert json.loads(HISTORY_BYTES) == json.loads(data)
+    assert HISTORY == loaded
+    assert HISTORY.to_json() == loaded.to_json()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_changing_any_byte_of_a_stored_history_never_loads_another_history(
+    data: st.DataObject,
+) -> None:
+    """Any byte, or one that keeps a string, a number or a hash well-formed."""
+    position = data.draw(st.integers(min_value=0, max_value=len(HISTORY_BYTES) - 1), "position")
+    byte = data.draw(
+        st.integers(min_value=0, max_value=255) | st.sampled_from(b"0123456789abcdefAZ -:T\t"),
+        "byte",
+    )
+    assume(byte != HISTORY_BYTES[position])
+    changed = bytearray(HISTORY_BYTES)
+    changed[position] = byte
+    load_changed(bytes(changed))
+
+
+def test_flipping_a_bit_of_any_byte_of_a_stored_history_is_detected() -> None:
+    text = new_case().start_preliminary(DAY, "w").to_json().encode("utf-8")
+    loaded = []
+    for position in range(len(text)):
+        changed = bytearray(text)
+        changed[position] ^= 0x01  # whitespace becomes "!", "\x0b" or "\x0c": not JSON
+        try:
+            Assessment.from_json(bytes(changed))
+        except IntegrityError:
+            continue
+        loaded.append(position)
+    assert [] == loaded
+
+
+def substitute(byte: int) -> int | None:
+    """Another byte of the same class: a digit, a hex digit, a letter; else None."""
+    char = chr(byte)
+    if char.isdigit():
+        return ord(str((int(char) + 1) % 10))
+    if char in "abcdef":
+        return ord("abcdef"[("abcdef".index(char) + 1) % 6])
+    if char.isascii() and char.isalpha():
+        return ord(char.swapcase())
+    return None
+
+
+def test_changing_any_letter_or_digit_of_a_stored_history_is_detected() -> None:
+    """Mostly still JSON: the hash chain, not the parser, must find these."""
+    codes = set()
+    for position, byte in enumerate(HISTORY_BYTES):
+        other = substitute(byte)
+        if other is None:
+            continue
+        changed = bytearray(HISTORY_BYTES)
+        changed[position] = other
+        with pytest.raises(IntegrityError) as caught:
+            Assessment.from_json(bytes(changed))
+        codes.add(caught.value.code)
+    assert {"hash", "prev", "invalid_event", "case_id", "not_a_history", "json_syntax"} <= codes
+
+
+def test_dicts_must_be_json_ready() -> None:
+    event = new_case().to_dict()["events"][0]
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_events([event | {"on": DAY}])
+    assert ("not_canonical", 1) == (caught.value.code, caught.value.seq)
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_events(json.dumps([event]))  # type: ignore[arg-type]
+    assert "not_a_history" == caught.value.code
+    assert new_case() == Assessment.from_events([Event.model_validate(event | {"on": DAY})])
+
+
+# --- the schema --------------------------------------------------------------------------------
+
+
+def test_the_events_schema_is_a_valid_draft_2020_12_schema() -> None:
+    schema = events_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert ("https://json-schema.org/draft/2020-12/schema", EVENTS_SCHEMA_ID) == (
+        schema["$schema"],
+        schema["$id"],
+    )
+    schema["title"] = "changed"
+    assert "changed" != events_schema()["title"]  # a copy each time
+
+
+def test_the_schema_checks_the_data_of_each_kind() -> None:
+    document = rich_history().to_dict()
+    assert SCHEMA_VALIDATOR.is_valid(document)
+    document["events"][5]["data"] = {"reason": "bored"}
+    assert not SCHEMA_VALIDATOR.is_valid(document)
+    document["events"][5]["data"] = {}
+    assert not SCHEMA_VALIDATOR.is_valid(document)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(assessments())
+def test_every_history_round_trips_and_fits_the_schema(assessment: Assessment) -> None:
+    text = assessment.to_json()
+    SCHEMA_VALIDATOR.validate(json.loads(text))
+    assert assessment == Assessment.from_json(text)
+    assert text == Assessment.from_json(text).to_json()
+    assert assessment.stage in ASSESSMENT_STAGES
+
+
+# --- random walks ------------------------------------------------------------------------------
+
+
+class LifecycleMachine(RuleBasedStateMachine):
+    """Random sequences of allowed and refused steps on one assessment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assessment = new_case()
+        self.last_at: dt.datetime | None = None
+
+    @initialize(case=assessments(max_steps=0))
+    def start(self, case: Assessment) -> None:
+        self.assessment = case
+        self.last_at = case.events[0].at
+
+    def today(self, gap: int) -> dt.date:
+        return self.assessment.events[-1].on + dt.timedelta(days=gap)
+
+    def attempt(
+        self,
+        kind: str,
+        on: dt.date,
+        data: dict[str, Any],
+        error: type[Exception] | None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        before = self.assessment
+        text = before.to_json()
+        if error is None:
+            after = before.apply(kind, on, "actor", at=at, **data)
+            assert before.events == after.events[:-1]
+            assert kind == after.events[-1].kind
+            self.assessment = after
+            self.last_at = at or self.last_at
+            return
+        with pytest.raises(error):
+            before.apply(kind, on, "actor", at=at, **data)
+        assert text == before.to_json()
+        assert before == Assessment.from_json(text)
+
+    @rule(kind=st.sampled_from(LIFECYCLE_KINDS), gap=st.integers(0, 20), data=st.data())
+    def any_step(self, kind: str, gap: int, data: st.DataObject) -> None:
+        on = self.today(gap)
+        arguments = data.draw(lifecycle_data(kind)) if kind != "report_received" else {}
+        allowed = kind in self.assessment.allowed_steps()
+        self.attempt(kind, on, arguments, None if allowed else TransitionError)
+
+    @rule(gap=st.integers(0, 20), data=st.data())
+    def allowed_step(self, gap: int, data: st.DataObject) -> None:
+        kind = data.draw(st.sampled_from(self.assessment.allowed_steps()))
+        on = self.today(gap)
+        at = data.draw(event_times(on, self.last_at))
+        self.attempt(kind, on, data.draw(lifecycle_data(kind)), None, at)
+
+    @rule(gap=st.integers(1, 400), data=st.data())
+    def step_back_in_time(self, gap: int, data: st.DataObject) -> None:
+        kind = data.draw(st.sampled_from(self.assessment.allowed_steps()))
+        self.attempt(kind, self.today(-gap), data.draw(lifecycle_data(kind)), TransitionError)
+
+    @rule(kind=st.sampled_from(sorted(FORM_OF)), data=st.data())
+    def bad_submission(self, kind: str, data: st.DataObject) -> None:
+        arguments = data.draw(lifecycle_data(kind))
+        arguments["submission"] = data.draw(bad_stage_submissions(kind))
+        allowed = kind in self.assessment.allowed_steps()
+        error = IncompleteAssessmentError if allowed else TransitionError
+        self.attempt(kind, self.today(0), arguments, error)
+
+    @rule(data=st.data())
+    def bad_actor(self, data: st.DataObject) -> None:
+        kind = data.draw(st.sampled_from(self.assessment.allowed_steps()))
+        if kind in FORM_OF:
+            return  # the submission is checked first; tested above
+        arguments = data.draw(lifecycle_data(kind))
+        before = self.assessment
+        with pytest.raises(InvalidEventError):
+            before.apply(kind, self.today(0), data.draw(lifecycle_texts()) + "\x00", **arguments)
+
+    @invariant()
+    def replays_to_the_same_assessment(self) -> None:
+        assessment = self.assessment
+        assert assessment == Assessment.from_events(assessment.events)
+        assert assessment == Assessment.from_events(assessment.to_dict()["events"])
+
+    @invariant()
+    def derived_values_are_consistent(self) -> None:
+        assessment = self.assessment
+        assert assessment.stage in ASSESSMENT_STAGES
+        note(f"stage {assessment.stage}, cycle {len(assessment.cycle_events())} events")
+        assert assessment.allowed_steps()
+        assert set(assessment.allowed_steps()) <= set(EVENT_KINDS)
+        cycle = assessment.cycle_events()
+        assert cycle[0].kind in {"report_received", "reopened"}
+        assert not any(e.kind in {"report_received", "reopened"} for e in cycle[1:])
+        assert assessment.emergency_active == ("emergency_confirmed" in assessment.allowed_steps())
+        firsts = assessment.starts_and_ends().firsts
+        assert cycle[0].on == firsts.pop("report_received")
+        for kind, day in firsts.items():
+            assert day == next(e.on for e in cycle if e.kind == kind)
+        extensions = [e.data for e in cycle if isinstance(e.data, ExtensionData)]
+        assert {x.rule for x in extensions} == set(assessment.starts_and_ends().extensions)
+
+
+LifecycleMachine.TestCase.settings = settings(
+    max_examples=30, stateful_step_count=40, deadline=None
+)
+TestLifecycle = LifecycleMachine.TestCase
