@@ -64,7 +64,9 @@ def run_deadlines(context: Context) -> int:
             }
         )
         return EXIT_OK
-    title = context.text(_TITLE, jurisdiction=profile.jurisdiction, name=profile.name)
+    language = negotiate(getattr(args, "locale", None) or "en")
+    name = translate((f"jurisdiction.{profile.jurisdiction}",), "name", profile.name, language)
+    title = context.text(_TITLE, jurisdiction=profile.jurisdiction, name=name)
     context.out.print(deadline_table(context, deadlines, title, profile.jurisdiction))
     return EXIT_OK
 
