@@ -13,8 +13,10 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     ├── IncompleteAssessmentError(ValueError)  a stage completed without a completed, valid
     │                                          submission of that stage's form; has the report
     ├── InvalidEventError(ValueError)          an event's date, actor or data does not fit its kind
-    └── IntegrityError(ValueError)             a stored event history was altered or damaged;
-                                               names the first bad event
+    ├── IntegrityError(ValueError)             a stored event history was altered or damaged;
+    │                                          names the first bad event
+    └── InvalidRecordError(ValueError)         a record with an invalid submission, or one that
+                                               does not match its history; pointers and codes
 
 Messages name files, keys, ids and steps, never the content of answers or free-text reasons
 (both are personal data).
@@ -36,6 +38,7 @@ __all__ = [
     "IncompleteAssessmentError",
     "IntegrityError",
     "InvalidEventError",
+    "InvalidRecordError",
     "KindbehoeftenError",
     "TransitionError",
     "UnknownFormError",
@@ -278,3 +281,21 @@ class UnknownLocaleError(KindbehoeftenError, LookupError):
             f"unknown locale {locale[:40]!r}; available: {', '.join(known)}. Give a language"
             " code such as sv or nb_NO."
         )
+
+
+class InvalidRecordError(KindbehoeftenError, ValueError):
+    """A record that cannot be made or read: a submission that is not valid, a document that
+    is not a record, or derived fields (stage, deadlines) that differ from its history.
+
+    ``problems`` holds ``(pointer, code)`` pairs into the record, never values.
+
+    >>> print(InvalidRecordError([("/submissions/0/answers/plan", "required")]))
+    invalid record: /submissions/0/answers/plan (required). Make records with export.record.
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
+        listed = ", ".join(f"{pointer or '/'} ({code})" for pointer, code in self.problems[:5])
+        if len(self.problems) > 5:
+            listed += f" and {len(self.problems) - 5} more"
+        super().__init__(f"invalid record: {listed}. Make records with export.record.")

@@ -1,0 +1,205 @@
+"""The record of an assessment: one JSON document for the case system's archive.
+
+A record holds the assessment's event history (exactly as :meth:`Assessment.to_dict` writes
+it), what follows from it (stage, emergency flag, deadlines on a given day) and the
+submissions of the assessment's forms with their ids and versions. :func:`record` makes one
+from an assessment and its submissions; :func:`read_record` reads one back and checks it all:
+the history's hash chain, every submission, and that the derived fields are what the history
+says. ``read_record(json.loads(json.dumps(r))) == r`` for every record ``r``.
+
+>>> import datetime as dt, json, kindbehoeften
+>>> from pathlib import Path
+>>> case = kindbehoeften.Assessment.report(
+...     case_id="case-7", jurisdiction="NL", on=dt.date(2026, 3, 2), actor="w",
+...     reporter="professional")
+>>> draft = {"form": "triangle.preliminary", "form_version": "1.0.0",
+...          "status": "in_progress", "answers": {}}
+>>> document = record(case, [draft], today=dt.date(2026, 3, 4))
+>>> document["$schema"], document["stage"], len(document["submissions"])
+('urn:kindbehoeften:schema:record:1', 'reported', 1)
+>>> read_record(json.loads(json.dumps(document))) == document
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from ._deadlines import Profile
+from ._lifecycle import Assessment, events_schema
+from ._validation import validate
+from .errors import InvalidRecordError
+
+__all__ = ["RECORD_SCHEMA_ID", "read_record", "record", "record_schema"]
+
+#: The ``$schema`` of every record, and the ``$id`` of :func:`record_schema`.
+RECORD_SCHEMA_ID = "urn:kindbehoeften:schema:record:1"
+
+Submission = bytes | str | Mapping[str, Any]
+
+
+def record(
+    assessment: Assessment,
+    submissions: Iterable[Submission] = (),
+    *,
+    today: dt.date | None = None,
+    profile: Profile | None = None,
+) -> dict[str, Any]:
+    """The record of ``assessment`` with its ``submissions`` (JSON bytes, text or dicts).
+
+    Every submission must be valid (a draft may be incomplete, but not wrong); otherwise
+    :class:`~kindbehoeften.errors.InvalidRecordError` lists each bad one by its position and
+    its issues' pointers and codes. ``today`` is the day the deadlines are reported for (none:
+    an unmet deadline is pending); ``profile`` a municipality's profile of the jurisdiction.
+    """
+    documents = [_submission(index, item) for index, item in enumerate(submissions)]
+    deadlines = assessment.deadlines(today, profile=profile)
+    return {
+        "$schema": RECORD_SCHEMA_ID,
+        "case_id": assessment.case_id,
+        "jurisdiction": assessment.jurisdiction,
+        "municipality": assessment.municipality,
+        "stage": assessment.stage,
+        "emergency_active": assessment.emergency_active,
+        "today": None if today is None else today.isoformat(),
+        "history": assessment.to_dict(),
+        "deadlines": [deadline.to_dict() for deadline in deadlines],
+        "submissions": documents,
+    }
+
+
+def _submission(index: int, item: Submission) -> dict[str, Any]:
+    report = validate(item if isinstance(item, bytes | str) else dict(item))
+    if not report.ok:
+        problems = [(f"/submissions/{index}{issue.pointer}", issue.code) for issue in report.errors]
+        raise InvalidRecordError(problems)
+    document = json.loads(item) if isinstance(item, bytes | str) else item
+    return {key: document[key] for key in ("form", "form_version", "status", "answers")}
+
+
+def read_record(
+    document: Mapping[str, Any] | str | bytes, *, profile: Profile | None = None
+) -> dict[str, Any]:
+    """A record read back from JSON (text, bytes or parsed), after checking all of it.
+
+    The record must satisfy :func:`record_schema`, its history must load (else
+    :class:`~kindbehoeften.errors.IntegrityError`), every submission must be valid, and the
+    stage, flag and deadlines must be what the history gives on the record's ``today``: any
+    difference raises :class:`~kindbehoeften.errors.InvalidRecordError` naming the fields.
+    """
+    if isinstance(document, bytes | str):
+        try:
+            document = json.loads(document)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InvalidRecordError([("", "json_syntax")]) from error
+    problems = [
+        ("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
+        for error in _checker().iter_errors(document)
+    ]
+    if problems:
+        raise InvalidRecordError(problems)
+    assert isinstance(document, Mapping)
+    assessment = Assessment.from_dict(document["history"])
+    today = None if document["today"] is None else dt.date.fromisoformat(document["today"])
+    expected = record(assessment, document["submissions"], today=today, profile=profile)
+    different = [f"/{key}" for key in expected if expected[key] != document[key]]
+    if different:
+        raise InvalidRecordError([(pointer, "differs_from_history") for pointer in different])
+    return expected
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of a record; its history is an event history as
+    :func:`kindbehoeften.events_schema` describes it."""
+    history = events_schema()  # embedded with its own $id, so that its refs resolve in it
+    deadline = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "rule",
+            "label",
+            "starts_on",
+            "due_on",
+            "met_on",
+            "status",
+            "basis",
+            "kind",
+            "extended",
+            "original_due_on",
+        ],
+        "properties": {
+            "rule": {"type": "string"},
+            "label": {"type": "string"},
+            "starts_on": {"$ref": "#/$defs/date"},
+            "due_on": {"$ref": "#/$defs/date"},
+            "original_due_on": {"$ref": "#/$defs/date"},
+            "met_on": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]},
+            "status": {"enum": ["pending", "met", "met_late", "overdue"]},
+            "basis": {"type": "string"},
+            "kind": {"enum": ["statute", "norm"]},
+            "extended": {"type": "boolean"},
+        },
+    }
+    submission = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["form", "form_version", "status", "answers"],
+        "properties": {
+            "form": {"type": "string"},
+            "form_version": {"type": "string"},
+            "status": {"enum": ["in_progress", "completed"]},
+            "answers": {"type": "object"},
+        },
+        "$comment": "Each submission also satisfies the schema of its form and status: "
+        "kindbehoeften schema FORM --status STATUS.",
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": RECORD_SCHEMA_ID,
+        "title": "kindbehoeften assessment record",
+        "description": "An assessment's event history, what follows from it on the day the "
+        "record was made, and the submissions of its forms.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "$schema",
+            "case_id",
+            "jurisdiction",
+            "municipality",
+            "stage",
+            "emergency_active",
+            "today",
+            "history",
+            "deadlines",
+            "submissions",
+        ],
+        "properties": {
+            "$schema": {"const": RECORD_SCHEMA_ID},
+            "case_id": {"type": "string"},
+            "jurisdiction": {"enum": ["SE", "DK", "NO", "FI", "GB-ENG", "NL"]},
+            "municipality": {"type": ["string", "null"]},
+            "stage": {"enum": ["reported", "preliminary", "full_assessment", "support", "closed"]},
+            "emergency_active": {"type": "boolean"},
+            "today": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]},
+            "history": {"$ref": history["$id"]},
+            "deadlines": {"type": "array", "items": {"$ref": "#/$defs/deadline"}},
+            "submissions": {"type": "array", "items": {"$ref": "#/$defs/submission"}},
+        },
+        "$defs": {
+            "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            "deadline": deadline,
+            "submission": submission,
+            "history": history,
+        },
+    }
+
+
+@cache
+def _checker() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(record_schema())

@@ -1,0 +1,706 @@
+"""Exports of a form: a JSON Schema (Draft 2020-12) for its submissions.
+
+:func:`json_schema` describes the submissions of one form at one status, so that integrators
+can check a submission with any JSON Schema validator before (or instead of) calling
+:func:`kindbehoeften.validate`. The schema says what ``validate`` says, as far as JSON Schema
+can say it:
+
+- the envelope: ``form`` and ``form_version`` (constants), ``status`` (the constant the schema
+  was made for) and ``answers``; no other key;
+- answers nested as section -> area -> question, and groups as arrays of row objects, every
+  object closed (``additionalProperties: false``);
+- each question's type and bounds: ``maxLength`` and an anchored ``pattern`` for text,
+  ``minimum``/``maximum`` for numbers, ``enum`` for choices, ``minItems``/``maxItems`` for lists
+  and groups, ``format: date`` and a ``YYYY-MM-DD`` pattern for dates; ``null`` is accepted
+  wherever an answer may be left out, since it counts as unanswered;
+- for ``completed``: every answer required at the form's stage (``required``, narrowed to
+  answered values: not ``null``, ``""`` or ``[]``), and each one-of rule as an ``anyOf``;
+- conditions, as ``if``/``then``/``else``: while a condition holds, a required question must be
+  answered (completed only); while it does not, the question must be unanswered, in drafts too.
+  A disabled question's answer counts as unanswered for the conditions of other questions: the
+  schema spells that out by including the target's own condition. Conditions that name
+  questions of other areas sit on the nearest object holding both. A question in a group row
+  whose condition names a question outside the row is split on that outside question's truth
+  value (``if`` it holds ``then`` every row must ...).
+
+What the schema cannot express (see also ``docs/integrators.md``):
+
+1. Everything about the JSON text: syntax errors, duplicate keys, ``NaN`` and ``Infinity``,
+   lone surrogates, the size and depth limits. A JSON Schema validator sees parsed values.
+2. Calendar dates are checked by ``format: date``, which Draft 2020-12 treats as an annotation
+   unless format assertion is switched on (in Python ``jsonschema``:
+   ``format_checker=Draft202012Validator.FORMAT_CHECKER``). Without it, ``2024-02-30`` passes.
+3. Dates cannot be compared by JSON Schema. Date bounds, and ``gt``/``ge``/``lt``/``le``
+   conditions on dates, are therefore written as patterns over the ``YYYY-MM-DD`` text (which
+   orders like the dates): exact, but a validator reports a pattern mismatch, not "too early".
+4. Text patterns are the form's Python regular expressions, anchored as
+   ``^(?:PATTERN)?$(?!\\n)`` (the empty answer is always allowed; ``(?!\\n)`` stops Python's
+   ``$`` from matching before a final newline). Validators in other languages read them as
+   ECMA-262 regular expressions; constructs that differ (``\\d`` matching non-ASCII digits in
+   Python, named groups written ``(?P<name>...)``, inline flags) may then behave differently.
+5. The verdict is the same, the report is not: a JSON Schema validator names keywords
+   (``enum``, ``required``, ``if``), not kindbehoeften's codes (``choice``, ``required``,
+   ``disabled``), and cannot localise messages.
+
+>>> import jsonschema, kindbehoeften
+>>> schema = json_schema(kindbehoeften.load_form("triangle.plan"), "in_progress")
+>>> schema["$id"]
+'urn:kindbehoeften:submission:triangle.plan:1.0.0:in_progress'
+>>> checker = jsonschema.Draft202012Validator(
+...     schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+>>> draft = {"form": "triangle.plan", "form_version": "1.0.0", "status": "in_progress",
+...          "answers": {"plan": {"consent": {"parents_consent": "given",
+...                                            "consent_date": "2026-03-01"}}}}
+>>> checker.is_valid(draft)
+True
+>>> draft["answers"]["plan"]["consent"]["parents_consent"] = "refused"   # disables the date
+>>> checker.is_valid(draft), kindbehoeften.validate(draft).ok
+(False, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+
+__all__ = ["json_schema"]
+
+Status = Literal["completed", "in_progress"]
+Scope: TypeAlias = tuple[str, ...]  # (section, area), or (section, area, group, ...) for rows
+Schema: TypeAlias = dict[str, Any] | bool
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DIGITS = "0123456789"
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+_RELATIVE_DATES = {"today": "today", "birth": "the child's date of birth"}
+
+
+def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
+    """A JSON Schema (Draft 2020-12) for submissions of ``form`` with this ``status``.
+
+    A submission is valid against it exactly when :func:`kindbehoeften.validate` finds no
+    error, except for what the module documentation lists (JSON-text problems, calendar dates
+    when format assertion is off, pattern dialects). Choose the schema by the submission's
+    ``status``: the ``completed`` schema refuses drafts, and the reverse. The form should be
+    one that :func:`kindbehoeften.load_form` accepts. Each call returns a new dictionary.
+
+    >>> import kindbehoeften
+    >>> schema = json_schema(kindbehoeften.load_form("triangle.full"))
+    >>> schema["properties"]["status"], schema["additionalProperties"]
+    ({'const': 'completed'}, False)
+    >>> sections = schema["properties"]["answers"]["properties"]
+    >>> health = sections["child_needs"]["properties"]["health"]
+    >>> health["required"], health["properties"]["assessment"]["description"]
+    (['assessment'], "Assessment of the child's health")
+    """
+    if status not in ("completed", "in_progress"):
+        raise ValueError(f"status must be 'completed' or 'in_progress', not {status!r}")
+    # Not cached: building the largest built-in form's schema takes about half a millisecond,
+    # less than a deep copy of a cached one (and callers may change what they get).
+    return _Builder(form, status).schema()
+
+
+# --- formulas: conditions as boolean combinations of tests on single answers ----------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Atom:
+    """A test on the answer ``key`` of the container at ``scope``.
+
+    ``value`` is the JSON text of a schema for the answer. A positive atom is false for a
+    missing answer (it requires the key); a negative one is true for it.
+    """
+
+    scope: Scope
+    key: str
+    value: str
+    positive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _And:
+    parts: tuple[Formula, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Or:
+    parts: tuple[Formula, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Not:
+    part: Formula
+
+
+@dataclass(frozen=True, slots=True)
+class _If:
+    condition: Formula
+    then: Formula
+    otherwise: Formula
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """``formula`` holds in every row of the group whose rows are at ``scope``."""
+
+    scope: Scope
+    formula: Formula
+
+
+Formula: TypeAlias = bool | _Atom | _And | _Or | _Not | _If | _Rows
+
+
+def _atom(scope: Scope, key: str, value: dict[str, Any], positive: bool) -> _Atom:
+    return _Atom(scope, key, json.dumps(value, sort_keys=True), positive)
+
+
+def _and(parts: Iterable[Formula]) -> Formula:
+    kept: list[Formula] = []
+    for part in parts:
+        if part is False:
+            return False
+        if part is not True:
+            kept.extend(part.parts if isinstance(part, _And) else (part,))
+    return True if not kept else kept[0] if len(kept) == 1 else _And(tuple(kept))
+
+
+def _or(parts: Iterable[Formula]) -> Formula:
+    kept: list[Formula] = []
+    for part in parts:
+        if part is True:
+            return True
+        if part is not False:
+            kept.extend(part.parts if isinstance(part, _Or) else (part,))
+    return False if not kept else kept[0] if len(kept) == 1 else _Or(tuple(kept))
+
+
+def _not(part: Formula) -> Formula:
+    if isinstance(part, bool):
+        return not part
+    return part.part if isinstance(part, _Not) else _Not(part)
+
+
+def _if(condition: Formula, then: Formula, otherwise: Formula) -> Formula:
+    if condition is True or then == otherwise:
+        return then
+    if condition is False:
+        return otherwise
+    return _If(condition, then, otherwise)
+
+
+def _atoms(formula: Formula) -> Iterator[_Atom]:
+    """The atoms of a condition (made of atoms, and, or, not)."""
+    if isinstance(formula, _Atom):
+        yield formula
+    elif isinstance(formula, _And | _Or):
+        for part in formula.parts:
+            yield from _atoms(part)
+    elif isinstance(formula, _Not):
+        yield from _atoms(formula.part)
+
+
+def _substitute(formula: Formula, atom: _Atom, value: bool) -> Formula:
+    if formula == atom:
+        return value
+    if isinstance(formula, _And):
+        return _and(_substitute(part, atom, value) for part in formula.parts)
+    if isinstance(formula, _Or):
+        return _or(_substitute(part, atom, value) for part in formula.parts)
+    if isinstance(formula, _Not):
+        return _not(_substitute(formula.part, atom, value))
+    return formula  # atoms, constants (no _If or _Rows inside a condition)
+
+
+def _on_empty(formula: Formula) -> bool:
+    """Whether ``formula`` holds on an empty object (every answer below it missing)."""
+    if isinstance(formula, bool):
+        return formula
+    if isinstance(formula, _Atom):
+        return not formula.positive
+    if isinstance(formula, _And):
+        return all(_on_empty(part) for part in formula.parts)
+    if isinstance(formula, _Or):
+        return any(_on_empty(part) for part in formula.parts)
+    if isinstance(formula, _Not):
+        return not _on_empty(formula.part)
+    if isinstance(formula, _If):
+        branch = formula.then if _on_empty(formula.condition) else formula.otherwise
+        return _on_empty(branch)
+    return True  # _Rows: no rows
+
+
+def _render(formula: Formula, level: Scope) -> Schema:
+    """``formula`` as a schema for the object at ``level`` (a prefix of every scope in it)."""
+    if isinstance(formula, bool):
+        return formula
+    if isinstance(formula, _Atom):
+        assert formula.scope[: len(level)] == level
+        schema: dict[str, Any] = {"properties": {formula.key: json.loads(formula.value)}}
+        path = formula.scope[len(level) :]
+        if formula.positive:
+            schema = {"required": [formula.key], **schema}
+        for key in reversed(path):
+            schema = {"properties": {key: schema}}
+            if formula.positive:
+                schema = {"required": [key], **schema}
+        return schema
+    if isinstance(formula, _And):
+        return {"allOf": [_render(part, level) for part in formula.parts]}
+    if isinstance(formula, _Or):
+        return {"anyOf": [_render(part, level) for part in formula.parts]}
+    if isinstance(formula, _Not):
+        return {"not": _render(formula.part, level)}
+    if isinstance(formula, _If):
+        rendered: dict[str, Any] = {"if": _render(formula.condition, level)}
+        if formula.then is not True:
+            rendered["then"] = _render(formula.then, level)
+        if formula.otherwise is not True:
+            rendered["else"] = _render(formula.otherwise, level)
+        return rendered
+    inner = _render(formula.formula, formula.scope)
+    for group in reversed(formula.scope[2:]):
+        inner = {"properties": {group: {"items": inner}}}
+    for key in reversed(formula.scope[len(level) : 2]):
+        inner = {"properties": {key: inner}}
+    return inner
+
+
+def _common(scopes: Iterable[Scope]) -> Scope:
+    """The longest scope that starts every one of ``scopes``."""
+    prefix: Scope | None = None
+    for scope in scopes:
+        if prefix is None:
+            prefix = scope
+            continue
+        size = 0
+        while size < min(len(prefix), len(scope)) and prefix[size] == scope[size]:
+            size += 1
+        prefix = prefix[:size]
+    return prefix or ()
+
+
+# --- comparisons ----------------------------------------------------------------------------
+
+_ORDER_KEYWORDS = {
+    "gt": "exclusiveMinimum",
+    "ge": "minimum",
+    "lt": "exclusiveMaximum",
+    "le": "maximum",
+}
+
+
+def _answered(value: object) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _unanswered(question: Question) -> list[Any]:
+    """The unanswered values that fit the question's type (others fail its type anyway)."""
+    if question.type == "text":
+        return [None, ""]
+    if question.type in {"multi_choice", "group"}:
+        return [None, []]
+    return [None]
+
+
+def _is_answered(scope: Scope, question: Question) -> _Atom:
+    return _atom(scope, question.id, {"not": {"enum": _unanswered(question)}}, True)
+
+
+def _is_unanswered(scope: Scope, question: Question) -> _Atom:
+    return _atom(scope, question.id, {"enum": _unanswered(question)}, False)
+
+
+def _leaf(comparison: Comparison, target: Question, scope: Scope, key: str) -> _Atom | bool:
+    """The test of ``comparison`` on the (raw) answer ``key`` at ``scope``."""
+    operator, expected = comparison.operator, comparison.value
+    if operator == "answered":
+        if expected is False:
+            return _is_unanswered(scope, target)
+        return _is_answered(scope, target)
+    if operator == "contains":
+        return _atom(scope, key, {"type": "array", "contains": {"const": expected}}, True)
+    if operator in {"equals", "not_equals", "in", "not_in"}:
+        options = expected if isinstance(expected, tuple) else (expected,)
+        # Only an answer equals something: null and "" never match.
+        kept = [option for option in options if _answered(option)]
+        if operator in {"equals", "in"}:
+            return _atom(scope, key, {"enum": kept}, True) if kept else False
+        return _atom(scope, key, {"not": {"enum": kept}}, False) if kept else True
+    if isinstance(expected, bool | tuple) or expected is None:
+        return False  # validate orders numbers with numbers and text with text, nothing else
+    if isinstance(expected, int | float):
+        return _atom(scope, key, {"type": "number", _ORDER_KEYWORDS[operator]: expected}, True)
+    if target.type == "date":
+        pattern = _date_order(operator, expected)
+    else:
+        pattern = _text_order(operator, expected)
+    if pattern is None:
+        return False
+    return _atom(scope, key, {"type": "string", "pattern": pattern}, True)
+
+
+def _date_order(operator: str, expected: str) -> str | None:
+    """A pattern for ``value <operator> expected`` (as text) on ``YYYY-MM-DD`` values.
+
+    The value is known to be ten characters long, digits with ``-`` at positions 4 and 7, so a
+    value compares by its first difference from ``expected``: a prefix and a character class
+    per position. None when no such value compares so.
+    """
+    shape = [_DIGITS] * 10
+    shape[4] = shape[7] = "-"
+    greater = operator in {"gt", "ge"}
+    alternatives: list[str] = []
+    for index, wanted in enumerate(expected[:10]):
+        chars = [c for c in shape[index] if (c > wanted if greater else c < wanted)]
+        if chars:
+            alternatives.append(expected[:index] + _char_class(chars))
+        if wanted not in shape[index]:
+            break  # no value has this prefix: later positions cannot tie
+    else:
+        if len(expected) == 10 and operator in {"ge", "le"}:
+            alternatives.append(expected)  # equal
+        elif len(expected) < 10 and greater:
+            alternatives.append(expected)  # the value is longer, with expected as its prefix
+        elif len(expected) > 10 and not greater:
+            alternatives.append(expected[:10])  # the value is a prefix of expected
+    if not alternatives:
+        return None
+    return "^(?:" + "|".join(alternatives) + ")"
+
+
+def _char_class(chars: list[str]) -> str:
+    if len(chars) == 1:
+        return chars[0]
+    return f"[{chars[0]}-{chars[-1]}]"  # consecutive digits
+
+
+def _text_order(operator: str, expected: str) -> str | None:
+    """A pattern for ``value <operator> expected`` on any text (code point order).
+
+    Only reached for forms that :func:`kindbehoeften.load_form` would refuse (ordered operators
+    on questions that are neither numbers nor dates); kept so that the schema stays exact.
+    """
+    greater = operator in {"gt", "ge"}
+    alternatives: list[str] = []
+    for index, char in enumerate(expected):
+        prefix = "".join(map(_literal, expected[:index]))
+        if greater:
+            alternatives.append(prefix + f"[^\\u0000-{_literal(char)}]")
+        elif char > "\0":
+            alternatives.append(prefix + f"[\\u0000-{_literal(chr(ord(char) - 1))}]")
+        if not greater:
+            alternatives.append(prefix + "$(?!\\n)")  # a proper prefix of expected
+    whole = "".join(map(_literal, expected))
+    if greater:
+        alternatives.append(whole + "[\\s\\S]")  # longer, with expected as its prefix
+    if operator in {"ge", "le"}:
+        alternatives.append(whole + "$(?!\\n)")
+    if not alternatives:
+        return None  # nothing is less than ""
+    return "^(?:" + "|".join(alternatives) + ")"
+
+
+def _literal(char: str) -> str:
+    """One character as a regular-expression literal that Python and ECMA-262 read alike."""
+    if char.isascii() and char.isalnum():
+        return char
+    if ord(char) > 0xFFFF:
+        return char
+    return f"\\u{ord(char):04x}"
+
+
+def _anchored(pattern: str) -> str:
+    """The form's pattern, whole-answer and allowing "" (as validate: an empty text is not
+    checked against the pattern). Leading inline flags stay in front, where Python wants them."""
+    flags = _GLOBAL_FLAGS.match(pattern)
+    head = flags.group(0) if flags else ""
+    return f"{head}^(?:{pattern[len(head) :]})?$(?!\\n)"
+
+
+# --- the builder ----------------------------------------------------------------------------
+
+
+class _Builder:
+    """One schema: the constraints of every container, then the nested objects."""
+
+    def __init__(self, form: Form, status: Status) -> None:
+        self.form = form
+        self.status = status
+        self.completed = status == "completed"
+        self.questions: dict[Scope, dict[str, Question]] = {}
+        self.constraints: dict[Scope, list[tuple[str, Formula]]] = {}
+        self.enabled_memo: dict[tuple[Scope, str], Formula] = {}
+        for section in form.sections:
+            for area in section.areas:
+                self._index((section.id, area.id), area.questions)
+
+    def _index(self, scope: Scope, questions: tuple[Question, ...]) -> None:
+        self.questions[scope] = {question.id: question for question in questions}
+        for question in questions:
+            if question.type == "group":
+                self._index((*scope, question.id), question.questions)
+
+    def _must(self, question: Question) -> bool:
+        return self.completed and question.is_required(self.form.stage)
+
+    # conditions
+
+    def _enabled(self, scope: Scope, key: str) -> Formula:
+        """When the question ``key`` at ``scope`` is enabled."""
+        memo_key = (scope, key)
+        if memo_key not in self.enabled_memo:
+            question = self.questions[scope][key]
+            condition = question.when
+            self.enabled_memo[memo_key] = (
+                True if condition is None else self._expand(condition, scope)
+            )
+        return self.enabled_memo[memo_key]
+
+    def _expand(self, condition: Condition, scope: Scope) -> Formula:
+        if isinstance(condition, AllOf):
+            return _and(self._expand(item, scope) for item in condition.all)
+        if isinstance(condition, AnyOf):
+            return _or(self._expand(item, scope) for item in condition.any)
+        if isinstance(condition, Not):
+            return _not(self._expand(condition.not_, scope))
+        reference = condition.question.split(".")
+        target_scope = scope if len(reference) == 1 else tuple(reference[:2])
+        key = reference[-1]
+        leaf = _leaf(condition, self.questions[target_scope][key], target_scope, key)
+        if isinstance(leaf, bool):
+            return leaf
+        # The test sees the target's answer only while the target is enabled; a disabled
+        # target counts as unanswered, for which a positive test is false, a negative true.
+        enabled = self._enabled(target_scope, key)
+        if leaf.positive:
+            return _and((enabled, leaf))
+        return _or((_not(enabled), leaf))
+
+    def _add(self, level: Scope, comment: str, formula: Formula) -> None:
+        if formula is not True:
+            self.constraints.setdefault(level, []).append((comment, formula))
+
+    def _collect(self, scope: Scope, questions: tuple[Question, ...]) -> None:
+        for question in questions:
+            if question.when is not None:
+                self._conditional(scope, question)
+            if question.type == "group":
+                self._collect((*scope, question.id), question.questions)
+
+    def _conditional(self, scope: Scope, question: Question) -> None:
+        enabled = self._enabled(scope, question.id)
+        must = self._must(question)
+        required: Formula = _is_answered(scope, question) if must else True
+        disabled = _is_unanswered(scope, question)
+        where = ".".join((*scope, question.id))
+        comment = (
+            f"{where}: required while its condition holds, else unanswered"
+            if must
+            else f"{where}: answered only while its condition holds"
+        )
+        outside = list(dict.fromkeys(a for a in _atoms(enabled) if a.scope != scope))
+        if len(scope) == 2 or not outside:
+            formula = _if(enabled, required, disabled)
+            level = _common([scope, *(atom.scope for atom in outside)])
+            self._add(level, comment, formula)
+            return
+        # A row question whose condition names questions outside the row: decide the outside
+        # tests at the nearest common object, then require the rest of every row.
+        level = _common([scope[:2], *(atom.scope for atom in outside)])
+        self._add(level, comment, self._split(enabled, outside, scope, required, disabled))
+
+    def _split(
+        self,
+        enabled: Formula,
+        outside: list[_Atom],
+        scope: Scope,
+        required: Formula,
+        disabled: Formula,
+    ) -> Formula:
+        if not outside:
+            rows = _if(enabled, required, disabled)
+            return True if rows is True else _Rows(scope, rows)
+        head, rest = outside[0], outside[1:]
+        return _if(
+            head,
+            self._split(_substitute(enabled, head, True), rest, scope, required, disabled),
+            self._split(_substitute(enabled, head, False), rest, scope, required, disabled),
+        )
+
+    # schemas
+
+    def schema(self) -> dict[str, Any]:
+        form = self.form
+        for section in form.sections:
+            for area in section.areas:
+                scope = (section.id, area.id)
+                self._collect(scope, area.questions)
+                if self.completed:
+                    for rule in area.require_one_of:
+                        if form.stage in rule.required:
+                            answered = (
+                                _is_answered(scope, area.question(k)) for k in rule.questions
+                            )
+                            self._add(
+                                scope,
+                                f"at least one of: {', '.join(rule.questions)}",
+                                _or(answered),
+                            )
+        sections: dict[str, Any] = {}
+        needed_sections: list[str] = []
+        for section in form.sections:
+            areas: dict[str, Any] = {}
+            needed_areas: list[str] = []
+            for area in section.areas:
+                scope = (section.id, area.id)
+                areas[area.id] = self._container(scope, area.label, area.questions)
+                if not self._holds_on_empty(scope, area.questions):
+                    needed_areas.append(area.id)
+            sections[section.id] = self._object((section.id,), section.label, areas, needed_areas)
+            if needed_areas or not self._holds_on_empty((section.id,), ()):
+                needed_sections.append(section.id)
+        answers = self._object(
+            (), "The answers, by section, area and question", sections, needed_sections
+        )
+        stage = "completed" if self.completed else "draft (in progress)"
+        description = f"A {stage} submission of the form {form.id} {form.version}."
+        if form.description:
+            description += " " + form.description
+        return {
+            "$schema": DRAFT,
+            "$id": f"urn:kindbehoeften:submission:{form.id}:{form.version}:{self.status}",
+            "title": form.title,
+            "description": description,
+            "type": "object",
+            "properties": {
+                "form": {"const": form.id},
+                "form_version": {"const": form.version},
+                "status": {"const": self.status},
+                "answers": answers,
+            },
+            "required": ["form", "form_version", "status", "answers"],
+            "additionalProperties": False,
+        }
+
+    def _holds_on_empty(self, scope: Scope, questions: tuple[Question, ...]) -> bool:
+        """Whether an empty (or missing) object at ``scope`` meets its own constraints: when it
+        does not, the object must be present, since validate judges a missing one as empty."""
+        if any(question.when is None and self._must(question) for question in questions):
+            return False
+        return all(_on_empty(formula) for _, formula in self.constraints.get(scope, ()))
+
+    def _object(
+        self, scope: Scope, label: str, properties: dict[str, Any], required: list[str]
+    ) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "description": label,
+            "properties": properties,
+            "additionalProperties": False,
+        }
+        if required:
+            schema["required"] = required
+        constraints = [
+            _commented(comment, _render(formula, scope))
+            for comment, formula in self.constraints.get(scope, ())
+        ]
+        if constraints:
+            schema["allOf"] = constraints
+        return schema
+
+    def _container(
+        self, scope: Scope, label: str, questions: tuple[Question, ...]
+    ) -> dict[str, Any]:
+        properties = {question.id: self._question(scope, question) for question in questions}
+        required = [q.id for q in questions if q.when is None and self._must(q)]
+        return self._object(scope, label, properties, required)
+
+    def _question(self, scope: Scope, question: Question) -> dict[str, Any]:
+        kind = question.type
+        # An unconditionally required answer (completed only) must be a real answer; any other
+        # may be null, which counts as unanswered.
+        must = question.when is None and self._must(question)
+        schema: dict[str, Any] = {"description": question.label}
+        if kind == "text":
+            schema["type"] = "string"
+            if must:
+                schema["minLength"] = 1
+            if question.max_length is not None:
+                schema["maxLength"] = question.max_length
+            if question.pattern is not None:
+                schema["pattern"] = _anchored(question.pattern)
+        elif kind == "boolean":
+            schema["type"] = "boolean"
+        elif kind in {"integer", "decimal"}:
+            schema["type"] = "integer" if kind == "integer" else "number"
+            if isinstance(question.min, int | float):
+                schema["minimum"] = question.min
+            if isinstance(question.max, int | float):
+                schema["maximum"] = question.max
+        elif kind == "date":
+            schema.update(type="string", format="date", pattern=_DATE, maxLength=10)
+            bounds = []
+            if isinstance(question.min, dt.date):
+                bounds.append(("ge", question.min, "on or after"))
+            if isinstance(question.max, dt.date):
+                bounds.append(("le", question.max, "on or before"))
+            comments = []
+            if bounds:
+                comments.append(
+                    "A date "
+                    + " and ".join(f"{words} {day.isoformat()}" for _, day, words in bounds)
+                    + ": JSON Schema cannot compare dates, so each bound is a pattern over"
+                    " the YYYY-MM-DD text, which orders like the dates."
+                )
+            relative = [
+                f"{words} {_RELATIVE_DATES[bound]}"
+                for bound, words in ((question.min, "on or after"), (question.max, "on or before"))
+                if isinstance(bound, str)
+            ]
+            if relative:
+                comments.append(
+                    f"A date {' and '.join(relative)}: not in this schema, which cannot know"
+                    " the day of validation or the child; kindbehoeften's validate checks it."
+                )
+            if comments:
+                schema["$comment"] = " ".join(comments)
+            if bounds:
+                schema["allOf"] = [
+                    {"pattern": _date_order(operator, day.isoformat())}
+                    for operator, day, _ in bounds
+                ]
+        elif kind == "choice":
+            values: list[Any] = [option.value for option in self.form.options(question)]
+            schema["enum"] = values if must else [*values, None]
+            return schema
+        else:  # multi_choice and group
+            schema["type"] = "array"
+            if kind == "multi_choice":
+                schema["items"] = {"enum": [o.value for o in self.form.options(question)]}
+            else:
+                row_scope = (*scope, question.id)
+                schema["items"] = self._container(
+                    row_scope, f"A row of: {question.label}", question.questions
+                )
+            fewest = max(1, question.min_items or 0) if must else question.min_items
+            if fewest is not None:
+                schema["minItems"] = fewest
+            if question.max_items is not None:
+                schema["maxItems"] = question.max_items
+        if not must:
+            schema["type"] = [schema["type"], "null"]
+        return schema
+
+
+def _commented(comment: str, schema: Schema) -> dict[str, Any]:
+    if isinstance(schema, bool):
+        return {"$comment": comment, "allOf": [schema]}
+    return {"$comment": comment, **schema}
