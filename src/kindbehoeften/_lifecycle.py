@@ -814,7 +814,8 @@ class Assessment:
         ``profile`` is the jurisdiction's profile (default: the shipped one; pass
         ``load_profile(code, override=...)`` for a municipality's rules). ``today`` decides
         between pending and overdue; the library never reads the clock. Granted extensions
-        move the due date and show as ``extended``.
+        move the due date and show as ``extended``; an extension this profile does not allow
+        stays in the history but is not applied.
 
         >>> import datetime as dt
         >>> case = Assessment.report(case_id="c", jurisdiction="SE", on=dt.date(2026, 11, 2),
@@ -825,8 +826,18 @@ class Assessment:
         """
         profile = profile or load_profile(self.jurisdiction)
         firsts, extensions = self.starts_and_ends()
+        # grant_extension checks an extension against the profile when it is recorded; one
+        # that this profile does not allow (a rule it lacks, a date past its limit: a history
+        # made under another municipality's rules) is kept in the history but not applied.
+        allowed = {}
+        for rule, new_due_on in extensions.items():
+            try:
+                compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
+            except ValueError:
+                continue
+            allowed[rule] = new_due_on
         return compute_deadlines(
-            profile, starts=firsts, ends=firsts, extensions=extensions, today=today
+            profile, starts=firsts, ends=firsts, extensions=allowed, today=today
         )
 
     # --- steps ---
@@ -962,7 +973,8 @@ class Assessment:
         if rule not in {item.id for item in profile.rules}:
             raise InvalidEventError("extension_granted", [("data.rule", "unknown_rule")])
         try:
-            extended.deadlines(profile=profile)
+            firsts = extended.starts_and_ends().firsts
+            compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
         except ValueError as error:
             raise InvalidEventError(
                 "extension_granted", [("data.new_due_on", "not_allowed")]

@@ -24,6 +24,7 @@ from rich.tree import Tree
 from . import __version__
 from ._catalog import forms, load_form
 from ._cli_deadlines import run_deadlines, run_timeline
+from ._cli_export import add_export_commands
 from ._cli_validate import run_validate
 from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, iso_date
 from ._deadlines import JURISDICTIONS
@@ -41,7 +42,7 @@ from ._i18n import status as catalog_status
 from ._lifecycle import events_schema
 from ._validation import MAX_SUBMISSION_BYTES
 from .errors import FormDefinitionError, KindbehoeftenError, UnknownLocaleError
-from .export import json_schema
+from .export import json_schema, record_schema
 
 __all__ = ["Context", "UsageError", "describe_condition", "form_tree", "main"]
 
@@ -146,8 +147,9 @@ def _parser(output: IO[str]) -> _Parser:
     schema.output = output
     schema.add_argument(
         "form",
-        metavar="ID|events",
-        help="a form id or the path of a form file; events: the schema of stored event histories",
+        metavar="ID|record|events",
+        help="a form id or the path of a form file; record: the schema of assessment records; "
+        "events: of stored event histories",
     )
     schema.add_argument("--version", dest="form_version", default=None, help="a version of ID")
     schema.add_argument(
@@ -191,6 +193,8 @@ def _parser(output: IO[str]) -> _Parser:
     timeline.add_argument("--format", choices=("text", "json"), default="text")
     timeline.set_defaults(run=run_timeline)
 
+    add_export_commands(commands, command, output)
+
     i18n = commands.add_parser(
         "i18n", help="the translations' state", description="The state of the translations."
     )
@@ -210,6 +214,9 @@ def _parser(output: IO[str]) -> _Parser:
 def _schema(context: Context) -> int:
     if context.args.form == "events":
         context.json(events_schema())
+        return EXIT_OK
+    if context.args.form == "record":
+        context.json(record_schema())
         return EXIT_OK
     form = load_form(context.args.form, context.args.form_version)
     context.json(json_schema(form, context.args.status))
