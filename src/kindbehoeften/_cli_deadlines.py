@@ -20,7 +20,7 @@ from ._i18n import negotiate, pgettext, translate
 from ._lifecycle import Assessment
 from .errors import IntegrityError, InvalidEventError, TransitionError
 
-__all__ = ["deadline_table", "run_deadlines", "run_timeline"]
+__all__ = ["deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
 
 _TITLE = pgettext("cli.deadlines.title", "Deadlines in {jurisdiction} ({name})")
 _COLUMNS = {
@@ -161,7 +161,13 @@ def run_timeline(context: Context) -> int:
             }
         )
         return EXIT_OK
-    locale = getattr(args, "locale", None) or "en"
+    print_timeline(context, assessment, deadlines)
+    return EXIT_OK
+
+
+def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence[Deadline]) -> None:
+    """An assessment's stage, history (without free text), deadlines and next steps."""
+    locale = getattr(context.args, "locale", None) or "en"
     stage = context.text(_STAGE, stage=assessment.stage)
     if assessment.emergency_active:
         stage += f" [bold red]({context.text(_EMERGENCY)})[/]"
@@ -184,7 +190,6 @@ def run_timeline(context: Context) -> int:
     context.out.print(deadline_table(context, deadlines, title, assessment.jurisdiction))
     steps = ", ".join(assessment.allowed_steps()) or "-"
     context.out.print(context.text(_NEXT, steps=steps), soft_wrap=True, highlight=False)
-    return EXIT_OK
 
 
 _FREE_TEXT = ("reason",)  # ExtensionData.reason; a closing reason is a code, not free text
