@@ -300,6 +300,10 @@ def extract_form_file(
 # --- completeness of the shipped catalogs -------------------------------------------------------
 
 
+# Contexts of the library's own messages and of the jurisdiction profiles; the rest are forms.
+_LIBRARY_CONTEXTS = ("validation.", "cli.", "summary.", "demo.", "jurisdiction.")
+
+
 class CatalogStatus(NamedTuple):
     """How complete one language's catalog is against the template (``kindbehoeften.pot``)."""
 
@@ -341,7 +345,7 @@ def status(
     """The completeness of each shipped language but the source language, English.
 
     ``form_ids`` are the contexts that count as texts of built-in forms (default: every
-    context that is not a library message, i.e. not ``validation.*`` or ``cli.*``); ``root``
+    context of no library message or jurisdiction profile); ``root``
     is a ``locales`` folder to check instead of the shipped one.
     """
     expected = {_entry(message) for message in template(root) if message.id}
@@ -366,7 +370,7 @@ def status(
             context = entry[0]
             if form_ids is not None:
                 return context in form_ids
-            return not context.startswith(("validation.", "cli."))
+            return not context.startswith(_LIBRARY_CONTEXTS)
 
         result.append(
             CatalogStatus(

@@ -40,6 +40,7 @@ from ._i18n import (
 )
 from ._i18n import status as catalog_status
 from ._lifecycle import events_schema
+from ._summary import run_summary
 from ._validation import MAX_SUBMISSION_BYTES
 from .errors import FormDefinitionError, KindbehoeftenError, UnknownLocaleError
 from .export import json_schema, record_schema
@@ -192,6 +193,13 @@ def _parser(output: IO[str]) -> _Parser:
     )
     timeline.add_argument("--format", choices=("text", "json"), default="text")
     timeline.set_defaults(run=run_timeline)
+
+    summary = command(commands, "summary", "the triangle at a glance: sides, areas, concern")
+    summary.add_argument("file", metavar="FILE", help="a submission or record (JSON); - stdin")
+    summary.add_argument(
+        "--svg", type=Path, metavar="OUT", help="also draw the triangle as an SVG picture"
+    )
+    summary.set_defaults(run=run_summary)
 
     add_export_commands(commands, command, output)
 
