@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,14 @@ from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, iso_date
 from ._formfiles import read_limited
 from ._lifecycle import Assessment
 from ._record import record
-from .errors import IntegrityError, InvalidEventError, InvalidRecordError, TransitionError
+from ._statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
+from .errors import (
+    IntegrityError,
+    InvalidEventError,
+    InvalidRecordError,
+    MissingDependencyError,
+    TransitionError,
+)
 
 __all__ = ["add_export_commands", "read_input"]
 
@@ -43,6 +51,28 @@ def add_export_commands(commands: Any, command: Any, output: Any) -> None:
     )
     recorded.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
     recorded.set_defaults(run=run_record)
+
+    stats = command(actions, "stats", "pseudonymised statistics of records, for monitoring")
+    stats.add_argument("records", metavar="RECORD", nargs="+", help="records (JSON)")
+    stats.add_argument(
+        "--key-file",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="the secret key of the pseudonyms (at least 16 bytes); no key, no export",
+    )
+    stats.add_argument(
+        "--aggregate", action="store_true", help="tables of counts, small cells suppressed"
+    )
+    stats.add_argument("--min-cell", type=int, default=5, metavar="N", help="(default 5)")
+    stats.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    stats.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="a file (a folder with --aggregate); needed for parquet (default: stdout)",
+    )
+    stats.set_defaults(run=run_stats)
 
 
 def read_input(name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
@@ -91,3 +121,70 @@ def run_record(context: Context) -> int:
         return EXIT_INVALID
     write_output(context, json.dumps(document, ensure_ascii=False, indent=2) + "\n", args.output)
     return EXIT_OK
+
+
+def run_stats(context: Context) -> int:
+    """One pseudonymised row per record, or the aggregate tables; exit 1 for a bad record."""
+    args: argparse.Namespace = context.args
+    if args.format == "parquet" and args.output is None:
+        raise UsageError("--format parquet writes a file: give --output")
+    if args.min_cell < 1:
+        raise UsageError("--min-cell must be 1 or more")
+    key = _key(args.key_file)
+    documents = [read_input(name) for name in args.records]
+    try:
+        rows = statistics(documents, key=key)
+    except (InvalidRecordError, IntegrityError, TransitionError, InvalidEventError) as error:
+        context.err.print(f"[bold red]{escape(str(error))}[/]", soft_wrap=True, highlight=False)
+        return EXIT_INVALID
+    if not args.aggregate:
+        _write_table(context, rows, None, args.format, args.output, args.min_cell)
+        return EXIT_OK
+    tables = aggregate(rows, min_cell=args.min_cell)
+    if args.output is None:
+        for number, (name, table) in enumerate(tables.items()):
+            context.out.file.write(("\n" if number else "") + f"# {name}\n")
+            _write_table(context, table, TABLES[name], "csv", None, args.min_cell)
+        return EXIT_OK
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    for name, table in tables.items():
+        target = args.output / f"{name}.{args.format}"
+        _write_table(context, table, TABLES[name], args.format, target, args.min_cell)
+    return EXIT_OK
+
+
+def _key(path: Path) -> bytes:
+    """The key in a key file: its bytes, less one final line break (a key written as text)."""
+    if not path.is_file():
+        raise UsageError(f"no such key file: {path}")
+    key = read_limited(path)
+    key = key.removesuffix(b"\n").removesuffix(b"\r")
+    if len(key) < MIN_KEY_BYTES:
+        raise UsageError(
+            f"the key in {path} has {len(key)} bytes; a pseudonym needs at least "
+            f"{MIN_KEY_BYTES} (e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return key
+
+
+def _write_table(
+    context: Context,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] | None,
+    kind: str,
+    output: Path | None,
+    min_cell: int,
+) -> None:
+    if kind == "parquet":
+        assert output is not None
+        try:
+            to_parquet(rows, output, columns=columns)
+        except MissingDependencyError as error:
+            raise UsageError(str(error)) from None
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+        return
+    write_output(context, to_csv(rows, columns=columns, min_cell=min_cell), output)

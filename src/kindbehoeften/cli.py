@@ -8,6 +8,7 @@ stdout and nothing else there. No traceback ever reaches the user.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -317,6 +318,10 @@ def main(
     except KeyboardInterrupt:
         err.print("kindbehoeften: interrupted")
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing more to say
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as error:  # never a traceback for a user
         err.print(
             f"kindbehoeften: internal error ({type(error).__name__}); please report it with "

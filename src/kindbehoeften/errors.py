@@ -15,8 +15,12 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     ├── InvalidEventError(ValueError)          an event's date, actor or data does not fit its kind
     ├── IntegrityError(ValueError)             a stored event history was altered or damaged;
     │                                          names the first bad event
-    └── InvalidRecordError(ValueError)         a record with an invalid submission, or one that
-                                               does not match its history; pointers and codes
+    ├── InvalidRecordError(ValueError)         a record with an invalid submission, or one that
+    │                                          does not match its history; pointers and codes
+    ├── UnsafeFieldError(ValueError)           statistics asked to read free text or personal
+    │                                          data (a changed form); nothing is exported
+    └── MissingDependencyError(ImportError)    an optional package is not installed; names the
+                                               extra that installs it
 
 Messages name files, keys, ids and steps, never the content of answers or free-text reasons
 (both are personal data).
@@ -40,10 +44,12 @@ __all__ = [
     "InvalidEventError",
     "InvalidRecordError",
     "KindbehoeftenError",
+    "MissingDependencyError",
     "TransitionError",
     "UnknownFormError",
     "UnknownJurisdictionError",
     "UnknownLocaleError",
+    "UnsafeFieldError",
 ]
 
 
@@ -299,3 +305,26 @@ class InvalidRecordError(KindbehoeftenError, ValueError):
         if len(self.problems) > 5:
             listed += f" and {len(self.problems) - 5} more"
         super().__init__(f"invalid record: {listed}. Make records with export.record.")
+
+
+class UnsafeFieldError(KindbehoeftenError, ValueError):
+    """A form puts free text or personal data where the statistics read an answer.
+
+    ``form`` is the form's ``id@version``, ``question`` the question's path, ``reason`` what
+    is wrong with it. Raised instead of exporting, so that a changed form cannot leak.
+    """
+
+    def __init__(self, form: str, question: str, reason: str) -> None:
+        self.form = form
+        self.question = question
+        self.reason = reason
+        super().__init__(
+            f"{form}: {question} cannot be exported in statistics: {reason}. Statistics read "
+            "only choice, multi_choice, boolean and integer questions of sensitivity none; "
+            "change the form, or export without it."
+        )
+
+
+class MissingDependencyError(KindbehoeftenError, ImportError):
+    """An optional package that a feature needs is not installed; the message names the
+    extra that installs it."""

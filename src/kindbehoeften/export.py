@@ -5,6 +5,9 @@
   ``docs/integrators.md``.
 - :func:`record`, :func:`read_record`, :func:`record_schema`: the record of an assessment
   (history, stage, deadlines and submissions) for an archive, and its published schema.
+- :func:`statistics`, :func:`aggregate`, :func:`to_csv`, :func:`to_parquet`: pseudonymised
+  rows for monitoring, never with free text or personal data, and tables of counts with small
+  cells suppressed (``docs/statistics.md``).
 
 >>> import kindbehoeften
 >>> from kindbehoeften import export
@@ -15,6 +18,19 @@
 """
 
 from ._record import RECORD_SCHEMA_ID, read_record, record, record_schema
+from ._statistics import COLUMNS, TABLES, aggregate, statistics, to_csv, to_parquet
 from ._submission_schema import json_schema
 
-__all__ = ["RECORD_SCHEMA_ID", "json_schema", "read_record", "record", "record_schema"]
+__all__ = [
+    "COLUMNS",
+    "RECORD_SCHEMA_ID",
+    "TABLES",
+    "aggregate",
+    "json_schema",
+    "read_record",
+    "record",
+    "record_schema",
+    "statistics",
+    "to_csv",
+    "to_parquet",
+]
