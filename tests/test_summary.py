@@ -641,7 +641,7 @@ def test_the_command_prints_the_table_and_writes_the_svg(tmp_path: Path) -> None
     code, out, err = run(str(EXAMPLES / "triangle.full.valid.json"), svg=picture, locale="sv")
     assert (0, "") == (code, err)
     assert "Klara sig själv" in out
-    assert f"SVG written to {picture}" in out.replace("\n", "")
+    assert f"SVG-filen skrevs till {picture}" in out.replace("\n", "")  # in Swedish
     assert "Klara sig själv" in picture.read_text(encoding="utf-8")
     ET.fromstring(picture.read_bytes())
 
