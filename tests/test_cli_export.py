@@ -132,3 +132,42 @@ def test_stats_of_a_changed_record_exits_1(files: tuple[Path, Path]) -> None:
     code, out, err = run("export", "stats", str(path), "--key-file", str(key))
     assert (1, "") == (code, out)
     assert "differs_from_history" in err
+
+
+# --- FHIR ---------------------------------------------------------------------------------------
+
+
+def test_fhir_questionnaire_of_a_form_is_a_valid_r4_resource(tmp_path: Path) -> None:
+    from fhir.resources.R4B.questionnaire import Questionnaire
+
+    code, out, _ = run("export", "fhir-questionnaire", "triangle.followup")
+    assert 0 == code
+    resource = Questionnaire.model_validate_json(out)
+    assert ("urn:kindbehoeften:form:triangle.followup", "1.0.0") == (resource.url, resource.version)
+    target = tmp_path / "q.json"
+    assert (0, "") == run(
+        "export", "fhir-questionnaire", "triangle.followup", "--output", str(target)
+    )[:2]
+    assert json.loads(out) == json.loads(target.read_text("utf-8"))
+
+
+def test_fhir_response_of_a_valid_submission() -> None:
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    code, out, _ = run("export", "fhir-response", str(EXAMPLES / "triangle.plan.valid.json"))
+    assert 0 == code
+    response = QuestionnaireResponse.model_validate_json(out)
+    assert "urn:kindbehoeften:form:triangle.plan|1.0.0" == response.questionnaire
+
+
+def test_fhir_response_of_an_invalid_submission_exits_1_with_its_issues() -> None:
+    invalid = str(EXAMPLES / "triangle.plan.invalid.json")
+    code, out, err = run("export", "fhir-response", invalid)
+    assert (1, "") == (code, out)
+    assert f"{invalid}: /submitted_by (unknown_field)" in err
+
+
+def test_fhir_questionnaire_of_an_unknown_form_exits_2() -> None:
+    code, out, err = run("export", "fhir-questionnaire", "no.such.form")
+    assert (2, "") == (code, out)
+    assert "unknown form 'no.such.form'" in err

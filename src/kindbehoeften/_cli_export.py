@@ -12,11 +12,14 @@ from typing import Any
 
 from rich.markup import escape
 
+from ._catalog import load_form
 from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, iso_date
+from ._fhir import questionnaire, questionnaire_response
 from ._formfiles import read_limited
 from ._lifecycle import Assessment
 from ._record import record
 from ._statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
+from ._validation import validate
 from .errors import (
     IntegrityError,
     InvalidEventError,
@@ -51,6 +54,22 @@ def add_export_commands(commands: Any, command: Any, output: Any) -> None:
     )
     recorded.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
     recorded.set_defaults(run=run_record)
+
+    fhir_form = command(actions, "fhir-questionnaire", "a form as a FHIR R4 Questionnaire")
+    fhir_form.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
+    fhir_form.add_argument("--version", dest="form_version", default=None, help="a version of ID")
+    fhir_form.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
+    fhir_form.set_defaults(run=run_fhir_questionnaire)
+
+    fhir_answer = command(
+        actions, "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse"
+    )
+    fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON)")
+    fhir_answer.add_argument(
+        "--form", default=None, metavar="ID", help="its form, if not in the catalog (a path)"
+    )
+    fhir_answer.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
+    fhir_answer.set_defaults(run=run_fhir_response)
 
     stats = command(actions, "stats", "pseudonymised statistics of records, for monitoring")
     stats.add_argument("records", metavar="RECORD", nargs="+", help="records (JSON)")
@@ -188,3 +207,33 @@ def _write_table(
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
         return
     write_output(context, to_csv(rows, columns=columns, min_cell=min_cell), output)
+
+
+def run_fhir_questionnaire(context: Context) -> int:
+    """The Questionnaire of a form, with the translations of every shipped language."""
+    form = load_form(context.args.form, context.args.form_version)
+    write_output(context, _json(questionnaire(form)), context.args.output)
+    return EXIT_OK
+
+
+def run_fhir_response(context: Context) -> int:
+    """The QuestionnaireResponse of a valid submission; exit 1 (with its issues) otherwise."""
+    args: argparse.Namespace = context.args
+    data = read_input(args.file)
+    form = load_form(args.form) if args.form else None
+    report = validate(data, form=form, locale=getattr(args, "locale", None) or "en")
+    if not report.ok:
+        for issue in report.errors:
+            context.err.print(
+                f"[bold red]{escape(args.file)}[/]: {escape(issue.pointer or '/')} "
+                f"({issue.code}) {escape(issue.message)}",
+                soft_wrap=True,
+                highlight=False,
+            )
+        return EXIT_INVALID
+    write_output(context, _json(questionnaire_response(data, form=form)), args.output)
+    return EXIT_OK
+
+
+def _json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

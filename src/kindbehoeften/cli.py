@@ -29,6 +29,7 @@ from ._cli_export import add_export_commands
 from ._cli_validate import run_validate
 from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, iso_date
 from ._deadlines import JURISDICTIONS
+from ._demo import run_demo
 from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 from ._i18n import (
     LOCALE_VARIABLE,
@@ -92,8 +93,17 @@ def _parser(output: IO[str]) -> _Parser:
         )
         return sub
 
-    demo = command(commands, "demo", "show the built-in triangle and forms")
-    demo.set_defaults(run=_demo)
+    demo = command(commands, "demo", "walk a fictional case from report to plan")
+    demo.add_argument(
+        "--output",
+        type=Path,
+        default=Path("kindbehoeften-demo"),
+        metavar="DIR",
+        help="where to write the record, FHIR, statistics and SVG files "
+        "(default: kindbehoeften-demo)",
+    )
+    demo.add_argument("--today", type=iso_date, metavar="DATE", help="(default: the system date)")
+    demo.set_defaults(run=run_demo)
 
     forms_parser = commands.add_parser(
         "forms", help="list, show and check forms", description="List, show and check forms."
@@ -355,7 +365,6 @@ _OK = pgettext("cli.ok", "ok")
 _PROBLEMS = npgettext(
     "cli.forms.problems", "{heading}: {count} problem", "{heading}: {count} problems"
 )
-_DEMO = pgettext("cli.demo.heading", "the assessment triangle of the built-in forms")
 
 
 def _forms_list(context: Context) -> int:
@@ -524,28 +533,3 @@ def _print_problems(
             line = f"{problem.file}:{line}"
         table.add_row(escape(line), escape(problem.path), escape(problem.message))
     console.print(table)
-
-
-# --- demo ---------------------------------------------------------------------------------
-
-
-def _demo(context: Context) -> int:
-    form = localize(load_form("triangle.full"), context.args.locale)
-    out = context.out
-    out.print(f"[bold]kindbehoeften demo[/]: {context.text(_DEMO)}\n")
-    table = Table(title=f"{form.title} ({form.key})", title_justify="left")
-    sides = form.sections[:3]
-    for section in sides:
-        table.add_column(escape(section.label))
-    depth = max(len(section.areas) for section in sides)
-    for row in range(depth):
-        table.add_row(
-            *(
-                escape(section.areas[row].label) if row < len(section.areas) else ""
-                for section in sides
-            )
-        )
-    out.print(table)
-    out.print()
-    _forms_list(context)
-    return EXIT_OK

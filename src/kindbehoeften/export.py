@@ -5,6 +5,8 @@
   ``docs/integrators.md``.
 - :func:`record`, :func:`read_record`, :func:`record_schema`: the record of an assessment
   (history, stage, deadlines and submissions) for an archive, and its published schema.
+- :func:`questionnaire`, :func:`questionnaire_response`: a form as a FHIR R4 ``Questionnaire``
+  (with its translations) and a submission as a ``QuestionnaireResponse`` (``docs/fhir.md``).
 - :func:`statistics`, :func:`aggregate`, :func:`to_csv`, :func:`to_parquet`: pseudonymised
   rows for monitoring, never with free text or personal data, and tables of counts with small
   cells suppressed (``docs/statistics.md``).
@@ -17,6 +19,7 @@
 'urn:kindbehoeften:schema:record:1'
 """
 
+from ._fhir import questionnaire, questionnaire_response
 from ._record import RECORD_SCHEMA_ID, read_record, record, record_schema
 from ._statistics import COLUMNS, TABLES, aggregate, statistics, to_csv, to_parquet
 from ._submission_schema import json_schema
@@ -27,6 +30,8 @@ __all__ = [
     "TABLES",
     "aggregate",
     "json_schema",
+    "questionnaire",
+    "questionnaire_response",
     "read_record",
     "record",
     "record_schema",

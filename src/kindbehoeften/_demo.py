@@ -1,0 +1,144 @@
+"""``kindbehoeften demo``: a fictional case walked from report to plan with the library.
+
+It validates the case's submissions (and shows how a faulty one is refused), records each step
+of the assessment, shows the timeline with the legal deadlines and the triangle at a glance,
+and writes the record, FHIR resources, the statistics row and the triangle picture into a
+folder. Everything comes from the example files shipped in the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from ._catalog import load_form
+from ._cli_deadlines import print_timeline
+from ._clibase import EXIT_OK, Context, UsageError
+from ._fhir import questionnaire, questionnaire_response
+from ._i18n import pgettext
+from ._lifecycle import Assessment
+from ._record import record
+from ._statistics import statistics, to_csv
+from ._summary import summary_table, triangle, triangle_svg
+from ._validation import validate
+
+__all__ = ["build_case", "run_demo"]
+
+_TITLE = pgettext("demo.title", "A fictional case, from report to plan")
+_VALIDATE = pgettext("demo.validate", "1. The case's forms are validated")
+_REFUSED = pgettext(
+    "demo.refused", "A faulty plan is refused, with a pointer and a code for each problem:"
+)
+_STEPS = pgettext("demo.steps", "2. Each step is recorded, linked to the one before by a hash")
+_TIMELINE = pgettext("demo.timeline", "3. Where the assessment stands, and its legal clocks")
+_TRIANGLE = pgettext("demo.triangle", "4. The triangle at a glance")
+_FILES = pgettext("demo.files", "5. Files for the archive, health systems and statistics")
+_WROTE = pgettext("demo.wrote", "Wrote {count} files into {folder}")
+_OK = pgettext("cli.ok", "ok")
+
+WORKER = "worker-17"
+
+
+def _example(name: str) -> dict[str, Any]:
+    text = (resources.files("kindbehoeften") / "examples" / name).read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def build_case() -> tuple[Assessment, dict[str, dict[str, Any]]]:
+    """The demo case, step by step, and its submissions by stage."""
+    forms = {
+        stage: _example(f"triangle.{stage}.valid.json")
+        for stage in ("preliminary", "full", "plan", "followup")
+    }
+    day = dt.date
+    case = Assessment.report(
+        case_id="demo-case-0042",
+        jurisdiction="SE",
+        on=day(2026, 2, 9),
+        actor=WORKER,
+        reporter="professional",
+        municipality="0180",
+    )
+    case = case.assess_safety(day(2026, 2, 9), WORKER)
+    case = case.start_preliminary(day(2026, 2, 10), WORKER)
+    case = case.inform_reporter(day(2026, 2, 11), WORKER)
+    case = case.decide_preliminary(
+        "open_full_assessment", forms["preliminary"], day(2026, 2, 19), WORKER
+    )
+    case = case.open_full_assessment(day(2026, 2, 20), WORKER)
+    case = case.complete_full_assessment("support", forms["full"], day(2026, 4, 14), WORKER)
+    case = case.adopt_plan(forms["plan"], day(2026, 5, 6), WORKER)
+    case = case.start_support(day(2026, 5, 11), WORKER)
+    case = case.hold_review(day(2026, 9, 2), WORKER)
+    return case, forms
+
+
+def run_demo(context: Context) -> int:
+    """Walk the demo case; write its files into ``--output`` (default ``kindbehoeften-demo``)."""
+    args = context.args
+    out = context.out
+    locale: str = getattr(args, "locale", None) or "en"
+    folder: Path = args.output
+    out.rule(f"[bold]kindbehoeften demo[/]: {context.text(_TITLE)}")
+
+    out.print(f"\n[bold]{context.text(_VALIDATE)}[/]")
+    case, forms = build_case()
+    for stage, document in forms.items():
+        report = validate(document, locale=locale)
+        out.print(f"  [green]{context.text(_OK)}[/]  triangle.{stage}  {document['status']}")
+        assert report.ok  # the shipped examples are valid; tests keep them so
+    faulty = validate(_example("triangle.plan.invalid.json"), locale=locale)
+    out.print(f"  {context.text(_REFUSED)}")
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    for issue in faulty.issues:
+        table.add_row(f"[red]{escape(issue.pointer)}[/]", issue.code, escape(issue.message))
+    out.print(table)
+
+    out.print(f"\n[bold]{context.text(_STEPS)}[/]")
+    for event in case.events:
+        out.print(f"  {event.seq:>2}  {event.on}  {event.kind:<27} [dim]{event.hash[:12]}[/]")
+
+    out.print(f"\n[bold]{context.text(_TIMELINE)}[/]")
+    today: dt.date = args.today or dt.date.today()  # the command line reads the clock
+    deadlines = case.deadlines(today)
+    print_timeline(context, case, deadlines)
+
+    out.print(f"\n[bold]{context.text(_TRIANGLE)}[/]")
+    picture = triangle(forms["full"], locale=locale)
+    out.print(summary_table(picture))
+
+    out.print(f"\n[bold]{context.text(_FILES)}[/]")
+    full = load_form("triangle.full")
+    archive = record(case, forms.values(), today=today)
+    key = secrets.token_bytes(32)  # statistics need a key: this run's is never stored
+    files = {
+        "record.json": json.dumps(archive, ensure_ascii=False, indent=2) + "\n",
+        "fhir/Questionnaire-triangle.full.json": _json(questionnaire(full)),
+        "fhir/QuestionnaireResponse-triangle.full.json": _json(
+            questionnaire_response(forms["full"])
+        ),
+        "statistics.csv": to_csv(statistics([archive], key=key)),
+        "triangle.svg": triangle_svg(picture),
+    }
+    try:
+        for name, text in files.items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            out.print(f"  {escape(str(target))}")
+    except OSError as error:
+        raise UsageError(f"cannot write into {folder}: {error.strerror or error}") from None
+    out.print(context.text(_WROTE, count=len(files), folder=escape(str(folder))))
+    return EXIT_OK
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
