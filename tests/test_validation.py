@@ -984,9 +984,14 @@ def vocabulary() -> frozenset[str]:
 VOCABULARY = vocabulary()
 
 
-@PROPERTY
+@settings(max_examples=1_000, deadline=None, database=None)
 @given(mutated_submissions())
-def test_a_mutated_submission_gets_a_report_with_sound_pointers(submission: Any) -> None:
+def test_a_mutated_submission_gets_a_report_with_sound_pointers_and_no_answers(
+    submission: Any,
+) -> None:
+    """At least 1,000 truncated, retyped, extended, deepened, enlarged or random submissions:
+    a report, never an exception; every pointer resolves in the document (or names its nearest
+    existing parent); no message or parameter holds a string that was an answer."""
     report = validate(submission)
     assert isinstance(report, ValidationReport)
     assert report.issues or report.ok
@@ -1000,13 +1005,6 @@ def test_a_mutated_submission_gets_a_report_with_sound_pointers(submission: Any)
             check_pointer(document, issue, report)
         else:
             assert "" == issue.pointer
-
-
-@PROPERTY
-@given(mutated_submissions())
-def test_a_mutated_submission_never_shows_its_answers_in_messages(submission: Any) -> None:
-    report = validate(submission)
-    readable, document = parsed(submission)
     if not (readable and isinstance(document, dict)):
         return
     answers = document.get("answers")
