@@ -88,6 +88,7 @@ def npgettext(context: str, singular: str, plural: str) -> Text:
 # --- locales and catalogs -------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
 def negotiate(locale: str | None) -> str:
     """The shipped language for ``locale`` (``None`` is English); ``UnknownLocaleError`` when
     there is none.

@@ -1051,6 +1051,12 @@ def _validate(
     return ValidationReport(tuple(found), form.id, form.version)
 
 
+_WS = r"[ \t\n\r]*"
+_VALUE = r'"([a-z0-9_.]{1,128})"'
+_ENVELOPE_FIRST = re.compile(
+    rf'{_WS}\{{{_WS}"form"{_WS}:{_WS}{_VALUE}{_WS},{_WS}"form_version"{_WS}:{_WS}{_VALUE}'
+    rf'{_WS},{_WS}"status"{_WS}:{_WS}{_VALUE}'.encode()
+)
 _ENVELOPE_FIELDS = tuple(
     re.compile(rf'"{key}"[ \t\n\r]*:[ \t\n\r]*"([a-z0-9_.]{{1,128}})"'.encode())
     for key in ("form", "form_version", "status")
@@ -1081,16 +1087,22 @@ def _quick(
             return None
         if len(data) > max_bytes:
             return None
-    named = [pattern.search(data) for pattern in _ENVELOPE_FIELDS]
-    if named[0] is None or named[1] is None or named[2] is None:
-        return None
-    form_id, version, status = (match.group(1).decode("ascii") for match in named if match)
+    usual = _ENVELOPE_FIRST.match(data)  # the envelope's fields first, as json.dumps writes them
+    if usual is not None:
+        form_id, version, status = usual.group(1, 2, 3)
+    else:
+        named = [pattern.search(data) for pattern in _ENVELOPE_FIELDS]
+        found = [match.group(1) for match in named if match is not None]
+        if len(found) != len(named):
+            return None
+        form_id, version, status = found
     try:
-        form = given or _lookup(form_id, version, _where(paths))
+        form = given or _lookup(form_id.decode(), version.decode(), _where(paths))
     except UnknownFormError:
         return None
     plan = _plan(form)
-    checker = plan.json_completed if status == "completed" else plan.json_draft
+    completed = status == b"completed"
+    checker = plan.json_completed if completed else plan.json_draft
     if checker is None or plan.depth > max_depth:
         return None
     try:
@@ -1100,7 +1112,7 @@ def _quick(
     if data.count(b":") != _keys(plan, document):
         return None
     answers = document["answers"]
-    run = _Run(plan, answers, status == "completed", today, born)
+    run = _Run(plan, answers, completed, today, born)
     for section_id, area_id, container in plan.semantic:
         area_answers = _child(answers, section_id).get(area_id)
         pointer = f"/answers/{section_id}/{area_id}"
