@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from io import BytesIO, StringIO
 from pathlib import Path
 
 import jsonschema
 import pytest
-from rich.console import Console
 
 import kindbehoeften
-from kindbehoeften.cli import main
+from clirun import run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "histories" / "demo-case.json"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    code = main(
-        list(argv),
-        console=Console(file=out, width=120, color_system=None),
-        err_console=Console(file=err, width=120, color_system=None),
-        stdin=BytesIO(b""),
-    )
-    return code, out.getvalue(), err.getvalue()
 
 
 def deadlines_json(*argv: str) -> dict[str, object]:

@@ -5,30 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from io import BytesIO, StringIO
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from rich.console import Console
 
+from clirun import run as run_cli
 from kindbehoeften import Assessment
-from kindbehoeften.cli import main
 from kindbehoeften.export import COLUMNS, TABLES, record
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 KEY = "0123456789abcdef0123456789abcdef\n"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    code = main(
-        list(argv),
-        console=Console(file=out, width=200, color_system=None),
-        err_console=Console(file=err, width=200, color_system=None),
-        stdin=BytesIO(b""),
-    )
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -171,3 +158,7 @@ def test_fhir_questionnaire_of_an_unknown_form_exits_2() -> None:
     code, out, err = run("export", "fhir-questionnaire", "no.such.form")
     assert (2, "") == (code, out)
     assert "unknown form 'no.such.form'" in err
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    return run_cli(*argv, width=200)

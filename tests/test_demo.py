@@ -5,30 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
-from io import BytesIO, StringIO
 from pathlib import Path
 
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
-from rich.console import Console
 
+from clirun import run
 from kindbehoeften import Assessment
 from kindbehoeften._demo import build_case
-from kindbehoeften.cli import main
 from kindbehoeften.export import read_record
 
 HISTORY = Path(__file__).resolve().parents[1] / "examples" / "histories" / "demo-case.json"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    code = main(
-        list(argv),
-        console=Console(file=out, width=120, color_system=None),
-        err_console=Console(file=err, width=120, color_system=None),
-        stdin=BytesIO(b""),
-    )
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_the_demo_case_is_the_shipped_example_history() -> None:

@@ -8,16 +8,15 @@ import json
 import re
 import shutil
 from importlib.metadata import entry_points
-from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import read_po, write_po
-from rich.console import Console
 
 import kindbehoeften
+from clirun import run as run_cli
 from kindbehoeften import _validation, cli
 from kindbehoeften._i18n import (
     LOCALES,
@@ -30,7 +29,6 @@ from kindbehoeften._i18n import (
     status,
     template,
 )
-from kindbehoeften.cli import main
 from kindbehoeften.errors import UnknownLocaleError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,17 +36,6 @@ LOCALES_DIR = ROOT / "src" / "kindbehoeften" / "locales"
 TRANSLATED = LOCALES[1:]
 BUILT_IN = ("triangle.preliminary", "triangle.full", "triangle.plan", "triangle.followup")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    code = main(
-        list(argv),
-        console=Console(file=out, width=200, color_system=None),
-        err_console=Console(file=err, width=200, color_system=None),
-        stdin=BytesIO(b""),
-    )
-    return code, out.getvalue(), err.getvalue()
 
 
 def strings(message: Any) -> tuple[str, ...]:
@@ -439,3 +426,7 @@ def test_i18n_status_exits_1_when_a_built_in_form_text_is_untranslated(
     code, out, _ = run("i18n", "status")
     assert 1 == code
     assert "fi: 1 text of a built-in form is not translated" in out
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    return run_cli(*argv, width=200)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from hypothesis import given, settings
-from rich.console import Console
 
 import kindbehoeften
+from clirun import run as run_cli
 from kindbehoeften import Assessment, IntegrityError
-from kindbehoeften.cli import main
 from kindbehoeften.errors import InvalidRecordError
 from kindbehoeften.export import RECORD_SCHEMA_ID, read_record, record, record_schema
 from strategies import assessments
@@ -32,17 +30,6 @@ def submissions() -> list[bytes]:
 
 def demo() -> dict[str, Any]:
     return record(Assessment.from_json(HISTORY.read_bytes()), submissions(), today=TODAY)
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    code = main(
-        list(argv),
-        console=Console(file=out, width=200, color_system=None),
-        err_console=Console(file=err, width=200, color_system=None),
-        stdin=BytesIO(b""),
-    )
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_a_record_holds_history_stage_deadlines_and_submissions() -> None:
@@ -177,3 +164,7 @@ def test_schema_record_prints_the_record_schema() -> None:
     code, out, _ = run("schema", "record")
     assert (0, record_schema()) == (code, json.loads(out))
     assert kindbehoeften.events_schema()["$id"] == json.loads(out)["$defs"]["history"]["$id"]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    return run_cli(*argv, width=200)

@@ -96,6 +96,7 @@ EventKind = Literal[
     "closed",
     "reopened",
 ]
+#: Every event kind of an assessment, in the order of the lifecycle; rules start and end on them.
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
 Unit = Literal["days", "weeks", "months", "working_days"]

@@ -94,7 +94,14 @@ from pydantic import (
 from pydantic.json_schema import models_json_schema
 
 from ._catalog import load_form
-from ._deadlines import Deadline, Profile, compute_deadlines, load_profile
+from ._deadlines import (
+    EVENT_KINDS,
+    Deadline,
+    EventKind,
+    Profile,
+    compute_deadlines,
+    load_profile,
+)
 from ._formmodel import FormId, Version
 from ._validation import validate
 from .errors import (
@@ -126,25 +133,9 @@ __all__ = [
     "events_schema",
 ]
 
-Kind = Literal[
-    "report_received",
-    "safety_assessed",
-    "preliminary_started",
-    "preliminary_decision",
-    "reporter_informed",
-    "full_assessment_opened",
-    "extension_granted",
-    "full_assessment_completed",
-    "plan_adopted",
-    "support_started",
-    "review_held",
-    "emergency_protection",
-    "emergency_confirmed",
-    "closed",
-    "reopened",
-]
-#: Every event kind, in the order of the lifecycle (``allowed_steps()`` keeps this order).
-EVENT_KINDS: tuple[Kind, ...] = get_args(Kind)
+# The event kinds are shared with the deadline rules, which start and end on them; they are
+# listed there, in the order of the lifecycle (``allowed_steps()`` keeps this order).
+Kind = EventKind
 
 Stage = Literal["reported", "preliminary", "full_assessment", "support", "closed"]
 #: The stages of an assessment, in the order of the lifecycle.
