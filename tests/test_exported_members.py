@@ -51,6 +51,9 @@ BUILTIN_OF = {
     "IncompleteAssessmentError": ValueError,
     "InvalidEventError": ValueError,
     "IntegrityError": ValueError,
+    "InvalidRecordError": ValueError,
+    "UnsafeFieldError": ValueError,
+    "MissingDependencyError": ImportError,
 }
 
 
