@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
@@ -13,9 +12,8 @@ from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 
-from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError
+from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, read_input
 from ._deadlines import Deadline, compute_deadlines, load_profile
-from ._formfiles import read_limited
 from ._i18n import negotiate, pgettext, translate
 from ._lifecycle import Assessment
 from .errors import IntegrityError, InvalidEventError, TransitionError
@@ -54,7 +52,10 @@ def run_deadlines(context: Context) -> int:
         starts["full_assessment_opened"] = args.opened
     # The command line is where the clock is read; the library only uses the day it is given.
     today: dt.date = args.today or dt.date.today()
-    deadlines = compute_deadlines(profile, starts=starts, today=today)
+    try:
+        deadlines = compute_deadlines(profile, starts=starts, today=today)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     if args.format == "json":
         context.json(
             {
@@ -132,11 +133,9 @@ _SHOWN = ("reporter", "outcome", "decision", "rule", "new_due_on", "form", "form
 def run_timeline(context: Context) -> int:
     """An assessment's stage, history and deadlines, from its stored events."""
     args = context.args
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"no such file: {args.file}")
+    data = read_input(args.file, 16 * 1024 * 1024)
     try:
-        assessment = Assessment.from_json(read_limited(path))
+        assessment = Assessment.from_json(data)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
         context.err.print(
             f"[bold red]{escape(args.file)}[/]: {escape(str(error))}",

@@ -14,8 +14,8 @@ from rich.markup import escape
 
 from ._catalog import load_form
 from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, iso_date
+from ._clibase import read_input as read_bytes
 from ._fhir import questionnaire, questionnaire_response
-from ._formfiles import read_limited
 from ._lifecycle import Assessment
 from ._record import record
 from ._statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
@@ -96,12 +96,7 @@ def add_export_commands(commands: Any, command: Any, output: Any) -> None:
 
 def read_input(name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a file named on the command line; a usage error when there is none."""
-    path = Path(name)
-    if not path.is_file():
-        raise UsageError(f"no such file: {name}")
-    if path.stat().st_size > limit:
-        raise UsageError(f"{name} is larger than {limit} bytes")
-    return read_limited(path)
+    return read_bytes(name, limit)
 
 
 def write_output(context: Context, text: str, output: Path | None) -> None:
@@ -138,7 +133,7 @@ def run_record(context: Context) -> int:
                 f"[bold red]{escape(name)}[/]: /{escape(rest)} ({code})", soft_wrap=True
             )
         return EXIT_INVALID
-    write_output(context, json.dumps(document, ensure_ascii=False, indent=2) + "\n", args.output)
+    write_output(context, _json(document), args.output)
     return EXIT_OK
 
 
@@ -177,9 +172,7 @@ def run_stats(context: Context) -> int:
 
 def _key(path: Path) -> bytes:
     """The key in a key file: its bytes, less one final line break (a key written as text)."""
-    if not path.is_file():
-        raise UsageError(f"no such key file: {path}")
-    key = read_limited(path)
+    key = read_bytes(str(path), 4096)
     key = key.removesuffix(b"\n").removesuffix(b"\r")
     if len(key) < MIN_KEY_BYTES:
         raise UsageError(

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from ._catalog import load_form
-from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError
+from ._clibase import EXIT_INVALID, EXIT_OK, Context, open_input
 from ._formmodel import Form
 from ._i18n import npgettext, pgettext
 from ._report import ValidationReport
@@ -46,9 +46,9 @@ def run_validate(context: Context) -> int:
     """Validate every file named on the command line; 0 when all are valid, else 1."""
     args = context.args
     names: list[str] = args.files
-    missing = [name for name in names if name != "-" and not Path(name).is_file()]
-    if missing:
-        raise UsageError(f"no such file: {missing[0]}")
+    for name in names:  # every file must open before the first result is written
+        if name != "-":
+            open_input(name).close()
     form: Form | None = load_form(args.form) if args.form else None
     as_json = args.format == "json"
     all_ok = True
@@ -58,9 +58,9 @@ def run_validate(context: Context) -> int:
         context.out.file.write('{"results": [')
     with ExitStack() as stack:
         for name in names:
-            stream = context.stdin if name == "-" else stack.enter_context(Path(name).open("rb"))
+            stream = context.stdin if name == "-" else stack.enter_context(open_input(name))
             label = "<stdin>" if name == "-" else name
-            size = None if name == "-" else Path(name).stat().st_size
+            size = None if name == "-" else _size(name)
             for line, report in _reports(context, stream, size, args, form, label):
                 total += 1
                 if not report.ok:
@@ -69,7 +69,9 @@ def run_validate(context: Context) -> int:
                 if as_json:
                     result = _result(label, line, report)
                     prefix = "\n  " if first else ",\n  "
-                    context.out.file.write(prefix + json.dumps(result, ensure_ascii=False))
+                    context.out.file.write(
+                        prefix + json.dumps(result, ensure_ascii=context.ascii_only)
+                    )
                     first = False
                 else:
                     _print_report(context, label, line, report)
@@ -160,3 +162,9 @@ def _print_report(context: Context, label: str, line: int | None, report: Valida
     for issue in report.issues:
         table.add_row(escape(issue.pointer or "/"), issue.code, escape(issue.message))
     context.out.print(table)
+
+
+def _size(name: str) -> int | None:
+    """The size of a regular file (for the progress bar); None for a pipe."""
+    path = Path(name)
+    return path.stat().st_size if path.is_file() else None

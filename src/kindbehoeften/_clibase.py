@@ -5,14 +5,25 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 from rich.console import Console
 
 from ._i18n import Text, render
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "Context", "UsageError", "iso_date"]
+__all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Context",
+    "UsageError",
+    "iso_date",
+    "open_input",
+    "read_input",
+]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -37,9 +48,15 @@ class Context:
         among them chooses the plural form)."""
         return render(text, getattr(self.args, "locale", None) or "en", **params)
 
+    @property
+    def ascii_only(self) -> bool:
+        """Whether stdout cannot take UTF-8 (then JSON escapes every other character)."""
+        encoding = getattr(self.out.file, "encoding", None) or "utf-8"
+        return encoding.lower().replace("-", "").replace("_", "") != "utf8"
+
     def json(self, document: Any) -> None:
         """One JSON document on stdout, unstyled."""
-        self.out.file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        self.out.file.write(json.dumps(document, ensure_ascii=self.ascii_only, indent=2) + "\n")
 
 
 def iso_date(value: str) -> dt.date:
@@ -50,3 +67,29 @@ def iso_date(value: str) -> dt.date:
     except ValueError:
         pass
     raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-11-02")
+
+
+def open_input(name: str) -> IO[bytes]:
+    """A file named on the command line, open for reading: a regular file, or a pipe such as
+    ``<(...)``; a usage error saying why when it cannot be read."""
+    path = Path(name)
+    if not os.path.exists(path):
+        raise UsageError(f"no such file: {name}")
+    if path.is_dir():
+        raise UsageError(f"{name} is a folder; give the files in it")
+    try:
+        return path.open("rb")
+    except OSError as error:
+        raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
+
+
+def read_input(name: str, limit: int) -> bytes:
+    """The bytes of a file named on the command line (at most ``limit``), or a usage error."""
+    with open_input(name) as stream:
+        try:
+            data = stream.read(limit + 1)
+        except OSError as error:
+            raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
+    if len(data) > limit:
+        raise UsageError(f"{name} is larger than {limit} bytes")
+    return data

@@ -806,7 +806,9 @@ class Assessment:
         ``load_profile(code, override=...)`` for a municipality's rules). ``today`` decides
         between pending and overdue; the library never reads the clock. Granted extensions
         move the due date and show as ``extended``; an extension this profile does not allow
-        stays in the history but is not applied.
+        stays in the history but is not applied. A clock that was not met no longer runs once
+        the case is closed, and a full assessment's clock does not run when the preliminary
+        decision opened none (e.g. light support).
 
         >>> import datetime as dt
         >>> case = Assessment.report(case_id="c", jurisdiction="SE", on=dt.date(2026, 11, 2),
@@ -827,9 +829,24 @@ class Assessment:
             except ValueError:
                 continue
             allowed[rule] = new_due_on
-        return compute_deadlines(
+        deadlines = compute_deadlines(
             profile, starts=firsts, ends=firsts, extensions=allowed, today=today
         )
+        return tuple(deadline for deadline in deadlines if self._runs(profile, deadline))
+
+    def _runs(self, profile: Profile, deadline: Deadline) -> bool:
+        """Whether an unmet clock still applies: none does once the case is closed, and the
+        clock of a full assessment does not when the preliminary decision opened none."""
+        if deadline.met_on is not None:
+            return True
+        if self._state.stage == "closed":
+            return False
+        ends = profile.rule(deadline.rule).ends
+        if ends in {"full_assessment_opened", "full_assessment_completed"}:
+            decided = self._state.outcome
+            opened = self.first("full_assessment_opened") is not None
+            return opened or decided is None or decided == "open_full_assessment"
+        return True
 
     # --- steps ---
 
@@ -1093,11 +1110,12 @@ class Assessment:
 
     @classmethod
     def from_json(cls, text: str | bytes, *, head: str | None = None) -> Assessment:
-        """The assessment of JSON text written by :meth:`to_json`.
+        """The assessment of JSON text written by :meth:`to_json`, byte for byte.
 
-        Text that is not JSON (or not UTF-8, or has a duplicate key or NaN) and any change to
-        the history raise :class:`~kindbehoeften.errors.IntegrityError`; whitespace between
-        the JSON tokens is not part of the history.
+        Text that is not JSON (or not UTF-8, or has a duplicate key or NaN), any change to the
+        history, and any other change to the text (whitespace and layout too: code ``text``)
+        raise :class:`~kindbehoeften.errors.IntegrityError`. A store that keeps parsed JSON
+        (and may lay it out anew) loads with :meth:`from_dict`, which checks the history.
         """
         try:
             if isinstance(text, bytes):
@@ -1110,7 +1128,10 @@ class Assessment:
             raise IntegrityError("json_syntax", detail=place) from error
         except (ValueError, RecursionError) as error:  # UTF-8, duplicates, NaN, huge numbers
             raise IntegrityError("json_syntax", detail=type(error).__name__) from error
-        return cls.from_dict(document, head=head)
+        assessment = cls.from_dict(document, head=head)
+        if assessment.to_json() != text:
+            raise IntegrityError("text")
+        return assessment
 
 
 # --- the schema --------------------------------------------------------------------------------

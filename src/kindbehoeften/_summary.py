@@ -42,7 +42,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from ._catalog import load_form
-from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError
+from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, open_input
 from ._formmodel import Area, Form, Question
 from ._i18n import localize, negotiate, pgettext, render
 from ._record import RECORD_SCHEMA_ID
@@ -680,10 +680,7 @@ def run_summary(context: Context) -> int:
     if name == "-":
         data = context.stdin.read(_MAX_RECORD_BYTES + 1)
     else:
-        path = Path(name)
-        if not path.is_file():
-            raise UsageError(f"no such file: {name}")
-        with path.open("rb") as stream:
+        with open_input(name) as stream:
             data = stream.read(_MAX_RECORD_BYTES + 1)
     label = "<stdin>" if name == "-" else name
     try:

@@ -293,6 +293,14 @@ def _positive(value: str) -> int:
     return number
 
 
+def _tolerant(stream: IO[str]) -> None:
+    """A terminal that cannot show a character gets a replacement, not a crash."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="replace")
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -305,6 +313,10 @@ def main(
     ``console`` and ``err_console`` take human output and errors (rich consoles on stdout and
     stderr by default); ``stdin`` is read for the file name ``-``.
     """
+    if console is None:
+        _tolerant(sys.stdout)
+    if err_console is None:
+        _tolerant(sys.stderr)
     out = console or Console()
     err = err_console or Console(stderr=True)
     parser = _parser(out.file)
@@ -477,9 +489,11 @@ def describe_condition(condition: Condition) -> str:
 
 
 def _forms_check(context: Context) -> int:
-    missing = [path for path in context.args.files if not path.is_file()]
-    if missing:
-        raise UsageError(f"no such file: {missing[0]}")
+    for path in context.args.files:
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder; give the form files in it")
+        if not path.exists():
+            raise UsageError(f"no such file: {path}")
     forms()  # a broken KINDBEHOEFTEN_FORMS_PATH is its own error (exit 2), not the files'
     results: list[tuple[Path, Form | None, FormDefinitionError | None]] = []
     for path in context.args.files:

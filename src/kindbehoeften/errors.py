@@ -218,6 +218,7 @@ IntegrityCode = Literal[
     "hash",
     "case_id",
     "head",
+    "text",
 ]
 
 _INTEGRITY_MESSAGES: dict[str, str] = {
@@ -232,6 +233,8 @@ _INTEGRITY_MESSAGES: dict[str, str] = {
     "case_id": "the document's case_id is not the case_id of its first event",
     "head": "the last event's hash is not the head that was expected: events were removed, "
     "added or rewritten",
+    "text": "the text of the history is not the text it was stored as (whitespace or layout "
+    "changed)",
 }
 
 
@@ -239,7 +242,8 @@ class IntegrityError(KindbehoeftenError, ValueError):
     """A stored event history was altered or damaged, and was not loaded.
 
     ``code`` says what was found (one of ``json_syntax``, ``not_a_history``, ``empty``,
-    ``invalid_event``, ``not_canonical``, ``seq``, ``prev``, ``hash``, ``case_id``, ``head``)
+    ``invalid_event``, ``not_canonical``, ``seq``, ``prev``, ``hash``, ``case_id``, ``head``,
+    ``text``)
     and ``seq`` is the position (1-based) of the first bad event, or ``None`` when the
     document as a whole is at fault. ``detail`` names fields or a place, never their content.
 
