@@ -144,6 +144,11 @@ def test_deadlines_text_is_a_table_with_dates_in_the_locale() -> None:
         (["--reported", "2026-11-02"], "the following arguments are required: --jurisdiction"),
         (["--jurisdiction", "SE", "--reported", "2026-11-02", "--today", "x"], "YYYY-MM-DD"),
         (["--jurisdiction", "SE", "--reported", "2026-11-02", "--locale", "de"], "unknown locale"),
+        (
+            ["--jurisdiction", "SE", "--reported", "2026-11-02", "--opened", "2026-01-01"],
+            "is before --reported",
+        ),
+        (["--jurisdiction", "SE", "--reported", "9999-12-31"], "past the last date"),
     ],
     ids=[
         "jurisdiction",
@@ -153,6 +158,8 @@ def test_deadlines_text_is_a_table_with_dates_in_the_locale() -> None:
         "no-jurisdiction",
         "today",
         "locale",
+        "opened-first",
+        "year-9999",
     ],
 )
 def test_bad_arguments_exit_2_with_one_clear_line(argv: list[str], reason: str) -> None:

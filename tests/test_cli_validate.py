@@ -172,3 +172,48 @@ def test_without_today_option_the_system_date_is_today(tmp_path: Path) -> None:
     far = {**DRAFT, "answers": {"plan": {"goals": {"adopted_on": "2999-01-01"}}}}
     code, out, _ = run("validate", write(tmp_path, "far.json", far), "--format", "json")
     assert (1, "max") == (code, json.loads(out)["results"][0]["issues"][0]["code"])
+
+
+def test_a_folder_is_named_as_a_folder(tmp_path: Path) -> None:
+    code, out, err = run("validate", str(tmp_path))
+    assert (2, "") == (code, out)
+    assert f"{tmp_path} is a folder" in err
+
+
+def test_a_missing_file_among_good_ones_writes_no_half_json(tmp_path: Path) -> None:
+    good = write(tmp_path, "draft.json", DRAFT)
+    code, out, err = run("validate", good, str(tmp_path / "gone.json"), "--format", "json")
+    assert (2, "") == (code, out)
+    assert "no such file" in err
+
+
+def test_a_pipe_is_read_like_a_file(tmp_path: Path) -> None:
+    import os
+
+    read, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as stream:
+        stream.write(json.dumps(DRAFT).encode())
+    try:
+        code, out, _ = run("validate", f"/dev/fd/{read}", "--format", "json")
+    finally:
+        os.close(read)
+    assert (0, True) == (code, json.loads(out)["results"][0]["ok"])
+
+
+def test_json_output_to_a_terminal_that_is_not_utf8_is_escaped() -> None:
+    from io import TextIOWrapper
+
+    from rich.console import Console
+
+    from kindbehoeften.cli import main
+
+    raw = BytesIO()
+    stream = TextIOWrapper(raw, encoding="ascii")
+    code = main(
+        ["deadlines", "--jurisdiction", "SE", "--reported", "2026-11-02", "--format", "json"],
+        console=Console(file=stream, color_system=None),
+        err_console=Console(file=StringIO(), color_system=None),
+    )
+    stream.flush()
+    assert 0 == code
+    assert "Socialtjänstlag" in json.loads(raw.getvalue().decode("ascii"))["rules"][0]["basis"]

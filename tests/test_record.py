@@ -168,3 +168,19 @@ def test_schema_record_prints_the_record_schema() -> None:
 
 def run(*argv: str) -> tuple[int, str, str]:
     return run_cli(*argv, width=200)
+
+
+def test_a_record_nested_beyond_any_depth_is_refused_not_a_crash() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(InvalidRecordError) as refused:
+        read_record(deep)
+    assert (("", "json_syntax"),) == refused.value.problems
+
+
+def test_an_unknown_version_names_the_versions_there_are() -> None:
+    with pytest.raises(kindbehoeften.UnknownFormError) as unknown:
+        kindbehoeften.load_form("triangle.plan", "9.9.9")
+    assert ("1.0.0",) == unknown.value.versions
+    assert str(unknown.value).startswith(
+        "form 'triangle.plan' has no version '9.9.9'; known versions: 1.0.0."
+    )

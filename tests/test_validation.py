@@ -1279,3 +1279,8 @@ def test_a_colon_in_an_answer_changes_nothing() -> None:
     assert [] == pairs(validate(json.dumps(document).encode()))
     data = json.dumps(document).replace('"child_view":', '"child_view": "x", "child_view":')
     assert [(CHILD_VIEW, "duplicate_key")] == pairs(validate(data.encode()))
+
+
+def test_the_form_argument_may_be_a_form_id() -> None:
+    document = example("triangle.plan.valid")
+    assert validate(document, form="triangle.plan") == validate(document)

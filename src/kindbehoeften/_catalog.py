@@ -91,7 +91,8 @@ class _Catalog:
             versions = [key[1] for key in self._forms if key[0] == form_id]
             if versions:
                 return self._forms[(form_id, max(versions, key=_version_key))]
-        raise UnknownFormError(form_id, version, sorted({key[0] for key in self._forms}))
+        versions = sorted((key[1] for key in self._forms if key[0] == form_id), key=_version_key)
+        raise UnknownFormError(form_id, version, sorted({key[0] for key in self._forms}), versions)
 
     def all(self) -> tuple[Form, ...]:
         ordered = sorted(self._forms, key=lambda key: (key[0], _version_key(key[1])))

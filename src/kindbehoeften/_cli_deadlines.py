@@ -48,6 +48,11 @@ def run_deadlines(context: Context) -> int:
     args = context.args
     profile = load_profile(args.jurisdiction, override=args.override)
     starts = {"report_received": args.reported}
+    if args.opened is not None and args.opened < args.reported:
+        raise UsageError(
+            f"--opened {args.opened} is before --reported {args.reported}: a full assessment "
+            "opens on or after the report"
+        )
     if args.opened is not None:
         starts["full_assessment_opened"] = args.opened
     # The command line is where the clock is read; the library only uses the day it is given.

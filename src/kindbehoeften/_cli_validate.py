@@ -152,6 +152,15 @@ def _print_report(context: Context, label: str, line: int | None, report: Valida
         if line is None:  # one line per valid NDJSON record would drown the invalid ones
             context.out.print(f"[green]{context.text(_OK)}[/]  {escape(where)}", soft_wrap=True)
         return
+    if line is not None:  # NDJSON: a line per issue, so that 100,000 records stay quick
+        for issue in report.issues:
+            context.out.print(
+                f"[bold red]{escape(where)}[/]  {escape(issue.pointer or '/')}  "
+                f"{issue.code}  {escape(issue.message)}",
+                soft_wrap=True,
+                highlight=False,
+            )
+        return
     count = len(report.errors)
     heading = context.text(_ERRORS, where=f"[bold red]{escape(where)}[/]", count=count)
     context.out.print(heading, soft_wrap=True)

@@ -96,12 +96,15 @@ def read_record(
     if isinstance(document, bytes | str):
         try:
             document = json.loads(document)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise InvalidRecordError([("", "json_syntax")]) from error
-    problems = [
-        ("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
-        for error in _checker().iter_errors(document)
-    ]
+    try:
+        problems = [
+            ("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
+            for error in _checker().iter_errors(document)
+        ]
+    except RecursionError as error:  # nested deeper than any record is
+        raise InvalidRecordError([("", "too_deep")]) from error
     if problems:
         raise InvalidRecordError(problems)
     assert isinstance(document, Mapping)

@@ -902,7 +902,7 @@ def _localized(report: ValidationReport, form: Form | None, language: str) -> Va
 def validate(
     submission: bytes | str | dict[str, Any],
     *,
-    form: Form | None = None,
+    form: Form | str | None = None,
     locale: str = "en",
     max_bytes: int = MAX_SUBMISSION_BYTES,
     max_depth: int = MAX_SUBMISSION_DEPTH,
@@ -913,7 +913,8 @@ def validate(
     """Validate a submission (JSON bytes or text, or a parsed dict); never raises on bad input.
 
     The form comes from the submission's ``form`` and ``form_version`` (looked up in the
-    catalog, with ``paths`` as in :func:`load_form`), unless ``form`` is given. A submission
+    catalog, with ``paths`` as in :func:`load_form`), unless ``form`` is given (a
+    :class:`Form`, or an id or path for :func:`load_form`). A submission
     with status ``in_progress`` is a draft: types and bounds are checked, required answers are
     not. Issues come in document order of discovery, each with a JSON Pointer and a code.
 
@@ -937,6 +938,8 @@ def validate(
     :class:`~kindbehoeften.errors.UnknownLocaleError`.
     """
     language = negotiate(locale)
+    if isinstance(form, str):  # a form id (or a form file's path), as load_form takes it
+        form = load_form(form, paths=paths)
     report = _validate(submission, form, max_bytes, max_depth, paths, today, born)
     if language == "en" or not report.issues:
         return report

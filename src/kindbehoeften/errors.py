@@ -102,17 +102,34 @@ class FormDefinitionError(KindbehoeftenError, ValueError):
 
 
 class UnknownFormError(KindbehoeftenError, LookupError):
-    """No form with this id (or this version of it) is in the catalog."""
+    """No form with this id (or this version of it) is in the catalog.
 
-    def __init__(self, form_id: str, version: str | None, known: Iterable[str]) -> None:
+    ``known`` are the ids in the catalog; ``versions`` the versions of ``form_id`` when the
+    id is known but the version is not.
+    """
+
+    def __init__(
+        self,
+        form_id: str,
+        version: str | None,
+        known: Iterable[str],
+        versions: Iterable[str] = (),
+    ) -> None:
         self.form_id = form_id
         self.version = version
         self.known: tuple[str, ...] = tuple(known)
-        what = form_id if version is None else f"{form_id} version {version}"
+        self.versions: tuple[str, ...] = tuple(versions)
         hint = ", ".join(self.known) if self.known else "none"
+        if version is not None and self.versions:
+            text = (
+                f"form {form_id!r} has no version {version!r}; known versions: "
+                f"{', '.join(self.versions)}"
+            )
+        else:
+            what = form_id if version is None else f"{form_id} version {version}"
+            text = f"unknown form {what!r}; known: {hint}"
         super().__init__(
-            f"unknown form {what!r}; known: {hint}. Give a form id from `kindbehoeften forms "
-            "list`, or the path of a form file."
+            f"{text}. Give a form id from `kindbehoeften forms list`, or the path of a form file."
         )
 
 
