@@ -16,6 +16,7 @@ from hypothesis import event as note
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+import kindbehoeften
 from kindbehoeften import ValidationReport
 from kindbehoeften._lifecycle import (
     ASSESSMENT_STAGES,
@@ -617,9 +618,13 @@ def test_an_assessment_shows_its_case_stage_and_size() -> None:
 
 
 def test_an_unknown_jurisdiction_is_refused() -> None:
-    with pytest.raises(InvalidEventError) as caught:
+    with pytest.raises(kindbehoeften.UnknownJurisdictionError) as caught:
         new_case(jurisdiction="XX")
-    assert ("data.jurisdiction", "literal_error") in caught.value.problems
+    assert ("XX", ("SE", "DK", "NO", "FI", "GB-ENG", "NL")) == (
+        caught.value.jurisdiction,
+        caught.value.known,
+    )
+    assert "GB-ENG" == new_case(jurisdiction="gb-eng").jurisdiction  # case does not matter
 
 
 # --- emergency protection ----------------------------------------------------------------------

@@ -96,6 +96,7 @@ from pydantic.json_schema import models_json_schema
 from ._catalog import load_form
 from ._deadlines import (
     EVENT_KINDS,
+    JURISDICTIONS,
     Deadline,
     EventKind,
     Profile,
@@ -111,6 +112,7 @@ from .errors import (
     InvalidEventError,
     TransitionError,
     UnknownFormError,
+    UnknownJurisdictionError,
 )
 
 __all__ = [
@@ -866,8 +868,14 @@ class Assessment:
         """A new case: its first event, ``report_received``.
 
         ``anonymous`` defaults to whether ``reporter`` is ``anonymous``. The case id, the
-        jurisdiction and the municipality are fixed for the case's whole history.
+        jurisdiction and the municipality are fixed for the case's whole history; a
+        jurisdiction other than SE, DK, NO, FI, GB-ENG or NL raises
+        :class:`~kindbehoeften.errors.UnknownJurisdictionError`.
         """
+        known = {code.upper(): code for code in JURISDICTIONS}
+        if not isinstance(jurisdiction, str) or jurisdiction.upper() not in known:
+            raise UnknownJurisdictionError(str(jurisdiction), JURISDICTIONS)
+        jurisdiction = known[jurisdiction.upper()]
         data = {
             "case_id": case_id,
             "jurisdiction": jurisdiction,
