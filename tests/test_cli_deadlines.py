@@ -148,7 +148,7 @@ def test_deadlines_text_is_a_table_with_dates_in_the_locale() -> None:
             ["--jurisdiction", "SE", "--reported", "2026-11-02", "--opened", "2026-01-01"],
             "is before --reported",
         ),
-        (["--jurisdiction", "SE", "--reported", "9999-12-31"], "past the last date"),
+        (["--jurisdiction", "SE", "--reported", "9999-12-31"], "beyond the year 9999"),
     ],
     ids=[
         "jurisdiction",

@@ -451,13 +451,7 @@ def compute_deadlines(
 
 
 def _due(profile: Profile, start: dt.date, amount: int, unit: Unit) -> dt.date:
-    try:
-        return _shift(start, amount, unit, profile.holidays_country, profile.holidays_subdivision)
-    except (OverflowError, ValueError) as error:  # past 9999-12-31: no calendar to count in
-        raise ValueError(
-            f"a deadline {amount} {unit.replace('_', ' ')} after {start} falls past the last "
-            "date that can be counted (9999-12-31); check the start date"
-        ) from error
+    return _shift(start, amount, unit, profile.holidays_country, profile.holidays_subdivision)
 
 
 def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
