@@ -221,8 +221,8 @@ def test_timeline_text_shows_stage_events_and_deadlines(tmp_path: Path) -> None:
     path.write_text(case.to_json(), encoding="utf-8")
     code, out, _ = run("timeline", str(path), "--today", "2026-11-23")
     assert 0 == code
-    assert "Stage: preliminary" in out
-    assert "preliminary_started" in out
+    assert "Stage: preliminary assessment" in out
+    assert "preliminary assessment started" in out
     assert "overdue" in out  # the report was to be reviewed within a week
     code, out, _ = run("timeline", str(EXAMPLE), "--today", "2026-11-23", "--locale", "sv")
     assert 0 == code

@@ -132,6 +132,40 @@ _EVENT_COLUMNS = {
     "details": pgettext("cli.column.details", "details"),
 }
 _CLOCKS = pgettext("cli.timeline.deadlines", "Deadlines in {jurisdiction}")
+_STAGES = {  # written out: pybabel extract reads only literal strings
+    "reported": pgettext("cli.stage.reported", "reported"),
+    "preliminary": pgettext("cli.stage.preliminary", "preliminary assessment"),
+    "full_assessment": pgettext("cli.stage.full_assessment", "full assessment"),
+    "support": pgettext("cli.stage.support", "support"),
+    "closed": pgettext("cli.stage.closed", "closed"),
+}
+_EVENTS = {
+    "report_received": pgettext("cli.event.report_received", "report received"),
+    "safety_assessed": pgettext("cli.event.safety_assessed", "safety assessed"),
+    "preliminary_started": pgettext(
+        "cli.event.preliminary_started", "preliminary assessment started"
+    ),
+    "preliminary_decision": pgettext(
+        "cli.event.preliminary_decision", "preliminary assessment decided"
+    ),
+    "reporter_informed": pgettext("cli.event.reporter_informed", "reporter informed"),
+    "full_assessment_opened": pgettext(
+        "cli.event.full_assessment_opened", "full assessment opened"
+    ),
+    "extension_granted": pgettext("cli.event.extension_granted", "extension granted"),
+    "full_assessment_completed": pgettext(
+        "cli.event.full_assessment_completed", "full assessment completed"
+    ),
+    "plan_adopted": pgettext("cli.event.plan_adopted", "plan adopted"),
+    "support_started": pgettext("cli.event.support_started", "support started"),
+    "review_held": pgettext("cli.event.review_held", "review held"),
+    "emergency_protection": pgettext("cli.event.emergency_protection", "emergency protection"),
+    "emergency_confirmed": pgettext(
+        "cli.event.emergency_confirmed", "emergency protection confirmed"
+    ),
+    "closed": pgettext("cli.event.closed", "closed"),
+    "reopened": pgettext("cli.event.reopened", "reopened on a new report"),
+}
 _SHOWN = ("reporter", "outcome", "decision", "rule", "new_due_on", "form", "form_version")
 
 
@@ -172,7 +206,7 @@ def run_timeline(context: Context) -> int:
 def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence[Deadline]) -> None:
     """An assessment's stage, history (without free text), deadlines and next steps."""
     locale = getattr(context.args, "locale", None) or "en"
-    stage = context.text(_STAGE, stage=assessment.stage)
+    stage = context.text(_STAGE, stage=context.text(_STAGES[assessment.stage]))
     if assessment.emergency_active:
         stage += f" [bold red]({context.text(_EMERGENCY)})[/]"
     context.out.print(f"[bold]{stage}[/]", soft_wrap=True)
@@ -185,7 +219,7 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
         history.add_row(
             str(event.seq),
             format_date(event.on, format="medium", locale=locale),
-            event.kind,
+            context.text(_EVENTS[event.kind]),
             escape(event.actor),
             escape(details),
         )
