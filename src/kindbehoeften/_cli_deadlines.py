@@ -172,7 +172,7 @@ _SHOWN = ("reporter", "outcome", "decision", "rule", "new_due_on", "form", "form
 def run_timeline(context: Context) -> int:
     """An assessment's stage, history and deadlines, from its stored events."""
     args = context.args
-    data = read_input(args.file, 16 * 1024 * 1024)
+    data = read_input(args.file)
     try:
         assessment = Assessment.from_json(data)
     except (IntegrityError, TransitionError, InvalidEventError) as error:

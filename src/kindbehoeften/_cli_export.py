@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,15 @@ from typing import Any
 from rich.markup import escape
 
 from ._catalog import load_form
-from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, iso_date
-from ._clibase import read_input as read_bytes
+from ._clibase import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Context,
+    UsageError,
+    iso_date,
+    json_text,
+    read_input,
+)
 from ._fhir import questionnaire, questionnaire_response
 from ._lifecycle import Assessment
 from ._record import record
@@ -28,9 +34,7 @@ from .errors import (
     TransitionError,
 )
 
-__all__ = ["add_export_commands", "read_input"]
-
-MAX_INPUT_BYTES = 16 * 1024 * 1024
+__all__ = ["add_export_commands"]
 
 
 def add_export_commands(commands: Any, command: Any, output: Any) -> None:
@@ -94,9 +98,11 @@ def add_export_commands(commands: Any, command: Any, output: Any) -> None:
     stats.set_defaults(run=run_stats)
 
 
-def read_input(name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """The bytes of a file named on the command line; a usage error when there is none."""
-    return read_bytes(name, limit)
+def write_json(context: Context, document: Any, output: Path | None) -> None:
+    """A JSON document into ``output`` (UTF-8), or onto standard output (escaped when the
+    terminal cannot take UTF-8)."""
+    ascii_only = output is None and context.ascii_only
+    write_output(context, json_text(document, ascii_only=ascii_only), output)
 
 
 def write_output(context: Context, text: str, output: Path | None) -> None:
@@ -133,7 +139,7 @@ def run_record(context: Context) -> int:
                 f"[bold red]{escape(name)}[/]: /{escape(rest)} ({code})", soft_wrap=True
             )
         return EXIT_INVALID
-    write_output(context, _json(document), args.output)
+    write_json(context, document, args.output)
     return EXIT_OK
 
 
@@ -172,7 +178,7 @@ def run_stats(context: Context) -> int:
 
 def _key(path: Path) -> bytes:
     """The key in a key file: its bytes, less one final line break (a key written as text)."""
-    key = read_bytes(str(path), 4096)
+    key = read_input(str(path), 4096)
     key = key.removesuffix(b"\n").removesuffix(b"\r")
     if len(key) < MIN_KEY_BYTES:
         raise UsageError(
@@ -205,7 +211,7 @@ def _write_table(
 def run_fhir_questionnaire(context: Context) -> int:
     """The Questionnaire of a form, with the translations of every shipped language."""
     form = load_form(context.args.form, context.args.form_version)
-    write_output(context, _json(questionnaire(form)), context.args.output)
+    write_json(context, questionnaire(form), context.args.output)
     return EXIT_OK
 
 
@@ -224,9 +230,5 @@ def run_fhir_response(context: Context) -> int:
                 highlight=False,
             )
         return EXIT_INVALID
-    write_output(context, _json(questionnaire_response(data, form=form)), args.output)
+    write_json(context, questionnaire_response(data, form=form), args.output)
     return EXIT_OK
-
-
-def _json(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -18,14 +18,17 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_USAGE",
+    "MAX_INPUT_BYTES",
     "Context",
     "UsageError",
     "iso_date",
+    "json_text",
     "open_input",
     "read_input",
 ]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+MAX_INPUT_BYTES = 16 * 1024 * 1024  # a file read whole: a history, a record, a form's answers
 
 
 class UsageError(Exception):
@@ -56,7 +59,7 @@ class Context:
 
     def json(self, document: Any) -> None:
         """One JSON document on stdout, unstyled."""
-        self.out.file.write(json.dumps(document, ensure_ascii=self.ascii_only, indent=2) + "\n")
+        self.out.file.write(json_text(document, ascii_only=self.ascii_only))
 
 
 def iso_date(value: str) -> dt.date:
@@ -83,7 +86,12 @@ def open_input(name: str) -> IO[bytes]:
         raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
 
 
-def read_input(name: str, limit: int) -> bytes:
+def json_text(document: Any, *, ascii_only: bool = False) -> str:
+    """A JSON document as the command line writes it: indented, UTF-8, a final newline."""
+    return json.dumps(document, ensure_ascii=ascii_only, indent=2) + "\n"
+
+
+def read_input(name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a file named on the command line (at most ``limit``), or a usage error."""
     with open_input(name) as stream:
         try:

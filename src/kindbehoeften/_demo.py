@@ -20,7 +20,7 @@ from rich.table import Table
 
 from ._catalog import load_form
 from ._cli_deadlines import print_timeline
-from ._clibase import EXIT_OK, Context, UsageError
+from ._clibase import EXIT_OK, Context, UsageError, json_text
 from ._fhir import questionnaire, questionnaire_response
 from ._i18n import pgettext
 from ._lifecycle import Assessment
@@ -120,9 +120,9 @@ def run_demo(context: Context) -> int:
     archive = record(case, forms.values(), today=today)
     key = secrets.token_bytes(32)  # statistics need a key: this run's is never stored
     files = {
-        "record.json": json.dumps(archive, ensure_ascii=False, indent=2) + "\n",
-        "fhir/Questionnaire-triangle.full.json": _json(questionnaire(full)),
-        "fhir/QuestionnaireResponse-triangle.full.json": _json(
+        "record.json": json_text(archive),
+        "fhir/Questionnaire-triangle.full.json": json_text(questionnaire(full)),
+        "fhir/QuestionnaireResponse-triangle.full.json": json_text(
             questionnaire_response(forms["full"])
         ),
         "statistics.csv": to_csv(statistics([archive], key=key)),
@@ -138,7 +138,3 @@ def run_demo(context: Context) -> int:
         raise UsageError(f"cannot write into {folder}: {error.strerror or error}") from None
     out.print(context.text(_WROTE, count=len(files), folder=escape(str(folder))))
     return EXIT_OK
-
-
-def _json(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -42,7 +42,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from ._catalog import load_form
-from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, open_input
+from ._clibase import EXIT_INVALID, EXIT_OK, MAX_INPUT_BYTES, Context, UsageError, open_input
 from ._formmodel import Area, Form, Question
 from ._i18n import localize, negotiate, pgettext, render
 from ._record import RECORD_SCHEMA_ID
@@ -98,7 +98,7 @@ STYLES: Mapping[str | None, str] = MappingProxyType(
 # preliminary one).
 _SCALE = "concern_scale"
 _ASSESSMENT = "assessment"
-_MAX_RECORD_BYTES = 16 * 1024 * 1024
+_MAX_RECORD_BYTES = MAX_INPUT_BYTES
 
 _NOT_ANSWERED = pgettext("summary.not_answered", "Not answered")
 _LEGEND = pgettext("summary.legend", "Assessment")

@@ -20,7 +20,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic_core import SchemaValidator, ValidationError
@@ -382,6 +382,7 @@ class _FormPlan:
     json_completed: SchemaValidator | None = None
     semantic: tuple[tuple[str, str, _ContainerPlan], ...] = ()
     groups: tuple[tuple[str, str, Groups], ...] = ()  # section, area, its groups
+    labels: dict[str, str] = field(default_factory=dict)  # English label by key, for _localized
     depth: int = 4  # how deep the form's own structure nests (envelope, answers, section, area)
 
 
@@ -507,6 +508,11 @@ def _compile(form: Form) -> _FormPlan:
         else:
             plan.fast_draft = SchemaValidator(answers)
             plan.json_draft = SchemaValidator(document, {"cache_strings": "keys"})
+    plan.labels = {".".join(path): question.label for path, question in form.questions()}
+    for section in form.sections:
+        plan.labels[section.id] = section.label
+        for area in section.areas:
+            plan.labels[f"{section.id}.{area.id}"] = area.label
     plan.groups = tuple(
         (section.id, area.id, groups)
         for section in form.sections
@@ -870,11 +876,7 @@ def _localized(report: ValidationReport, form: Form | None, language: str) -> Va
     labels: dict[str, str] = {}
     if form is not None:
         contexts = (form.id,) if form.base is None else (form.id, form.base.id)
-        labels = {".".join(path): question.label for path, question in form.questions()}
-        for section in form.sections:
-            labels[section.id] = section.label
-            for area in section.areas:
-                labels[f"{section.id}.{area.id}"] = area.label
+        labels = _plan(form).labels
 
     def label(key: str, english: str) -> str:
         return translate(contexts, f"{key}.label", labels.get(key, english), language)
