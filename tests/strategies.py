@@ -1211,7 +1211,7 @@ def changed_submissions(
 # --- event sequences: the assessment lifecycle -----------------------------------------------
 # (Appended as a section of its own; its imports sit here, with the strategies that use them.)
 
-from kindbehoeften._lifecycle import EVENT_KINDS, Assessment  # noqa: E402
+from kindbehoeften._lifecycle.assessment import EVENT_KINDS, Assessment  # noqa: E402
 
 __all__ += [
     "LIFECYCLE_KINDS",

@@ -19,7 +19,7 @@ from rich.console import Console
 
 import kindbehoeften
 from kindbehoeften import Form
-from kindbehoeften._catalog import FORMS_PATH_VARIABLE
+from kindbehoeften._forms.catalog import FORMS_PATH_VARIABLE
 from kindbehoeften.cli import LOCALE_VARIABLE, main
 
 TRIANGLE_IDS = ["triangle.followup", "triangle.full", "triangle.plan", "triangle.preliminary"]

@@ -34,8 +34,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kindbehoeften import _deadlines
-from kindbehoeften._deadlines import (
+from kindbehoeften._lifecycle import deadlines as _deadlines
+from kindbehoeften._lifecycle.deadlines import (
     EVENT_KINDS,
     JURISDICTIONS,
     Deadline,

@@ -12,7 +12,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from clirun import run
 from kindbehoeften import Assessment
-from kindbehoeften._demo import build_case
+from kindbehoeften.cli.demo import build_case
 from kindbehoeften.export import read_record
 
 HISTORY = Path(__file__).resolve().parents[1] / "examples" / "histories" / "demo-case.json"

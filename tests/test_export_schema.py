@@ -3,7 +3,7 @@
 The differential tests compare ``validate(submission, form=form).ok`` with the verdict of
 ``jsonschema.Draft202012Validator`` (format assertion on) on the schema for the submission's
 status (``completed`` when the status is missing or wrong: both schemas refuse it then).
-They exclude, on purpose, what the schema cannot express (see ``kindbehoeften._submission_schema``):
+They exclude, on purpose, what the schema cannot express (see ``kindbehoeften._exports.schema``):
 
 - JSON-text problems (syntax, duplicate keys, size and depth limits, invalid UTF-8): the
   generated submissions are parsed dictionaries, which cannot hold them;
@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import Form, validate
-from kindbehoeften._formfiles import check_form
-from kindbehoeften._submission_schema import _date_order, _text_order, json_schema
+from kindbehoeften._exports.schema import _date_order, _text_order, json_schema
+from kindbehoeften._forms.files import check_form
 from strategies import changed_submissions, form_submissions, forms
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,13 +33,13 @@ from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import Form, Question, localize, validate
-from kindbehoeften._fhir import (
+from kindbehoeften._exports.fhir import (
     ENABLE_WHEN_EXPRESSION,
     SENSITIVITY_EXTENSION,
     questionnaire,
     questionnaire_response,
 )
-from kindbehoeften._formfiles import check_form
+from kindbehoeften._forms.files import check_form
 from kindbehoeften.errors import UnknownLocaleError
 from strategies import form_submissions, forms, submissions
 

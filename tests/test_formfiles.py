@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import Form, FormDefinitionError, FormProblem, UnknownFormError
-from kindbehoeften._catalog import FORMS_PATH_VARIABLE
-from kindbehoeften._formfiles import MAX_DEPTH, MAX_FORM_FILE_BYTES
+from kindbehoeften._forms.catalog import FORMS_PATH_VARIABLE
+from kindbehoeften._forms.files import MAX_DEPTH, MAX_FORM_FILE_BYTES
 from strategies import mutated_forms, to_toml
 
 # database=None: no example database is written into the working tree.

@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 import kindbehoeften
 from kindbehoeften import ValidationReport
-from kindbehoeften._lifecycle import (
+from kindbehoeften._lifecycle.assessment import (
     ASSESSMENT_STAGES,
     EVENT_KINDS,
     EVENTS_SCHEMA_ID,

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import Assessment, Form, Question
-from kindbehoeften._statistics import (
+from kindbehoeften._exports.statistics import (
     AGE_BANDS,
     COLUMNS,
     TABLES,
@@ -524,7 +524,7 @@ def test_records_as_json_text_and_a_given_profile_are_read() -> None:
 def use_forms(monkeypatch: pytest.MonkeyPatch, *changed: Form) -> None:
     """Make the statistics see ``changed`` forms in place of the built-in ones (the records
     are still made and checked with the built-in forms)."""
-    from kindbehoeften import _statistics
+    from kindbehoeften._exports import statistics as _statistics
 
     real = kindbehoeften.load_form
     by_id = {form.id: form for form in changed}
@@ -649,7 +649,7 @@ def test_a_plan_form_without_measures_gives_no_measures(monkeypatch: pytest.Monk
 
 def test_the_gate_reads_no_type_of_question_but_the_safe_ones() -> None:
     """Even a caller inside the library cannot ask the gate for text or dates."""
-    from kindbehoeften._statistics import _read
+    from kindbehoeften._exports.statistics import _read
 
     form = kindbehoeften.load_form("triangle.preliminary")
     answers = example("triangle.preliminary.valid.json")["answers"]

@@ -16,19 +16,19 @@ from rich.console import Console
 
 import kindbehoeften
 from kindbehoeften import Form, load_form, localize
-from kindbehoeften._clibase import Context, UsageError
-from kindbehoeften._record import record
-from kindbehoeften._summary import (
+from kindbehoeften._exports.record import record
+from kindbehoeften._exports.summary import (
     COLOURS,
     SIDES,
     Triangle,
     TriangleArea,
     TriangleError,
-    run_summary,
     summary_table,
     triangle,
     triangle_svg,
 )
+from kindbehoeften.cli.base import Context, UsageError
+from kindbehoeften.cli.summary import run_summary
 from kindbehoeften.errors import UnknownLocaleError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -685,7 +685,7 @@ def test_the_command_raises_a_usage_error_for_an_unwritable_svg(tmp_path: Path) 
 def test_the_command_refuses_an_oversized_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kindbehoeften._summary._MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr("kindbehoeften.cli.summary._MAX_RECORD_BYTES", 100)
     code, _, err = run(str(EXAMPLES / "triangle.full.valid.json"))
     assert 1 == code
     assert "larger than 100 bytes" in err

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import CODES, Form, Issue, ValidationReport, validate
-from kindbehoeften._validation import MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH
+from kindbehoeften._validation.validator import MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH
 from strategies import EXAMPLES, JUNK_MARK, mutated_submissions, submissions
 
 # database=None: no example database is written into the working tree.

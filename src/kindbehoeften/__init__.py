@@ -9,19 +9,7 @@ with a catalog to find them by id and version:
 ['child_needs', 'parenting_capacity', 'family_environment']
 """
 
-from ._catalog import forms, load_form
-from ._deadlines import (
-    JURISDICTIONS,
-    Deadline,
-    Length,
-    Profile,
-    Rule,
-    compute_deadlines,
-    jurisdiction_schema,
-    load_profile,
-)
-from ._formfiles import form_file_schema
-from ._formmodel import (
+from ._core.model import (
     AllOf,
     AnyOf,
     Area,
@@ -37,8 +25,11 @@ from ._formmodel import (
     Question,
     Section,
 )
+from ._core.report import CODES, Issue, ValidationReport
+from ._forms.catalog import forms, load_form
+from ._forms.files import form_file_schema
 from ._i18n import LOCALES, localize
-from ._lifecycle import (
+from ._lifecycle.assessment import (
     ASSESSMENT_STAGES,
     EVENT_KINDS,
     Assessment,
@@ -46,8 +37,17 @@ from ._lifecycle import (
     Milestones,
     events_schema,
 )
-from ._report import CODES, Issue, ValidationReport
-from ._validation import validate
+from ._lifecycle.deadlines import (
+    JURISDICTIONS,
+    Deadline,
+    Length,
+    Profile,
+    Rule,
+    compute_deadlines,
+    jurisdiction_schema,
+    load_profile,
+)
+from ._validation.validator import validate
 from .errors import (
     FormDefinitionError,
     FormProblem,

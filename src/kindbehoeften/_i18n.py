@@ -37,8 +37,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from ._formmodel import Form
-from ._tomllines import KeyPath, line_index, line_of
+from ._core.model import Form
+from ._core.tomllines import KeyPath, line_index, line_of
 from .errors import UnknownLocaleError
 
 __all__ = [

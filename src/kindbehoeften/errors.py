@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from ._report import ValidationReport
+    from ._core.report import ValidationReport
 
 __all__ = [
     "FormDefinitionError",

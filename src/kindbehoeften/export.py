@@ -19,10 +19,10 @@
 'urn:kindbehoeften:schema:record:1'
 """
 
-from ._fhir import questionnaire, questionnaire_response
-from ._record import RECORD_SCHEMA_ID, read_record, record, record_schema
-from ._statistics import COLUMNS, TABLES, aggregate, statistics, to_csv, to_parquet
-from ._submission_schema import json_schema
+from ._exports.fhir import questionnaire, questionnaire_response
+from ._exports.record import RECORD_SCHEMA_ID, read_record, record, record_schema
+from ._exports.schema import json_schema
+from ._exports.statistics import COLUMNS, TABLES, aggregate, statistics, to_csv, to_parquet
 
 __all__ = [
     "COLUMNS",

@@ -93,19 +93,10 @@ from pydantic import (
 )
 from pydantic.json_schema import models_json_schema
 
-from ._catalog import load_form
-from ._deadlines import (
-    EVENT_KINDS,
-    JURISDICTIONS,
-    Deadline,
-    EventKind,
-    Profile,
-    compute_deadlines,
-    load_profile,
-)
-from ._formmodel import FormId, Version
-from ._validation import validate
-from .errors import (
+from .._core.model import FormId, Version
+from .._forms.catalog import load_form
+from .._validation.validator import validate
+from ..errors import (
     FormDefinitionError,
     IncompleteAssessmentError,
     IntegrityError,
@@ -113,6 +104,15 @@ from .errors import (
     TransitionError,
     UnknownFormError,
     UnknownJurisdictionError,
+)
+from .deadlines import (
+    EVENT_KINDS,
+    JURISDICTIONS,
+    Deadline,
+    EventKind,
+    Profile,
+    compute_deadlines,
+    load_profile,
 )
 
 __all__ = [

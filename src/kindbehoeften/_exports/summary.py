@@ -6,7 +6,7 @@
 assessment's record, and returns a :class:`Triangle`: a small frozen value with the three sides
 in order, each with its areas and their assessments, every label in the chosen language.
 :func:`summary_table` shows it as a rich table, :func:`triangle_svg` draws it as a standalone
-SVG picture, and :func:`run_summary` is the command ``kindbehoeften summary FILE [--svg OUT]``.
+SVG picture (the command ``kindbehoeften summary FILE [--svg OUT]`` shows both).
 
 >>> draft = {"form": "triangle.full", "form_version": "1.0.0", "status": "in_progress",
 ...          "answers": {"child_needs": {"health": {"assessment": "some_concern"}}}}
@@ -32,7 +32,6 @@ import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -41,14 +40,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
-from ._catalog import load_form
-from ._clibase import EXIT_INVALID, EXIT_OK, MAX_INPUT_BYTES, Context, UsageError, open_input
-from ._formmodel import Area, Form, Question
-from ._i18n import localize, negotiate, pgettext, render
-from ._record import RECORD_SCHEMA_ID
-from ._report import ValidationReport
-from ._validation import validate
-from .errors import KindbehoeftenError
+from .._core.model import Area, Form, Question
+from .._core.report import ValidationReport
+from .._forms.catalog import load_form
+from .._i18n import localize, negotiate, pgettext, render
+from .._validation.validator import validate
+from ..errors import KindbehoeftenError
+from .record import RECORD_SCHEMA_ID
 
 __all__ = [
     "COLOURS",
@@ -58,7 +56,6 @@ __all__ = [
     "TriangleArea",
     "TriangleError",
     "TriangleSide",
-    "run_summary",
     "summary_table",
     "triangle",
     "triangle_svg",
@@ -98,7 +95,6 @@ STYLES: Mapping[str | None, str] = MappingProxyType(
 # preliminary one).
 _SCALE = "concern_scale"
 _ASSESSMENT = "assessment"
-_MAX_RECORD_BYTES = MAX_INPUT_BYTES
 
 _NOT_ANSWERED = pgettext("summary.not_answered", "Not answered")
 _LEGEND = pgettext("summary.legend", "Assessment")
@@ -112,7 +108,6 @@ _DESCRIPTION = pgettext(
     "The assessment triangle: {left} on the left side, {right} on the right side, "
     "{base} along the base. Each area is coloured by its assessment.",
 )
-_SVG_WRITTEN = pgettext("summary.svg_written", "SVG written to {path}")
 
 
 class TriangleError(KindbehoeftenError, ValueError):
@@ -663,44 +658,3 @@ def triangle_svg(tri: Triangle) -> str:
     }
     body = "\n".join(parts)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _tag("svg", root, f"\n{body}\n") + "\n"
-
-
-# --- the command ---------------------------------------------------------------------------------
-
-
-def run_summary(context: Context) -> int:
-    """``kindbehoeften summary FILE [--svg OUT]``: the triangle of a submission or a record as
-    a table; with ``--svg`` also as a picture (``--svg -``: the SVG alone, on stdout).
-
-    0 when shown; 1, with the reason on stderr, when the file is not a valid submission of a
-    form with the three sides; a missing file is a usage error.
-    """
-    args = context.args
-    name: str = args.file
-    if name == "-":
-        data = context.stdin.read(_MAX_RECORD_BYTES + 1)
-    else:
-        with open_input(name) as stream:
-            data = stream.read(_MAX_RECORD_BYTES + 1)
-    label = "<stdin>" if name == "-" else name
-    try:
-        if len(data) > _MAX_RECORD_BYTES:
-            raise TriangleError(f"larger than {_MAX_RECORD_BYTES} bytes")
-        tri = triangle(data, locale=getattr(args, "locale", None) or "en")
-    except TriangleError as error:
-        context.err.print(
-            f"[bold red]{escape(label)}[/]: {escape(str(error))}", highlight=False, soft_wrap=True
-        )
-        return EXIT_INVALID
-    svg: Path | None = getattr(args, "svg", None)
-    if svg is not None and str(svg) == "-":
-        context.out.file.write(triangle_svg(tri))
-        return EXIT_OK
-    context.out.print(summary_table(tri))
-    if svg is not None:
-        try:
-            svg.write_text(triangle_svg(tri), encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {svg}: {error.strerror or error}") from None
-        context.out.print(context.text(_SVG_WRITTEN, path=escape(str(svg))), highlight=False)
-    return EXIT_OK

@@ -18,12 +18,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ._catalog import load_form
-from ._clibase import EXIT_INVALID, EXIT_OK, Context, open_input
-from ._formmodel import Form
-from ._i18n import npgettext, pgettext
-from ._report import ValidationReport
-from ._validation import validate
+from .._core.model import Form
+from .._core.report import ValidationReport
+from .._forms.catalog import load_form
+from .._i18n import npgettext, pgettext
+from .._validation.validator import validate
+from .base import EXIT_INVALID, EXIT_OK, Context, open_input
 
 __all__ = ["run_validate"]
 

@@ -46,10 +46,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._catalog import load_form
-from ._formmodel import AllOf, AnyOf, Area, Comparison, Condition, Form, Not, Question
-from ._i18n import LOCALES, localize, negotiate
-from ._validation import validate
+from .._core.model import AllOf, AnyOf, Area, Comparison, Condition, Form, Not, Question
+from .._forms.catalog import load_form
+from .._i18n import LOCALES, localize, negotiate
+from .._validation.validator import validate
 
 __all__ = [
     "ENABLE_WHEN_EXPRESSION",

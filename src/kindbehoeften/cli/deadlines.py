@@ -12,11 +12,11 @@ from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 
-from ._clibase import EXIT_INVALID, EXIT_OK, Context, UsageError, read_input
-from ._deadlines import Deadline, compute_deadlines, load_profile
-from ._i18n import negotiate, pgettext, translate
-from ._lifecycle import Assessment
-from .errors import IntegrityError, InvalidEventError, TransitionError
+from .._i18n import negotiate, pgettext, translate
+from .._lifecycle.assessment import Assessment
+from .._lifecycle.deadlines import Deadline, compute_deadlines, load_profile
+from ..errors import IntegrityError, InvalidEventError, TransitionError
+from .base import EXIT_INVALID, EXIT_OK, Context, UsageError, read_input
 
 __all__ = ["deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
 

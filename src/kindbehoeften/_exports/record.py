@@ -31,10 +31,10 @@ from typing import Any
 
 import jsonschema
 
-from ._deadlines import Profile
-from ._lifecycle import Assessment, events_schema
-from ._validation import validate
-from .errors import InvalidRecordError
+from .._lifecycle.assessment import Assessment, events_schema
+from .._lifecycle.deadlines import Profile
+from .._validation.validator import validate
+from ..errors import InvalidRecordError
 
 __all__ = ["RECORD_SCHEMA_ID", "read_record", "record", "record_schema"]
 

@@ -22,16 +22,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from . import __version__
-from ._catalog import forms, load_form
-from ._cli_deadlines import run_deadlines, run_timeline
-from ._cli_export import add_export_commands
-from ._cli_validate import run_validate
-from ._clibase import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, iso_date
-from ._deadlines import JURISDICTIONS
-from ._demo import run_demo
-from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
-from ._i18n import (
+from .. import __version__
+from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from .._forms.catalog import forms, load_form
+from .._i18n import (
     LOCALE_VARIABLE,
     LOCALES,
     localize,
@@ -40,12 +34,18 @@ from ._i18n import (
     pgettext,
     render,
 )
-from ._i18n import status as catalog_status
-from ._lifecycle import events_schema
-from ._summary import run_summary
-from ._validation import MAX_SUBMISSION_BYTES
-from .errors import FormDefinitionError, KindbehoeftenError, UnknownLocaleError
-from .export import json_schema, record_schema
+from .._i18n import status as catalog_status
+from .._lifecycle.assessment import events_schema
+from .._lifecycle.deadlines import JURISDICTIONS
+from .._validation.validator import MAX_SUBMISSION_BYTES
+from ..errors import FormDefinitionError, KindbehoeftenError, UnknownLocaleError
+from ..export import json_schema, record_schema
+from .base import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Context, UsageError, iso_date
+from .deadlines import run_deadlines, run_timeline
+from .demo import run_demo
+from .export import add_export_commands
+from .summary import run_summary
+from .validate import run_validate
 
 __all__ = ["Context", "UsageError", "describe_condition", "form_tree", "main"]
 

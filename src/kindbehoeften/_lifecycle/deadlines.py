@@ -50,7 +50,8 @@ import jsonschema
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._formfiles import (
+from .._core.tomllines import KeyPath
+from .._forms.files import (
     _check_shape,
     _error_order,
     _parse,
@@ -58,8 +59,7 @@ from ._formfiles import (
     _schema_problem,
     read_limited,
 )
-from ._tomllines import KeyPath
-from .errors import UnknownJurisdictionError
+from ..errors import UnknownJurisdictionError
 
 __all__ = [
     "EVENT_KINDS",

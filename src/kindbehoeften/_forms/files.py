@@ -29,7 +29,7 @@ from typing import Any
 import jsonschema
 import pydantic
 
-from ._formmodel import (
+from .._core.model import (
     AllOf,
     AnyOf,
     Area,
@@ -39,8 +39,8 @@ from ._formmodel import (
     Not,
     Question,
 )
-from ._tomllines import KeyPath, line_index, line_of
-from .errors import FormDefinitionError, FormProblem
+from .._core.tomllines import KeyPath, line_index, line_of
+from ..errors import FormDefinitionError, FormProblem
 
 __all__ = ["MAX_DEPTH", "MAX_FORM_FILE_BYTES", "check_form", "form_file_schema", "read_form_file"]
 

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from rich.console import Console
 
-from ._i18n import Text, render
+from .._i18n import Text, render
 
 __all__ = [
     "EXIT_INVALID",

@@ -15,9 +15,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ._formfiles import read_form_file, read_limited
-from ._formmodel import Form
-from .errors import FormDefinitionError, FormProblem, UnknownFormError
+from .._core.model import Form
+from ..errors import FormDefinitionError, FormProblem, UnknownFormError
+from .files import read_form_file, read_limited
 
 __all__ = ["FORMS_PATH_VARIABLE", "forms", "load_form"]
 

@@ -26,11 +26,11 @@ from typing import Any
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from ._catalog import FORMS_PATH_VARIABLE, PathLike, forms, load_form
-from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
-from ._i18n import Text, negotiate, npgettext, pgettext, render, translate
-from ._report import Issue, ValidationReport
-from .errors import UnknownFormError
+from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from .._core.report import Issue, ValidationReport
+from .._forms.catalog import FORMS_PATH_VARIABLE, PathLike, forms, load_form
+from .._i18n import Text, negotiate, npgettext, pgettext, render, translate
+from ..errors import UnknownFormError
 
 __all__ = ["MAX_SUBMISSION_BYTES", "MAX_SUBMISSION_DEPTH", "validate"]
 

@@ -47,10 +47,9 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
-from ._catalog import load_form
-from ._deadlines import JURISDICTIONS, Profile, load_profile
-from ._formmodel import Form, Question
-from ._lifecycle import (
+from .._core.model import Form, Question
+from .._forms.catalog import load_form
+from .._lifecycle.assessment import (
     Assessment,
     Event,
     FullAssessmentData,
@@ -58,8 +57,9 @@ from ._lifecycle import (
     ReopenData,
     ReportData,
 )
-from ._record import read_record
-from .errors import KindbehoeftenError, MissingDependencyError, UnsafeFieldError
+from .._lifecycle.deadlines import JURISDICTIONS, Profile, load_profile
+from ..errors import KindbehoeftenError, MissingDependencyError, UnsafeFieldError
+from .record import read_record
 
 __all__ = [
     "AGE_BANDS",

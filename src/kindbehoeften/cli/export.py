@@ -11,8 +11,20 @@ from typing import Any
 
 from rich.markup import escape
 
-from ._catalog import load_form
-from ._clibase import (
+from .._exports.fhir import questionnaire, questionnaire_response
+from .._exports.record import record
+from .._exports.statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
+from .._forms.catalog import load_form
+from .._lifecycle.assessment import Assessment
+from .._validation.validator import validate
+from ..errors import (
+    IntegrityError,
+    InvalidEventError,
+    InvalidRecordError,
+    MissingDependencyError,
+    TransitionError,
+)
+from .base import (
     EXIT_INVALID,
     EXIT_OK,
     Context,
@@ -20,18 +32,6 @@ from ._clibase import (
     iso_date,
     json_text,
     read_input,
-)
-from ._fhir import questionnaire, questionnaire_response
-from ._lifecycle import Assessment
-from ._record import record
-from ._statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
-from ._validation import validate
-from .errors import (
-    IntegrityError,
-    InvalidEventError,
-    InvalidRecordError,
-    MissingDependencyError,
-    TransitionError,
 )
 
 __all__ = ["add_export_commands"]

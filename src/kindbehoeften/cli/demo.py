@@ -18,16 +18,16 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from ._catalog import load_form
-from ._cli_deadlines import print_timeline
-from ._clibase import EXIT_OK, Context, UsageError, json_text
-from ._fhir import questionnaire, questionnaire_response
-from ._i18n import pgettext
-from ._lifecycle import Assessment
-from ._record import record
-from ._statistics import statistics, to_csv
-from ._summary import summary_table, triangle, triangle_svg
-from ._validation import validate
+from .._exports.fhir import questionnaire, questionnaire_response
+from .._exports.record import record
+from .._exports.statistics import statistics, to_csv
+from .._exports.summary import summary_table, triangle, triangle_svg
+from .._forms.catalog import load_form
+from .._i18n import pgettext
+from .._lifecycle.assessment import Assessment
+from .._validation.validator import validate
+from .base import EXIT_OK, Context, UsageError, json_text
+from .deadlines import print_timeline
 
 __all__ = ["build_case", "run_demo"]
 

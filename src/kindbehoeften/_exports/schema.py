@@ -67,7 +67,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-from ._formmodel import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 
 __all__ = ["json_schema"]
 

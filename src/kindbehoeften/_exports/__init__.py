@@ -1,0 +1,1 @@
+"""What other systems embed: JSON Schema, record, FHIR, statistics, summary."""

@@ -1,0 +1,1 @@
+"""Form files, extensions, their checks, and the catalog."""

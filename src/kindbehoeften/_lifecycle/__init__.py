@@ -1,0 +1,1 @@
+"""The assessment lifecycle: events, the state machine, history integrity, deadlines, profiles."""

@@ -1,0 +1,1 @@
+"""Validating submissions: the compiled validator, the report's messages, the fast path."""

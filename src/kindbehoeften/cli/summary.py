@@ -1,0 +1,54 @@
+"""``kindbehoeften summary FILE [--svg OUT]``: the triangle at a glance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.markup import escape
+
+from .._exports.summary import TriangleError, summary_table, triangle, triangle_svg
+from .._i18n import pgettext
+from .base import EXIT_INVALID, EXIT_OK, MAX_INPUT_BYTES, Context, UsageError, open_input
+
+__all__ = ["run_summary"]
+
+_MAX_RECORD_BYTES = MAX_INPUT_BYTES
+_SVG_WRITTEN = pgettext("summary.svg_written", "SVG written to {path}")
+
+
+def run_summary(context: Context) -> int:
+    """``kindbehoeften summary FILE [--svg OUT]``: the triangle of a submission or a record as
+    a table; with ``--svg`` also as a picture (``--svg -``: the SVG alone, on stdout).
+
+    0 when shown; 1, with the reason on stderr, when the file is not a valid submission of a
+    form with the three sides; a missing file is a usage error.
+    """
+    args = context.args
+    name: str = args.file
+    if name == "-":
+        data = context.stdin.read(_MAX_RECORD_BYTES + 1)
+    else:
+        with open_input(name) as stream:
+            data = stream.read(_MAX_RECORD_BYTES + 1)
+    label = "<stdin>" if name == "-" else name
+    try:
+        if len(data) > _MAX_RECORD_BYTES:
+            raise TriangleError(f"larger than {_MAX_RECORD_BYTES} bytes")
+        tri = triangle(data, locale=getattr(args, "locale", None) or "en")
+    except TriangleError as error:
+        context.err.print(
+            f"[bold red]{escape(label)}[/]: {escape(str(error))}", highlight=False, soft_wrap=True
+        )
+        return EXIT_INVALID
+    svg: Path | None = getattr(args, "svg", None)
+    if svg is not None and str(svg) == "-":
+        context.out.file.write(triangle_svg(tri))
+        return EXIT_OK
+    context.out.print(summary_table(tri))
+    if svg is not None:
+        try:
+            svg.write_text(triangle_svg(tri), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {svg}: {error.strerror or error}") from None
+        context.out.print(context.text(_SVG_WRITTEN, path=escape(str(svg))), highlight=False)
+    return EXIT_OK
