@@ -23,6 +23,19 @@ from pydantic import (
     model_validator,
 )
 
+from .vocab import (
+    FORM_ID_MAX,
+    FORM_ID_PATTERN,
+    FORM_STAGES,
+    IDENTIFIER_MAX,
+    IDENTIFIER_PATTERN,
+    VERSION_PATTERN,
+    FormStage,
+    Operator,
+    QuestionType,
+    Sensitivity,
+)
+
 __all__ = [
     "RELATIVE_DATES",
     "STAGES",
@@ -42,20 +55,12 @@ __all__ = [
     "Section",
 ]
 
-Stage = Literal["preliminary", "full", "plan", "followup"]
-STAGES: tuple[Stage, ...] = ("preliminary", "full", "plan", "followup")
+Stage = FormStage
+STAGES: tuple[Stage, ...] = FORM_STAGES
 
-QuestionType = Literal[
-    "text", "boolean", "integer", "decimal", "date", "choice", "multi_choice", "group"
-]
-Sensitivity = Literal["none", "personal", "special_category"]
-Operator = Literal[
-    "equals", "not_equals", "in", "not_in", "gt", "ge", "lt", "le", "contains", "answered"
-]
-
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-FormId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$", max_length=128)]
-Version = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
+FormId = Annotated[str, Field(pattern=FORM_ID_PATTERN, max_length=FORM_ID_MAX)]
+Version = Annotated[str, Field(pattern=VERSION_PATTERN)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Scalar: TypeAlias = bool | int | Finite | str
 RelativeDate = Literal["today", "birth"]

@@ -9,35 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from .vocab import CODES, IssueCode, Severity
 
 __all__ = ["CODES", "Issue", "Severity", "ValidationReport"]
-
-Severity = Literal["error", "warning"]
-
-#: Every code an issue can have; stable across versions.
-CODES: tuple[str, ...] = (
-    "json_syntax",
-    "duplicate_key",
-    "too_large",
-    "too_deep",
-    "not_an_object",
-    "unknown_form",
-    "unknown_version",
-    "unknown_field",
-    "required",
-    "type",
-    "choice",
-    "min",
-    "max",
-    "max_length",
-    "pattern",
-    "date",
-    "min_items",
-    "max_items",
-    "disabled",
-    "one_of_required",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +27,7 @@ class Issue:
     """
 
     pointer: str
-    code: str
+    code: IssueCode
     message: str
     severity: Severity = "error"
     params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)

@@ -74,7 +74,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Annotated, Any, Final, Literal, NamedTuple, TypeAlias, get_args
+from typing import Annotated, Any, Final, NamedTuple, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -94,6 +94,21 @@ from pydantic import (
 from pydantic.json_schema import models_json_schema
 
 from .._core.model import FormId, Version
+from .._core.vocab import (
+    ASSESSMENT_STAGES,
+    DATE_PATTERN,
+    EVENT_KINDS,
+    IDENTIFIER_MAX,
+    IDENTIFIER_PATTERN,
+    JURISDICTIONS,
+    AssessmentStage,
+    CloseReason,
+    Decision,
+    EventKind,
+    Jurisdiction,
+    Outcome,
+    Reporter,
+)
 from .._forms.catalog import load_form
 from .._validation.validator import validate
 from ..errors import (
@@ -105,15 +120,7 @@ from ..errors import (
     UnknownFormError,
     UnknownJurisdictionError,
 )
-from .deadlines import (
-    EVENT_KINDS,
-    JURISDICTIONS,
-    Deadline,
-    EventKind,
-    Profile,
-    compute_deadlines,
-    load_profile,
-)
+from .deadlines import Deadline, Profile, compute_deadlines, load_profile
 
 __all__ = [
     "ASSESSMENT_STAGES",
@@ -135,21 +142,8 @@ __all__ = [
     "events_schema",
 ]
 
-# The event kinds are shared with the deadline rules, which start and end on them; they are
-# listed there, in the order of the lifecycle (``allowed_steps()`` keeps this order).
 Kind = EventKind
-
-Stage = Literal["reported", "preliminary", "full_assessment", "support", "closed"]
-#: The stages of an assessment, in the order of the lifecycle.
-ASSESSMENT_STAGES: tuple[Stage, ...] = get_args(Stage)
-
-Jurisdiction = Literal["SE", "DK", "NO", "FI", "GB-ENG", "NL"]
-Reporter = Literal["professional", "parent", "child", "relative", "anonymous", "other"]
-Outcome = Literal[
-    "close", "universal_support", "light_support", "refer_other_service", "open_full_assessment"
-]
-Decision = Literal["no_measures", "support", "placement", "refer_other_service"]
-CloseReason = Literal["no_concern", "referred", "support_ended", "moved", "other"]
+Stage = AssessmentStage
 
 #: The ``$id`` of :func:`events_schema`, and the ``$schema`` of every stored history.
 EVENTS_SCHEMA_ID: Final = "urn:kindbehoeften:schema:events:1"
@@ -157,7 +151,7 @@ EVENTS_SCHEMA_ID: Final = "urn:kindbehoeften:schema:events:1"
 GENESIS: Final = "0" * 64
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATE = re.compile(DATE_PATTERN)
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -168,7 +162,7 @@ def _plain_date(value: object) -> object:
     # history must read back exactly as written, so only dates and YYYY-MM-DD are taken.
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
         raise ValueError("must be a date (datetime.date or YYYY-MM-DD), not a date and time")
-    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+    if isinstance(value, str) and not _ISO_DATE.match(value):
         raise ValueError("must be a date written as YYYY-MM-DD")
     return value
 
@@ -189,7 +183,7 @@ def _whole_minutes(value: dt.datetime) -> dt.datetime:
 Day = Annotated[
     dt.date,
     BeforeValidator(_plain_date),
-    Field(json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+    Field(json_schema_extra={"pattern": DATE_PATTERN}),
 ]
 Instant = Annotated[AwareDatetime, BeforeValidator(_instant), AfterValidator(_whole_minutes)]
 Digest = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
@@ -201,7 +195,7 @@ FreeText = Annotated[
     str,
     Field(min_length=1, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+$"),
 ]
-RuleId = Annotated[str, Field(pattern="^[a-z][a-z0-9_]*$", max_length=64)]
+RuleId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 

@@ -43,7 +43,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 import holidays
 import jsonschema
@@ -51,6 +51,17 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .._core.tomllines import KeyPath
+from .._core.vocab import (
+    EVENT_KINDS,
+    IDENTIFIER_MAX,
+    IDENTIFIER_PATTERN,
+    JURISDICTIONS,
+    UNITS,
+    EventKind,
+    RuleKind,
+    Unit,
+)
+from .._core.vocab import DeadlineStatus as Status
 from .._forms.files import (
     _check_shape,
     _error_order,
@@ -76,33 +87,6 @@ __all__ = [
     "jurisdiction_schema",
     "load_profile",
 ]
-
-JURISDICTIONS: tuple[str, ...] = ("SE", "DK", "NO", "FI", "GB-ENG", "NL")
-
-EventKind = Literal[
-    "report_received",
-    "safety_assessed",
-    "preliminary_started",
-    "preliminary_decision",
-    "reporter_informed",
-    "full_assessment_opened",
-    "extension_granted",
-    "full_assessment_completed",
-    "plan_adopted",
-    "support_started",
-    "review_held",
-    "emergency_protection",
-    "emergency_confirmed",
-    "closed",
-    "reopened",
-]
-#: Every event kind of an assessment, in the order of the lifecycle; rules start and end on them.
-EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
-
-Unit = Literal["days", "weeks", "months", "working_days"]
-UNITS: tuple[Unit, ...] = get_args(Unit)
-RuleKind = Literal["statute", "norm"]
-Status = Literal["pending", "met", "met_late", "overdue"]
 
 MAX_AMOUNT = 999
 _ONE_DAY = dt.timedelta(days=1)
@@ -147,7 +131,7 @@ class Rule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+    id: Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
     label: Annotated[str, Field(min_length=1, max_length=200)]
     starts: EventKind
     ends: EventKind

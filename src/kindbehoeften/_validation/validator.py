@@ -21,22 +21,21 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
+from .._core.limits import MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH
 from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
 from .._core.report import Issue, ValidationReport
+from .._core.vocab import DATE_PATTERN, STATUSES, IssueCode
 from .._forms.catalog import FORMS_PATH_VARIABLE, PathLike, forms, load_form
 from .._i18n import Text, negotiate, npgettext, pgettext, render, translate
 from ..errors import UnknownFormError
 
 __all__ = ["MAX_SUBMISSION_BYTES", "MAX_SUBMISSION_DEPTH", "validate"]
 
-MAX_SUBMISSION_BYTES = 1024 * 1024
-MAX_SUBMISSION_DEPTH = 32
-STATUSES = ("in_progress", "completed")
 ENVELOPE = ("form", "form_version", "status", "answers")
 _ENVELOPE_KEYS = frozenset(ENVELOPE)
 
@@ -160,7 +159,7 @@ def _escape(key: object) -> str:
     return text.replace("~", "~0").replace("/", "~1")
 
 
-def _issue(pointer: str, code: str, template: str | None = None, **params: Any) -> Issue:
+def _issue(pointer: str, code: IssueCode, template: str | None = None, **params: Any) -> Issue:
     """An error issue in English; :func:`_localized` renders it again in another language."""
     message_id = template or code
     text = _MESSAGES[message_id]
@@ -608,7 +607,7 @@ def _fast_question(
         number = cs.float_schema(strict=True, allow_inf_nan=False, ge=ge, le=le)
         return cs.union_schema([whole, number])
     if kind == "date":  # the calendar and the bounds are checked in Python (a recheck)
-        return cs.str_schema(strict=True, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+        return cs.str_schema(strict=True, pattern=DATE_PATTERN)
     if kind in {"choice", "multi_choice"}:
         options = cs.literal_schema([option.value for option in form.options(question)])
         if kind == "choice":
@@ -796,7 +795,9 @@ def _date_bound(bound: Any, run: _Run) -> dt.date | None:
     return bound if isinstance(bound, dt.date) else None
 
 
-def _bound_issue(pointer: str, code: str, bound: Any, day: dt.date, label: str) -> Issue:
+def _bound_issue(
+    pointer: str, code: Literal["min", "max"], bound: Any, day: dt.date, label: str
+) -> Issue:
     if bound == "birth":  # the date of birth is personal data: the message does not show it
         return _issue(pointer, code, "before_birth", label=label)
     template = f"{code}_today" if bound == "today" else code
