@@ -1129,7 +1129,7 @@ def test_an_override_file_that_does_not_exist_is_a_form_definition_error(tmp_pat
 
 
 def test_an_override_that_is_a_directory_is_a_form_definition_error(tmp_path: Path) -> None:
-    with pytest.raises(FormDefinitionError, match="cannot be read"):
+    with pytest.raises(FormDefinitionError, match="is a folder, not a file"):
         load_profile("SE", override=tmp_path)
 
 

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 import kindbehoeften
 from kindbehoeften import Form, validate
 from kindbehoeften._exports.schema import _date_order, _text_order, json_schema
-from kindbehoeften._forms.files import check_form
+from kindbehoeften._forms.checks import check_form
 from strategies import changed_submissions, form_submissions, forms
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -39,7 +39,7 @@ from kindbehoeften._exports.fhir import (
     questionnaire,
     questionnaire_response,
 )
-from kindbehoeften._forms.files import check_form
+from kindbehoeften._forms.checks import check_form
 from kindbehoeften.errors import UnknownLocaleError
 from strategies import form_submissions, forms, submissions
 

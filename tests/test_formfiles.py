@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import kindbehoeften
 from kindbehoeften import Form, FormDefinitionError, FormProblem, UnknownFormError
 from kindbehoeften._forms.catalog import FORMS_PATH_VARIABLE
-from kindbehoeften._forms.files import MAX_DEPTH, MAX_FORM_FILE_BYTES
+from kindbehoeften._forms.datafiles import MAX_DEPTH, MAX_FORM_FILE_BYTES
 from strategies import mutated_forms, to_toml
 
 # database=None: no example database is written into the working tree.
@@ -326,7 +326,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
         HEADER
         + AREA
         + question('id = "code"\ntype = "text"\nlabel = "Code"\npattern = "("  # <-\n'),
-        "is not a valid regular expression",
+        "cannot be used: unclosed group",
         "sections[0].areas[0].questions[0].pattern",
     ),
     (
@@ -929,9 +929,9 @@ def test_a_json_form_file_with_a_duplicate_key_is_refused(tmp_path: Path) -> Non
     text = json.dumps(form.to_dict())
     path.write_text(text.replace('"id": "test.broken"', '"id": "test.broken", "id": "test.other"'))
     problems = problems_of(path)
-    expected = [""]
+    expected = ["form.id"]
     assert expected == [problem.path for problem in problems]
-    assert "duplicate key 'id'" in problems[0].message
+    assert "the key 'id' appears twice in one object" in problems[0].message
 
 
 def test_a_json_form_file_loads_like_its_toml_file(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 
 import kindbehoeften
 from kindbehoeften import Form, Question
-from kindbehoeften._forms.files import check_form
+from kindbehoeften._forms.checks import check_form
 from strategies import STAGES, forms, to_toml
 
 # database=None: no example database is written into the working tree.

@@ -29,7 +29,7 @@ from kindbehoeften._i18n import (
     status,
     template,
 )
-from kindbehoeften._validation import validator as _validation
+from kindbehoeften._validation import messages as _validation
 from kindbehoeften.errors import UnknownLocaleError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -47,7 +47,7 @@ from ._lifecycle.deadlines import (
     jurisdiction_schema,
     load_profile,
 )
-from ._validation.validator import validate
+from ._validation.validator import Validator, validate
 from .errors import (
     FormDefinitionError,
     FormProblem,
@@ -108,6 +108,7 @@ __all__ = [
     "UnknownLocaleError",
     "UnsafeFieldError",
     "ValidationReport",
+    "Validator",
     "__version__",
     "compute_deadlines",
     "events_schema",

@@ -22,6 +22,10 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     └── MissingDependencyError(ImportError)    an optional package is not installed; names the
                                                extra that installs it
 
+    KindbehoeftenWarning(UserWarning)
+    └── FormsPathWarning                       an entry of the forms path that is not a regular
+                                               file was skipped
+
 Messages name files, keys, ids and steps, never the content of answers or free-text reasons
 (both are personal data).
 """
@@ -39,11 +43,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FormDefinitionError",
     "FormProblem",
+    "FormsPathWarning",
     "IncompleteAssessmentError",
     "IntegrityError",
     "InvalidEventError",
     "InvalidRecordError",
     "KindbehoeftenError",
+    "KindbehoeftenWarning",
     "MissingDependencyError",
     "TransitionError",
     "UnknownFormError",
@@ -349,3 +355,12 @@ class UnsafeFieldError(KindbehoeftenError, ValueError):
 class MissingDependencyError(KindbehoeftenError, ImportError):
     """An optional package that a feature needs is not installed; the message names the
     extra that installs it."""
+
+
+class KindbehoeftenWarning(UserWarning):
+    """The base of every warning that kindbehoeften gives."""
+
+
+class FormsPathWarning(KindbehoeftenWarning):
+    """An entry of the forms path named ``*.toml`` that is not a regular file (a folder, a
+    named pipe, a dangling link) was skipped; the message names it."""

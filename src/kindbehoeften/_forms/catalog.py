@@ -2,13 +2,19 @@
 
 The built-in forms ship inside the package (``kindbehoeften/forms/*.toml``) and are read once,
 lazily. Further directories come from the ``paths`` argument or from the
-``KINDBEHOEFTEN_FORMS_PATH`` variable (directories separated by ``os.pathsep``); they are read
-on each call, so an author sees a changed file at once.
+``KINDBEHOEFTEN_FORMS_PATH`` variable (directories separated by ``os.pathsep``). Each lookup
+lists those directories again and reads their files again when one was added, removed or
+changed (its size, time or inode), so an author sees a changed file at the next call.
+Entries named ``*.toml`` that are not regular files (folders, pipes, dangling links) are
+skipped with a :class:`~kindbehoeften.errors.FormsPathWarning`; no file is opened before it is
+known to be a regular file.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -16,10 +22,11 @@ from importlib import resources
 from pathlib import Path
 
 from .._core.model import Form
-from ..errors import FormDefinitionError, FormProblem, UnknownFormError
-from .files import read_form_file, read_limited
+from ..errors import FormDefinitionError, FormProblem, FormsPathWarning, UnknownFormError
+from .datafiles import read_limited
+from .files import read_form_file
 
-__all__ = ["FORMS_PATH_VARIABLE", "forms", "load_form"]
+__all__ = ["FORMS_PATH_VARIABLE", "PathLike", "find_form", "forms", "load_form"]
 
 FORMS_PATH_VARIABLE = "KINDBEHOEFTEN_FORMS_PATH"
 
@@ -122,20 +129,86 @@ def _directories(paths: Sequence[PathLike] | None) -> list[Path]:
     return [Path(item) for item in paths]
 
 
+Fingerprint = tuple[tuple[str, int, int, int, int], ...]
+
+# The catalogs of the forms path, by its directories, each with the fingerprint of the files it
+# was read from: a lookup lists the directories again (cheap) and reads the files again only
+# when one was added, removed or changed.
+_CATALOGS: dict[tuple[str, ...], tuple[Fingerprint, _Catalog]] = {}
+_MAX_CATALOGS = 16
+
+
+def _listing(directories: list[Path]) -> tuple[list[Path], Fingerprint, list[str]]:
+    """The regular ``*.toml`` files of the directories, their fingerprint, and the entries
+    named ``*.toml`` that are not regular files (folders, pipes, dangling links ...)."""
+    files: list[Path] = []
+    marks: list[tuple[str, int, int, int, int]] = []
+    skipped: list[str] = []
+    for directory in directories:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            raise FormDefinitionError(
+                [FormProblem(str(directory), "", "is not a directory of form files")]
+            ) from None
+        except OSError as error:
+            raise FormDefinitionError(
+                [FormProblem(str(directory), "", f"cannot be read ({error.strerror})")]
+            ) from None
+        for entry in entries:
+            if not entry.name.endswith(".toml"):
+                continue
+            try:
+                status = entry.stat()  # follows a link; never opens the file
+            except OSError:
+                skipped.append(entry.path)  # a dangling link
+                continue
+            if not stat.S_ISREG(status.st_mode):
+                skipped.append(entry.path)
+                continue
+            files.append(Path(entry.path))
+            marks.append(
+                (
+                    entry.path,
+                    status.st_ino,
+                    status.st_size,
+                    status.st_mtime_ns,
+                    status.st_ctime_ns,
+                )
+            )
+    return files, tuple(marks), skipped
+
+
 def _catalog(paths: Sequence[PathLike] | None) -> _Catalog:
     directories = _directories(paths)
     if not directories:
         return _builtin_catalog()
+    files, fingerprint, skipped = _listing(directories)
+    key = tuple(str(directory) for directory in directories)
+    cached = _CATALOGS.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    for name in skipped:
+        warnings.warn(
+            f"{name} is not a regular file (a folder, a pipe or a dangling link): skipped; "
+            "move it out of the forms path",
+            FormsPathWarning,
+            stacklevel=4,
+        )
     catalog = _Catalog(_builtin_catalog())
-    sources = []
-    for directory in directories:
-        if not directory.is_dir():
-            raise FormDefinitionError(
-                [FormProblem(str(directory), "", "is not a directory of form files")]
-            )
-        for path in sorted(directory.glob("*.toml")):
+    sources: list[_Source] = []
+    problems: list[FormProblem] = []
+    for path in files:
+        try:
             sources.append(_Source(str(path), path, read_limited(path)))
+        except OSError as error:  # unreadable, or replaced by something else since the listing
+            problems.append(FormProblem(str(path), "", f"cannot be read ({error.strerror})"))
+    if problems:
+        raise FormDefinitionError(problems)
     catalog.add_sources(sources)
+    if len(_CATALOGS) >= _MAX_CATALOGS:
+        _CATALOGS.pop(next(iter(_CATALOGS)))
+    _CATALOGS[key] = (fingerprint, catalog)
     return catalog
 
 
@@ -150,6 +223,15 @@ def forms(paths: Sequence[PathLike] | None = None) -> tuple[Form, ...]:
      'triangle.preliminary@1.0.0']
     """
     return _catalog(paths).all()
+
+
+def find_form(
+    form_id: str, version: str | None = None, *, paths: Sequence[PathLike] | None = None
+) -> Form:
+    """The form with this id in the catalog (the newest version unless one is given). Only an
+    id is looked up, never a path: what a submission, a history, a record or a request names
+    goes through here. Raises :class:`UnknownFormError`."""
+    return _catalog(paths).get(form_id, version)
 
 
 def _looks_like_path(value: PathLike) -> bool:

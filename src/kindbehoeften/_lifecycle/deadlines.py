@@ -62,13 +62,13 @@ from .._core.vocab import (
     Unit,
 )
 from .._core.vocab import DeadlineStatus as Status
-from .._forms.files import (
-    _check_shape,
-    _error_order,
-    _parse,
-    _Problems,
-    _schema_problem,
-    read_limited,
+from .._forms.datafiles import (
+    Problems,
+    check_shape,
+    error_order,
+    parse,
+    read_data_file,
+    schema_problem,
 )
 from ..errors import UnknownJurisdictionError
 
@@ -532,15 +532,8 @@ def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Pr
     if override is None:
         return profile
     path = Path(override)
-    problems = _Problems(str(path))
-    data = b""
-    try:
-        data = read_limited(path)
-    except FileNotFoundError:
-        problems.add((), "no such file; check the path")
-    except OSError as error:
-        problems.add((), f"cannot be read ({error.strerror or type(error).__name__})")
-    problems.raise_if_any()
+    problems = Problems(str(path))
+    data = read_data_file(path, problems)
     document = _parse_toml(data, problems)
     if "override" not in document:
         start = f'start the file with [override] and jurisdiction = "{profile.jurisdiction}"'
@@ -565,7 +558,7 @@ def _shipped(code: str) -> Profile:
 
 def _read_profile(data: bytes, name: str, code: str) -> Profile:
     """A whole profile file, for the jurisdiction ``code``; ``name`` names it in messages."""
-    problems = _Problems(name)
+    problems = Problems(name)
     document = _parse_toml(data, problems)
     _check_schema(document, problems)
     if "override" in document:
@@ -576,24 +569,24 @@ def _read_profile(data: bytes, name: str, code: str) -> Profile:
     return _profile_from(document, problems)
 
 
-def _parse_toml(data: bytes, problems: _Problems) -> dict[str, Any]:
+def _parse_toml(data: bytes, problems: Problems) -> dict[str, Any]:
     """Gate 1: size, UTF-8 and TOML syntax, nesting depth."""
-    document = _parse(data, ".toml", problems)
+    document = parse(data, ".toml", problems)
     problems.raise_if_any()
-    _check_shape(document, problems)
+    check_shape(document, problems)
     problems.raise_if_any()
     assert isinstance(document, dict)
     return document
 
 
-def _check_schema(document: dict[str, Any], problems: _Problems) -> None:
+def _check_schema(document: dict[str, Any], problems: Problems) -> None:
     """Gate 2: the published JSON Schema."""
-    for failure in sorted(_validator().iter_errors(document), key=_error_order):
-        problems.add(*_schema_problem(failure, document))
+    for failure in sorted(_validator().iter_errors(document), key=error_order):
+        problems.add(*schema_problem(failure, document))
     problems.raise_if_any()
 
 
-def _profile_from(document: dict[str, Any], problems: _Problems) -> Profile:
+def _profile_from(document: dict[str, Any], problems: Problems) -> Profile:
     header = document["profile"]
     holidays_table = header["holidays"]
     _check_holidays(holidays_table, problems)
@@ -614,7 +607,7 @@ def _profile_from(document: dict[str, Any], problems: _Problems) -> Profile:
     return _build(data, problems, list(range(len(rules))))
 
 
-def _check_holidays(table: dict[str, str], problems: _Problems) -> None:
+def _check_holidays(table: dict[str, str], problems: Problems) -> None:
     supported = holidays.list_supported_countries()
     country, subdivision = table["country"], table.get("subdivision")
     if country not in supported:
@@ -631,7 +624,7 @@ def _check_holidays(table: dict[str, str], problems: _Problems) -> None:
         )
 
 
-def _apply_override(base: Profile, document: dict[str, Any], problems: _Problems) -> Profile:
+def _apply_override(base: Profile, document: dict[str, Any], problems: Problems) -> Profile:
     header = document["override"]
     if header["jurisdiction"] != base.jurisdiction:
         problems.add(
@@ -686,7 +679,7 @@ def _apply_override(base: Profile, document: dict[str, Any], problems: _Problems
     return _build(data, problems, [origin.get(rule_id) for rule_id in merged])
 
 
-def _build(data: dict[str, Any], problems: _Problems, positions: list[int | None]) -> Profile:
+def _build(data: dict[str, Any], problems: Problems, positions: list[int | None]) -> Profile:
     """Gate 4: the typed model; ``positions`` are the rules' indexes in the file, if there."""
     try:
         return Profile.model_validate(data)
