@@ -237,14 +237,13 @@ def parse(
     form_groups: Sequence[tuple[str, str, Groups]],
     completed: bool,
 ) -> dict[str, Any] | None:
-    """The document of ``data`` if the filter accepts it and it certainly has no key twice
-    and no lone surrogate; else ``None``, and the careful path decides.
+    """The document of ``data`` if the filter accepts it and it certainly has no key twice;
+    else ``None``, and the careful path decides. (The Rust parser refuses a lone surrogate,
+    so that the reader can name it.)
 
     The colons in the text must number the keys parsed: a duplicate key leaves fewer keys
     than colons, and so does a colon inside a text, which sends that submission the long way.
     """
-    if b"\\ud" in data or b"\\uD" in data:  # maybe a lone surrogate: the reader names it
-        return None
     checker = form_filters.json_completed if completed else form_filters.json_draft
     try:
         document: dict[str, Any] = checker.validate_json(data)
