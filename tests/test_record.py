@@ -174,7 +174,7 @@ def test_a_record_nested_beyond_any_depth_is_refused_not_a_crash() -> None:
     deep = "[" * 100_000 + "]" * 100_000
     with pytest.raises(InvalidRecordError) as refused:
         read_record(deep)
-    assert (("", "json_syntax"),) == refused.value.problems
+    assert (("", "too_deep"),) == refused.value.problems  # as validate says of such text
 
 
 def test_an_unknown_version_names_the_versions_there_are() -> None:

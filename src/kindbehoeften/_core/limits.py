@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_DOCUMENT_DEPTH",
     "MAX_ISSUES",
     "MAX_QUOTED",
     "MAX_SUBMISSION_BYTES",
@@ -20,6 +22,10 @@ __all__ = [
 MAX_SUBMISSION_BYTES: Final = 1024 * 1024
 #: How deep a submission may nest: objects and arrays, the outermost object counted as 1.
 MAX_SUBMISSION_DEPTH: Final = 32
+#: The largest history or record, in bytes of JSON text: it holds many events and submissions.
+MAX_DOCUMENT_BYTES: Final = 16 * 1024 * 1024
+#: How deep a history or record may nest: a record holds submissions a few levels down.
+MAX_DOCUMENT_DEPTH: Final = MAX_SUBMISSION_DEPTH + 8
 #: At most this many issues in a report; then one more, ``too_many_issues``, and no others.
 MAX_ISSUES: Final = 1000
 #: A key or id quoted in a message is cut to this many characters.

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 import math
 import re
 from collections import Counter
@@ -46,6 +45,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .._core.jsonread import plain, read
 from .._core.model import AllOf, AnyOf, Area, Comparison, Condition, Form, Not, Question
 from .._forms.catalog import load_form
 from .._i18n import LOCALES, localize, negotiate
@@ -642,11 +642,9 @@ def questionnaire_response(
 
 
 def _parsed(submission: dict[str, Any] | bytes | str) -> dict[str, Any]:
-    if isinstance(submission, dict):
-        return submission
-    if isinstance(submission, str):
-        submission = submission.removeprefix("\ufeff")
-    document: dict[str, Any] = json.loads(submission)
+    """A valid submission as plain JSON data (the reader found nothing in it)."""
+    found = plain(submission) if isinstance(submission, dict) else read(submission)
+    document: dict[str, Any] = found.document
     return document
 
 

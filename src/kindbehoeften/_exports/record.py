@@ -24,13 +24,14 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
 import jsonschema
 
+from .._core.jsonread import plain, read
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._lifecycle.assessment import Assessment, events_schema
 from .._lifecycle.deadlines import Profile
 from .._validation.validator import validate
@@ -75,11 +76,12 @@ def record(
 
 
 def _submission(index: int, item: Submission) -> dict[str, Any]:
-    report = validate(item if isinstance(item, bytes | str) else dict(item))
+    report = validate(item)
     if not report.ok:
         problems = [(f"/submissions/{index}{issue.pointer}", issue.code) for issue in report.errors]
         raise InvalidRecordError(problems)
-    document = json.loads(item) if isinstance(item, bytes | str) else item
+    # valid: the reader finds nothing in it, and gives plain JSON data
+    document = (read(item) if isinstance(item, bytes | str) else plain(item)).document
     return {key: document[key] for key in ("form", "form_version", "status", "answers")}
 
 
@@ -93,18 +95,18 @@ def read_record(
     stage, flag and deadlines must be what the history gives on the record's ``today``: any
     difference raises :class:`~kindbehoeften.errors.InvalidRecordError` naming the fields.
     """
-    if isinstance(document, bytes | str):
-        try:
-            document = json.loads(document)
-        except (ValueError, UnicodeDecodeError, RecursionError) as error:
-            raise InvalidRecordError([("", "json_syntax")]) from error
-    try:
-        problems = [
-            ("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
-            for error in _checker().iter_errors(document)
-        ]
-    except RecursionError as error:  # nested deeper than any record is
-        raise InvalidRecordError([("", "too_deep")]) from error
+    limits = {"max_bytes": MAX_DOCUMENT_BYTES, "max_depth": MAX_DOCUMENT_DEPTH}
+    if isinstance(document, bytes | bytearray | str):
+        found = read(document, nonfinite=False, **limits)
+    else:
+        found = plain(document, **limits)
+    if found.problems:  # the reader's verdict, as for a submission or a history
+        raise InvalidRecordError([(problem.pointer, problem.code) for problem in found.problems])
+    document = found.document
+    problems = [
+        ("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
+        for error in _checker().iter_errors(document)
+    ]
     if problems:
         raise InvalidRecordError(problems)
     assert isinstance(document, Mapping)

@@ -41,12 +41,13 @@ import hashlib
 import hmac
 import importlib
 import io
-import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
+from .._core.jsonread import read
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Form, Question
 from .._forms.catalog import load_form
 from .._lifecycle.assessment import (
@@ -483,10 +484,10 @@ def statistics(
 
 def _jurisdiction_of(document: Mapping[str, Any] | str | bytes) -> str | None:
     if isinstance(document, str | bytes):
-        try:
-            document = json.loads(document)
-        except (ValueError, UnicodeDecodeError):
+        found = read(document, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+        if found.problems:
             return None  # read_record says what is wrong with it
+        document = found.document
     value = document.get("jurisdiction") if isinstance(document, Mapping) else None
     return value if isinstance(value, str) else None
 

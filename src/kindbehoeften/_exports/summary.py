@@ -26,7 +26,6 @@ view or any other free text of the submission.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import textwrap
@@ -40,6 +39,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
+from .._core.jsonread import plain, read
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Area, Form, Question
 from .._core.report import ValidationReport
 from .._forms.catalog import load_form
@@ -194,11 +195,13 @@ def triangle(submission: Submission, *, locale: str = "en", form: Form | None = 
     sides; :class:`~kindbehoeften.errors.UnknownLocaleError` for an unknown locale.
     """
     language = negotiate(locale)
+    if isinstance(submission, Mapping):  # the caller's objects never go further than this
+        copied = plain(submission, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+        if copied.complete:
+            submission = copied.document
     record = _as_record(submission)
     if record is not None:
         submission = _pick(record, form)
-    elif isinstance(submission, Mapping):
-        submission = dict(submission)
     report = validate(submission, form=form)
     if not report.ok:
         raise TriangleError(_invalid(report), report)
@@ -210,7 +213,10 @@ def triangle(submission: Submission, *, locale: str = "en", form: Form | None = 
             f"form {form.key} has no section {', '.join(missing)}: a summary needs the three "
             f"sides {', '.join(SIDES)}, as triangle.full and triangle.preliminary have"
         )
-    document = json.loads(submission) if isinstance(submission, bytes | str) else submission
+    # valid: the reader finds nothing in it, and gives plain JSON data
+    document = (
+        read(submission) if isinstance(submission, bytes | str) else plain(submission)
+    ).document
     return _build(form, localize(form, language), document, language)
 
 
@@ -232,10 +238,10 @@ def _as_record(submission: Submission) -> Mapping[str, Any] | None:
             return None
         if isinstance(submission, bytes) and RECORD_SCHEMA_ID.encode() not in submission:
             return None
-        try:
-            document = json.loads(submission)
-        except (ValueError, RecursionError):
+        found = read(submission, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+        if found.problems:
             return None  # validate() says precisely what is wrong
+        document = found.document
     if isinstance(document, Mapping) and document.get("$schema") == RECORD_SCHEMA_ID:
         return document
     return None

@@ -93,6 +93,8 @@ from pydantic import (
 )
 from pydantic.json_schema import models_json_schema
 
+from .._core.jsonread import ReadError, loads, plain, read
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import FormId, Version
 from .._core.vocab import (
     ASSESSMENT_STAGES,
@@ -109,7 +111,7 @@ from .._core.vocab import (
     Outcome,
     Reporter,
 )
-from .._forms.catalog import load_form
+from .._forms.catalog import find_form
 from .._validation.validator import validate
 from ..errors import (
     FormDefinitionError,
@@ -594,15 +596,15 @@ def _replayed(events: tuple[Event, ...]) -> _State:
     return state
 
 
-def _duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        raise ValueError("a key appears more than once")
-    return document
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+def _where(error: ReadError) -> str:
+    """What the JSON reader found and where, for an IntegrityError (never a value)."""
+    problem = error.problem
+    text = problem.message_id
+    if "line" in problem.params:
+        text += f", line {problem.params['line']}, column {problem.params['column']}"
+    if problem.pointer:
+        text += f", at {problem.pointer}"
+    return text
 
 
 def _submission_form(step: str, submission: bytes | str | dict[str, Any]) -> tuple[str, str]:
@@ -612,23 +614,19 @@ def _submission_form(step: str, submission: bytes | str | dict[str, Any]) -> tup
     form = None
     if report.form is not None and report.version is not None:
         try:
-            form = load_form(report.form, report.version)
+            form = find_form(report.form, report.version)
         except (UnknownFormError, FormDefinitionError):  # pragma: no cover - validate found it
             form = None
     if form is not None and form.stage != stage:
         raise IncompleteAssessmentError(step, stage, report, "wrong_form", form.id)
     if not report.ok or form is None:
         raise IncompleteAssessmentError(step, stage, report, "invalid")
-    document = submission if isinstance(submission, dict) else _parsed(submission)
+    document = (
+        read(submission) if isinstance(submission, bytes | str) else plain(submission)
+    ).document
     if document.get("status") != "completed":
         raise IncompleteAssessmentError(step, stage, report, "draft", form.id)
     return form.id, form.version
-
-
-def _parsed(submission: bytes | str) -> dict[str, Any]:
-    text = submission.decode("utf-8") if isinstance(submission, bytes) else submission
-    document: dict[str, Any] = json.loads(text.removeprefix("\ufeff"))
-    return document
 
 
 # --- the assessment ----------------------------------------------------------------------------
@@ -1120,18 +1118,13 @@ class Assessment:
         (and may lay it out anew) loads with :meth:`from_dict`, which checks the history.
         """
         try:
-            if isinstance(text, bytes):
-                text = text.decode("utf-8")
-            document = json.loads(
-                text, object_pairs_hook=_duplicate_keys, parse_constant=_no_constants
-            )
-        except json.JSONDecodeError as error:
-            place = f"line {error.lineno}, column {error.colno}"
-            raise IntegrityError("json_syntax", detail=place) from error
-        except (ValueError, RecursionError) as error:  # UTF-8, duplicates, NaN, huge numbers
-            raise IntegrityError("json_syntax", detail=type(error).__name__) from error
+            document = loads(text, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+        except ReadError as error:  # the library's one reader: the verdict of every entry point
+            raise IntegrityError("json_syntax", detail=_where(error)) from None
         assessment = cls.from_dict(document, head=head)
-        if assessment.to_json() != text:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")  # the reader found it UTF-8
+        if assessment.to_json() != text.removeprefix("\ufeff"):
             raise IntegrityError("text")
         return assessment
 
