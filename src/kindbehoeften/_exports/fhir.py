@@ -41,12 +41,14 @@ import decimal
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .._core.answers import is_answered
+from .._core.conditions import fold
 from .._core.jsonread import plain, read
-from .._core.model import AllOf, AnyOf, Area, Comparison, Condition, Form, Not, Question
+from .._core.model import Area, Comparison, Condition, Form, Question
 from .._forms.catalog import load_form
 from .._i18n import LOCALES, localize, negotiate
 from .._validation.validator import validate
@@ -414,6 +416,9 @@ class _Flat:
         return len(self.entries) == 1 or self.behavior == behavior
 
 
+_Both = tuple[_Flat | None, _Flat | None]  # a condition as it is, and negated
+
+
 class _Conditions:
     """Maps a question's condition: to ``(behavior, enableWhen)`` where FHIR's enableWhen says
     exactly what the library does, else to a FHIRPath expression (a ``str``)."""
@@ -428,7 +433,7 @@ class _Conditions:
         self.owner = owner
 
     def map(self, condition: Condition) -> tuple[Behavior, list[dict[str, Any]]] | str:
-        flat = self.flat(condition, negated=False)
+        flat = self.flat(condition)
         if flat is None:
             return self.expression(condition)
         return flat.behavior, list(flat.entries)
@@ -441,22 +446,35 @@ class _Conditions:
 
     # enableWhen
 
-    def flat(self, condition: Condition, negated: bool) -> _Flat | None:
-        """De Morgan down to the comparisons, then one level of all / any, or None."""
-        if isinstance(condition, Not):
-            return self.flat(condition.not_, not negated)
-        if isinstance(condition, AllOf | AnyOf):
-            parts = condition.all if isinstance(condition, AllOf) else condition.any
-            behavior: Behavior = "all" if isinstance(condition, AllOf) != negated else "any"
+    def flat(self, condition: Condition) -> _Flat | None:
+        """De Morgan down to the comparisons, then one level of all / any, or None. One walk
+        gives each node both ways, as it is and negated, so that a ``not`` only swaps them."""
+
+        def join(parts: list[_Flat | None], behavior: Behavior) -> _Flat | None:
             entries: list[dict[str, Any]] = []
             for part in parts:
-                flat = self.flat(part, negated)
-                if flat is None or not flat.joins(behavior):
+                if part is None or not part.joins(behavior):
                     return None
-                entries.extend(flat.entries)
+                entries.extend(part.entries)
             return _Flat(behavior, tuple(entries))
-        assert isinstance(condition, Comparison)
-        return self.comparison(condition, negated)
+
+        def both(behavior: Behavior, other: Behavior) -> Callable[[list[_Both]], _Both]:
+            return lambda parts: (
+                join([part[0] for part in parts], behavior),
+                join([part[1] for part in parts], other),
+            )
+
+        result: _Both = fold(
+            condition,
+            comparison=lambda leaf: (
+                self.comparison(leaf, negated=False),
+                self.comparison(leaf, negated=True),
+            ),
+            all_=both("all", "any"),
+            any_=both("any", "all"),
+            not_=lambda part: (part[1], part[0]),
+        )
+        return result[0]
 
     def comparison(self, comparison: Comparison, negated: bool) -> _Flat | None:
         path, target, sibling = self.target(comparison)
@@ -508,13 +526,15 @@ class _Conditions:
     # enableWhenExpression
 
     def expression(self, condition: Condition) -> str:
-        if isinstance(condition, AllOf):
-            return " and ".join(f"({self.expression(part)})" for part in condition.all)
-        if isinstance(condition, AnyOf):
-            return " or ".join(f"({self.expression(part)})" for part in condition.any)
-        if isinstance(condition, Not):
-            return f"({self.expression(condition.not_)}).not()"
-        assert isinstance(condition, Comparison)
+        return fold(
+            condition,
+            comparison=self.leaf_expression,
+            all_=lambda parts: " and ".join(f"({part})" for part in parts),
+            any_=lambda parts: " or ".join(f"({part})" for part in parts),
+            not_=lambda part: f"({part}).not()",
+        )
+
+    def leaf_expression(self, condition: Comparison) -> str:
         path, target, sibling = self.target(condition)
         where = f"%{_ROW}.item" if sibling else "%resource.repeat(item)"
         items = f"{where}.where(linkId = {_literal('.'.join(path))})"
@@ -652,10 +672,6 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _answered(value: Any) -> bool:
-    return value is not None and value != "" and value != []
-
-
 def _response_items(
     form: Form,
     prefix: Path,
@@ -667,7 +683,7 @@ def _response_items(
     items: list[dict[str, Any]] = []
     for question in questions:
         value: Any = answers.get(question.id)
-        if not _answered(value):
+        if not is_answered(value):
             continue
         path = (*prefix, question.id)
         link_id = ".".join(path)

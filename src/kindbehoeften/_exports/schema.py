@@ -17,11 +17,14 @@ can say it:
   answered values: not ``null``, ``""`` or ``[]``), and each one-of rule as an ``anyOf``;
 - conditions, as ``if``/``then``/``else``: while a condition holds, a required question must be
   answered (completed only); while it does not, the question must be unanswered, in drafts too.
-  A disabled question's answer counts as unanswered for the conditions of other questions: the
-  schema spells that out by including the target's own condition. Conditions that name
-  questions of other areas sit on the nearest object holding both. A question in a group row
-  whose condition names a question outside the row is split on that outside question's truth
-  value (``if`` it holds ``then`` every row must ...).
+  Each condition is written once, over the raw answers: ``validate`` lets a condition see a
+  disabled question as unanswered, but since the schema requires every disabled question to
+  be unanswered, the raw answers are what conditions see in every submission it accepts, so
+  the verdicts agree (and the schema grows linearly with the form, however conditions chain).
+  Conditions that name questions of other areas sit on the nearest object holding both. A
+  question in a group row whose condition names questions outside the row is split on each
+  outside test's truth value (``if`` it holds ``then`` every row must ...): the form checks
+  allow at most 8 such tests in one condition, so that the split stays small.
 
 What the schema cannot express (see also ``docs/integrators.md``):
 
@@ -67,7 +70,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from .._core.answers import is_answered
+from .._core.conditions import fold
+from .._core.model import Comparison, Condition, Form, Question
 
 __all__ = ["json_schema"]
 
@@ -297,10 +302,6 @@ _ORDER_KEYWORDS = {
 }
 
 
-def _answered(value: object) -> bool:
-    return value is not None and value != "" and value != []
-
-
 def _unanswered(question: Question) -> list[Any]:
     """The unanswered values that fit the question's type (others fail its type anyway)."""
     if question.type == "text":
@@ -330,7 +331,7 @@ def _leaf(comparison: Comparison, target: Question, scope: Scope, key: str) -> _
     if operator in {"equals", "not_equals", "in", "not_in"}:
         options = expected if isinstance(expected, tuple) else (expected,)
         # Only an answer equals something: null and "" never match.
-        kept = [option for option in options if _answered(option)]
+        kept = [option for option in options if is_answered(option)]
         if operator in {"equals", "in"}:
             return _atom(scope, key, {"enum": kept}, True) if kept else False
         return _atom(scope, key, {"not": {"enum": kept}}, False) if kept else True
@@ -454,35 +455,28 @@ class _Builder:
     # conditions
 
     def _enabled(self, scope: Scope, key: str) -> Formula:
-        """When the question ``key`` at ``scope`` is enabled."""
+        """When the question ``key`` at ``scope`` is enabled: its condition over the raw
+        answers. (validate lets a condition see a disabled question as unanswered; a schema
+        need not: where every disabled question is unanswered, as this schema requires, the
+        raw answers are those a condition sees, so the verdicts agree.)"""
         memo_key = (scope, key)
         if memo_key not in self.enabled_memo:
-            question = self.questions[scope][key]
-            condition = question.when
+            condition = self.questions[scope][key].when
             self.enabled_memo[memo_key] = (
                 True if condition is None else self._expand(condition, scope)
             )
         return self.enabled_memo[memo_key]
 
     def _expand(self, condition: Condition, scope: Scope) -> Formula:
-        if isinstance(condition, AllOf):
-            return _and(self._expand(item, scope) for item in condition.all)
-        if isinstance(condition, AnyOf):
-            return _or(self._expand(item, scope) for item in condition.any)
-        if isinstance(condition, Not):
-            return _not(self._expand(condition.not_, scope))
-        reference = condition.question.split(".")
-        target_scope = scope if len(reference) == 1 else tuple(reference[:2])
-        key = reference[-1]
-        leaf = _leaf(condition, self.questions[target_scope][key], target_scope, key)
-        if isinstance(leaf, bool):
-            return leaf
-        # The test sees the target's answer only while the target is enabled; a disabled
-        # target counts as unanswered, for which a positive test is false, a negative true.
-        enabled = self._enabled(target_scope, key)
-        if leaf.positive:
-            return _and((enabled, leaf))
-        return _or((_not(enabled), leaf))
+        """A condition as a formula, through the one walk over conditions."""
+
+        def comparison(leaf: Comparison) -> Formula:
+            reference = leaf.question.split(".")
+            target_scope = scope if len(reference) == 1 else tuple(reference[:2])
+            key = reference[-1]
+            return _leaf(leaf, self.questions[target_scope][key], target_scope, key)
+
+        return fold(condition, comparison=comparison, all_=_and, any_=_or, not_=_not)
 
     def _add(self, level: Scope, comment: str, formula: Formula) -> None:
         if formula is not True:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .._core.conditions import dependency_order
+from .._core.conditions import comparisons, dependency_order
 from .._core.model import AllOf, AnyOf, Area, Comparison, Condition, Form, Not, Question
 from .._core.patterns import PatternError, matcher
 from .._core.tomllines import KeyPath
@@ -89,6 +89,7 @@ def check_form(
                 form, place, place.question.when, (*place.keys, "when"), by_path, targets, add
             )
             dependencies[place.path] = targets
+            _check_outside_tests(place, add)
     _check_cycles(dependencies, by_path, add)
     if form.birth_date is not None:
         target = by_path.get(tuple(form.birth_date.split(".")))
@@ -268,6 +269,28 @@ def _check_condition(
             continue
         targets.add(target.path)
         _check_comparison(form, target.question, node, where, add)
+
+
+MAX_OUTSIDE_TESTS = 8
+
+
+def _check_outside_tests(place: _Place, add: Add) -> None:
+    """A condition of a group's row question may test at most 8 answers outside the row: the
+    JSON Schema export writes one branch per combination of those tests."""
+    if len(place.path) <= 3 or place.question.when is None:
+        return
+    outside = {
+        (item.question, item.operator, repr(item.value))
+        for item in comparisons(place.question.when)
+        if "." in item.question
+    }
+    if len(outside) > MAX_OUTSIDE_TESTS:
+        add(
+            (*place.keys, "when"),
+            f"tests {len(outside)} answers outside the row; a condition of a row question may "
+            f"test at most {MAX_OUTSIDE_TESTS}: move the outside tests to the group's own "
+            "condition",
+        )
 
 
 def _resolve_reference(
