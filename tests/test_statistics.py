@@ -530,7 +530,7 @@ def use_forms(monkeypatch: pytest.MonkeyPatch, *changed: Form) -> None:
     by_id = {form.id: form for form in changed}
     monkeypatch.setattr(
         _statistics,
-        "load_form",
+        "find_form",
         lambda form_id, version: by_id.get(form_id) or real(form_id, version),
     )
 

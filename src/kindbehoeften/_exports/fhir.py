@@ -49,7 +49,7 @@ from .._core.answers import is_answered
 from .._core.conditions import fold
 from .._core.jsonread import plain, read
 from .._core.model import Area, Comparison, Condition, Form, Question
-from .._forms.catalog import load_form
+from .._forms.catalog import find_form
 from .._i18n import LOCALES, localize, negotiate
 from .._validation.validator import validate
 
@@ -634,7 +634,7 @@ def questionnaire_response(
         )
     document = _parsed(submission)
     if form is None:
-        form = load_form(str(document["form"]), str(document["form_version"]))
+        form = find_form(str(document["form"]), str(document["form_version"]))
     response: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{questionnaire_url(form)}|{form.version}",

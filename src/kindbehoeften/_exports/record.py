@@ -32,6 +32,7 @@ import jsonschema
 
 from .._core.jsonread import plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
+from .._core.vocab import DATE_PATTERN, JURISDICTIONS, STATUSES
 from .._lifecycle.assessment import Assessment, events_schema
 from .._lifecycle.deadlines import Profile
 from .._validation.validator import validate
@@ -158,7 +159,7 @@ def record_schema() -> dict[str, Any]:
         "properties": {
             "form": {"type": "string"},
             "form_version": {"type": "string"},
-            "status": {"enum": ["in_progress", "completed"]},
+            "status": {"enum": list(STATUSES)},
             "answers": {"type": "object"},
         },
         "$comment": "Each submission also satisfies the schema of its form and status: "
@@ -187,7 +188,7 @@ def record_schema() -> dict[str, Any]:
         "properties": {
             "$schema": {"const": RECORD_SCHEMA_ID},
             "case_id": {"type": "string"},
-            "jurisdiction": {"enum": ["SE", "DK", "NO", "FI", "GB-ENG", "NL"]},
+            "jurisdiction": {"enum": list(JURISDICTIONS)},
             "municipality": {"type": ["string", "null"]},
             "stage": {"enum": ["reported", "preliminary", "full_assessment", "support", "closed"]},
             "emergency_active": {"type": "boolean"},
@@ -197,7 +198,7 @@ def record_schema() -> dict[str, Any]:
             "submissions": {"type": "array", "items": {"$ref": "#/$defs/submission"}},
         },
         "$defs": {
-            "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            "date": {"type": "string", "pattern": DATE_PATTERN},
             "deadline": deadline,
             "submission": submission,
             "history": history,

@@ -68,20 +68,19 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 from .._core.answers import is_answered
 from .._core.conditions import fold
 from .._core.model import Comparison, Condition, Form, Question
+from .._core.vocab import DATE_PATTERN, STATUSES, Status
 
 __all__ = ["json_schema"]
 
-Status = Literal["completed", "in_progress"]
 Scope: TypeAlias = tuple[str, ...]  # (section, area), or (section, area, group, ...) for rows
 Schema: TypeAlias = dict[str, Any] | bool
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DIGITS = "0123456789"
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
@@ -106,7 +105,7 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     >>> health["required"], health["properties"]["assessment"]["description"]
     (['assessment'], "Assessment of the child's health")
     """
-    if status not in ("completed", "in_progress"):
+    if status not in STATUSES:
         raise ValueError(f"status must be 'completed' or 'in_progress', not {status!r}")
     # Not cached: building the largest built-in form's schema takes about half a millisecond,
     # less than a deep copy of a cached one (and callers may change what they get).
@@ -640,7 +639,7 @@ class _Builder:
             if isinstance(question.max, int | float):
                 schema["maximum"] = question.max
         elif kind == "date":
-            schema.update(type="string", format="date", pattern=_DATE, maxLength=10)
+            schema.update(type="string", format="date", pattern=DATE_PATTERN, maxLength=10)
             bounds = []
             if isinstance(question.min, dt.date):
                 bounds.append(("ge", question.min, "on or after"))

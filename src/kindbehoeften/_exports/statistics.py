@@ -46,10 +46,11 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
+from .._core.answers import is_answered
 from .._core.jsonread import read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Form, Question
-from .._forms.catalog import load_form
+from .._forms.catalog import find_form
 from .._lifecycle.assessment import (
     Assessment,
     Event,
@@ -233,10 +234,6 @@ def _safe_question(form: Form, path: Sequence[str], types: frozenset[str]) -> Qu
     return question
 
 
-def _answered(value: Any) -> bool:
-    return value is not None and value != "" and value != []
-
-
 def _read(
     form: Form, answers: Mapping[str, Any], path: Sequence[str], types: frozenset[str]
 ) -> list[Any] | None:
@@ -256,7 +253,7 @@ def _read(
             else:
                 step.append(value)
         found = step
-    return [value for value in found if _answered(value)]
+    return [value for value in found if is_answered(value)]
 
 
 def _choice(form: Form, answers: Mapping[str, Any], path: Sequence[str]) -> str | None:
@@ -315,7 +312,7 @@ class _Forms:
     def get(self, form_id: str, version: str) -> Form:
         key = (form_id, version)
         if key not in self._forms:
-            self._forms[key] = load_form(form_id, version)
+            self._forms[key] = find_form(form_id, version)
         return self._forms[key]
 
 
