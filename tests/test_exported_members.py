@@ -52,6 +52,9 @@ BUILTIN_OF = {
     "InvalidEventError": ValueError,
     "IntegrityError": ValueError,
     "InvalidRecordError": ValueError,
+    "InvalidArgumentError": ValueError,
+    "InvalidSubmissionError": ValueError,
+    "TriangleError": ValueError,
     "UnsafeFieldError": ValueError,
     "MissingDependencyError": ImportError,
 }
@@ -69,3 +72,13 @@ def test_exceptions_inherit_the_fitting_builtin() -> None:
         error = getattr(kindbehoeften, name)
         assert issubclass(error, builtin)
         assert issubclass(error, kindbehoeften.KindbehoeftenError)
+
+
+def test_errors_module_exports_every_error_of_the_package() -> None:
+    """``kindbehoeften.errors`` is the one home of the public exceptions."""
+    import kindbehoeften.errors
+
+    exported = set(BUILTIN_OF) | {"KindbehoeftenError", "FormProblem"}
+    assert sorted(exported) == sorted(kindbehoeften.errors.__all__)
+    for name in kindbehoeften.errors.__all__:
+        assert getattr(kindbehoeften, name) is getattr(kindbehoeften.errors, name)

@@ -31,6 +31,7 @@ from kindbehoeften._lifecycle.assessment import (
 from kindbehoeften.errors import (
     IncompleteAssessmentError,
     IntegrityError,
+    InvalidArgumentError,
     InvalidEventError,
     KindbehoeftenError,
     TransitionError,
@@ -718,8 +719,9 @@ def test_starts_and_ends_give_the_first_dates_and_the_extensions_of_the_cycle() 
         case.last("emergency_protection"),
     )
     assert case.first("closed") is None
-    with pytest.raises(InvalidEventError):
+    with pytest.raises(InvalidArgumentError) as caught:
         case.first("nope")
+    assert "kind" == caught.value.argument
 
 
 # --- dates -------------------------------------------------------------------------------------

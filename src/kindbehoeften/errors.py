@@ -8,6 +8,15 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     ├── UnknownFormError(LookupError)          no form with that id (and version) in the catalog
     ├── UnknownJurisdictionError(LookupError)  no deadline profile for that jurisdiction code
     ├── UnknownLocaleError(LookupError)        a locale that is none of the six languages
+    ├── InvalidArgumentError(ValueError)       an argument whose value does not fit (a naive
+    │                                          time, an unknown status or event kind, a short
+    │                                          key, an extension its rule does not allow);
+    │                                          names the argument
+    ├── InvalidSubmissionError(ValueError)     a function that needs a valid submission got one
+    │                                          with errors, or one its format cannot hold; has
+    │                                          the report, pointers and codes
+    ├── TriangleError(ValueError)              a submission or record that cannot be shown as
+    │                                          the triangle; has the report where it was invalid
     ├── TransitionError(ValueError)            a step the assessment's stage does not allow;
     │                                          names the stage and the steps allowed now
     ├── IncompleteAssessmentError(ValueError)  a stage completed without a completed, valid
@@ -21,6 +30,11 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     │                                          data (a changed form); nothing is exported
     └── MissingDependencyError(ImportError)    an optional package is not installed; names the
                                                extra that installs it
+
+An argument of the wrong type (one record where an iterable of records is asked for) raises
+Python's own ``TypeError``, as the standard library does: it is a mistake of the calling code,
+not of its data. Looking up a part of a value by its id (``form.section("health")``,
+``profile.rule("investigation")``) raises ``KeyError``, as a mapping does.
 
 Messages name files, keys, ids and steps, never the content of answers or free-text reasons
 (both are personal data).
@@ -41,11 +55,14 @@ __all__ = [
     "FormProblem",
     "IncompleteAssessmentError",
     "IntegrityError",
+    "InvalidArgumentError",
     "InvalidEventError",
     "InvalidRecordError",
+    "InvalidSubmissionError",
     "KindbehoeftenError",
     "MissingDependencyError",
     "TransitionError",
+    "TriangleError",
     "UnknownFormError",
     "UnknownJurisdictionError",
     "UnknownLocaleError",
@@ -133,6 +150,92 @@ class UnknownFormError(KindbehoeftenError, LookupError):
         )
 
 
+class InvalidArgumentError(KindbehoeftenError, ValueError):
+    """An argument of a public function whose value does not fit.
+
+    ``argument`` names the parameter at fault (``authored``, ``status``, ``starts``,
+    ``extensions``, ``key``, ``min_cell``, ``rows``, ...); the message says what it must be.
+    Values of arguments are shown only where they are the library's own vocabulary or a
+    date, never an answer.
+
+    >>> print(InvalidArgumentError("status", "status must be 'completed' or 'in_progress'"))
+    status must be 'completed' or 'in_progress'
+    """
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        super().__init__(message)
+
+
+def _counted(codes: Iterable[str]) -> str:
+    """``3 errors (required x2, choice)``: how many problems, and their codes in order."""
+    counts = Counter(codes)
+    total = sum(counts.values())
+    listed = ", ".join(code if count == 1 else f"{code} x{count}" for code, count in counts.items())
+    return f"{total} error{'s' if total != 1 else ''} ({listed})"
+
+
+class InvalidSubmissionError(KindbehoeftenError, ValueError):
+    """A function that needs a valid submission got one that is not, or one that the format
+    it makes cannot hold.
+
+    ``report`` is the submission's :class:`~kindbehoeften.ValidationReport`. ``problems``
+    holds ``(pointer, code)`` pairs: the errors of the report, or, for a valid submission that
+    the target format cannot hold, where and what (a whole number beyond FHIR's integer range
+    is ``max`` or ``min``). ``codes`` are the problems' codes, in order. The message counts
+    the problems by code and never shows an answer; ``kindbehoeften.validate`` says where
+    each is.
+
+    >>> from kindbehoeften import Issue, ValidationReport
+    >>> report = ValidationReport((Issue("/status", "required", "Status is required"),))
+    >>> print(InvalidSubmissionError(report, "become a QuestionnaireResponse"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the submission is not valid: 1 error (required). kindbehoeften.validate(submission) shows
+    where; only a valid submission can become a QuestionnaireResponse.
+    """
+
+    def __init__(
+        self,
+        report: ValidationReport,
+        purpose: str,
+        problems: Iterable[tuple[str, str]] | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.report = report
+        self.purpose = purpose
+        self.problems: tuple[tuple[str, str], ...] = (
+            tuple((issue.pointer, issue.code) for issue in report.errors)
+            if problems is None
+            else tuple(problems)
+        )
+        self.codes: tuple[str, ...] = tuple(code for _, code in self.problems)
+        if message is None:
+            message = (
+                f"the submission is not valid: {_counted(self.codes)}. "
+                "kindbehoeften.validate(submission) shows where; only a valid submission can "
+                f"{purpose}."
+            )
+        super().__init__(message)
+
+
+class TriangleError(KindbehoeftenError, ValueError):
+    """The input cannot be shown as the assessment triangle: it is not a valid submission
+    (``codes`` holds its errors' codes, ``report`` the whole report), or its form lacks the
+    three sides, or a record holds no submission of such a form (then ``report`` is ``None``
+    and ``codes`` is empty).
+
+    >>> print(TriangleError("form triangle.plan@1.0.0 has no assessment in its three sides"))
+    form triangle.plan@1.0.0 has no assessment in its three sides
+    """
+
+    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+        self.codes: tuple[str, ...] = (
+            () if report is None else tuple(issue.code for issue in report.errors)
+        )
+
+
 class TransitionError(KindbehoeftenError, ValueError):
     """A step that the assessment does not allow now: in its stage, or dated too early.
 
@@ -193,15 +296,8 @@ class IncompleteAssessmentError(KindbehoeftenError, ValueError):
                 "answer is there"
             )
         else:
-            counts = Counter(issue.code for issue in report.errors)
-            codes = ", ".join(
-                code if count == 1 else f"{code} x{count}" for code, count in counts.items()
-            )
-            total = sum(counts.values())
-            why = (
-                f"the submission has {total} error{'s' if total != 1 else ''} ({codes}); "
-                "the report's issues say where"
-            )
+            counted = _counted(issue.code for issue in report.errors)
+            why = f"the submission has {counted}; the report's issues say where"
         super().__init__(f"cannot record {step!r}: it needs {needs}, but {why}.")
 
 

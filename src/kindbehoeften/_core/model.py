@@ -268,7 +268,7 @@ class Area(_Value):
         for question in self.questions:
             if question.id == question_id:
                 return question
-        raise KeyError(question_id)
+        raise KeyError(question_id)  # a lookup by key, as in a mapping (see errors.py)
 
 
 class Section(_Value):
@@ -284,7 +284,7 @@ class Section(_Value):
         for area in self.areas:
             if area.id == area_id:
                 return area
-        raise KeyError(area_id)
+        raise KeyError(area_id)  # a lookup by key, as in a mapping (see errors.py)
 
 
 class FormReference(_Value):
@@ -385,14 +385,14 @@ class Form(_Value):
         for section in self.sections:
             if section.id == section_id:
                 return section
-        raise KeyError(section_id)
+        raise KeyError(section_id)  # a lookup by key, as in a mapping (see errors.py)
 
     def option_list(self, list_id: str) -> OptionList:
         """The shared option list with this id; ``KeyError`` when there is none."""
         for item in self.option_lists:
             if item.id == list_id:
                 return item
-        raise KeyError(list_id)
+        raise KeyError(list_id)  # a lookup by key, as in a mapping (see errors.py)
 
     def options(self, question: Question) -> tuple[Option, ...]:
         """The options of a choice question, resolving a shared list by name."""

@@ -65,13 +65,14 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from .._core.vocab import STATUSES, Status
+from ..errors import InvalidArgumentError
 
 __all__ = ["json_schema"]
 
-Status = Literal["completed", "in_progress"]
 Scope: TypeAlias = tuple[str, ...]  # (section, area), or (section, area, group, ...) for rows
 Schema: TypeAlias = dict[str, Any] | bool
 
@@ -90,7 +91,9 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     error, except for what the module documentation lists (JSON-text problems, calendar dates
     when format assertion is off, pattern dialects). Choose the schema by the submission's
     ``status``: the ``completed`` schema refuses drafts, and the reverse. The form should be
-    one that :func:`kindbehoeften.load_form` accepts. Each call returns a new dictionary.
+    one that :func:`kindbehoeften.load_form` accepts. Each call returns a new dictionary. A
+    ``status`` other than ``completed`` or ``in_progress`` raises
+    :class:`~kindbehoeften.errors.InvalidArgumentError`.
 
     >>> import kindbehoeften
     >>> schema = json_schema(kindbehoeften.load_form("triangle.full"))
@@ -101,8 +104,12 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     >>> health["required"], health["properties"]["assessment"]["description"]
     (['assessment'], "Assessment of the child's health")
     """
-    if status not in ("completed", "in_progress"):
-        raise ValueError(f"status must be 'completed' or 'in_progress', not {status!r}")
+    if status not in STATUSES:
+        raise InvalidArgumentError(
+            "status",
+            f"status must be one of: {', '.join(STATUSES)} (the status of the submissions the "
+            "schema is for)",
+        )
     # Not cached: building the largest built-in form's schema takes about half a millisecond,
     # less than a deep copy of a cached one (and callers may change what they get).
     return _Builder(form, status).schema()

@@ -115,6 +115,7 @@ from ..errors import (
     FormDefinitionError,
     IncompleteAssessmentError,
     IntegrityError,
+    InvalidArgumentError,
     InvalidEventError,
     TransitionError,
     UnknownFormError,
@@ -755,7 +756,11 @@ class Assessment:
         return self._events[self._state.cycle_start :]
 
     def first(self, kind: str) -> dt.date | None:
-        """The date ``kind`` first happened in the current cycle, or ``None``."""
+        """The date ``kind`` first happened in the current cycle, or ``None``.
+
+        A ``kind`` that is no event kind raises
+        :class:`~kindbehoeften.errors.InvalidArgumentError`.
+        """
         return next((event.on for event in self._cycle_of(kind)), None)
 
     def last(self, kind: str) -> dt.date | None:
@@ -764,7 +769,9 @@ class Assessment:
 
     def _cycle_of(self, kind: str) -> list[Event]:
         if kind not in EVENT_KINDS:
-            raise InvalidEventError(kind, [("kind", "unknown")])
+            raise InvalidArgumentError(
+                "kind", f"kind must be one of: {', '.join(EVENT_KINDS)} (an event kind)"
+            )
         return [event for event in self.cycle_events() if event.kind == kind]
 
     def starts_and_ends(self) -> Milestones:
@@ -822,7 +829,7 @@ class Assessment:
         for rule, new_due_on in extensions.items():
             try:
                 compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
-            except ValueError:
+            except InvalidArgumentError:
                 continue
             allowed[rule] = new_due_on
         deadlines = compute_deadlines(
@@ -985,7 +992,7 @@ class Assessment:
         try:
             firsts = extended.starts_and_ends().firsts
             compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
-        except ValueError as error:
+        except InvalidArgumentError as error:
             raise InvalidEventError(
                 "extension_granted", [("data.new_due_on", "not_allowed")]
             ) from error
