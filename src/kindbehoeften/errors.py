@@ -21,7 +21,8 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     │                                          names the stage and the steps allowed now
     ├── IncompleteAssessmentError(ValueError)  a stage completed without a completed, valid
     │                                          submission of that stage's form; has the report
-    ├── InvalidEventError(ValueError)          an event's date, actor or data does not fit its kind
+    ├── InvalidEventError(ValueError)          an event's date, actor or data does not fit its
+    │                                          kind; names each field and what it allows
     ├── IntegrityError(ValueError)             a stored event history was altered or damaged;
     │                                          names the first bad event
     ├── InvalidRecordError(ValueError)         a record with an invalid submission, or one that
@@ -304,17 +305,32 @@ class IncompleteAssessmentError(KindbehoeftenError, ValueError):
 class InvalidEventError(KindbehoeftenError, ValueError):
     """An event's date, time, actor or data does not fit its kind.
 
-    ``kind`` is the event kind and ``problems`` holds ``(field, code)`` pairs such as
-    ``("data.reason", "literal_error")``: the field's path and what is wrong with it,
-    never its value.
+    ``kind`` is the event kind. ``problems`` holds ``(field, code)`` pairs for programs, such
+    as ``("data.reason", "literal_error")``: the field's path and what is wrong with it.
+    ``messages`` holds one sentence per problem for people, naming the field and what it
+    allows (``data.reason must be one of: no_concern, referred, ...``). Neither ever holds
+    the value that was given: it may be personal data.
+
+    >>> print(InvalidEventError("closed", [("data.reason", "missing")], ["data.reason is missing"]))
+    invalid event 'closed': data.reason is missing. docs/lifecycle.md lists the data of each step.
     """
 
-    def __init__(self, kind: str, problems: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        problems: Iterable[tuple[str, str]],
+        messages: Iterable[str] | None = None,
+    ) -> None:
         self.kind = kind
         self.problems: tuple[tuple[str, str], ...] = tuple(problems)
-        listed = ", ".join(f"{field} ({code})" for field, code in self.problems[:5])
-        if len(self.problems) > 5:
-            listed += f" and {len(self.problems) - 5} more"
+        given = () if messages is None else tuple(messages)
+        self.messages: tuple[str, ...] = tuple(
+            given[index] if index < len(given) else f"{field} is not valid ({code})"
+            for index, (field, code) in enumerate(self.problems)
+        )
+        listed = "; ".join(self.messages[:5])
+        if len(self.messages) > 5:
+            listed += f"; and {len(self.messages) - 5} more"
         super().__init__(
             f"invalid event {kind[:40]!r}: {listed}. docs/lifecycle.md lists the data of each step."
         )

@@ -92,15 +92,18 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import models_json_schema
+from pydantic_core import ErrorDetails
 
 from .._core.model import FormId, Version
 from .._core.vocab import (
     ASSESSMENT_STAGES,
     DATE_PATTERN,
     EVENT_KINDS,
+    FORM_ID_PATTERN,
     IDENTIFIER_MAX,
     IDENTIFIER_PATTERN,
     JURISDICTIONS,
+    VERSION_PATTERN,
     AssessmentStage,
     CloseReason,
     Decision,
@@ -187,15 +190,12 @@ Day = Annotated[
     Field(json_schema_extra={"pattern": DATE_PATTERN}),
 ]
 Instant = Annotated[AwareDatetime, BeforeValidator(_instant), AfterValidator(_whole_minutes)]
-Digest = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
-OpaqueId = Annotated[
-    str,
-    Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$"),
-]
-FreeText = Annotated[
-    str,
-    Field(min_length=1, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+$"),
-]
+_DIGEST: Final = "^[0-9a-f]{64}$"
+_NO_CONTROLS: Final = r"^[^\x00-\x1f\x7f]+$"
+_NO_CONTROLS_BUT_LINES: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+$"
+Digest = Annotated[str, Field(pattern=_DIGEST)]
+OpaqueId = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTROLS)]
+FreeText = Annotated[str, Field(min_length=1, max_length=2000, pattern=_NO_CONTROLS_BUT_LINES)]
 RuleId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
@@ -386,7 +386,7 @@ class Event(BaseModel):
                 hash=GENESIS,
             )
         except ValidationError as error:
-            raise InvalidEventError(kind, _problems(error)) from error
+            raise _invalid_event(kind, error) from error
         return draft.model_copy(update={"hash": draft.content_hash()})
 
 
@@ -394,8 +394,77 @@ def _problems(error: ValidationError) -> list[tuple[str, str]]:
     """Where and what, from pydantic's errors: never the input."""
     return [
         (".".join(str(part)[:40] for part in item["loc"]) or "event", item["type"])
-        for item in error.errors(include_url=False)
+        for item in error.errors(include_url=False, include_input=False)
     ]
+
+
+# What each pattern of an event's fields asks for, in words.
+_PATTERN_TEXTS: Final = {
+    _DIGEST: "must be 64 lowercase hexadecimal digits (a SHA-256)",
+    _NO_CONTROLS: "must not hold control characters (such as a line break)",
+    _NO_CONTROLS_BUT_LINES: "must not hold control characters other than tabs and line breaks",
+    IDENTIFIER_PATTERN: "must be a snake_case id (a-z, 0-9 and _, starting with a letter)",
+    FORM_ID_PATTERN: "must be a form id such as triangle.full",
+    VERSION_PATTERN: "must be a version MAJOR.MINOR.PATCH such as 1.0.0",
+}
+_DATE_TEXT: Final = "must be a date (datetime.date or YYYY-MM-DD)"
+_INSTANT_TEXT: Final = "must be a timezone-aware datetime"
+# pydantic's error types, in words; {name} is filled from the error's ctx. A type not listed
+# here is named by its code: its message could quote the input (e.g. union_tag_invalid).
+_TYPE_TEXTS: Final = {
+    "missing": "is missing",
+    "extra_forbidden": "is not part of this step's data",
+    "string_type": "must be text",
+    "string_too_short": "must have at least {min_length} characters",
+    "string_too_long": "must have at most {max_length} characters",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "greater_than_equal": "must be at least {ge}",
+    "model_type": "must be an object of the step's data",
+    "dict_type": "must be an object of the step's data",
+    "date_type": _DATE_TEXT,
+    "date_parsing": _DATE_TEXT,
+    "date_from_datetime_parsing": _DATE_TEXT,
+    "date_from_datetime_inexact": _DATE_TEXT,
+    "timezone_aware": _INSTANT_TEXT,
+    "datetime_type": _INSTANT_TEXT,
+    "datetime_parsing": _INSTANT_TEXT,
+    "datetime_from_date_parsing": _INSTANT_TEXT,
+}
+_QUOTED_VALUE = re.compile(r"'([^'\\]*)'")
+
+
+def _describe(field: str, item: ErrorDetails) -> str:
+    """One problem in words, from pydantic's error type and ctx: never from the input."""
+    code, ctx = item["type"], item.get("ctx") or {}
+    if code == "literal_error":
+        # The allowed values are vocabulary (REPORTERS, OUTCOMES, ...), fine to show.
+        allowed = _QUOTED_VALUE.findall(str(ctx.get("expected", "")))
+        return f"{field} must be one of: {', '.join(allowed)}"
+    if code == "value_error":
+        # The library's own validators above raise these; their texts hold no input.
+        return f"{field} {ctx.get('error')}"
+    if code == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return f"{field} {_PATTERN_TEXTS.get(pattern, f'must match the pattern {pattern}')}"
+    if code == "string_too_short" and ctx.get("min_length") == 1:
+        return f"{field} must not be empty"
+    text = _TYPE_TEXTS.get(code)
+    if text is None:
+        return f"{field} is not valid ({code})"
+    return f"{field} {text.format_map(ctx)}"
+
+
+def _invalid_event(kind: str, error: ValidationError) -> InvalidEventError:
+    """pydantic's errors as an InvalidEventError: codes for programs, words for people."""
+    problems: list[tuple[str, str]] = []
+    messages: list[str] = []
+    for item in error.errors(include_url=False, include_input=False):
+        field = ".".join(str(part)[:40] for part in item["loc"]) or "event"
+        problems.append((field, item["type"]))
+        messages.append(_describe(field, item))
+    return InvalidEventError(kind, problems, messages)
 
 
 # --- the state machine -------------------------------------------------------------------------
@@ -868,6 +937,9 @@ class Assessment:
     ) -> Assessment:
         """A new case: its first event, ``report_received``.
 
+        ``reporter`` is ``professional``, ``parent``, ``child``, ``relative``, ``anonymous`` or
+        ``other``; another value raises :class:`~kindbehoeften.errors.InvalidEventError`
+        naming the field and these values.
         ``anonymous`` defaults to whether ``reporter`` is ``anonymous``. The case id, the
         jurisdiction and the municipality are fixed for the case's whole history; a
         jurisdiction other than SE, DK, NO, FI, GB-ENG or NL raises
@@ -909,9 +981,20 @@ class Assessment:
         if kind in _FORM_STAGES:
             for name in ("form", "form_version"):
                 if name in data:
-                    raise InvalidEventError(kind, [(f"data.{name}", "from_submission")])
+                    raise InvalidEventError(
+                        kind,
+                        [(f"data.{name}", "from_submission")],
+                        [f"data.{name} comes from the submission: leave it out"],
+                    )
             if "submission" not in data:
-                raise InvalidEventError(kind, [("submission", "missing")])
+                raise InvalidEventError(
+                    kind,
+                    [("submission", "missing")],
+                    [
+                        "submission is missing: give a completed, valid submission of the "
+                        f"{_FORM_STAGES[kind]!r} form"
+                    ],
+                )
             form_id, version = _submission_form(kind, data.pop("submission"))
             data |= {"form": form_id, "form_version": version}
         index = len(self._events)
@@ -952,7 +1035,8 @@ class Assessment:
 
         ``close``, ``universal_support`` and ``refer_other_service`` close the case;
         ``light_support`` goes to support; ``open_full_assessment`` stays in preliminary until
-        :meth:`open_full_assessment`.
+        :meth:`open_full_assessment`. Another outcome raises
+        :class:`~kindbehoeften.errors.InvalidEventError` naming ``data.outcome`` and the five.
         """
         return self.apply(
             "preliminary_decision", on, actor, at=at, outcome=outcome, submission=submission
@@ -987,14 +1071,22 @@ class Assessment:
             "extension_granted", on, actor, at=at, rule=rule, new_due_on=new_due_on, reason=reason
         )
         profile = profile or load_profile(self.jurisdiction)
-        if rule not in {item.id for item in profile.rules}:
-            raise InvalidEventError("extension_granted", [("data.rule", "unknown_rule")])
+        ids = [item.id for item in profile.rules]
+        known = ", ".join(ids)
+        if rule not in ids:
+            raise InvalidEventError(
+                "extension_granted",
+                [("data.rule", "unknown_rule")],
+                [f"data.rule must be one of the {profile.jurisdiction} profile's rules: {known}"],
+            )
         try:
             firsts = extended.starts_and_ends().firsts
             compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
         except InvalidArgumentError as error:
             raise InvalidEventError(
-                "extension_granted", [("data.new_due_on", "not_allowed")]
+                "extension_granted",
+                [("data.new_due_on", "not_allowed")],
+                [f"data.new_due_on is not allowed: {error}"],
             ) from error
         return extended
 
@@ -1010,7 +1102,8 @@ class Assessment:
         """``full_assessment_completed`` on a completed, valid full-assessment submission.
 
         ``support`` and ``placement`` go to support; ``no_measures`` and
-        ``refer_other_service`` close the case.
+        ``refer_other_service`` close the case. Another decision raises
+        :class:`~kindbehoeften.errors.InvalidEventError` naming ``data.decision`` and the four.
         """
         return self.apply(
             "full_assessment_completed", on, actor, at=at, decision=decision, submission=submission
@@ -1051,7 +1144,8 @@ class Assessment:
         self, reason: str, on: dt.date, actor: str, *, at: dt.datetime | None = None
     ) -> Assessment:
         """``closed``, for ``reason`` ``no_concern``, ``referred``, ``support_ended``,
-        ``moved`` or ``other``; ends any emergency protection awaiting confirmation."""
+        ``moved`` or ``other`` (another raises :class:`~kindbehoeften.errors.InvalidEventError`);
+        ends any emergency protection awaiting confirmation."""
         return self.apply("closed", on, actor, at=at, reason=reason)
 
     def reopen(
@@ -1063,7 +1157,10 @@ class Assessment:
         *,
         at: dt.datetime | None = None,
     ) -> Assessment:
-        """``reopened``: a new report on a closed case starts a new cycle at ``reported``."""
+        """``reopened``: a new report on a closed case starts a new cycle at ``reported``.
+
+        ``reporter`` and ``anonymous`` are as in :meth:`report`.
+        """
         flag = reporter == "anonymous" if anonymous is None else anonymous
         return self.apply("reopened", on, actor, at=at, reporter=reporter, anonymous=flag)
 
