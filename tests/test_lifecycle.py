@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -657,6 +658,33 @@ def test_a_step_value_outside_its_vocabulary_names_the_field_and_the_values(
         make(new_case())
     assert (message,) == caught.value.messages
     assert "literal_error" not in str(caught.value)
+
+
+def test_mypy_refuses_a_step_value_outside_its_vocabulary(tmp_path: Path) -> None:
+    """The step methods take the Literal types of the vocabularies, not ``str``."""
+    from mypy import api
+
+    code = """\
+import datetime as dt
+from kindbehoeften import Assessment
+day = dt.date(2026, 2, 9)
+case = Assessment.report(case_id="c", jurisdiction="se", on=day, actor="w", reporter="parent")
+Assessment.report(case_id="c", jurisdiction="SE", on=day, actor="w", reporter="school")
+case.close("bored", day, "w")
+case.reopen(day, "w", "neighbour")
+case.decide_preliminary("maybe", {}, day, "w")
+case.complete_full_assessment("maybe", {}, day, "w")
+case.first("nope")
+case.close("moved", day, "w").reopen(day, "w", "relative").first("reopened")
+"""
+    (tmp_path / "steps.py").write_text(code, encoding="utf-8")
+    out, _, status = api.run(
+        ["--strict", "--no-incremental", "--cache-dir", os.devnull, str(tmp_path / "steps.py")]
+    )
+    lines = [line.split(":")[1] for line in out.splitlines() if ": error:" in line]
+    assert ["5", "6", "7", "8", "9", "10"] == lines
+    assert all("[arg-type]" in line for line in out.splitlines() if ": error:" in line)
+    assert 1 == status
 
 
 @pytest.mark.parametrize(

@@ -824,7 +824,7 @@ class Assessment:
         """The events of the current cycle: since the last report_received or reopened."""
         return self._events[self._state.cycle_start :]
 
-    def first(self, kind: str) -> dt.date | None:
+    def first(self, kind: EventKind) -> dt.date | None:
         """The date ``kind`` first happened in the current cycle, or ``None``.
 
         A ``kind`` that is no event kind raises
@@ -832,7 +832,7 @@ class Assessment:
         """
         return next((event.on for event in self._cycle_of(kind)), None)
 
-    def last(self, kind: str) -> dt.date | None:
+    def last(self, kind: EventKind) -> dt.date | None:
         """The date ``kind`` last happened in the current cycle (for recurring reviews)."""
         return next((event.on for event in reversed(self._cycle_of(kind))), None)
 
@@ -930,7 +930,7 @@ class Assessment:
         jurisdiction: str,
         on: dt.date,
         actor: str,
-        reporter: str,
+        reporter: Reporter,
         anonymous: bool | None = None,
         municipality: str | None = None,
         at: dt.datetime | None = None,
@@ -965,6 +965,11 @@ class Assessment:
         self, kind: str, on: dt.date, actor: str, *, at: dt.datetime | None = None, **data: Any
     ) -> Assessment:
         """Record the step ``kind`` with its data; the step methods call this.
+
+        ``kind`` is a plain ``str`` here, for programs that take the step as data (a command
+        line, a service): an unknown one raises :class:`~kindbehoeften.errors.TransitionError`.
+        The step methods type their vocabularies (``Reporter``, ``Outcome``, ``Decision``,
+        ``CloseReason``), so that mypy catches a wrong value at the caller's desk.
 
         The steps that complete a stage (``preliminary_decision``,
         ``full_assessment_completed``, ``plan_adopted``) take ``submission=`` (bytes, text
@@ -1024,7 +1029,7 @@ class Assessment:
 
     def decide_preliminary(
         self,
-        outcome: str,
+        outcome: Outcome,
         submission: bytes | str | dict[str, Any],
         on: dt.date,
         actor: str,
@@ -1092,7 +1097,7 @@ class Assessment:
 
     def complete_full_assessment(
         self,
-        decision: str,
+        decision: Decision,
         submission: bytes | str | dict[str, Any],
         on: dt.date,
         actor: str,
@@ -1141,7 +1146,7 @@ class Assessment:
         return self.apply("emergency_confirmed", on, actor, at=at)
 
     def close(
-        self, reason: str, on: dt.date, actor: str, *, at: dt.datetime | None = None
+        self, reason: CloseReason, on: dt.date, actor: str, *, at: dt.datetime | None = None
     ) -> Assessment:
         """``closed``, for ``reason`` ``no_concern``, ``referred``, ``support_ended``,
         ``moved`` or ``other`` (another raises :class:`~kindbehoeften.errors.InvalidEventError`);
@@ -1152,7 +1157,7 @@ class Assessment:
         self,
         on: dt.date,
         actor: str,
-        reporter: str,
+        reporter: Reporter,
         anonymous: bool | None = None,
         *,
         at: dt.datetime | None = None,
