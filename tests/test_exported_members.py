@@ -1,11 +1,14 @@
 """The public surface is what ``__all__`` says, no more and no less."""
 
+import datetime as dt
+
 import kindbehoeften
 
 # Names whose values have no ``__module__`` of ours: constants (tuples, text) and a type alias.
 NOT_OWN_TYPES = {
     "__version__",
     "Condition",
+    "EventData",
     "CODES",
     "ASSESSMENT_STAGES",
     "EVENT_KINDS",
@@ -82,3 +85,29 @@ def test_errors_module_exports_every_error_of_the_package() -> None:
     assert sorted(exported) == sorted(kindbehoeften.errors.__all__)
     for name in kindbehoeften.errors.__all__:
         assert getattr(kindbehoeften, name) is getattr(kindbehoeften.errors, name)
+
+
+def test_the_event_data_classes_are_the_members_of_event_data() -> None:
+    """Each kind of step's data is public, so that callers can match on ``event.data``."""
+    import typing
+
+    expected = {
+        kindbehoeften.ReportData,
+        kindbehoeften.ReopenData,
+        kindbehoeften.PreliminaryDecisionData,
+        kindbehoeften.ExtensionData,
+        kindbehoeften.FullAssessmentData,
+        kindbehoeften.PlanData,
+        kindbehoeften.ClosedData,
+        kindbehoeften.NoData,
+    }
+    assert expected == set(typing.get_args(kindbehoeften.EventData))
+    case = kindbehoeften.Assessment.report(
+        case_id="c", jurisdiction="NL", on=dt.date(2026, 3, 2), actor="w", reporter="parent"
+    ).close("no_concern", dt.date(2026, 3, 3), "w")
+    first, last = case.events
+    assert (
+        kindbehoeften.ReportData(case_id="c", jurisdiction="NL", reporter="parent", anonymous=False)
+        == first.data
+    )
+    assert kindbehoeften.ClosedData(reason="no_concern") == last.data

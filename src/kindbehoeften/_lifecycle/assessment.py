@@ -284,6 +284,9 @@ class ClosedData(_Data):
     reason: CloseReason
 
 
+#: The data of an event, one class per kind of step: what :attr:`Event.data` holds. Match on it
+#: with ``isinstance`` (``ReportData`` for ``report_received``, ``NoData`` for the steps that
+#: carry none, ...).
 EventData: TypeAlias = (
     ReportData
     | ReopenData
@@ -323,7 +326,9 @@ class Event(BaseModel):
 
     ``seq`` counts from 1; ``on`` is the date the step happened and ``at`` its instant where
     known (timezone-aware); ``actor`` is the caller's opaque id of who recorded it; ``data``
-    is the kind's payload (:class:`NoData` for most kinds). ``prev`` is the ``hash`` of the
+    is the kind's payload, one of :data:`EventData` (:class:`ReportData`,
+    :class:`PreliminaryDecisionData`, ..., :class:`NoData` for most kinds; all public in
+    ``kindbehoeften``). ``prev`` is the ``hash`` of the
     event before (:data:`GENESIS` for the first), and ``hash`` is the SHA-256 of the event's
     canonical JSON without ``hash`` (sorted keys, no spaces, UTF-8): see
     :meth:`content_hash`. Events are made by :class:`Assessment`'s steps, or by
