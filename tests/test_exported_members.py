@@ -111,3 +111,19 @@ def test_the_event_data_classes_are_the_members_of_event_data() -> None:
         == first.data
     )
     assert kindbehoeften.ClosedData(reason="no_concern") == last.data
+
+
+def test_export_all_lists_every_public_name_of_the_module() -> None:
+    """``kindbehoeften.export`` too: the summary and the pseudonym are public there."""
+    from kindbehoeften import export
+
+    public = {
+        name
+        for name, value in vars(export).items()
+        if not name.startswith("_") and getattr(value, "__module__", "").startswith("kindbehoeften")
+    }
+    constants = {"COLOURS", "COLUMNS", "RECORD_SCHEMA_ID", "SIDES", "STYLES", "TABLES"}
+    assert sorted(public) == sorted(set(export.__all__) - constants)
+    for name in ("triangle", "triangle_svg", "summary_table", "pseudonym", "Triangle"):
+        assert name in export.__all__
+        assert getattr(export, name).__doc__

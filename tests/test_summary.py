@@ -16,19 +16,19 @@ from rich.console import Console
 
 import kindbehoeften
 from kindbehoeften import Form, load_form, localize
-from kindbehoeften._exports.record import record
-from kindbehoeften._exports.summary import (
+from kindbehoeften.cli.base import Context, UsageError
+from kindbehoeften.cli.summary import run_summary
+from kindbehoeften.errors import TriangleError, UnknownLocaleError
+from kindbehoeften.export import (
     COLOURS,
     SIDES,
     Triangle,
     TriangleArea,
+    record,
     summary_table,
     triangle,
     triangle_svg,
 )
-from kindbehoeften.cli.base import Context, UsageError
-from kindbehoeften.cli.summary import run_summary
-from kindbehoeften.errors import TriangleError, UnknownLocaleError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SVG = "{http://www.w3.org/2000/svg}"
