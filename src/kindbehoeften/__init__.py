@@ -9,6 +9,9 @@ with a catalog to find them by id and version:
 ['child_needs', 'parenting_capacity', 'family_environment']
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from ._core.model import (
     AllOf,
     AnyOf,
@@ -143,3 +146,20 @@ __all__ = [
     "localize",
     "validate",
 ]
+
+
+def _rehome(namespace: Mapping[str, Any], module: str) -> None:
+    """Give each public class of ``namespace`` the public module it is imported from.
+
+    As httpx does: reprs, tracebacks, pickles and ``type(x).__module__`` then name
+    ``kindbehoeften``, never a private module that may move. pydantic models are complete
+    (built) by now, so no later rebuild looks for their names in ``module``. The errors are
+    defined in ``kindbehoeften.errors`` and keep it.
+    """
+    for name in namespace["__all__"]:
+        value = namespace[name]
+        if isinstance(value, type) and value.__module__.startswith("kindbehoeften._"):
+            value.__module__ = module
+
+
+_rehome(globals(), __name__)

@@ -26,6 +26,7 @@
 '255d9a7ed401df57bc44353d146ecd08'
 """
 
+from . import _rehome
 from ._exports.fhir import questionnaire, questionnaire_response
 from ._exports.record import RECORD_SCHEMA_ID, read_record, record, record_schema
 from ._exports.schema import json_schema
@@ -75,3 +76,5 @@ __all__ = [
     "triangle",
     "triangle_svg",
 ]
+
+_rehome(globals(), __name__)  # Triangle, TriangleSide, TriangleArea say kindbehoeften.export

@@ -738,3 +738,8 @@ def _build(data: dict[str, Any], problems: _Problems, positions: list[int | None
             problems.add(path, item["msg"].removeprefix("Value error, "))
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any always raises here
+
+
+# kindbehoeften gives its public classes their public module as __module__, and doctest then
+# no longer searches them as this module's: list here each one whose methods hold examples.
+__test__ = {"Deadline": Deadline}
