@@ -600,6 +600,7 @@ def test_an_anonymous_reporter_cannot_be_named_not_anonymous() -> None:
     with pytest.raises(InvalidEventError) as caught:
         new_case(reporter="anonymous", anonymous=False)
     assert (("data", "value_error"),) == caught.value.problems
+    assert ("data: an anonymous reporter needs anonymous = true",) == caught.value.messages
 
 
 def test_many_problems_are_counted_in_the_message() -> None:

@@ -448,8 +448,10 @@ def _describe(field: str, item: ErrorDetails) -> str:
         allowed = _QUOTED_VALUE.findall(str(ctx.get("expected", "")))
         return f"{field} must be one of: {', '.join(allowed)}"
     if code == "value_error":
-        # The library's own validators above raise these; their texts hold no input.
-        return f"{field} {ctx.get('error')}"
+        # The library's own validators above raise these; their texts hold no input. A
+        # field's says what it "must" be; a whole model's is a sentence of its own.
+        reason = str(ctx.get("error"))
+        return f"{field} {reason}" if reason.startswith("must ") else f"{field}: {reason}"
     if code == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         return f"{field} {_PATTERN_TEXTS.get(pattern, f'must match the pattern {pattern}')}"
