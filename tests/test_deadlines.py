@@ -49,7 +49,12 @@ from kindbehoeften._lifecycle.deadlines import (
     jurisdiction_schema,
     load_profile,
 )
-from kindbehoeften.errors import FormDefinitionError, FormProblem, KindbehoeftenError
+from kindbehoeften.errors import (
+    FormDefinitionError,
+    FormProblem,
+    InvalidArgumentError,
+    KindbehoeftenError,
+)
 
 # database=None: no example database is written into the working tree.
 PROPERTY = settings(max_examples=60, deadline=None, database=None)
@@ -498,20 +503,20 @@ def test_holidays_are_loaded_once_per_country_and_year(fresh_holiday_cache: None
 
 
 def test_working_days_need_a_holiday_country() -> None:
-    with pytest.raises(ValueError, match="working days need a country"):
+    with pytest.raises(InvalidArgumentError, match="working days need a country"):
         add_length(D(2027, 1, 4), Length(amount=1, unit="working_days"))
 
 
-def test_a_country_without_a_holiday_calendar_is_a_clear_value_error() -> None:
+def test_a_country_without_a_holiday_calendar_is_a_clear_argument_error() -> None:
     profile = load_profile("NL").model_copy(update={"holidays_country": "QQ"})
-    with pytest.raises(ValueError, match="no public holidays known for country 'QQ'"):
+    with pytest.raises(InvalidArgumentError, match="no public holidays known for country 'QQ'"):
         compute_deadlines(profile, starts={"report_received": D(2027, 1, 4)})
 
 
-def test_a_due_date_beyond_the_year_9999_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="beyond the year 9999"):
+def test_a_due_date_beyond_the_year_9999_is_an_argument_error() -> None:
+    with pytest.raises(InvalidArgumentError, match="beyond the year 9999"):
         add_length(D(9999, 12, 1), Length(amount=2, unit="months"))
-    with pytest.raises(ValueError, match="beyond the year 9999"):
+    with pytest.raises(InvalidArgumentError, match="beyond the year 9999"):
         add_length(D(9999, 12, 30), Length(amount=1, unit="weeks"))
 
 
@@ -557,7 +562,7 @@ def test_an_extension_may_reach_but_not_pass_the_longest_one_allowed(
         if item.rule == rule_id
     ]
     assert latest == deadline.due_on
-    with pytest.raises(ValueError, match=f"longer than allowed.*until {latest}"):
+    with pytest.raises(InvalidArgumentError, match=f"longer than allowed.*until {latest}"):
         compute_deadlines(
             profile, starts={event: start}, extensions={rule_id: latest + dt.timedelta(days=1)}
         )
@@ -573,7 +578,7 @@ def test_a_maximum_in_another_unit_is_counted_from_the_original_due_date() -> No
     starts = {"full_assessment_opened": D(2027, 1, 15)}
     (deadline,) = compute_deadlines(profile, starts=starts, extensions={rule.id: D(2027, 5, 15)})
     assert D(2027, 5, 15) == deadline.due_on
-    with pytest.raises(ValueError, match="until 2027-05-15"):
+    with pytest.raises(InvalidArgumentError, match="until 2027-05-15"):
         compute_deadlines(profile, starts=starts, extensions={rule.id: D(2027, 5, 16)})
 
 
@@ -587,7 +592,7 @@ def test_an_extendable_rule_without_a_maximum_takes_any_later_date() -> None:
 
 
 def test_an_extension_of_a_rule_that_cannot_be_extended_is_refused() -> None:
-    with pytest.raises(ValueError, match="cannot be extended") as caught:
+    with pytest.raises(InvalidArgumentError, match="cannot be extended") as caught:
         compute_deadlines(
             load_profile("DK"),
             starts={"report_received": D(2026, 10, 31)},
@@ -604,7 +609,7 @@ def test_an_extension_of_a_rule_that_cannot_be_extended_is_refused() -> None:
 def test_an_extension_that_is_not_after_the_original_due_date_is_refused(
     granted: dt.date,
 ) -> None:
-    with pytest.raises(ValueError, match="is not after its original due date 2027-04-15"):
+    with pytest.raises(InvalidArgumentError, match="is not after its original due date 2027-04-15"):
         compute_deadlines(
             load_profile("NO"),
             starts={"full_assessment_opened": D(2027, 1, 15)},
@@ -613,7 +618,9 @@ def test_an_extension_that_is_not_after_the_original_due_date_is_refused(
 
 
 def test_an_extension_of_an_unknown_rule_is_refused_naming_the_rules() -> None:
-    with pytest.raises(ValueError, match="name no rule of the NO profile: invest; known: "):
+    with pytest.raises(
+        InvalidArgumentError, match="name no rule of the NO profile: invest; known: "
+    ):
         compute_deadlines(
             load_profile("NO"),
             starts={"full_assessment_opened": D(2027, 1, 15)},
@@ -622,7 +629,7 @@ def test_an_extension_of_an_unknown_rule_is_refused_naming_the_rules() -> None:
 
 
 def test_an_extension_of_a_rule_that_has_not_started_is_refused() -> None:
-    with pytest.raises(ValueError, match="has not started: give the date of"):
+    with pytest.raises(InvalidArgumentError, match="has not started: give the date of"):
         compute_deadlines(
             load_profile("NO"),
             starts={"report_received": D(2027, 1, 15)},
@@ -724,14 +731,84 @@ def test_each_event_kind_of_the_shared_vocabulary_is_accepted() -> None:
 def test_an_unknown_event_kind_is_refused_naming_it(name: str) -> None:
     events: dict[str, Any] = {"starts": {"report_received": D(2027, 1, 4)}, "ends": {}}
     events[name]["report_recieved"] = D(2027, 1, 4)
-    with pytest.raises(ValueError, match=f"{name} names unknown event kinds: report_recieved;"):
+    with pytest.raises(
+        InvalidArgumentError, match=f"{name} names unknown event kinds: report_recieved;"
+    ):
         compute_deadlines(load_profile("SE"), **events)
 
 
 @pytest.mark.parametrize("value", [dt.datetime(2027, 1, 4, 9, 30), "2027-01-04", None])
 def test_an_event_date_that_is_not_a_date_is_refused(value: Any) -> None:
-    with pytest.raises(ValueError, match=r"starts\['report_received'\] must be a datetime.date"):
+    with pytest.raises(
+        InvalidArgumentError, match=r"starts\['report_received'\] must be a datetime.date"
+    ):
         compute_deadlines(load_profile("SE"), starts={"report_received": value})
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        pytest.param(
+            lambda: add_length(D(2027, 1, 4), Length(amount=1, unit="working_days")),
+            "holidays_country",
+            id="working-days-without-country",
+        ),
+        pytest.param(
+            lambda: add_length(D(9999, 12, 1), Length(amount=2, unit="months")),
+            "start",
+            id="add-length-beyond-9999",
+        ),
+        pytest.param(
+            lambda: compute_deadlines(
+                load_profile("SE"), starts={"report_received": D(9999, 12, 30)}
+            ),
+            "starts",
+            id="deadline-beyond-9999",
+        ),
+        pytest.param(
+            lambda: compute_deadlines(
+                load_profile("SE"), starts={"report_recieved": D(2027, 1, 4)}
+            ),
+            "starts",
+            id="unknown-start",
+        ),
+        pytest.param(
+            lambda: compute_deadlines(
+                load_profile("SE"),
+                starts={"report_received": D(2027, 1, 4)},
+                ends={"x": D(2027, 1, 4)},
+            ),
+            "ends",
+            id="unknown-end",
+        ),
+        pytest.param(
+            lambda: compute_deadlines(
+                load_profile("DK"),
+                starts={"report_received": D(2026, 10, 31)},
+                extensions={"investigation": D(2027, 3, 31)},
+            ),
+            "extensions",
+            id="extension-not-allowed",
+        ),
+        pytest.param(
+            lambda: compute_deadlines(
+                load_profile("NO"),
+                starts={"full_assessment_opened": D(2027, 1, 15)},
+                extensions={"invest": D(2027, 5, 1)},
+            ),
+            "extensions",
+            id="extension-of-no-rule",
+        ),
+    ],
+)
+def test_input_that_does_not_fit_raises_invalid_argument_error_naming_the_argument(
+    call: Any, argument: str
+) -> None:
+    """A ValueError still, so that ``except ValueError`` keeps working."""
+    with pytest.raises(InvalidArgumentError) as caught:
+        call()
+    assert argument == caught.value.argument
+    assert isinstance(caught.value, ValueError)
 
 
 def test_a_deadline_is_immutable() -> None:

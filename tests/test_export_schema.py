@@ -35,6 +35,7 @@ import kindbehoeften
 from kindbehoeften import Form, validate
 from kindbehoeften._exports.schema import _date_order, _text_order, json_schema
 from kindbehoeften._forms.checks import check_form
+from kindbehoeften.errors import InvalidArgumentError
 from strategies import changed_submissions, form_submissions, forms
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,8 +135,13 @@ def test_each_call_returns_a_new_dictionary() -> None:
 
 
 def test_an_unknown_status_is_refused() -> None:
-    with pytest.raises(ValueError, match="status must be"):
+    with pytest.raises(InvalidArgumentError) as caught:
         json_schema(FORMS[0], "done")  # type: ignore[arg-type]
+    assert "status" == caught.value.argument
+    assert (
+        "status must be one of: in_progress, completed (the status of the submissions the "
+        "schema is for)"
+    ) == str(caught.value)
 
 
 # --- submissions written by hand and shipped as examples ------------------------------------

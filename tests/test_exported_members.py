@@ -1,11 +1,20 @@
 """The public surface is what ``__all__`` says, no more and no less."""
 
+import datetime as dt
+import json
+import pickle
+import subprocess
+import sys
+
+import pytest
+
 import kindbehoeften
 
 # Names whose values have no ``__module__`` of ours: constants (tuples, text) and a type alias.
 NOT_OWN_TYPES = {
     "__version__",
     "Condition",
+    "EventData",
     "CODES",
     "ASSESSMENT_STAGES",
     "EVENT_KINDS",
@@ -52,6 +61,9 @@ BUILTIN_OF = {
     "InvalidEventError": ValueError,
     "IntegrityError": ValueError,
     "InvalidRecordError": ValueError,
+    "InvalidArgumentError": ValueError,
+    "InvalidSubmissionError": ValueError,
+    "TriangleError": ValueError,
     "UnsafeFieldError": ValueError,
     "MissingDependencyError": ImportError,
 }
@@ -63,9 +75,162 @@ def test_exceptions_inherit_the_fitting_builtin() -> None:
         for name in kindbehoeften.__all__
         if isinstance(getattr(kindbehoeften, name), type)
         and issubclass(getattr(kindbehoeften, name), Exception)
+        and not issubclass(getattr(kindbehoeften, name), Warning)
     }
     assert set(BUILTIN_OF) | {"KindbehoeftenError"} == exported
     for name, builtin in BUILTIN_OF.items():
         error = getattr(kindbehoeften, name)
         assert issubclass(error, builtin)
         assert issubclass(error, kindbehoeften.KindbehoeftenError)
+
+
+def test_errors_module_exports_every_error_of_the_package() -> None:
+    """``kindbehoeften.errors`` is the one home of the public exceptions."""
+    import kindbehoeften.errors
+
+    warnings = {"KindbehoeftenWarning", "FormsPathWarning"}
+    exported = set(BUILTIN_OF) | {"KindbehoeftenError", "FormProblem"} | warnings
+    assert sorted(exported) == sorted(kindbehoeften.errors.__all__)
+    for name in kindbehoeften.errors.__all__:
+        assert getattr(kindbehoeften, name) is getattr(kindbehoeften.errors, name)
+
+
+def test_the_event_data_classes_are_the_members_of_event_data() -> None:
+    """Each kind of step's data is public, so that callers can match on ``event.data``."""
+    import typing
+
+    expected = {
+        kindbehoeften.ReportData,
+        kindbehoeften.ReopenData,
+        kindbehoeften.PreliminaryDecisionData,
+        kindbehoeften.ExtensionData,
+        kindbehoeften.FullAssessmentData,
+        kindbehoeften.PlanData,
+        kindbehoeften.ClosedData,
+        kindbehoeften.NoData,
+    }
+    assert expected == set(typing.get_args(kindbehoeften.EventData))
+    case = kindbehoeften.Assessment.report(
+        case_id="c", jurisdiction="NL", on=dt.date(2026, 3, 2), actor="w", reporter="parent"
+    ).close("no_concern", dt.date(2026, 3, 3), "w")
+    first, last = case.events
+    assert (
+        kindbehoeften.ReportData(case_id="c", jurisdiction="NL", reporter="parent", anonymous=False)
+        == first.data
+    )
+    assert kindbehoeften.ClosedData(reason="no_concern") == last.data
+
+
+def test_export_all_lists_every_public_name_of_the_module() -> None:
+    """``kindbehoeften.export`` too: the summary and the pseudonym are public there."""
+    from kindbehoeften import export
+
+    public = {
+        name
+        for name, value in vars(export).items()
+        if not name.startswith("_") and getattr(value, "__module__", "").startswith("kindbehoeften")
+    }
+    constants = {"COLOURS", "COLUMNS", "RECORD_SCHEMA_ID", "SIDES", "STYLES", "TABLES"}
+    assert sorted(public) == sorted(set(export.__all__) - constants)
+    for name in ("triangle", "triangle_svg", "summary_table", "pseudonym", "Triangle"):
+        assert name in export.__all__
+        assert getattr(export, name).__doc__
+
+
+# --- public classes name their public module ------------------------------------------------
+
+
+def _public_classes() -> dict[str, type]:
+    from kindbehoeften import errors, export
+
+    found: dict[str, type] = {}
+    for module in (kindbehoeften, errors, export):
+        for name in module.__all__:
+            value = getattr(module, name)
+            if isinstance(value, type):
+                found[f"{module.__name__}.{name}"] = value
+    return found
+
+
+def test_every_public_class_reports_the_public_module_it_is_imported_from() -> None:
+    """As httpx: reprs, tracebacks and pickles never show a private module."""
+    errors = set(BUILTIN_OF) | {
+        "KindbehoeftenError",
+        "FormProblem",
+        "KindbehoeftenWarning",
+        "FormsPathWarning",
+    }
+    expected = {}
+    for where, _value in _public_classes().items():
+        module, name = where.rsplit(".", 1)
+        expected[where] = "kindbehoeften.errors" if name in errors else module
+    assert expected == {where: value.__module__ for where, value in _public_classes().items()}
+    assert {"kindbehoeften", "kindbehoeften.errors", "kindbehoeften.export"} == set(
+        expected.values()
+    )
+
+
+def _values() -> dict[str, object]:
+    """One value of each public class that a caller keeps or sends to another process."""
+    from importlib import resources
+
+    from kindbehoeften import export
+
+    examples = resources.files("kindbehoeften") / "examples"
+    full = json.loads((examples / "triangle.full.valid.json").read_text(encoding="utf-8"))
+    case = kindbehoeften.Assessment.report(
+        case_id="c", jurisdiction="SE", on=dt.date(2026, 3, 2), actor="w", reporter="parent"
+    )
+    report = kindbehoeften.validate((examples / "triangle.full.invalid.json").read_bytes())
+    tri = export.triangle(full)
+    return {
+        "Form": kindbehoeften.load_form("triangle.full"),
+        "Event": case.events[0],
+        "ReportData": case.events[0].data,
+        "Assessment": case,
+        "Issue": report.issues[0],
+        "ValidationReport": report,
+        "Deadline": case.deadlines(dt.date(2026, 3, 20))[0],
+        "Profile": kindbehoeften.load_profile("SE"),
+        "Milestones": case.starts_and_ends(),
+        "Triangle": tri,
+        "TriangleSide": tri.sides[0],
+        "TriangleArea": tri.sides[0].areas[0],
+    }
+
+
+@pytest.mark.parametrize("protocol", [2, pickle.HIGHEST_PROTOCOL])
+@pytest.mark.parametrize("name", sorted(_values()))
+def test_a_public_value_pickles_by_its_public_module(name: str, protocol: int) -> None:
+    value = _values()[name]
+    data = pickle.dumps(value, protocol=protocol)
+    assert value == pickle.loads(data)
+    assert b"kindbehoeften._" not in data  # no private module, which may move
+    module = "kindbehoeften.export" if name.startswith("Triangle") else "kindbehoeften"
+    assert f"<class '{module}.{name}'>" == repr(type(value))
+
+
+def test_a_rehomed_model_still_builds_its_json_schema_and_rebuilds() -> None:
+    """pydantic resolves a model's names in ``sys.modules[cls.__module__]`` when it rebuilds:
+    the models are complete before their module changes, so nothing needs the old one. Run
+    apart, so that the rebuilt classes do not leak into other tests."""
+    schema = kindbehoeften.Form.model_json_schema()
+    assert "Form" == schema["title"]
+    assert "Section" in schema["$defs"]
+    script = """
+import datetime as dt, kindbehoeften
+for name in kindbehoeften.__all__:
+    value = getattr(kindbehoeften, name)
+    if hasattr(value, "model_rebuild"):
+        value.model_rebuild(force=True)
+form = kindbehoeften.load_form("triangle.full")
+assert kindbehoeften.Form.model_validate_json(form.model_dump_json()) == form
+case = kindbehoeften.Assessment.report(
+    case_id="c", jurisdiction="SE", on=dt.date(2026, 3, 2), actor="w", reporter="parent")
+assert kindbehoeften.Assessment.from_json(case.to_json()) == case
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert ("ok\n", "") == (done.stdout, done.stderr)

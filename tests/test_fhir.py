@@ -40,7 +40,7 @@ from kindbehoeften._exports.fhir import (
     questionnaire_response,
 )
 from kindbehoeften._forms.checks import check_form
-from kindbehoeften.errors import UnknownLocaleError
+from kindbehoeften.errors import InvalidArgumentError, InvalidSubmissionError, UnknownLocaleError
 from strategies import form_submissions, forms, submissions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1241,14 +1241,19 @@ def test_authored_is_written_as_given_and_must_be_aware() -> None:
     assert "2026-05-06T14:30:00+02:00" == response["authored"]
     QuestionnaireResponse.model_validate(response)
     assert "authored" not in questionnaire_response(path.read_bytes())
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(InvalidArgumentError, match="timezone-aware") as caught:
         questionnaire_response(path.read_bytes(), authored=dt.datetime(2026, 5, 6, 14, 30))
+    assert "authored" == caught.value.argument
 
 
 def test_an_invalid_submission_is_refused_without_showing_an_answer() -> None:
     path = EXAMPLES / "triangle.plan.invalid.json"
-    with pytest.raises(ValueError, match="not valid") as raised:
+    with pytest.raises(InvalidSubmissionError, match="not valid") as raised:
         questionnaire_response(path.read_bytes())
+    report = kindbehoeften.validate(path.read_bytes())
+    assert report == raised.value.report
+    assert tuple((issue.pointer, issue.code) for issue in report.errors) == raised.value.problems
+    assert tuple(issue.code for issue in report.errors) == raised.value.codes
     assert (
         "the submission is not valid: 5 errors (unknown_field, disabled, required, date, "
         "choice). kindbehoeften.validate(submission) shows where; only a valid submission "
@@ -1301,9 +1306,15 @@ def test_a_whole_number_beyond_fhir_s_integer_is_refused_by_its_pointer() -> Non
         "status": "in_progress",
         "answers": {"s": {"a": {"n": 2**31 + 12345}}},
     }
-    with pytest.raises(ValueError, match="/answers/s/a/n") as raised:
+    with pytest.raises(InvalidSubmissionError, match="/answers/s/a/n") as raised:
         questionnaire_response(submission, form=form)
     assert str(2**31 + 12345) not in str(raised.value)
+    assert (("/answers/s/a/n", "max"),) == raised.value.problems
+    assert raised.value.report.ok  # valid: only FHIR cannot hold it
+    submission["answers"]["s"]["a"]["n"] = -(2**31) - 1
+    with pytest.raises(InvalidSubmissionError) as below:
+        questionnaire_response(submission, form=form)
+    assert (("/answers/s/a/n", "min"),) == below.value.problems
     submission["answers"]["s"]["a"]["n"] = 2**31 - 1
     assert [{"valueInteger": 2**31 - 1}] == (
         questionnaire_response(submission, form=form)["item"][0]["item"][0]["item"][0]["answer"]

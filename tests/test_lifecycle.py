@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import kindbehoeften
-from kindbehoeften import ValidationReport
+from kindbehoeften import ValidationReport, load_profile
 from kindbehoeften._lifecycle.assessment import (
     ASSESSMENT_STAGES,
     EVENT_KINDS,
@@ -31,6 +32,7 @@ from kindbehoeften._lifecycle.assessment import (
 from kindbehoeften.errors import (
     IncompleteAssessmentError,
     IntegrityError,
+    InvalidArgumentError,
     InvalidEventError,
     KindbehoeftenError,
     TransitionError,
@@ -598,16 +600,135 @@ def test_an_anonymous_reporter_cannot_be_named_not_anonymous() -> None:
     with pytest.raises(InvalidEventError) as caught:
         new_case(reporter="anonymous", anonymous=False)
     assert (("data", "value_error"),) == caught.value.problems
+    assert ("data: an anonymous reporter needs anonymous = true",) == caught.value.messages
 
 
 def test_many_problems_are_counted_in_the_message() -> None:
     with pytest.raises(InvalidEventError) as caught:
         new_case().apply("safety_assessed", DAY, "w", a=1, b=2, c=3, d=4, e=5, f=6, g=7)
     assert 7 == len(caught.value.problems)
+    assert 7 == len(caught.value.messages)
     assert str(caught.value).startswith(
-        "invalid event 'safety_assessed': data.a (extra_forbidden), data.b (extra_forbidden), "
+        "invalid event 'safety_assessed': data.a is not part of this step's data; "
+        "data.b is not part of this step's data; "
     )
-    assert "and 2 more. docs/lifecycle.md lists the data of each step." in str(caught.value)
+    assert "; and 2 more. docs/lifecycle.md lists the data of each step." in str(caught.value)
+
+
+def test_a_reporter_outside_the_vocabulary_is_named_with_the_allowed_values() -> None:
+    """Not pydantic's error name: the field, and the values it allows."""
+    with pytest.raises(InvalidEventError) as caught:
+        new_case(reporter="school")
+    assert (("data.reporter", "literal_error"),) == caught.value.problems
+    assert (
+        "invalid event 'report_received': data.reporter must be one of: professional, parent, "
+        "child, relative, anonymous, other. docs/lifecycle.md lists the data of each step."
+    ) == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        pytest.param(
+            lambda case: case.close("bored", DAY, "w"),
+            "data.reason must be one of: no_concern, referred, support_ended, moved, other",
+            id="close-reason",
+        ),
+        pytest.param(
+            lambda case: steps(case, START).decide_preliminary("maybe", PRELIMINARY, DAY, "w"),
+            "data.outcome must be one of: close, universal_support, light_support, "
+            "refer_other_service, open_full_assessment",
+            id="outcome",
+        ),
+        pytest.param(
+            lambda case: steps(case, *TO_FULL).complete_full_assessment("maybe", FULL, DAY, "w"),
+            "data.decision must be one of: no_measures, support, placement, refer_other_service",
+            id="decision",
+        ),
+        pytest.param(
+            lambda case: steps(case, START, CLOSE).reopen(DAY, "w", "neighbour"),
+            "data.reporter must be one of: professional, parent, child, relative, anonymous, other",
+            id="reopen-reporter",
+        ),
+    ],
+)
+def test_a_step_value_outside_its_vocabulary_names_the_field_and_the_values(
+    make: Callable[[Assessment], Assessment], message: str
+) -> None:
+    with pytest.raises(InvalidEventError) as caught:
+        make(new_case())
+    assert (message,) == caught.value.messages
+    assert "literal_error" not in str(caught.value)
+
+
+def test_mypy_refuses_a_step_value_outside_its_vocabulary(tmp_path: Path) -> None:
+    """The step methods take the Literal types of the vocabularies, not ``str``."""
+    from mypy import api
+
+    code = """\
+import datetime as dt
+from kindbehoeften import Assessment
+day = dt.date(2026, 2, 9)
+case = Assessment.report(case_id="c", jurisdiction="se", on=day, actor="w", reporter="parent")
+Assessment.report(case_id="c", jurisdiction="SE", on=day, actor="w", reporter="school")
+case.close("bored", day, "w")
+case.reopen(day, "w", "neighbour")
+case.decide_preliminary("maybe", {}, day, "w")
+case.complete_full_assessment("maybe", {}, day, "w")
+case.first("nope")
+case.close("moved", day, "w").reopen(day, "w", "relative").first("reopened")
+"""
+    (tmp_path / "steps.py").write_text(code, encoding="utf-8")
+    out, _, status = api.run(
+        ["--strict", "--no-incremental", "--cache-dir", os.devnull, str(tmp_path / "steps.py")]
+    )
+    lines = [line.split(":")[1] for line in out.splitlines() if ": error:" in line]
+    assert ["5", "6", "7", "8", "9", "10"] == lines
+    assert all("[arg-type]" in line for line in out.splitlines() if ": error:" in line)
+    assert 1 == status
+
+
+@pytest.mark.parametrize(
+    ("arguments", "messages"),
+    [
+        pytest.param(
+            {"on": "9 Feb 2026"}, ("on must be a date written as YYYY-MM-DD",), id="on-text"
+        ),
+        pytest.param(
+            {"at": dt.datetime(2026, 2, 9, 10)},
+            ("at must be a timezone-aware datetime",),
+            id="at-naive",
+        ),
+        pytest.param({"actor": ""}, ("actor must not be empty",), id="actor-empty"),
+        pytest.param(
+            {"actor": "Anna\nSvensson"},
+            ("actor must not hold control characters (such as a line break)",),
+            id="actor-control",
+        ),
+        pytest.param(
+            {"actor": 7, "extra": "x"},
+            ("actor must be text", "data.extra is not part of this step's data"),
+            id="type-and-extra",
+        ),
+    ],
+)
+def test_each_problem_has_a_sentence_without_the_value(
+    arguments: dict[str, Any], messages: tuple[str, ...]
+) -> None:
+    call: dict[str, Any] = {"on": DAY, "actor": "w"} | arguments
+    with pytest.raises(InvalidEventError) as caught:
+        new_case().apply("safety_assessed", **call)
+    assert messages == caught.value.messages
+    assert "Svensson" not in str(caught.value)
+
+
+def test_the_steps_that_need_a_submission_say_so_in_words() -> None:
+    assessment = steps(new_case(), START)
+    with pytest.raises(InvalidEventError) as caught:
+        assessment.apply("preliminary_decision", DAY, "w", outcome="close")
+    assert (
+        "submission is missing: give a completed, valid submission of the 'preliminary' form",
+    ) == caught.value.messages
 
 
 def test_an_assessment_shows_its_case_stage_and_size() -> None:
@@ -695,9 +816,20 @@ def test_starts_and_ends_give_the_first_dates_and_the_extensions_of_the_cycle() 
     with pytest.raises(InvalidEventError) as unknown:  # not a rule of the Swedish profile
         case.grant_extension("interim", dt.date(2026, 6, 1), "r", day[5], "w")
     assert (("data.rule", "unknown_rule"),) == unknown.value.problems
+    assert (
+        "data.rule must be one of the SE profile's rules: safety_assessment, preliminary, "
+        "investigation, support_delivery, placement_review, emergency_confirmation",
+    ) == unknown.value.messages
     with pytest.raises(InvalidEventError) as fixed:  # a rule that may not be extended
         case.grant_extension("preliminary", dt.date(2026, 6, 1), "r", day[5], "w")
     assert (("data.new_due_on", "not_allowed"),) == fixed.value.problems
+    [why] = fixed.value.messages
+    assert why.startswith("data.new_due_on is not allowed: rule 'preliminary' ")
+    assert why.endswith(
+        "cannot be extended under "
+        + load_profile("SE").rule("preliminary").basis
+        + "; remove its extension"
+    )
     case = case.protect(day[6], "w").confirm_protection(day[7], "w").protect(day[8], "w")
     firsts, extensions = case.starts_and_ends()
     assert {
@@ -718,8 +850,9 @@ def test_starts_and_ends_give_the_first_dates_and_the_extensions_of_the_cycle() 
         case.last("emergency_protection"),
     )
     assert case.first("closed") is None
-    with pytest.raises(InvalidEventError):
-        case.first("nope")
+    with pytest.raises(InvalidArgumentError) as caught:
+        case.first("nope")  # type: ignore[arg-type]
+    assert "kind" == caught.value.argument
 
 
 # --- dates -------------------------------------------------------------------------------------

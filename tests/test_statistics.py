@@ -35,7 +35,12 @@ from kindbehoeften._exports.statistics import (
     to_csv,
     to_parquet,
 )
-from kindbehoeften.errors import IntegrityError, InvalidRecordError, KindbehoeftenError
+from kindbehoeften.errors import (
+    IntegrityError,
+    InvalidArgumentError,
+    InvalidRecordError,
+    KindbehoeftenError,
+)
 from kindbehoeften.export import record
 from strategies import EXAMPLES, form_submissions
 
@@ -679,12 +684,13 @@ def test_the_same_case_and_key_give_the_same_pseudonym_another_key_another() -> 
 
 @pytest.mark.parametrize("key", [None, b"", b"15 bytes only..", "a text key of 30 characters..."])
 def test_no_key_or_a_short_key_means_no_export(key: Any) -> None:
-    with pytest.raises(ValueError, match="secret key of at least 16 bytes") as caught:
+    with pytest.raises(InvalidArgumentError, match="secret key of at least 16 bytes") as caught:
         statistics([demo_record()], key=key)
     assert "without a key there is no export" in str(caught.value)
-    with pytest.raises(ValueError, match="at least 16 bytes"):
+    assert "key" == caught.value.argument
+    with pytest.raises(InvalidArgumentError, match="at least 16 bytes"):
         statistics([], key=key)
-    with pytest.raises(ValueError, match="at least 16 bytes"):
+    with pytest.raises(InvalidArgumentError, match="at least 16 bytes"):
         pseudonym("case-1", key=key)
 
 
@@ -942,17 +948,28 @@ def test_deadlines_are_counted_per_jurisdiction_and_rule(records: list[dict[str,
 
 @pytest.mark.parametrize("min_cell", [0, -1, True, 2.5, "5"])
 def test_min_cell_must_be_a_whole_number_of_at_least_one(min_cell: Any) -> None:
-    with pytest.raises(ValueError, match="min_cell"):
+    with pytest.raises(InvalidArgumentError, match="min_cell") as caught:
         aggregate([], min_cell=min_cell)
+    assert "min_cell" == caught.value.argument
 
 
-def test_rows_without_what_aggregate_needs_are_refused() -> None:
-    with pytest.raises(ValueError, match="jurisdiction"):
+def test_rows_without_what_aggregate_needs_are_refused_without_their_values() -> None:
+    with pytest.raises(InvalidArgumentError, match="jurisdiction") as missing:
         aggregate([{"preliminary_outcome": "close"}])
-    with pytest.raises(ValueError, match="preliminary_outcome"):
-        aggregate([{"jurisdiction": "SE", "preliminary_outcome": "maybe"}])
-    with pytest.raises(ValueError, match="deadline_preliminary"):
+    assert "rows" == missing.value.argument
+    with pytest.raises(InvalidArgumentError, match="preliminary_outcome") as outcome:
+        aggregate(
+            [{"jurisdiction": "SE", "preliminary_outcome": "close"}] * 2
+            + [{"jurisdiction": "SE", "preliminary_outcome": "maybe"}]
+        )
+    assert (
+        "row 2 has a preliminary_outcome that is none of close, universal_support, "
+        "light_support, refer_other_service, open_full_assessment; make rows with "
+        "export.statistics()"
+    ) == str(outcome.value)
+    with pytest.raises(InvalidArgumentError, match="deadline_preliminary") as status:
         aggregate([{"jurisdiction": "SE", "deadline_preliminary": "soon"}])
+    assert "soon" not in str(status.value)
 
 
 def _feasible(
@@ -1038,15 +1055,17 @@ def test_csv_of_an_aggregate_marks_hidden_cells() -> None:
 
 def test_csv_refuses_a_table_aggregated_with_a_smaller_min_cell() -> None:
     table = aggregate(deadline_rows(met=20, met_late=3, overdue=9, pending=6), min_cell=3)
-    with pytest.raises(ValueError, match="min_cell"):
+    with pytest.raises(InvalidArgumentError, match="min_cell") as caught:
         to_csv(table["deadline_compliance"])
+    assert "min_cell" == caught.value.argument
 
 
 def test_csv_of_no_rows_is_a_header_when_the_columns_are_named() -> None:
     assert "" == to_csv([])
     assert ",".join(TABLES["by_outcome"]) + "\r\n" == to_csv([], columns=TABLES["by_outcome"])
-    with pytest.raises(ValueError, match="one table per call"):
+    with pytest.raises(InvalidArgumentError, match="one table per call") as caught:
         to_csv([{"a": 1}, {"b": 2}])
+    assert "rows" == caught.value.argument
 
 
 def test_parquet_round_trips_with_types(records: list[dict[str, Any]], tmp_path: Path) -> None:

@@ -16,20 +16,19 @@ from rich.console import Console
 
 import kindbehoeften
 from kindbehoeften import Form, load_form, localize
-from kindbehoeften._exports.record import record
-from kindbehoeften._exports.summary import (
+from kindbehoeften.cli.base import Context, UsageError
+from kindbehoeften.cli.summary import run_summary
+from kindbehoeften.errors import TriangleError, UnknownLocaleError
+from kindbehoeften.export import (
     COLOURS,
     SIDES,
     Triangle,
     TriangleArea,
-    TriangleError,
+    record,
     summary_table,
     triangle,
     triangle_svg,
 )
-from kindbehoeften.cli.base import Context, UsageError
-from kindbehoeften.cli.summary import run_summary
-from kindbehoeften.errors import UnknownLocaleError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -272,8 +271,9 @@ def test_an_invalid_submission_raises_value_error_with_count_and_codes_but_no_an
     count = len(report.errors)
     codes = list(dict.fromkeys(issue.code for issue in report.errors))
     assert f"not a valid submission: {count} errors ({', '.join(codes)})" in message
-    assert isinstance(caught.value, kindbehoeften.KindbehoeftenError)
-    assert tuple(issue.code for issue in report.errors) == caught.value.codes  # type: ignore[attr-defined]
+    assert isinstance(caught.value, TriangleError)
+    assert report == caught.value.report
+    assert tuple(issue.code for issue in report.errors) == caught.value.codes
     leaked = [text for text in strings(invalid["answers"]) if len(text) > 3 and text in message]
     assert [] == leaked
 

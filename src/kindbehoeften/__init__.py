@@ -9,6 +9,9 @@ with a catalog to find them by id and version:
 ['child_needs', 'parenting_capacity', 'family_environment']
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from ._core.model import (
     AllOf,
     AnyOf,
@@ -33,8 +36,17 @@ from ._lifecycle.assessment import (
     ASSESSMENT_STAGES,
     EVENT_KINDS,
     Assessment,
+    ClosedData,
     Event,
+    EventData,
+    ExtensionData,
+    FullAssessmentData,
     Milestones,
+    NoData,
+    PlanData,
+    PreliminaryDecisionData,
+    ReopenData,
+    ReportData,
     events_schema,
 )
 from ._lifecycle.deadlines import (
@@ -51,13 +63,18 @@ from ._validation.validator import Validator, validate
 from .errors import (
     FormDefinitionError,
     FormProblem,
+    FormsPathWarning,
     IncompleteAssessmentError,
     IntegrityError,
+    InvalidArgumentError,
     InvalidEventError,
     InvalidRecordError,
+    InvalidSubmissionError,
     KindbehoeftenError,
+    KindbehoeftenWarning,
     MissingDependencyError,
     TransitionError,
+    TriangleError,
     UnknownFormError,
     UnknownJurisdictionError,
     UnknownLocaleError,
@@ -76,33 +93,47 @@ __all__ = [
     "AnyOf",
     "Area",
     "Assessment",
+    "ClosedData",
     "Comparison",
     "Condition",
     "CrosswalkEntry",
     "Deadline",
     "Event",
+    "EventData",
+    "ExtensionData",
     "Form",
     "FormDefinitionError",
     "FormProblem",
     "FormReference",
+    "FormsPathWarning",
+    "FullAssessmentData",
     "IncompleteAssessmentError",
     "IntegrityError",
+    "InvalidArgumentError",
     "InvalidEventError",
     "InvalidRecordError",
+    "InvalidSubmissionError",
     "Issue",
     "KindbehoeftenError",
+    "KindbehoeftenWarning",
     "Length",
     "Milestones",
     "MissingDependencyError",
+    "NoData",
     "Not",
     "OneOfRule",
     "Option",
     "OptionList",
+    "PlanData",
+    "PreliminaryDecisionData",
     "Profile",
     "Question",
+    "ReopenData",
+    "ReportData",
     "Rule",
     "Section",
     "TransitionError",
+    "TriangleError",
     "UnknownFormError",
     "UnknownJurisdictionError",
     "UnknownLocaleError",
@@ -120,3 +151,20 @@ __all__ = [
     "localize",
     "validate",
 ]
+
+
+def _rehome(namespace: Mapping[str, Any], module: str) -> None:
+    """Give each public class of ``namespace`` the public module it is imported from.
+
+    As httpx does: reprs, tracebacks, pickles and ``type(x).__module__`` then name
+    ``kindbehoeften``, never a private module that may move. pydantic models are complete
+    (built) by now, so no later rebuild looks for their names in ``module``. The errors are
+    defined in ``kindbehoeften.errors`` and keep it.
+    """
+    for name in namespace["__all__"]:
+        value = namespace[name]
+        if isinstance(value, type) and value.__module__.startswith("kindbehoeften._"):
+            value.__module__ = module
+
+
+_rehome(globals(), __name__)

@@ -8,11 +8,21 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     ├── UnknownFormError(LookupError)          no form with that id (and version) in the catalog
     ├── UnknownJurisdictionError(LookupError)  no deadline profile for that jurisdiction code
     ├── UnknownLocaleError(LookupError)        a locale that is none of the six languages
+    ├── InvalidArgumentError(ValueError)       an argument whose value does not fit (a naive
+    │                                          time, an unknown status or event kind, a short
+    │                                          key, an extension its rule does not allow);
+    │                                          names the argument
+    ├── InvalidSubmissionError(ValueError)     a function that needs a valid submission got one
+    │                                          with errors, or one its format cannot hold; has
+    │                                          the report, pointers and codes
+    ├── TriangleError(ValueError)              a submission or record that cannot be shown as
+    │                                          the triangle; has the report where it was invalid
     ├── TransitionError(ValueError)            a step the assessment's stage does not allow;
     │                                          names the stage and the steps allowed now
     ├── IncompleteAssessmentError(ValueError)  a stage completed without a completed, valid
     │                                          submission of that stage's form; has the report
-    ├── InvalidEventError(ValueError)          an event's date, actor or data does not fit its kind
+    ├── InvalidEventError(ValueError)          an event's date, actor or data does not fit its
+    │                                          kind; names each field and what it allows
     ├── IntegrityError(ValueError)             a stored event history was altered or damaged;
     │                                          names the first bad event
     ├── InvalidRecordError(ValueError)         a record with an invalid submission, or one that
@@ -25,6 +35,11 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     KindbehoeftenWarning(UserWarning)
     └── FormsPathWarning                       an entry of the forms path that is not a regular
                                                file was skipped
+
+An argument of the wrong type (one record where an iterable of records is asked for) raises
+Python's own ``TypeError``, as the standard library does: it is a mistake of the calling code,
+not of its data. Looking up a part of a value by its id (``form.section("health")``,
+``profile.rule("investigation")``) raises ``KeyError``, as a mapping does.
 
 Messages name files, keys, ids and steps, never the content of answers or free-text reasons
 (both are personal data).
@@ -46,12 +61,15 @@ __all__ = [
     "FormsPathWarning",
     "IncompleteAssessmentError",
     "IntegrityError",
+    "InvalidArgumentError",
     "InvalidEventError",
     "InvalidRecordError",
+    "InvalidSubmissionError",
     "KindbehoeftenError",
     "KindbehoeftenWarning",
     "MissingDependencyError",
     "TransitionError",
+    "TriangleError",
     "UnknownFormError",
     "UnknownJurisdictionError",
     "UnknownLocaleError",
@@ -139,6 +157,92 @@ class UnknownFormError(KindbehoeftenError, LookupError):
         )
 
 
+class InvalidArgumentError(KindbehoeftenError, ValueError):
+    """An argument of a public function whose value does not fit.
+
+    ``argument`` names the parameter at fault (``authored``, ``status``, ``starts``,
+    ``extensions``, ``key``, ``min_cell``, ``rows``, ...); the message says what it must be.
+    Values of arguments are shown only where they are the library's own vocabulary or a
+    date, never an answer.
+
+    >>> print(InvalidArgumentError("status", "status must be 'completed' or 'in_progress'"))
+    status must be 'completed' or 'in_progress'
+    """
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        super().__init__(message)
+
+
+def _counted(codes: Iterable[str]) -> str:
+    """``3 errors (required x2, choice)``: how many problems, and their codes in order."""
+    counts = Counter(codes)
+    total = sum(counts.values())
+    listed = ", ".join(code if count == 1 else f"{code} x{count}" for code, count in counts.items())
+    return f"{total} error{'s' if total != 1 else ''} ({listed})"
+
+
+class InvalidSubmissionError(KindbehoeftenError, ValueError):
+    """A function that needs a valid submission got one that is not, or one that the format
+    it makes cannot hold.
+
+    ``report`` is the submission's :class:`~kindbehoeften.ValidationReport`. ``problems``
+    holds ``(pointer, code)`` pairs: the errors of the report, or, for a valid submission that
+    the target format cannot hold, where and what (a whole number beyond FHIR's integer range
+    is ``max`` or ``min``). ``codes`` are the problems' codes, in order. The message counts
+    the problems by code and never shows an answer; ``kindbehoeften.validate`` says where
+    each is.
+
+    >>> from kindbehoeften import Issue, ValidationReport
+    >>> report = ValidationReport((Issue("/status", "required", "Status is required"),))
+    >>> print(InvalidSubmissionError(report, "become a QuestionnaireResponse"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the submission is not valid: 1 error (required). kindbehoeften.validate(submission) shows
+    where; only a valid submission can become a QuestionnaireResponse.
+    """
+
+    def __init__(
+        self,
+        report: ValidationReport,
+        purpose: str,
+        problems: Iterable[tuple[str, str]] | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.report = report
+        self.purpose = purpose
+        self.problems: tuple[tuple[str, str], ...] = (
+            tuple((issue.pointer, issue.code) for issue in report.errors)
+            if problems is None
+            else tuple(problems)
+        )
+        self.codes: tuple[str, ...] = tuple(code for _, code in self.problems)
+        if message is None:
+            message = (
+                f"the submission is not valid: {_counted(self.codes)}. "
+                "kindbehoeften.validate(submission) shows where; only a valid submission can "
+                f"{purpose}."
+            )
+        super().__init__(message)
+
+
+class TriangleError(KindbehoeftenError, ValueError):
+    """The input cannot be shown as the assessment triangle: it is not a valid submission
+    (``codes`` holds its errors' codes, ``report`` the whole report), or its form lacks the
+    three sides, or a record holds no submission of such a form (then ``report`` is ``None``
+    and ``codes`` is empty).
+
+    >>> print(TriangleError("form triangle.plan@1.0.0 has no assessment in its three sides"))
+    form triangle.plan@1.0.0 has no assessment in its three sides
+    """
+
+    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+        self.codes: tuple[str, ...] = (
+            () if report is None else tuple(issue.code for issue in report.errors)
+        )
+
+
 class TransitionError(KindbehoeftenError, ValueError):
     """A step that the assessment does not allow now: in its stage, or dated too early.
 
@@ -199,32 +303,40 @@ class IncompleteAssessmentError(KindbehoeftenError, ValueError):
                 "answer is there"
             )
         else:
-            counts = Counter(issue.code for issue in report.errors)
-            codes = ", ".join(
-                code if count == 1 else f"{code} x{count}" for code, count in counts.items()
-            )
-            total = sum(counts.values())
-            why = (
-                f"the submission has {total} error{'s' if total != 1 else ''} ({codes}); "
-                "the report's issues say where"
-            )
+            counted = _counted(issue.code for issue in report.errors)
+            why = f"the submission has {counted}; the report's issues say where"
         super().__init__(f"cannot record {step!r}: it needs {needs}, but {why}.")
 
 
 class InvalidEventError(KindbehoeftenError, ValueError):
     """An event's date, time, actor or data does not fit its kind.
 
-    ``kind`` is the event kind and ``problems`` holds ``(field, code)`` pairs such as
-    ``("data.reason", "literal_error")``: the field's path and what is wrong with it,
-    never its value.
+    ``kind`` is the event kind. ``problems`` holds ``(field, code)`` pairs for programs, such
+    as ``("data.reason", "literal_error")``: the field's path and what is wrong with it.
+    ``messages`` holds one sentence per problem for people, naming the field and what it
+    allows (``data.reason must be one of: no_concern, referred, ...``). Neither ever holds
+    the value that was given: it may be personal data.
+
+    >>> print(InvalidEventError("closed", [("data.reason", "missing")], ["data.reason is missing"]))
+    invalid event 'closed': data.reason is missing. docs/lifecycle.md lists the data of each step.
     """
 
-    def __init__(self, kind: str, problems: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        problems: Iterable[tuple[str, str]],
+        messages: Iterable[str] | None = None,
+    ) -> None:
         self.kind = kind
         self.problems: tuple[tuple[str, str], ...] = tuple(problems)
-        listed = ", ".join(f"{field} ({code})" for field, code in self.problems[:5])
-        if len(self.problems) > 5:
-            listed += f" and {len(self.problems) - 5} more"
+        given = () if messages is None else tuple(messages)
+        self.messages: tuple[str, ...] = tuple(
+            given[index] if index < len(given) else f"{field} is not valid ({code})"
+            for index, (field, code) in enumerate(self.problems)
+        )
+        listed = "; ".join(self.messages[:5])
+        if len(self.messages) > 5:
+            listed += f"; and {len(self.messages) - 5} more"
         super().__init__(
             f"invalid event {kind[:40]!r}: {listed}. docs/lifecycle.md lists the data of each step."
         )

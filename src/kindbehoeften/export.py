@@ -9,7 +9,12 @@
   (with its translations) and a submission as a ``QuestionnaireResponse`` (``docs/fhir.md``).
 - :func:`statistics`, :func:`aggregate`, :func:`to_csv`, :func:`to_parquet`: pseudonymised
   rows for monitoring, never with free text or personal data, and tables of counts with small
-  cells suppressed (``docs/statistics.md``).
+  cells suppressed (``docs/statistics.md``); :func:`pseudonym` gives the pseudonym of one
+  case under the same key.
+- :func:`triangle`, :func:`summary_table`, :func:`triangle_svg`: the assessment triangle at a
+  glance (a :class:`Triangle` of three :class:`TriangleSide` values, each with its
+  :class:`TriangleArea` values), as a rich table or a standalone SVG picture, with the colours
+  :data:`COLOURS` and :data:`STYLES` (``docs/summary.md``).
 
 >>> import kindbehoeften
 >>> from kindbehoeften import export
@@ -17,25 +22,59 @@
 'urn:kindbehoeften:submission:triangle.plan:1.0.0:completed'
 >>> export.record_schema()["$id"]
 'urn:kindbehoeften:schema:record:1'
+>>> export.pseudonym("demo-case-0042", key=b"0123456789abcdef")
+'255d9a7ed401df57bc44353d146ecd08'
 """
 
+from . import _rehome
 from ._exports.fhir import questionnaire, questionnaire_response
 from ._exports.record import RECORD_SCHEMA_ID, read_record, record, record_schema
 from ._exports.schema import json_schema
-from ._exports.statistics import COLUMNS, TABLES, aggregate, statistics, to_csv, to_parquet
+from ._exports.statistics import (
+    COLUMNS,
+    TABLES,
+    aggregate,
+    pseudonym,
+    statistics,
+    to_csv,
+    to_parquet,
+)
+from ._exports.summary import (
+    COLOURS,
+    SIDES,
+    STYLES,
+    Triangle,
+    TriangleArea,
+    TriangleSide,
+    summary_table,
+    triangle,
+    triangle_svg,
+)
 
 __all__ = [
+    "COLOURS",
     "COLUMNS",
     "RECORD_SCHEMA_ID",
+    "SIDES",
+    "STYLES",
     "TABLES",
+    "Triangle",
+    "TriangleArea",
+    "TriangleSide",
     "aggregate",
     "json_schema",
+    "pseudonym",
     "questionnaire",
     "questionnaire_response",
     "read_record",
     "record",
     "record_schema",
     "statistics",
+    "summary_table",
     "to_csv",
     "to_parquet",
+    "triangle",
+    "triangle_svg",
 ]
+
+_rehome(globals(), __name__)  # Triangle, TriangleSide, TriangleArea say kindbehoeften.export

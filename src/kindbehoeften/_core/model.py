@@ -268,7 +268,7 @@ class Area(_Value):
         for question in self.questions:
             if question.id == question_id:
                 return question
-        raise KeyError(question_id)
+        raise KeyError(question_id)  # a lookup by key, as in a mapping (see errors.py)
 
 
 class Section(_Value):
@@ -284,7 +284,7 @@ class Section(_Value):
         for area in self.areas:
             if area.id == area_id:
                 return area
-        raise KeyError(area_id)
+        raise KeyError(area_id)  # a lookup by key, as in a mapping (see errors.py)
 
 
 class FormReference(_Value):
@@ -366,6 +366,14 @@ class Form(_Value):
         header = {key: data.pop(key) for key in _HEADER if key in data}
         return {"form": header, **data}
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # Only the fields: what other layers keep on a form (its compiled validator) is made
+        # again where it is needed, never pickled.
+        state: dict[Any, Any] = super().__getstate__()
+        fields = type(self).model_fields
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k in fields}
+        return state
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Form:
         """Build a form from its file-shaped dictionary (as ``tomllib`` reads it)."""
@@ -385,14 +393,14 @@ class Form(_Value):
         for section in self.sections:
             if section.id == section_id:
                 return section
-        raise KeyError(section_id)
+        raise KeyError(section_id)  # a lookup by key, as in a mapping (see errors.py)
 
     def option_list(self, list_id: str) -> OptionList:
         """The shared option list with this id; ``KeyError`` when there is none."""
         for item in self.option_lists:
             if item.id == list_id:
                 return item
-        raise KeyError(list_id)
+        raise KeyError(list_id)  # a lookup by key, as in a mapping (see errors.py)
 
     def options(self, question: Question) -> tuple[Option, ...]:
         """The options of a choice question, resolving a shared list by name."""

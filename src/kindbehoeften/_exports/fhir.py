@@ -40,7 +40,6 @@ import datetime as dt
 import decimal
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -52,6 +51,7 @@ from .._core.model import Area, Comparison, Condition, Form, Question
 from .._forms.catalog import find_form
 from .._i18n import LOCALES, localize, negotiate
 from .._validation.validator import validate
+from ..errors import InvalidArgumentError, InvalidSubmissionError
 
 __all__ = [
     "ENABLE_WHEN_EXPRESSION",
@@ -601,6 +601,21 @@ def _value_literal(target: Question, value: Any) -> str:
 
 # --- the QuestionnaireResponse ----------------------------------------------------------------
 
+_PURPOSE = "become a QuestionnaireResponse"
+
+
+class _OutOfRange(Exception):
+    """A whole number that FHIR's 32-bit integer cannot hold; the pointer says where."""
+
+    def __init__(self, pointer: str, code: str) -> None:
+        self.pointer = pointer
+        self.code = code
+        super().__init__(
+            f"the answer at {pointer} is a whole number outside FHIR's integer range (32-bit, "
+            "-2147483648 to 2147483647); FHIR R4 cannot hold it as an integer. Give the "
+            "question min and max within that range, so that validation refuses such answers"
+        )
+
 
 def questionnaire_response(
     submission: dict[str, Any] | bytes | str,
@@ -614,24 +629,22 @@ def questionnaire_response(
     The form is the one the submission names (looked up in the catalog) unless ``form`` is
     given. Only answered questions appear; a group's rows are repeated items with the
     group's linkId. ``authored`` (timezone-aware) is written as given: the library reads no
-    clock. A submission that is not valid raises :class:`ValueError` naming the number of
-    issues and their codes (``kindbehoeften.validate`` says where), never an answer.
+    clock; a naive one raises :class:`~kindbehoeften.errors.InvalidArgumentError`.
+
+    A submission that is not valid raises
+    :class:`~kindbehoeften.errors.InvalidSubmissionError` naming the number of issues and
+    their codes (``kindbehoeften.validate`` says where), never an answer; so does a whole
+    number beyond FHIR's 32-bit integer, naming its pointer (code ``max`` or ``min``).
     """
     if authored is not None and authored.utcoffset() is None:
-        raise ValueError(
+        raise InvalidArgumentError(
+            "authored",
             "authored must be timezone-aware, e.g. datetime.now(timezone.utc); "
-            "a naive time has no place on the time line"
+            "a naive time has no place on the time line",
         )
     report = validate(submission, form=form)
     if not report.ok:
-        counts = Counter(issue.code for issue in report.errors)
-        codes = ", ".join(code if n == 1 else f"{code} x{n}" for code, n in counts.items())
-        total = sum(counts.values())
-        raise ValueError(
-            f"the submission is not valid: {total} error{'s' if total != 1 else ''} ({codes}). "
-            "kindbehoeften.validate(submission) shows where; only a valid submission can "
-            "become a QuestionnaireResponse."
-        )
+        raise InvalidSubmissionError(report, _PURPOSE)
     document = _parsed(submission)
     if form is None:
         form = find_form(str(document["form"]), str(document["form_version"]))
@@ -651,7 +664,12 @@ def questionnaire_response(
             prefix = (section.id, area.id)
             pointer = f"/answers/{section.id}/{area.id}"
             given_area = _mapping(given.get(area.id))
-            items = _response_items(form, prefix, pointer, area.questions, given_area)
+            try:
+                items = _response_items(form, prefix, pointer, area.questions, given_area)
+            except _OutOfRange as error:
+                raise InvalidSubmissionError(
+                    report, _PURPOSE, [(error.pointer, error.code)], str(error)
+                ) from None
             if items:
                 areas.append({"linkId": ".".join(prefix), "text": area.label, "item": items})
         if areas:
@@ -712,9 +730,6 @@ def _answer(form: Form, path: Path, pointer: str, question: Question, value: Any
     if kind == "integer":
         whole = int(value)  # 3.0 is a whole number too
         if not _INT32[0] <= whole <= _INT32[1]:
-            raise ValueError(
-                f"the answer at {pointer} is a whole number outside FHIR's integer range "
-                "(32-bit, -2147483648 to 2147483647); FHIR R4 cannot hold it as an integer"
-            )
+            raise _OutOfRange(pointer, "max" if whole > 0 else "min")
         return {"valueInteger": whole}
     return {f"value{_ANSWER[kind]}": value}

@@ -74,6 +74,7 @@ from .._core.answers import is_answered
 from .._core.conditions import fold
 from .._core.model import Comparison, Condition, Form, Question
 from .._core.vocab import DATE_PATTERN, STATUSES, Status
+from ..errors import InvalidArgumentError
 
 __all__ = ["json_schema"]
 
@@ -94,7 +95,9 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     error, except for what the module documentation lists (JSON-text problems, calendar dates
     when format assertion is off, pattern dialects). Choose the schema by the submission's
     ``status``: the ``completed`` schema refuses drafts, and the reverse. The form should be
-    one that :func:`kindbehoeften.load_form` accepts. Each call returns a new dictionary.
+    one that :func:`kindbehoeften.load_form` accepts. Each call returns a new dictionary. A
+    ``status`` other than ``completed`` or ``in_progress`` raises
+    :class:`~kindbehoeften.errors.InvalidArgumentError`.
 
     >>> import kindbehoeften
     >>> schema = json_schema(kindbehoeften.load_form("triangle.full"))
@@ -106,7 +109,11 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     (['assessment'], "Assessment of the child's health")
     """
     if status not in STATUSES:
-        raise ValueError(f"status must be 'completed' or 'in_progress', not {status!r}")
+        raise InvalidArgumentError(
+            "status",
+            f"status must be one of: {', '.join(STATUSES)} (the status of the submissions the "
+            "schema is for)",
+        )
     # Not cached: building the largest built-in form's schema takes about half a millisecond,
     # less than a deep copy of a cached one (and callers may change what they get).
     return _Builder(form, status).schema()

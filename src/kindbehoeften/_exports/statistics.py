@@ -60,7 +60,12 @@ from .._lifecycle.assessment import (
     ReportData,
 )
 from .._lifecycle.deadlines import JURISDICTIONS, Profile, load_profile
-from ..errors import KindbehoeftenError, MissingDependencyError, UnsafeFieldError
+from ..errors import (
+    InvalidArgumentError,
+    KindbehoeftenError,
+    MissingDependencyError,
+    UnsafeFieldError,
+)
 from .record import read_record
 
 __all__ = [
@@ -168,11 +173,12 @@ def _checked_key(key: object) -> bytes:
         given = (
             f"{len(key)} bytes" if isinstance(key, bytes | bytearray) else f"a {type(key).__name__}"
         )
-        raise ValueError(
+        raise InvalidArgumentError(
+            "key",
             f"statistics need a secret key of at least {MIN_KEY_BYTES} bytes for the "
             f"pseudonyms (got {given}); without a key there is no export. Make one with "
             "secrets.token_bytes(32), keep it apart from the data, and use the same key for "
-            "every export that must link."
+            "every export that must link.",
         )
     return bytes(key)
 
@@ -183,7 +189,7 @@ def pseudonym(case_id: str, *, key: bytes) -> str:
 
     The same case id and key give the same pseudonym, so exports with one key link; without
     the key the case id cannot be found from it. ``key`` must be bytes, at least 16 of them,
-    else ``ValueError``.
+    else :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``).
 
     >>> pseudonym("demo-case-0042", key=b"0123456789abcdef")
     '255d9a7ed401df57bc44353d146ecd08'
@@ -216,7 +222,8 @@ def _safe_question(form: Form, path: Sequence[str], types: frozenset[str]) -> Qu
 
     ``None`` when the form has no such question (so there is no answer to it either).
     """
-    if not types <= _SAFE_TYPES:  # a programming error, whatever the form says
+    if not types <= _SAFE_TYPES:  # a mistake inside the library, whatever the form says:
+        # no public function passes other types, so this is no error of a caller's.
         raise ValueError(f"statistics never read {', '.join(sorted(types - _SAFE_TYPES))}")
     name = ".".join(path)
     question = _question(form, path)
@@ -422,9 +429,11 @@ def statistics(
 
     Each record is read with :func:`kindbehoeften.export.read_record` first, so that a
     damaged or altered record is refused (its error gets a note with the record's position).
-    ``key`` (bytes, at least 16) keys the pseudonyms: without one, ``ValueError`` and no
-    export. ``profiles`` maps a jurisdiction code to the profile its records were made with
-    (a municipality's override); the shipped profile otherwise.
+    ``key`` (bytes, at least 16) keys the pseudonyms: without one,
+    :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) and no export;
+    one record instead of an iterable of them is a ``TypeError``. ``profiles`` maps a
+    jurisdiction code to the profile its records were made with (a municipality's override);
+    the shipped profile otherwise.
 
     Every row has the same columns: :data:`COLUMNS`, with ``deadline_<rule>`` for every rule
     of the jurisdictions in the batch (in the order of the shipped profiles) and
@@ -433,7 +442,10 @@ def statistics(
     """
     secret = _checked_key(key)
     if isinstance(records, str | bytes | Mapping):
-        raise TypeError("records must be an iterable of records, not one record")
+        # A wrong type of argument: Python's own TypeError, as errors.py says.
+        raise TypeError(
+            "records must be an iterable of records, not one record: pass [record] for one"
+        )
     profiles = profiles or {}
     forms = _Forms()
     made: list[tuple[Row, dict[str, Value]]] = []
@@ -593,7 +605,9 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
     (6, None, 'universal_support;light_support')
     """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
-        raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
+        raise InvalidArgumentError(
+            "min_cell", "min_cell must be a whole number of at least 1; 5 is the usual threshold"
+        )
     rows = list(rows)
     tables: dict[str, list[Row]] = {
         "by_outcome": [],
@@ -602,13 +616,13 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
     }
 
     outcomes: dict[str, dict[str, int]] = {}
-    for row in rows:
+    for index, row in enumerate(rows):
         code = _text(row, "jurisdiction")
         counts = outcomes.setdefault(code, dict.fromkeys((*_OUTCOMES, "undecided"), 0))
         outcome = row.get("preliminary_outcome")
         outcome = "undecided" if outcome is None else outcome
         if outcome not in counts:
-            raise ValueError(f"preliminary_outcome {outcome!r} is none of {', '.join(_OUTCOMES)}")
+            raise _unknown_value(index, "preliminary_outcome", _OUTCOMES)
         counts[str(outcome)] += 1
     for code in sorted(outcomes, key=_jurisdiction_key):
         cells = (*_OUTCOMES, "undecided")
@@ -638,14 +652,14 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
 
     statuses: dict[tuple[str, str], dict[str, int]] = {}
     rule_columns = list(dict.fromkeys(c for row in rows for c in row if c.startswith("deadline_")))
-    for row in rows:
+    for index, row in enumerate(rows):
         code = _text(row, "jurisdiction")
         for column in rule_columns:
             status = row.get(column)
             if status is None:
                 continue  # not started, or not a rule of this jurisdiction
             if status not in _STATUSES:
-                raise ValueError(f"{column} {status!r} is none of {', '.join(_STATUSES)}")
+                raise _unknown_value(index, column, _STATUSES)
             rule = column.removeprefix("deadline_")
             counts = statuses.setdefault((code, rule), dict.fromkeys(_STATUSES, 0))
             counts[str(status)] += 1
@@ -664,8 +678,19 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
 def _text(row: Mapping[str, Value], column: str) -> str:
     value = row.get(column)
     if not isinstance(value, str):
-        raise ValueError(f"every row needs a {column}; make rows with statistics()")
+        raise InvalidArgumentError(
+            "rows", f"every row needs a {column}; make rows with export.statistics()"
+        )
     return value
+
+
+def _unknown_value(index: int, column: str, known: Sequence[str]) -> InvalidArgumentError:
+    # The value itself is not shown: rows that statistics() did not make may hold anything.
+    return InvalidArgumentError(
+        "rows",
+        f"row {index} has a {column} that is none of {', '.join(known)}; make rows with "
+        "export.statistics()",
+    )
 
 
 # --- CSV and Parquet ---------------------------------------------------------------------------
@@ -675,8 +700,8 @@ def _columns(rows: Sequence[Mapping[str, Value]], columns: Sequence[str] | None)
     names = list(columns) if columns is not None else list(rows[0]) if rows else []
     for index, row in enumerate(rows):
         if list(row) != names:
-            raise ValueError(
-                f"row {index} has other columns than the others; write one table per call"
+            raise InvalidArgumentError(
+                "rows", f"row {index} has other columns than the others; write one table per call"
             )
     return names
 
@@ -694,7 +719,8 @@ def to_csv(
     ``\\r\\n`` (RFC 4180); write the text to a file opened with ``newline=""``. ``None`` is
     an empty field; in a table of :func:`aggregate` a hidden cell is ``<5`` (``<min_cell``;
     pass the ``min_cell`` you aggregated with) or, for a hidden cell of ``min_cell`` or more,
-    ``x``. A published count below ``min_cell`` raises ``ValueError``.
+    ``x``. A published count below ``min_cell`` raises
+    :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``).
 
     >>> to_csv([{"jurisdiction": "SE", "close": None, "suppressed": "close",
     ...          "suppressed_large": ""}])
@@ -722,9 +748,10 @@ def _hidden(row: Mapping[str, Value], min_cell: int) -> dict[str, str]:
     large = set(str(row.get("suppressed_large") or "").split(";"))
     for name, value in row.items():
         if isinstance(value, int) and 0 < value < min_cell:
-            raise ValueError(
+            raise InvalidArgumentError(
+                "min_cell",
                 f"{name} is published below min_cell={min_cell}: pass to_csv the min_cell "
-                "the table was aggregated with"
+                "the table was aggregated with",
             )
     return {
         name: "x" if name in large else f"<{min_cell}"
@@ -764,7 +791,11 @@ def to_parquet(
         elif kinds <= {str}:
             fields.append(pa.field(name, pa.string()))
         else:
-            raise TypeError(f"column {name} mixes {', '.join(sorted(k.__name__ for k in kinds))}")
+            # Values of a wrong type: Python's own TypeError (as pyarrow's ArrowTypeError).
+            raise TypeError(
+                f"column {name} mixes {', '.join(sorted(k.__name__ for k in kinds))}; a column "
+                "holds text or whole numbers, with None for unknown"
+            )
     schema = pa.schema(fields)
     table = pa.Table.from_pylist([dict(row) for row in rows], schema=schema)
     pq.write_table(table, os.fspath(path))

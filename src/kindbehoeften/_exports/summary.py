@@ -47,7 +47,7 @@ from .._core.vocab import is_form_id
 from .._forms.catalog import find_form
 from .._i18n import localize, negotiate, pgettext, render
 from .._validation.validator import validate
-from ..errors import KindbehoeftenError
+from ..errors import KindbehoeftenError, TriangleError
 from .record import RECORD_SCHEMA_ID
 
 __all__ = [
@@ -56,7 +56,7 @@ __all__ = [
     "STYLES",
     "Triangle",
     "TriangleArea",
-    "TriangleError",
+    "TriangleError",  # its home is kindbehoeften.errors; named here for cli.summary
     "TriangleSide",
     "summary_table",
     "triangle",
@@ -112,19 +112,6 @@ _DESCRIPTION = pgettext(
 )
 
 
-class TriangleError(KindbehoeftenError, ValueError):
-    """The input cannot be summed up as a triangle: it is not a valid submission (``codes``
-    holds its issues' codes, ``report`` the whole report), or its form lacks the three sides,
-    or a record holds no submission of such a form."""
-
-    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
-        super().__init__(message)
-        self.report = report
-        self.codes: tuple[str, ...] = (
-            () if report is None else tuple(issue.code for issue in report.errors)
-        )
-
-
 class TriangleArea(NamedTuple):
     """An area of a side: its id and label, and its assessment's value and label (both
     ``None`` while it is not answered)."""
@@ -165,7 +152,7 @@ class Triangle:
         for side in self.sides:
             if side.id == side_id:
                 return side
-        raise KeyError(side_id)
+        raise KeyError(side_id)  # a lookup by key, as in a mapping: KeyError is its contract
 
     @property
     def draft(self) -> bool:
@@ -191,9 +178,10 @@ def triangle(submission: Submission, *, locale: str = "en", form: Form | None = 
     its latest (last) submission of a full assessment is shown, else its latest preliminary
     assessment.
 
-    Raises :class:`TriangleError` (a ``ValueError``) for an invalid submission, naming the
-    count and the codes of its errors (never an answer), and for a form without the three
-    sides; :class:`~kindbehoeften.errors.UnknownLocaleError` for an unknown locale.
+    Raises :class:`~kindbehoeften.errors.TriangleError` (a ``ValueError``) for an invalid
+    submission, naming the count and the codes of its errors (never an answer), and for a
+    form without the three sides; :class:`~kindbehoeften.errors.UnknownLocaleError` for an
+    unknown locale.
     """
     language = negotiate(locale)
     if isinstance(submission, Mapping):  # the caller's objects never go further than this

@@ -92,6 +92,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import models_json_schema
+from pydantic_core import ErrorDetails
 
 from .._core.jsonread import ReadError, loads, plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
@@ -100,9 +101,11 @@ from .._core.vocab import (
     ASSESSMENT_STAGES,
     DATE_PATTERN,
     EVENT_KINDS,
+    FORM_ID_PATTERN,
     IDENTIFIER_MAX,
     IDENTIFIER_PATTERN,
     JURISDICTIONS,
+    VERSION_PATTERN,
     AssessmentStage,
     CloseReason,
     Decision,
@@ -117,6 +120,7 @@ from ..errors import (
     FormDefinitionError,
     IncompleteAssessmentError,
     IntegrityError,
+    InvalidArgumentError,
     InvalidEventError,
     TransitionError,
     UnknownFormError,
@@ -188,15 +192,12 @@ Day = Annotated[
     Field(json_schema_extra={"pattern": DATE_PATTERN}),
 ]
 Instant = Annotated[AwareDatetime, BeforeValidator(_instant), AfterValidator(_whole_minutes)]
-Digest = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
-OpaqueId = Annotated[
-    str,
-    Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$"),
-]
-FreeText = Annotated[
-    str,
-    Field(min_length=1, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+$"),
-]
+_DIGEST: Final = "^[0-9a-f]{64}$"
+_NO_CONTROLS: Final = r"^[^\x00-\x1f\x7f]+$"
+_NO_CONTROLS_BUT_LINES: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+$"
+Digest = Annotated[str, Field(pattern=_DIGEST)]
+OpaqueId = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTROLS)]
+FreeText = Annotated[str, Field(min_length=1, max_length=2000, pattern=_NO_CONTROLS_BUT_LINES)]
 RuleId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
@@ -285,6 +286,9 @@ class ClosedData(_Data):
     reason: CloseReason
 
 
+#: The data of an event, one class per kind of step: what :attr:`Event.data` holds. Match on it
+#: with ``isinstance`` (``ReportData`` for ``report_received``, ``NoData`` for the steps that
+#: carry none, ...).
 EventData: TypeAlias = (
     ReportData
     | ReopenData
@@ -324,7 +328,9 @@ class Event(BaseModel):
 
     ``seq`` counts from 1; ``on`` is the date the step happened and ``at`` its instant where
     known (timezone-aware); ``actor`` is the caller's opaque id of who recorded it; ``data``
-    is the kind's payload (:class:`NoData` for most kinds). ``prev`` is the ``hash`` of the
+    is the kind's payload, one of :data:`EventData` (:class:`ReportData`,
+    :class:`PreliminaryDecisionData`, ..., :class:`NoData` for most kinds; all public in
+    ``kindbehoeften``). ``prev`` is the ``hash`` of the
     event before (:data:`GENESIS` for the first), and ``hash`` is the SHA-256 of the event's
     canonical JSON without ``hash`` (sorted keys, no spaces, UTF-8): see
     :meth:`content_hash`. Events are made by :class:`Assessment`'s steps, or by
@@ -387,7 +393,7 @@ class Event(BaseModel):
                 hash=GENESIS,
             )
         except ValidationError as error:
-            raise InvalidEventError(kind, _problems(error)) from error
+            raise _invalid_event(kind, error) from error
         return draft.model_copy(update={"hash": draft.content_hash()})
 
 
@@ -395,8 +401,79 @@ def _problems(error: ValidationError) -> list[tuple[str, str]]:
     """Where and what, from pydantic's errors: never the input."""
     return [
         (".".join(str(part)[:40] for part in item["loc"]) or "event", item["type"])
-        for item in error.errors(include_url=False)
+        for item in error.errors(include_url=False, include_input=False)
     ]
+
+
+# What each pattern of an event's fields asks for, in words.
+_PATTERN_TEXTS: Final = {
+    _DIGEST: "must be 64 lowercase hexadecimal digits (a SHA-256)",
+    _NO_CONTROLS: "must not hold control characters (such as a line break)",
+    _NO_CONTROLS_BUT_LINES: "must not hold control characters other than tabs and line breaks",
+    IDENTIFIER_PATTERN: "must be a snake_case id (a-z, 0-9 and _, starting with a letter)",
+    FORM_ID_PATTERN: "must be a form id such as triangle.full",
+    VERSION_PATTERN: "must be a version MAJOR.MINOR.PATCH such as 1.0.0",
+}
+_DATE_TEXT: Final = "must be a date (datetime.date or YYYY-MM-DD)"
+_INSTANT_TEXT: Final = "must be a timezone-aware datetime"
+# pydantic's error types, in words; {name} is filled from the error's ctx. A type not listed
+# here is named by its code: its message could quote the input (e.g. union_tag_invalid).
+_TYPE_TEXTS: Final = {
+    "missing": "is missing",
+    "extra_forbidden": "is not part of this step's data",
+    "string_type": "must be text",
+    "string_too_short": "must have at least {min_length} characters",
+    "string_too_long": "must have at most {max_length} characters",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "greater_than_equal": "must be at least {ge}",
+    "model_type": "must be an object of the step's data",
+    "dict_type": "must be an object of the step's data",
+    "date_type": _DATE_TEXT,
+    "date_parsing": _DATE_TEXT,
+    "date_from_datetime_parsing": _DATE_TEXT,
+    "date_from_datetime_inexact": _DATE_TEXT,
+    "timezone_aware": _INSTANT_TEXT,
+    "datetime_type": _INSTANT_TEXT,
+    "datetime_parsing": _INSTANT_TEXT,
+    "datetime_from_date_parsing": _INSTANT_TEXT,
+}
+_QUOTED_VALUE = re.compile(r"'([^'\\]*)'")
+
+
+def _describe(field: str, item: ErrorDetails) -> str:
+    """One problem in words, from pydantic's error type and ctx: never from the input."""
+    code, ctx = item["type"], item.get("ctx") or {}
+    if code == "literal_error":
+        # The allowed values are vocabulary (REPORTERS, OUTCOMES, ...), fine to show.
+        allowed = _QUOTED_VALUE.findall(str(ctx.get("expected", "")))
+        return f"{field} must be one of: {', '.join(allowed)}"
+    if code == "value_error":
+        # The library's own validators above raise these; their texts hold no input. A
+        # field's says what it "must" be; a whole model's is a sentence of its own.
+        reason = str(ctx.get("error"))
+        return f"{field} {reason}" if reason.startswith("must ") else f"{field}: {reason}"
+    if code == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return f"{field} {_PATTERN_TEXTS.get(pattern, f'must match the pattern {pattern}')}"
+    if code == "string_too_short" and ctx.get("min_length") == 1:
+        return f"{field} must not be empty"
+    text = _TYPE_TEXTS.get(code)
+    if text is None:
+        return f"{field} is not valid ({code})"
+    return f"{field} {text.format_map(ctx)}"
+
+
+def _invalid_event(kind: str, error: ValidationError) -> InvalidEventError:
+    """pydantic's errors as an InvalidEventError: codes for programs, words for people."""
+    problems: list[tuple[str, str]] = []
+    messages: list[str] = []
+    for item in error.errors(include_url=False, include_input=False):
+        field = ".".join(str(part)[:40] for part in item["loc"]) or "event"
+        problems.append((field, item["type"]))
+        messages.append(_describe(field, item))
+    return InvalidEventError(kind, problems, messages)
 
 
 # --- the state machine -------------------------------------------------------------------------
@@ -752,17 +829,23 @@ class Assessment:
         """The events of the current cycle: since the last report_received or reopened."""
         return self._events[self._state.cycle_start :]
 
-    def first(self, kind: str) -> dt.date | None:
-        """The date ``kind`` first happened in the current cycle, or ``None``."""
+    def first(self, kind: EventKind) -> dt.date | None:
+        """The date ``kind`` first happened in the current cycle, or ``None``.
+
+        A ``kind`` that is no event kind raises
+        :class:`~kindbehoeften.errors.InvalidArgumentError`.
+        """
         return next((event.on for event in self._cycle_of(kind)), None)
 
-    def last(self, kind: str) -> dt.date | None:
+    def last(self, kind: EventKind) -> dt.date | None:
         """The date ``kind`` last happened in the current cycle (for recurring reviews)."""
         return next((event.on for event in reversed(self._cycle_of(kind))), None)
 
     def _cycle_of(self, kind: str) -> list[Event]:
         if kind not in EVENT_KINDS:
-            raise InvalidEventError(kind, [("kind", "unknown")])
+            raise InvalidArgumentError(
+                "kind", f"kind must be one of: {', '.join(EVENT_KINDS)} (an event kind)"
+            )
         return [event for event in self.cycle_events() if event.kind == kind]
 
     def starts_and_ends(self) -> Milestones:
@@ -820,7 +903,7 @@ class Assessment:
         for rule, new_due_on in extensions.items():
             try:
                 compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
-            except ValueError:
+            except InvalidArgumentError:
                 continue
             allowed[rule] = new_due_on
         deadlines = compute_deadlines(
@@ -852,13 +935,16 @@ class Assessment:
         jurisdiction: str,
         on: dt.date,
         actor: str,
-        reporter: str,
+        reporter: Reporter,
         anonymous: bool | None = None,
         municipality: str | None = None,
         at: dt.datetime | None = None,
     ) -> Assessment:
         """A new case: its first event, ``report_received``.
 
+        ``reporter`` is ``professional``, ``parent``, ``child``, ``relative``, ``anonymous`` or
+        ``other``; another value raises :class:`~kindbehoeften.errors.InvalidEventError`
+        naming the field and these values.
         ``anonymous`` defaults to whether ``reporter`` is ``anonymous``. The case id, the
         jurisdiction and the municipality are fixed for the case's whole history; a
         jurisdiction other than SE, DK, NO, FI, GB-ENG or NL raises
@@ -885,6 +971,11 @@ class Assessment:
     ) -> Assessment:
         """Record the step ``kind`` with its data; the step methods call this.
 
+        ``kind`` is a plain ``str`` here, for programs that take the step as data (a command
+        line, a service): an unknown one raises :class:`~kindbehoeften.errors.TransitionError`.
+        The step methods type their vocabularies (``Reporter``, ``Outcome``, ``Decision``,
+        ``CloseReason``), so that mypy catches a wrong value at the caller's desk.
+
         The steps that complete a stage (``preliminary_decision``,
         ``full_assessment_completed``, ``plan_adopted``) take ``submission=`` (bytes, text
         or a parsed dict) instead of ``form`` and ``form_version``, which come from it.
@@ -900,9 +991,20 @@ class Assessment:
         if kind in _FORM_STAGES:
             for name in ("form", "form_version"):
                 if name in data:
-                    raise InvalidEventError(kind, [(f"data.{name}", "from_submission")])
+                    raise InvalidEventError(
+                        kind,
+                        [(f"data.{name}", "from_submission")],
+                        [f"data.{name} comes from the submission: leave it out"],
+                    )
             if "submission" not in data:
-                raise InvalidEventError(kind, [("submission", "missing")])
+                raise InvalidEventError(
+                    kind,
+                    [("submission", "missing")],
+                    [
+                        "submission is missing: give a completed, valid submission of the "
+                        f"{_FORM_STAGES[kind]!r} form"
+                    ],
+                )
             form_id, version = _submission_form(kind, data.pop("submission"))
             data |= {"form": form_id, "form_version": version}
         index = len(self._events)
@@ -932,7 +1034,7 @@ class Assessment:
 
     def decide_preliminary(
         self,
-        outcome: str,
+        outcome: Outcome,
         submission: bytes | str | dict[str, Any],
         on: dt.date,
         actor: str,
@@ -943,7 +1045,8 @@ class Assessment:
 
         ``close``, ``universal_support`` and ``refer_other_service`` close the case;
         ``light_support`` goes to support; ``open_full_assessment`` stays in preliminary until
-        :meth:`open_full_assessment`.
+        :meth:`open_full_assessment`. Another outcome raises
+        :class:`~kindbehoeften.errors.InvalidEventError` naming ``data.outcome`` and the five.
         """
         return self.apply(
             "preliminary_decision", on, actor, at=at, outcome=outcome, submission=submission
@@ -978,20 +1081,28 @@ class Assessment:
             "extension_granted", on, actor, at=at, rule=rule, new_due_on=new_due_on, reason=reason
         )
         profile = profile or load_profile(self.jurisdiction)
-        if rule not in {item.id for item in profile.rules}:
-            raise InvalidEventError("extension_granted", [("data.rule", "unknown_rule")])
+        ids = [item.id for item in profile.rules]
+        known = ", ".join(ids)
+        if rule not in ids:
+            raise InvalidEventError(
+                "extension_granted",
+                [("data.rule", "unknown_rule")],
+                [f"data.rule must be one of the {profile.jurisdiction} profile's rules: {known}"],
+            )
         try:
             firsts = extended.starts_and_ends().firsts
             compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
-        except ValueError as error:
+        except InvalidArgumentError as error:
             raise InvalidEventError(
-                "extension_granted", [("data.new_due_on", "not_allowed")]
+                "extension_granted",
+                [("data.new_due_on", "not_allowed")],
+                [f"data.new_due_on is not allowed: {error}"],
             ) from error
         return extended
 
     def complete_full_assessment(
         self,
-        decision: str,
+        decision: Decision,
         submission: bytes | str | dict[str, Any],
         on: dt.date,
         actor: str,
@@ -1001,7 +1112,8 @@ class Assessment:
         """``full_assessment_completed`` on a completed, valid full-assessment submission.
 
         ``support`` and ``placement`` go to support; ``no_measures`` and
-        ``refer_other_service`` close the case.
+        ``refer_other_service`` close the case. Another decision raises
+        :class:`~kindbehoeften.errors.InvalidEventError` naming ``data.decision`` and the four.
         """
         return self.apply(
             "full_assessment_completed", on, actor, at=at, decision=decision, submission=submission
@@ -1039,22 +1151,26 @@ class Assessment:
         return self.apply("emergency_confirmed", on, actor, at=at)
 
     def close(
-        self, reason: str, on: dt.date, actor: str, *, at: dt.datetime | None = None
+        self, reason: CloseReason, on: dt.date, actor: str, *, at: dt.datetime | None = None
     ) -> Assessment:
         """``closed``, for ``reason`` ``no_concern``, ``referred``, ``support_ended``,
-        ``moved`` or ``other``; ends any emergency protection awaiting confirmation."""
+        ``moved`` or ``other`` (another raises :class:`~kindbehoeften.errors.InvalidEventError`);
+        ends any emergency protection awaiting confirmation."""
         return self.apply("closed", on, actor, at=at, reason=reason)
 
     def reopen(
         self,
         on: dt.date,
         actor: str,
-        reporter: str,
+        reporter: Reporter,
         anonymous: bool | None = None,
         *,
         at: dt.datetime | None = None,
     ) -> Assessment:
-        """``reopened``: a new report on a closed case starts a new cycle at ``reported``."""
+        """``reopened``: a new report on a closed case starts a new cycle at ``reported``.
+
+        ``reporter`` and ``anonymous`` are as in :meth:`report`.
+        """
         flag = reporter == "anonymous" if anonymous is None else anonymous
         return self.apply("reopened", on, actor, at=at, reporter=reporter, anonymous=flag)
 
@@ -1187,3 +1303,8 @@ def _events_schema() -> dict[str, Any]:
         },
         "$defs": defs,
     }
+
+
+# kindbehoeften gives its public classes their public module as __module__, and doctest then
+# no longer searches them as this module's: list here each one whose methods hold examples.
+__test__ = {"Assessment": Assessment}

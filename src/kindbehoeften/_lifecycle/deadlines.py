@@ -27,10 +27,13 @@ Errors (see :mod:`kindbehoeften.errors` for the whole hierarchy)::
 
     KindbehoeftenError(Exception)
     ├── FormDefinitionError(ValueError)          a profile or override file is broken
-    └── UnknownJurisdictionError(LookupError)    no profile for that jurisdiction code
+    ├── UnknownJurisdictionError(LookupError)    no profile for that jurisdiction code
+    └── InvalidArgumentError(ValueError)         input that does not fit: an unknown event
+                                                 kind, an extension that the rule does not
+                                                 allow, working days without a country, a
+                                                 date beyond the year 9999
 
-:func:`compute_deadlines` raises ``ValueError`` for inconsistent input (an unknown event kind,
-an extension that the rule does not allow).
+``Profile.rule(rule_id)`` is a lookup by key and raises ``KeyError``, as a mapping does.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ import jsonschema
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .._core.limits import quoted
 from .._core.tomllines import KeyPath
 from .._core.vocab import (
     EVENT_KINDS,
@@ -70,7 +74,7 @@ from .._forms.datafiles import (
     read_data_file,
     schema_problem,
 )
-from ..errors import UnknownJurisdictionError
+from ..errors import InvalidArgumentError, UnknownJurisdictionError
 
 __all__ = [
     "EVENT_KINDS",
@@ -178,6 +182,7 @@ class Profile(BaseModel):
             if rule.id == rule_id:
                 return rule
         known = ", ".join(rule.id for rule in self.rules)
+        # A lookup by key, as in a mapping: KeyError is its contract (see errors.py).
         raise KeyError(f"no rule {rule_id!r} in the {self.jurisdiction} profile; known: {known}")
 
 
@@ -267,18 +272,30 @@ def add_length(
 ) -> dt.date:
     """The day ``length`` after ``start``; working days need the holidays' country.
 
+    :class:`~kindbehoeften.errors.InvalidArgumentError` for working days without
+    ``holidays_country`` (or with one the ``holidays`` package does not know), and for a day
+    beyond the year 9999.
+
     >>> add_length(dt.date(2026, 10, 31), Length(amount=4, unit="months"))
     datetime.date(2027, 2, 28)
     >>> add_length(dt.date(2026, 12, 22), Length(amount=7, unit="working_days"),
     ...            holidays_country="FI")
     datetime.date(2027, 1, 5)
     """
-    return _shift(start, length.amount, length.unit, holidays_country, holidays_subdivision)
+    return _shift(
+        start, length.amount, length.unit, holidays_country, holidays_subdivision, "start"
+    )
 
 
 def _shift(
-    start: dt.date, amount: int, unit: Unit, country: str | None, subdivision: str | None
+    start: dt.date,
+    amount: int,
+    unit: Unit,
+    country: str | None,
+    subdivision: str | None,
+    argument: str,
 ) -> dt.date:
+    """``amount`` ``unit`` after ``start``; ``argument`` names the start in an error."""
     try:
         if unit == "days":
             return start + dt.timedelta(days=amount)
@@ -287,10 +304,17 @@ def _shift(
         if unit == "months":
             return _add_months(start, amount)
         if country is None:
-            raise ValueError("working days need a country for public holidays: give one")
+            raise InvalidArgumentError(
+                "holidays_country",
+                "working days need a country for public holidays: give holidays_country "
+                "(e.g. 'SE')",
+            )
         return _add_working_days(start, amount, country, subdivision)
     except OverflowError as error:
-        raise ValueError(f"{amount} {unit} after {start} is beyond the year 9999") from error
+        raise InvalidArgumentError(
+            argument,
+            f"{amount} {unit} after {start} is beyond the year 9999: give an earlier date",
+        ) from error
 
 
 def _add_months(start: dt.date, months: int) -> dt.date:
@@ -340,10 +364,11 @@ def _holidays_in(country: str, subdivision: str | None, year: int) -> frozenset[
             categories=_categories(country, subdivision),
         )
     except NotImplementedError as error:
-        raise ValueError(
-            f"no public holidays known for country {country!r}"
-            + (f" subdivision {subdivision!r}" if subdivision else "")
-            + "; use a code from holidays.list_supported_countries()"
+        raise InvalidArgumentError(
+            "holidays_country",
+            f"no public holidays known for country {country[:40]!r}"
+            + (f" subdivision {subdivision[:40]!r}" if subdivision else "")
+            + "; use a code from holidays.list_supported_countries()",
         ) from error
     return frozenset(found)
 
@@ -377,8 +402,10 @@ def compute_deadlines(
     an unmet deadline is ``pending``. An end event on or before the start also meets a rule
     (support can start before the decision that requires it).
 
-    Raises ``ValueError`` for an unknown event kind or rule id, or an extension that the rule
-    does not allow.
+    Raises :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) for an
+    unknown event kind or rule id, a value that is not a ``datetime.date``, an extension that
+    the rule does not allow, or a due date beyond the year 9999; its ``argument`` is
+    ``starts``, ``ends`` or ``extensions``.
 
     >>> profile = load_profile("SE")
     >>> deadlines = compute_deadlines(
@@ -395,18 +422,20 @@ def compute_deadlines(
     ids = [rule.id for rule in profile.rules]
     unknown = sorted(set(extensions) - set(ids))
     if unknown:
-        raise ValueError(
+        raise InvalidArgumentError(
+            "extensions",
             f"extensions name no rule of the {profile.jurisdiction} profile: "
-            f"{', '.join(unknown)}; known: {', '.join(ids)}"
+            f"{', '.join(quoted(rule_id, 40) for rule_id in unknown)}; known: {', '.join(ids)}",
         )
     deadlines: list[Deadline] = []
     for rule in profile.rules:
         start = starts.get(rule.starts)
         if start is None:
             if rule.id in extensions:
-                raise ValueError(
+                raise InvalidArgumentError(
+                    "extensions",
                     f"rule {rule.id!r} has an extension but has not started: give the date "
-                    f"of {rule.starts!r} in starts"
+                    f"of {rule.starts!r} in starts",
                 )
             continue
         original = _due(profile, start, rule.length.amount, rule.length.unit)
@@ -435,15 +464,18 @@ def compute_deadlines(
 
 
 def _due(profile: Profile, start: dt.date, amount: int, unit: Unit) -> dt.date:
-    return _shift(start, amount, unit, profile.holidays_country, profile.holidays_subdivision)
+    return _shift(
+        start, amount, unit, profile.holidays_country, profile.holidays_subdivision, "starts"
+    )
 
 
 def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
-    unknown = sorted(set(events) - set(EVENT_KINDS))
+    unknown = sorted(str(kind) for kind in set(events) - set(EVENT_KINDS))
     if unknown:
-        raise ValueError(
-            f"{name} names unknown event kinds: {', '.join(unknown)}; known: "
-            f"{', '.join(EVENT_KINDS)}"
+        raise InvalidArgumentError(
+            name,
+            f"{name} names unknown event kinds: {', '.join(quoted(k, 40) for k in unknown)}; "
+            f"known: {', '.join(EVENT_KINDS)}",
         )
     for kind, value in events.items():
         _check_date(name, kind, value)
@@ -451,21 +483,25 @@ def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
 
 def _check_date(name: str, key: str, value: object) -> None:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise ValueError(f"{name}[{key!r}] must be a datetime.date, not {type(value).__name__}")
+        raise InvalidArgumentError(
+            name, f"{name}[{key!r}] must be a datetime.date, not {type(value).__name__}"
+        )
 
 
 def _check_extension(
     profile: Profile, rule: Rule, start: dt.date, original: dt.date, granted: dt.date
 ) -> None:
     if not rule.extendable:
-        raise ValueError(
+        raise InvalidArgumentError(
+            "extensions",
             f"rule {rule.id!r} ({rule.label}) cannot be extended under {rule.basis}; "
-            "remove its extension"
+            "remove its extension",
         )
     if granted <= original:
-        raise ValueError(
+        raise InvalidArgumentError(
+            "extensions",
             f"the extension of rule {rule.id!r} to {granted} is not after its original due "
-            f"date {original}; an extension must give a later date"
+            f"date {original}; an extension must give a later date",
         )
     limit = rule.max_extension
     if limit is None:
@@ -476,9 +512,10 @@ def _check_extension(
     else:
         latest = _due(profile, original, limit.amount, limit.unit)
     if granted > latest:
-        raise ValueError(
+        raise InvalidArgumentError(
+            "extensions",
             f"the extension of rule {rule.id!r} to {granted} is longer than allowed: at most "
-            f"{limit} after {original}, that is until {latest}"
+            f"{limit} after {original}, that is until {latest}",
         )
 
 
@@ -694,3 +731,8 @@ def _build(data: dict[str, Any], problems: Problems, positions: list[int | None]
             problems.add(path, item["msg"].removeprefix("Value error, "))
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any always raises here
+
+
+# kindbehoeften gives its public classes their public module as __module__, and doctest then
+# no longer searches them as this module's: list here each one whose methods hold examples.
+__test__ = {"Deadline": Deadline}
