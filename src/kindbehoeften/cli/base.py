@@ -1,4 +1,5 @@
-"""What every command of the command line shares: its context, exit codes and usage errors."""
+"""What every command of the command line shares: its parser, context, exit codes, usage
+errors and argument types."""
 
 from __future__ import annotations
 
@@ -7,22 +8,27 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from rich.console import Console
 
-from .._i18n import Text, render
+from .._i18n import LOCALE_VARIABLE, LOCALES, Text, negotiate, render
+from ..errors import UnknownLocaleError
 
 __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_USAGE",
     "MAX_INPUT_BYTES",
+    "Commands",
     "Context",
+    "Parser",
     "UsageError",
     "iso_date",
     "json_text",
+    "locale",
     "open_input",
     "read_input",
 ]
@@ -33,6 +39,83 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024  # a file read whole: a history, a record, a 
 
 class UsageError(Exception):
     """A command line that cannot be run; its text is the one-line reason."""
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises :class:`UsageError` instead of exiting, and prints help and the
+    version on ``output`` (the console's file), not on ``sys.stdout``."""
+
+    def __init__(self, *args: Any, output: IO[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.output = output
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("kindbehoeften").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        if message:
+            (self.output or sys.stdout).write(message)
+
+
+class Commands:
+    """The subcommands of one parser: ``kindbehoeften COMMAND`` or ``kindbehoeften forms
+    ACTION``. Each module of a command group adds its commands with :meth:`command` and
+    :meth:`group`."""
+
+    def __init__(self, parser: Parser, dest: str = "command", metavar: str = "COMMAND") -> None:
+        self._output = parser.output
+        self._commands = parser.add_subparsers(
+            dest=dest, metavar=metavar, parser_class=Parser, required=True
+        )
+
+    def command(
+        self,
+        name: str,
+        help_text: str,
+        run: Callable[[Context], int],
+        *,
+        human: bool = True,
+        description: str | None = None,
+    ) -> Parser:
+        """A command that runs ``run``; one with ``human`` output takes ``--locale``."""
+        parser = self._commands.add_parser(
+            name, help=help_text, description=description or help_text, output=self._output
+        )
+        if human:
+            parser.add_argument(
+                "--locale",
+                type=locale,
+                default=None,
+                help=f"language of human output ({', '.join(LOCALES)}; default: "
+                f"${LOCALE_VARIABLE}, else en)",
+            )
+        parser.set_defaults(run=run)
+        return parser
+
+    def group(self, name: str, help_text: str, description: str) -> Commands:
+        """A group of commands, ``kindbehoeften NAME ACTION``."""
+        parser = self._commands.add_parser(
+            name, help=help_text, description=description, output=self._output
+        )
+        return Commands(parser, "action", "ACTION")
+
+
+# --- argument types -----------------------------------------------------------------------------
+
+
+def locale(value: str) -> str:
+    """An argument that is one of the six languages (``sv``, ``nb_NO``, ``fi-FI``...)."""
+    try:
+        return negotiate(value)
+    except UnknownLocaleError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+# --- the context of a command ---------------------------------------------------------------
 
 
 class Context:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
@@ -14,11 +15,11 @@ from rich.table import Table
 
 from .._i18n import negotiate, pgettext, translate
 from .._lifecycle.assessment import Assessment
-from .._lifecycle.deadlines import Deadline, compute_deadlines, load_profile
+from .._lifecycle.deadlines import JURISDICTIONS, Deadline, compute_deadlines, load_profile
 from ..errors import IntegrityError, InvalidEventError, TransitionError
-from .base import EXIT_INVALID, EXIT_OK, Context, UsageError, read_input
+from .base import EXIT_INVALID, EXIT_OK, Commands, Context, UsageError, iso_date, read_input
 
-__all__ = ["deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
+__all__ = ["add_commands", "deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
 
 _TITLE = pgettext("cli.deadlines.title", "Deadlines in {jurisdiction} ({name})")
 _COLUMNS = {
@@ -41,6 +42,44 @@ _KIND = {
 }
 _EXTENDED = pgettext("cli.deadlines.extended", "extended from {date}")
 _COLOURS = {"pending": "yellow", "met": "green", "met_late": "magenta", "overdue": "bold red"}
+
+
+def add_commands(commands: Commands) -> None:
+    """Register ``deadlines`` and ``timeline``."""
+    deadlines = commands.command(
+        "deadlines", "the legal deadlines of a jurisdiction", run_deadlines
+    )
+    deadlines.add_argument(
+        "--jurisdiction",
+        required=True,
+        metavar="CODE",
+        help=f"one of {', '.join(JURISDICTIONS)}",
+    )
+    deadlines.add_argument(
+        "--reported", required=True, type=iso_date, metavar="DATE", help="the report's date"
+    )
+    deadlines.add_argument(
+        "--opened", type=iso_date, metavar="DATE", help="the date the full assessment opened"
+    )
+    deadlines.add_argument(
+        "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
+    )
+    deadlines.add_argument(
+        "--override", type=Path, metavar="FILE", help="a municipality's override file"
+    )
+    deadlines.add_argument("--format", choices=("text", "json"), default="text")
+
+    timeline = commands.command(
+        "timeline", "an assessment's stage, history and deadlines", run_timeline
+    )
+    timeline.add_argument("file", metavar="EVENTS.json", help="a stored event history")
+    timeline.add_argument(
+        "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
+    )
+    timeline.add_argument(
+        "--override", type=Path, metavar="FILE", help="a municipality's override file"
+    )
+    timeline.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def run_deadlines(context: Context) -> int:

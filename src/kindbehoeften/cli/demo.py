@@ -26,10 +26,10 @@ from .._forms.catalog import load_form
 from .._i18n import pgettext
 from .._lifecycle.assessment import Assessment
 from .._validation.validator import validate
-from .base import EXIT_OK, Context, UsageError, json_text
+from .base import EXIT_OK, Commands, Context, UsageError, iso_date, json_text
 from .deadlines import print_timeline
 
-__all__ = ["build_case", "run_demo"]
+__all__ = ["add_commands", "build_case", "run_demo"]
 
 _TITLE = pgettext("demo.title", "A fictional case, from report to plan")
 _VALIDATE = pgettext("demo.validate", "1. The case's forms are validated")
@@ -44,6 +44,20 @@ _WROTE = pgettext("demo.wrote", "Wrote {count} files into {folder}")
 _OK = pgettext("cli.ok", "ok")
 
 WORKER = "worker-17"
+
+
+def add_commands(commands: Commands) -> None:
+    """Register ``demo``."""
+    demo = commands.command("demo", "walk a fictional case from report to plan", run_demo)
+    demo.add_argument(
+        "--output",
+        type=Path,
+        default=Path("kindbehoeften-demo"),
+        metavar="DIR",
+        help="where to write the record, FHIR, statistics and SVG files "
+        "(default: kindbehoeften-demo)",
+    )
+    demo.add_argument("--today", type=iso_date, metavar="DATE", help="(default: the system date)")
 
 
 def _example(name: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from ..errors import (
 from .base import (
     EXIT_INVALID,
     EXIT_OK,
+    Commands,
     Context,
     UsageError,
     iso_date,
@@ -34,21 +35,20 @@ from .base import (
     read_input,
 )
 
-__all__ = ["add_export_commands"]
+__all__ = ["add_commands"]
 
 
-def add_export_commands(commands: Any, command: Any, output: Any) -> None:
-    """Register ``export record`` (and its siblings) under ``commands``; ``command`` makes a
-    subcommand with the common options, ``output`` is where help goes."""
-    export = commands.add_parser(
+def add_commands(commands: Commands) -> None:
+    """Register ``export record``, ``export fhir-questionnaire``, ``export fhir-response`` and
+    ``export stats``."""
+    actions = commands.group(
         "export",
-        help="records, FHIR resources and statistics",
-        description="Export an assessment's record, FHIR resources and statistics.",
+        "records, FHIR resources and statistics",
+        "Export an assessment's record, FHIR resources and statistics.",
     )
-    export.output = output
-    actions = export.add_subparsers(dest="action", metavar="ACTION", parser_class=type(export))
-    actions.required = True
-    recorded = command(actions, "record", "an assessment's record: history, deadlines, forms")
+    recorded = actions.command(
+        "record", "an assessment's record: history, deadlines, forms", run_record
+    )
     recorded.add_argument("events", metavar="EVENTS.json", help="a stored event history")
     recorded.add_argument(
         "submissions", metavar="SUBMISSION", nargs="*", help="submissions of its forms (JSON)"
@@ -57,25 +57,26 @@ def add_export_commands(commands: Any, command: Any, output: Any) -> None:
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
     recorded.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
-    recorded.set_defaults(run=run_record)
 
-    fhir_form = command(actions, "fhir-questionnaire", "a form as a FHIR R4 Questionnaire")
+    fhir_form = actions.command(
+        "fhir-questionnaire", "a form as a FHIR R4 Questionnaire", run_fhir_questionnaire
+    )
     fhir_form.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
     fhir_form.add_argument("--version", dest="form_version", default=None, help="a version of ID")
     fhir_form.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
-    fhir_form.set_defaults(run=run_fhir_questionnaire)
 
-    fhir_answer = command(
-        actions, "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse"
+    fhir_answer = actions.command(
+        "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse", run_fhir_response
     )
     fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON)")
     fhir_answer.add_argument(
         "--form", default=None, metavar="ID", help="its form, if not in the catalog (a path)"
     )
     fhir_answer.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
-    fhir_answer.set_defaults(run=run_fhir_response)
 
-    stats = command(actions, "stats", "pseudonymised statistics of records, for monitoring")
+    stats = actions.command(
+        "stats", "pseudonymised statistics of records, for monitoring", run_stats
+    )
     stats.add_argument("records", metavar="RECORD", nargs="+", help="records (JSON)")
     stats.add_argument(
         "--key-file",
@@ -95,7 +96,6 @@ def add_export_commands(commands: Any, command: Any, output: Any) -> None:
         metavar="PATH",
         help="a file (a folder with --aggregate); needed for parquet (default: stdout)",
     )
-    stats.set_defaults(run=run_stats)
 
 
 def write_json(context: Context, document: Any, output: Path | None) -> None:

@@ -8,12 +8,23 @@ from rich.markup import escape
 
 from .._exports.summary import TriangleError, summary_table, triangle, triangle_svg
 from .._i18n import pgettext
-from .base import EXIT_INVALID, EXIT_OK, MAX_INPUT_BYTES, Context, UsageError, open_input
+from .base import EXIT_INVALID, EXIT_OK, MAX_INPUT_BYTES, Commands, Context, UsageError, open_input
 
-__all__ = ["run_summary"]
+__all__ = ["add_commands", "run_summary"]
 
 _MAX_RECORD_BYTES = MAX_INPUT_BYTES
 _SVG_WRITTEN = pgettext("summary.svg_written", "SVG written to {path}")
+
+
+def add_commands(commands: Commands) -> None:
+    """Register ``summary``."""
+    summary = commands.command(
+        "summary", "the triangle at a glance: sides, areas, concern", run_summary
+    )
+    summary.add_argument("file", metavar="FILE", help="a submission or record (JSON); - stdin")
+    summary.add_argument(
+        "--svg", type=Path, metavar="OUT", help="also draw the triangle as an SVG picture"
+    )
 
 
 def run_summary(context: Context) -> int:

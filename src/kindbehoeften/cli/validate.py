@@ -7,6 +7,7 @@ large inputs when stderr is a terminal.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -22,10 +23,10 @@ from .._core.model import Form
 from .._core.report import ValidationReport
 from .._forms.catalog import load_form
 from .._i18n import npgettext, pgettext
-from .._validation.validator import validate
-from .base import EXIT_INVALID, EXIT_OK, Context, open_input
+from .._validation.validator import MAX_SUBMISSION_BYTES, validate
+from .base import EXIT_INVALID, EXIT_OK, Commands, Context, iso_date, open_input
 
-__all__ = ["run_validate"]
+__all__ = ["add_commands", "run_validate"]
 
 PROGRESS_FROM_BYTES = 8 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -40,6 +41,47 @@ _TOTALS = npgettext(
 _POINTER = pgettext("cli.column.pointer", "pointer")
 _CODE = pgettext("cli.column.code", "code")
 _MESSAGE = pgettext("cli.column.message", "message")
+
+
+def add_commands(commands: Commands) -> None:
+    """Register ``validate``."""
+    parser = commands.command(
+        "validate", "validate submissions; exit 1 when any is invalid", run_validate
+    )
+    parser.add_argument(
+        "files", metavar="FILE", nargs="+", help="JSON submission files; - reads standard input"
+    )
+    parser.add_argument(
+        "--ndjson", action="store_true", help="each file holds one submission per line"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--form", default=None, metavar="ID", help="check against this form, not the named one"
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=_positive,
+        default=MAX_SUBMISSION_BYTES,
+        metavar="N",
+        help=f"largest submission accepted, in bytes (default {MAX_SUBMISSION_BYTES})",
+    )
+    parser.add_argument(
+        "--today",
+        type=iso_date,
+        default=None,
+        metavar="DATE",
+        help="the day against which dates must not be in the future (default: the system date)",
+    )
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}")
+    return number
 
 
 def run_validate(context: Context) -> int:
