@@ -20,13 +20,12 @@ from collections.abc import Callable, Sequence
 from typing import IO
 
 from rich.console import Console
-from rich.markup import escape
 
 from .. import __version__
 from .._i18n import LOCALE_VARIABLE
 from ..errors import FormDefinitionError, KindbehoeftenError
 from . import deadlines, demo, export, forms, i18n, schema, summary, validate
-from .base import EXIT_OK, EXIT_USAGE, Commands, Context, Parser, UsageError, locale
+from .base import EXIT_OK, EXIT_USAGE, Commands, Context, Parser, UsageError, locale, safe
 
 __all__ = ["LOCALE_VARIABLE", "Context", "UsageError", "main"]
 
@@ -53,6 +52,21 @@ def _tolerant(stream: IO[str]) -> None:
     if reconfigure is not None:
         with contextlib.suppress(ValueError, OSError):
             reconfigure(errors="replace")
+
+
+def _print_error(err: Console, error: Exception) -> None:
+    """``kindbehoeften: error: ...``, one line per problem; each line safe to show, as errors
+    quote file names, ids and keys from input."""
+    if isinstance(error, FormDefinitionError) and len(error.problems) > 1:
+        # Its text has a line per problem; it is rebuilt here, so that a line break inside a
+        # quoted key is shown as an escape and cannot start a line of its own.
+        count = len(error.problems)
+        lines = [f"{count} problems in form definition:"]
+        lines += [f"  - {problem}" for problem in error.problems]
+    else:
+        lines = [str(error)]
+    text = "\n".join(safe(line) for line in lines)
+    err.print(f"kindbehoeften: error: {text}", highlight=False, soft_wrap=True)
 
 
 def main(
@@ -82,14 +96,9 @@ def main(
         return run(Context(args, out, err, stdin))
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
-    except (UsageError, argparse.ArgumentTypeError) as error:
-        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
-        return EXIT_USAGE
-    except FormDefinitionError as error:  # the catalog itself (a forms path) is broken
-        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
-        return EXIT_USAGE
-    except KindbehoeftenError as error:
-        err.print(f"kindbehoeften: error: {escape(str(error))}", highlight=False, soft_wrap=True)
+    except (UsageError, argparse.ArgumentTypeError, KindbehoeftenError) as error:
+        # KindbehoeftenError: an unknown form or jurisdiction, a broken forms path...
+        _print_error(err, error)
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.print("kindbehoeften: interrupted")

@@ -1,5 +1,11 @@
 """What every command of the command line shares: its parser, context, exit codes, usage
-errors and argument types."""
+errors, argument types, and the one way each kind of output is written.
+
+- :func:`safe` is the one way text from input reaches a terminal: control characters become
+  visible escapes and rich markup is escaped, so that a submission's key, a file name or a form
+  id cannot colour, move or reorder what the user sees.
+- :func:`json_text` is the one JSON writer: every document on stdout and in files.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 
 from .._i18n import LOCALE_VARIABLE, LOCALES, Text, negotiate, render
 from ..errors import UnknownLocaleError
@@ -31,6 +38,7 @@ __all__ = [
     "locale",
     "open_input",
     "read_input",
+    "safe",
 ]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -39,6 +47,61 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024  # a file read whole: a history, a record, a 
 
 class UsageError(Exception):
     """A command line that cannot be run; its text is the one-line reason."""
+
+
+# --- text from input, shown safely -------------------------------------------------------------
+
+# C0 controls (ESC among them), DEL and C1 controls move the cursor, recolour or retitle a
+# terminal (C1 CSI, U+009B, is ESC [ in one character); the bidi overrides and isolates
+# reorder what follows them ("Trojan Source", CVE-2021-42574). rich removes only BEL, BS, VT,
+# FF and CR, so every one of them is shown as an escape before rich sees the text.
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROLS = (*range(0x20), *range(0x7F, 0xA0), *_BIDI)
+_SHORT = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+_VISIBLE = {
+    code: _SHORT.get(code, f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in _CONTROLS
+}
+# What json.dumps(..., ensure_ascii=False) leaves raw although JSON may escape it (it escapes
+# C0 itself): the same value when parsed, harmless when the document is shown on a terminal.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), *_BIDI)}
+
+
+def safe(text: object, *, markup: bool = True) -> str:
+    r"""``text`` made safe to show on a terminal: control characters (C0, DEL, C1) and bidi
+    overrides and isolates as visible escapes, and (unless ``markup`` is false, for rich
+    ``Text`` that is never read as markup) rich markup escaped.
+
+    Every piece of human output that comes from input (a key, a pointer, a file name, an id, a
+    message quoting them, a label of an author's form) goes through it, once.
+
+    >>> safe("\x1b[31mred [bold]")
+    '\\x1b[31mred \\[bold]'
+    >>> safe("a\u202eb\tc", markup=False)
+    'a\\u202eb\\tc'
+    """
+    shown = str(text).translate(_VISIBLE)
+    return escape(shown) if markup else shown
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def json_text(
+    document: Any, *, ascii_only: bool = False, indent: int | None = 2, end: str = "\n"
+) -> str:
+    """A JSON document as the command line writes it: UTF-8 (or ASCII with ``ascii_only``),
+    indented (``indent=None``: on one line), followed by ``end``.
+
+    DEL, the C1 controls and the bidi controls are written as ``\\u`` escapes, as
+    ``json.dumps`` does with the C0 controls: the parsed value is the same, and the raw
+    character never reaches a terminal that shows the document.
+
+    >>> json_text({"key": "a\\u009bb\\u202ec"}, indent=None, end="")
+    '{"key": "a\\\\u009bb\\\\u202ec"}'
+    """
+    text = json.dumps(document, ensure_ascii=ascii_only, indent=indent)
+    return text.translate(_JSON_ESCAPES) + end
 
 
 # --- the parser ---------------------------------------------------------------------------------
@@ -167,11 +230,6 @@ def open_input(name: str) -> IO[bytes]:
         return path.open("rb")
     except OSError as error:
         raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
-
-
-def json_text(document: Any, *, ascii_only: bool = False) -> str:
-    """A JSON document as the command line writes it: indented, UTF-8, a final newline."""
-    return json.dumps(document, ensure_ascii=ascii_only, indent=2) + "\n"
 
 
 def read_input(name: str, limit: int = MAX_INPUT_BYTES) -> bytes:

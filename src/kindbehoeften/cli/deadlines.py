@@ -10,14 +10,22 @@ from typing import Any
 
 from babel.dates import format_date
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 
 from .._i18n import negotiate, pgettext, translate
 from .._lifecycle.assessment import Assessment
 from .._lifecycle.deadlines import JURISDICTIONS, Deadline, compute_deadlines, load_profile
 from ..errors import IntegrityError, InvalidEventError, TransitionError
-from .base import EXIT_INVALID, EXIT_OK, Commands, Context, UsageError, iso_date, read_input
+from .base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Commands,
+    Context,
+    UsageError,
+    iso_date,
+    read_input,
+    safe,
+)
 
 __all__ = ["add_commands", "deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
 
@@ -111,7 +119,7 @@ def run_deadlines(context: Context) -> int:
         return EXIT_OK
     language = negotiate(getattr(args, "locale", None) or "en")
     name = translate((f"jurisdiction.{profile.jurisdiction}",), "name", profile.name, language)
-    title = context.text(_TITLE, jurisdiction=profile.jurisdiction, name=name)
+    title = context.text(_TITLE, jurisdiction=safe(profile.jurisdiction), name=safe(name))
     context.out.print(deadline_table(context, deadlines, title, profile.jurisdiction))
     return EXIT_OK
 
@@ -146,13 +154,13 @@ def deadline_table(
             language,
         )
         table.add_row(
-            f"{escape(label)} [dim][{number}][/]",
+            f"{safe(label)} [dim][{number}][/]",
             day(deadline.starts_on),
             due,
-            f"[{_COLOURS[deadline.status]}]{escape(state)}[/]",
+            f"[{_COLOURS[deadline.status]}]{safe(state)}[/]",
             context.text(_KIND[deadline.kind]),
         )
-        bases.append(f"[dim][{number}] {escape(deadline.basis)}[/]")
+        bases.append(f"[dim][{number}] {safe(deadline.basis)}[/]")
     heading = f"[bold]{context.text(_COLUMNS['basis'])}[/]"
     return Group(table, heading, *bases) if bases else Group(table)
 
@@ -216,7 +224,7 @@ def run_timeline(context: Context) -> int:
         assessment = Assessment.from_json(data)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
         context.err.print(
-            f"[bold red]{escape(args.file)}[/]: {escape(str(error))}",
+            f"[bold red]{safe(args.file)}[/]: {safe(error)}",
             soft_wrap=True,
             highlight=False,
         )
@@ -249,7 +257,9 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
     if assessment.emergency_active:
         stage += f" [bold red]({context.text(_EMERGENCY)})[/]"
     context.out.print(f"[bold]{stage}[/]", soft_wrap=True)
-    history = Table(title=context.text(_HISTORY, case=assessment.case_id), title_justify="left")
+    history = Table(
+        title=context.text(_HISTORY, case=safe(assessment.case_id)), title_justify="left"
+    )
     for name, column in _EVENT_COLUMNS.items():
         history.add_column(context.text(column), justify="right" if name == "seq" else "left")
     for event in assessment.events:
@@ -259,11 +269,11 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
             str(event.seq),
             format_date(event.on, format="medium", locale=locale),
             context.text(_EVENTS[event.kind]),
-            escape(event.actor),
-            escape(details),
+            safe(event.actor),
+            safe(details),
         )
     context.out.print(history)
-    title = context.text(_CLOCKS, jurisdiction=assessment.jurisdiction)
+    title = context.text(_CLOCKS, jurisdiction=safe(assessment.jurisdiction))
     context.out.print(deadline_table(context, deadlines, title, assessment.jurisdiction))
     steps = ", ".join(assessment.allowed_steps()) or "-"
     context.out.print(context.text(_NEXT, steps=steps), soft_wrap=True, highlight=False)

@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
 
 from .._exports.fhir import questionnaire, questionnaire_response
@@ -26,7 +25,7 @@ from .._forms.catalog import load_form
 from .._i18n import pgettext
 from .._lifecycle.assessment import Assessment
 from .._validation.validator import validate
-from .base import EXIT_OK, Commands, Context, UsageError, iso_date, json_text
+from .base import EXIT_OK, Commands, Context, UsageError, iso_date, json_text, safe
 from .deadlines import print_timeline
 
 __all__ = ["add_commands", "build_case", "run_demo"]
@@ -113,7 +112,7 @@ def run_demo(context: Context) -> int:
     out.print(f"  {context.text(_REFUSED)}")
     table = Table(show_header=False, box=None, padding=(0, 2))
     for issue in faulty.issues:
-        table.add_row(f"[red]{escape(issue.pointer)}[/]", issue.code, escape(issue.message))
+        table.add_row(f"[red]{safe(issue.pointer)}[/]", issue.code, safe(issue.message))
     out.print(table)
 
     out.print(f"\n[bold]{context.text(_STEPS)}[/]")
@@ -147,8 +146,8 @@ def run_demo(context: Context) -> int:
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            out.print(f"  {escape(str(target))}")
+            out.print(f"  {safe(target)}")
     except OSError as error:
         raise UsageError(f"cannot write into {folder}: {error.strerror or error}") from None
-    out.print(context.text(_WROTE, count=len(files), folder=escape(str(folder))))
+    out.print(context.text(_WROTE, count=len(files), folder=safe(folder)))
     return EXIT_OK

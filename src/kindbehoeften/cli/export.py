@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
-
 from .._exports.fhir import questionnaire, questionnaire_response
 from .._exports.record import record
 from .._exports.statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
@@ -33,6 +31,7 @@ from .base import (
     iso_date,
     json_text,
     read_input,
+    safe,
 )
 
 __all__ = ["add_commands"]
@@ -124,9 +123,7 @@ def run_record(context: Context) -> int:
     try:
         assessment = Assessment.from_json(history)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
-        context.err.print(
-            f"[bold red]{escape(args.events)}[/]: {escape(str(error))}", soft_wrap=True
-        )
+        context.err.print(f"[bold red]{safe(args.events)}[/]: {safe(error)}", soft_wrap=True)
         return EXIT_INVALID
     today: dt.date = args.today or dt.date.today()  # the command line reads the clock
     try:
@@ -136,7 +133,7 @@ def run_record(context: Context) -> int:
             index, _, rest = pointer.removeprefix("/submissions/").partition("/")
             name = args.submissions[int(index)] if index.isdigit() else args.events
             context.err.print(
-                f"[bold red]{escape(name)}[/]: /{escape(rest)} ({code})", soft_wrap=True
+                f"[bold red]{safe(name)}[/]: /{safe(rest)} ({safe(code)})", soft_wrap=True
             )
         return EXIT_INVALID
     write_json(context, document, args.output)
@@ -155,7 +152,7 @@ def run_stats(context: Context) -> int:
     try:
         rows = statistics(documents, key=key)
     except (InvalidRecordError, IntegrityError, TransitionError, InvalidEventError) as error:
-        context.err.print(f"[bold red]{escape(str(error))}[/]", soft_wrap=True, highlight=False)
+        context.err.print(f"[bold red]{safe(error)}[/]", soft_wrap=True, highlight=False)
         return EXIT_INVALID
     if not args.aggregate:
         _write_table(context, rows, None, args.format, args.output, args.min_cell)
@@ -224,8 +221,8 @@ def run_fhir_response(context: Context) -> int:
     if not report.ok:
         for issue in report.errors:
             context.err.print(
-                f"[bold red]{escape(args.file)}[/]: {escape(issue.pointer or '/')} "
-                f"({issue.code}) {escape(issue.message)}",
+                f"[bold red]{safe(args.file)}[/]: {safe(issue.pointer or '/')} "
+                f"({issue.code}) {safe(issue.message)}",
                 soft_wrap=True,
                 highlight=False,
             )

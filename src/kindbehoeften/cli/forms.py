@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -16,7 +15,7 @@ from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Questi
 from .._forms.catalog import forms, load_form
 from .._i18n import localize, npgettext, pgettext, render
 from ..errors import FormDefinitionError
-from .base import EXIT_INVALID, EXIT_OK, Commands, Context, UsageError
+from .base import EXIT_INVALID, EXIT_OK, Commands, Context, UsageError, safe
 
 __all__ = ["add_commands", "describe_condition", "form_tree"]
 
@@ -70,7 +69,9 @@ def run_list(context: Context) -> int:
     table.add_column(context.text(_COLUMNS["questions"]), justify="right")
     catalog = tuple(localize(form, context.args.locale) for form in catalog)
     for form in catalog:
-        table.add_row(form.id, form.version, form.stage, escape(form.title), str(_count(form)))
+        table.add_row(
+            safe(form.id), safe(form.version), safe(form.stage), safe(form.title), str(_count(form))
+        )
     context.out.print(table)
     return EXIT_OK
 
@@ -116,15 +117,15 @@ def _is_path(value: str) -> bool:
 def form_tree(form: Form, locale: str = "en") -> Tree:
     """A readable tree of a form's sections, areas and questions (its own texts as they are;
     the words around them in the language of ``locale``)."""
-    stage = render(_STAGE, locale, stage=form.stage)
-    tree = Tree(f"[bold]{escape(form.title)}[/]  {form.key}  ({stage})")
+    stage = render(_STAGE, locale, stage=safe(form.stage))
+    tree = Tree(f"[bold]{safe(form.title)}[/]  {safe(form.key)}  ({stage})")
     for section in form.sections:
-        branch = tree.add(f"[bold cyan]{escape(section.label)}[/]  [dim]{section.id}[/]")
+        branch = tree.add(f"[bold cyan]{safe(section.label)}[/]  [dim]{safe(section.id)}[/]")
         for area in section.areas:
-            leaf = branch.add(f"[bold]{escape(area.label)}[/]  [dim]{area.id}[/]")
+            leaf = branch.add(f"[bold]{safe(area.label)}[/]  [dim]{safe(area.id)}[/]")
             _add_questions(form, leaf, area.questions, locale)
             for rule in area.require_one_of:
-                leaf.add(f"[yellow]{render(_ONE_OF, locale)}[/] {', '.join(rule.questions)}")
+                leaf.add(f"[yellow]{render(_ONE_OF, locale)}[/] {safe(', '.join(rule.questions))}")
     return tree
 
 
@@ -134,19 +135,19 @@ def _add_questions(form: Form, parent: Tree, questions: tuple[Question, ...], lo
         if question.is_required(form.stage):
             marks.append(f"[red]{render(_REQUIRED, locale)}[/]")
         if question.sensitivity != "none":
-            marks.append(f"[magenta]{question.sensitivity}[/]")
+            marks.append(f"[magenta]{safe(question.sensitivity)}[/]")
         if question.options is not None:
             values = [option.value for option in form.options(question)]
             shown = ", ".join(values[:6])
             if len(values) > 6:
                 shown += f", ... ({render(_IN_ALL, locale, count=len(values))})"
-            marks.append(render(_OPTIONS, locale, options=shown))
+            marks.append(render(_OPTIONS, locale, options=safe(shown)))
         if question.when is not None:
-            condition = escape(describe_condition(question.when))
+            condition = safe(describe_condition(question.when))
             marks.append(f"[yellow]{render(_WHEN, locale, condition=condition)}[/]")
         detail = f"  [dim]{' | '.join(marks)}[/]" if marks else ""
         node = parent.add(
-            f"{escape(question.label)}  [green]{question.id}[/]: {question.type}{detail}"
+            f"{safe(question.label)}  [green]{safe(question.id)}[/]: {safe(question.type)}{detail}"
         )
         _add_questions(form, node, question.questions, locale)
 
@@ -188,9 +189,7 @@ def run_check(context: Context) -> int:
         for path, form, problem in results:
             if form is not None:
                 ok = context.text(_OK)
-                context.out.print(
-                    f"[green]{ok}[/]  {escape(str(path))}  {form.key}", soft_wrap=True
-                )
+                context.out.print(f"[green]{ok}[/]  {safe(path)}  {safe(form.key)}", soft_wrap=True)
             elif problem is not None:
                 _print_problems(context, problem, heading=str(path))
     return EXIT_OK if all(form is not None for _, form, _ in results) else EXIT_INVALID
@@ -215,7 +214,7 @@ def _print_problems(
     console = console or context.out
     count = len(error.problems)
     console.print(
-        context.text(_PROBLEMS, heading=f"[bold red]{escape(heading)}[/]", count=count),
+        context.text(_PROBLEMS, heading=f"[bold red]{safe(heading)}[/]", count=count),
         soft_wrap=True,
     )
     table = Table()
@@ -226,5 +225,5 @@ def _print_problems(
         line = "" if problem.line is None else str(problem.line)
         if problem.file != heading:  # a problem of another file (an extension's base)
             line = f"{problem.file}:{line}"
-        table.add_row(escape(line), escape(problem.path), escape(problem.message))
+        table.add_row(safe(line), safe(problem.path), safe(problem.message))
     console.print(table)

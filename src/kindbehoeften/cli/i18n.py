@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from babel.numbers import format_percent
-from rich.markup import escape
 from rich.table import Table
 
 from .._forms.catalog import forms
 from .._i18n import npgettext, pgettext
 from .._i18n import status as catalog_status
-from .base import EXIT_INVALID, EXIT_OK, Commands, Context
+from .base import EXIT_INVALID, EXIT_OK, Commands, Context, safe
 
 __all__ = ["add_commands", "run_status"]
 
@@ -53,7 +52,7 @@ def run_status(context: Context) -> int:
             table.add_column(context.text(_I18N_COLUMNS[name]), justify="right")
         for state in states:
             table.add_row(
-                state.locale,
+                safe(state.locale),
                 format_percent(state.translated / state.total, locale=context.args.locale)
                 + f" ({state.translated}/{state.total})",
                 str(len(state.missing)),
@@ -63,5 +62,5 @@ def run_status(context: Context) -> int:
         context.out.print(table)
         for state in incomplete:
             line = context.text(_UNTRANSLATED, language=state.locale, count=state.forms_missing)
-            context.out.print(f"[red]{escape(line)}[/]", soft_wrap=True)
+            context.out.print(f"[red]{safe(line)}[/]", soft_wrap=True)
     return EXIT_INVALID if incomplete else EXIT_OK

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -24,7 +22,7 @@ from .._core.report import ValidationReport
 from .._forms.catalog import load_form
 from .._i18n import npgettext, pgettext
 from .._validation.validator import MAX_SUBMISSION_BYTES, validate
-from .base import EXIT_INVALID, EXIT_OK, Commands, Context, iso_date, open_input
+from .base import EXIT_INVALID, EXIT_OK, Commands, Context, iso_date, json_text, open_input, safe
 
 __all__ = ["add_commands", "run_validate"]
 
@@ -111,9 +109,8 @@ def run_validate(context: Context) -> int:
                 if as_json:
                     result = _result(label, line, report)
                     prefix = "\n  " if first else ",\n  "
-                    context.out.file.write(
-                        prefix + json.dumps(result, ensure_ascii=context.ascii_only)
-                    )
+                    entry = json_text(result, ascii_only=context.ascii_only, indent=None, end="")
+                    context.out.file.write(prefix + entry)
                     first = False
                 else:
                     _print_report(context, label, line, report)
@@ -151,7 +148,7 @@ def _reports(
         transient=True,
         disable=not show,
     ) as progress:
-        task = progress.add_task(escape(label), total=size)
+        task = progress.add_task(safe(label), total=size)
         for number, data, done in _lines(stream, limit):
             progress.update(task, completed=done)
             if data.strip():
@@ -192,26 +189,26 @@ def _print_report(context: Context, label: str, line: int | None, report: Valida
     where = label if line is None else f"{label}:{line}"
     if report.ok:
         if line is None:  # one line per valid NDJSON record would drown the invalid ones
-            context.out.print(f"[green]{context.text(_OK)}[/]  {escape(where)}", soft_wrap=True)
+            context.out.print(f"[green]{context.text(_OK)}[/]  {safe(where)}", soft_wrap=True)
         return
     if line is not None:  # NDJSON: a line per issue, so that 100,000 records stay quick
         for issue in report.issues:
             context.out.print(
-                f"[bold red]{escape(where)}[/]  {escape(issue.pointer or '/')}  "
-                f"{issue.code}  {escape(issue.message)}",
+                f"[bold red]{safe(where)}[/]  {safe(issue.pointer or '/')}  "
+                f"{issue.code}  {safe(issue.message)}",
                 soft_wrap=True,
                 highlight=False,
             )
         return
     count = len(report.errors)
-    heading = context.text(_ERRORS, where=f"[bold red]{escape(where)}[/]", count=count)
+    heading = context.text(_ERRORS, where=f"[bold red]{safe(where)}[/]", count=count)
     context.out.print(heading, soft_wrap=True)
     table = Table()
     table.add_column(context.text(_POINTER), overflow="fold")
     table.add_column(context.text(_CODE), no_wrap=True)
     table.add_column(context.text(_MESSAGE))
     for issue in report.issues:
-        table.add_row(escape(issue.pointer or "/"), issue.code, escape(issue.message))
+        table.add_row(safe(issue.pointer or "/"), issue.code, safe(issue.message))
     context.out.print(table)
 
 
