@@ -1,13 +1,16 @@
-"""What every command shares (`kindbehoeften.cli.base`): text made safe for a terminal and the
-one JSON writer."""
+"""What every command shares (`kindbehoeften.cli.base`): text made safe for a terminal, the one
+JSON writer, and the output that outlives its reader."""
 
 from __future__ import annotations
 
+import errno
 import json
+from io import BytesIO, StringIO, TextIOWrapper
 
 import pytest
+from rich.console import Console
 
-from kindbehoeften.cli.base import json_text, safe
+from kindbehoeften.cli.base import Output, OutputError, guarded, json_text, safe
 
 # --- safe ---------------------------------------------------------------------------------------
 
@@ -84,3 +87,62 @@ def test_json_text_is_indented_with_a_final_newline_by_default() -> None:
 
 def test_json_text_for_an_ascii_terminal_escapes_everything_else() -> None:
     assert '"\\u00e9\\u202e"\n' == json_text("é\u202e", ascii_only=True)
+
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class Failing(StringIO):
+    """A stream whose writes fail with ``error`` from the ``after``-th on."""
+
+    def __init__(self, error: OSError, after: int = 0) -> None:
+        super().__init__()
+        self.error = error
+        self.after = after
+
+    def write(self, text: str) -> int:
+        if self.after <= 0:
+            raise self.error
+        self.after -= 1
+        return super().write(text)
+
+
+def test_output_drops_what_follows_once_the_reader_has_gone() -> None:
+    stream = Failing(BrokenPipeError(errno.EPIPE, "Broken pipe"), after=1)
+    output = Output(stream, "<stdout>", strict=True)
+    assert (3, 3, 3) == (output.write("one"), output.write("two"), output.write("six"))
+    output.flush()
+    assert ("one", True) == (stream.getvalue(), output.gone)
+
+
+def test_output_names_the_stream_when_it_cannot_be_written() -> None:
+    output = Output(
+        Failing(OSError(errno.ENOSPC, "No space left on device")), "<stdout>", strict=True
+    )
+    with pytest.raises(OutputError) as raised:
+        output.write("x")
+    assert "cannot write <stdout>: No space left on device" == str(raised.value)
+    assert 1 == output.write("y")  # and then stays quiet
+
+
+def test_output_for_errors_is_quiet_when_it_cannot_be_written() -> None:
+    output = Output(
+        Failing(OSError(errno.ENOSPC, "No space left on device")), "<stderr>", strict=False
+    )
+    assert 1 == output.write("x")
+    assert output.gone
+
+
+def test_output_has_the_encoding_and_terminal_of_its_stream() -> None:
+    stream = TextIOWrapper(BytesIO(), encoding="latin-1")
+    output = Output(stream, "<stdout>", strict=True)
+    assert ("latin-1", False) == (output.encoding, output.isatty())
+
+
+def test_guarded_writes_through_an_output_and_restores_the_consoles_file() -> None:
+    stream = StringIO()
+    console = Console(file=stream, color_system=None)
+    with guarded(console, "<stdout>", strict=True) as output:
+        assert output is console.file
+        console.print("hello")
+    assert (stream, "hello\n") == (console.file, stream.getvalue())

@@ -25,7 +25,18 @@ from .. import __version__
 from .._i18n import LOCALE_VARIABLE
 from ..errors import FormDefinitionError, KindbehoeftenError
 from . import deadlines, demo, export, forms, i18n, schema, summary, validate
-from .base import EXIT_OK, EXIT_USAGE, Commands, Context, Parser, UsageError, locale, safe
+from .base import (
+    EXIT_OK,
+    EXIT_USAGE,
+    Commands,
+    Context,
+    Output,
+    Parser,
+    UsageError,
+    guarded,
+    locale,
+    safe,
+)
 
 __all__ = ["LOCALE_VARIABLE", "Context", "UsageError", "main"]
 
@@ -52,6 +63,20 @@ def _tolerant(stream: IO[str]) -> None:
     if reconfigure is not None:
         with contextlib.suppress(ValueError, OSError):
             reconfigure(errors="replace")
+
+
+def _execute(
+    argv: Sequence[str] | None, out: Console, err: Console, stdin: IO[bytes] | None
+) -> int:
+    parser = _parser(out.file)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help and --version
+        return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+    if getattr(args, "locale", None) is None and hasattr(args, "locale"):
+        args.locale = locale(os.environ.get(LOCALE_VARIABLE) or "en")
+    run: Callable[[Context], int] = args.run
+    return run(Context(args, out, err, stdin))
 
 
 def _print_error(err: Console, error: Exception) -> None:
@@ -87,15 +112,23 @@ def main(
         _tolerant(sys.stderr)
     out = console or Console()
     err = err_console or Console(stderr=True)
-    parser = _parser(out.file)
+    # Every write goes through an Output for the run: a reader that goes away ends the output,
+    # not the command, whose verdict stays the exit code; a full disk is a usage error.
+    with guarded(err, "<stderr>", strict=False), guarded(out, "<stdout>", strict=True) as output:
+        return _run(argv, out, err, stdin, output)
+
+
+def _run(
+    argv: Sequence[str] | None,
+    out: Console,
+    err: Console,
+    stdin: IO[bytes] | None,
+    output: Output,
+) -> int:
     try:
-        args = parser.parse_args(argv)
-        if getattr(args, "locale", None) is None and hasattr(args, "locale"):
-            args.locale = locale(os.environ.get(LOCALE_VARIABLE) or "en")
-        run: Callable[[Context], int] = args.run
-        return run(Context(args, out, err, stdin))
-    except SystemExit as exit_:  # --help and --version
-        return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+        code = _execute(argv, out, err, stdin)
+        output.flush()  # JSON is written without flushing: a full disk shows here, not at exit
+        return code
     except (UsageError, argparse.ArgumentTypeError, KindbehoeftenError) as error:
         # KindbehoeftenError: an unknown form or jurisdiction, a broken forms path...
         _print_error(err, error)
@@ -103,10 +136,6 @@ def main(
     except KeyboardInterrupt:
         err.print("kindbehoeften: interrupted")
         return EXIT_USAGE
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing more to say
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
     except Exception as error:  # never a traceback for a user
         err.print(
             f"kindbehoeften: internal error ({type(error).__name__}); please report it with "

@@ -5,18 +5,22 @@ errors, argument types, and the one way each kind of output is written.
   visible escapes and rich markup is escaped, so that a submission's key, a file name or a form
   id cannot colour, move or reorder what the user sees.
 - :func:`json_text` is the one JSON writer: every document on stdout and in files.
+- :class:`Output` is what a console writes through: a reader that goes away (``| head``) stops
+  the output quietly but not the command, and a full disk is a usage error naming the stream.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
 from rich.markup import escape
@@ -31,8 +35,11 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "Commands",
     "Context",
+    "Output",
+    "OutputError",
     "Parser",
     "UsageError",
+    "guarded",
     "iso_date",
     "json_text",
     "locale",
@@ -47,6 +54,10 @@ MAX_INPUT_BYTES = 16 * 1024 * 1024  # a file read whole: a history, a record, a 
 
 class UsageError(Exception):
     """A command line that cannot be run; its text is the one-line reason."""
+
+
+class OutputError(UsageError):
+    """Standard output (or a file) cannot be written, e.g. on a full disk."""
 
 
 # --- text from input, shown safely -------------------------------------------------------------
@@ -102,6 +113,75 @@ def json_text(
     """
     text = json.dumps(document, ensure_ascii=ascii_only, indent=indent)
     return text.translate(_JSON_ESCAPES) + end
+
+
+# --- output that outlives its reader ------------------------------------------------------------
+
+
+class Output:
+    """A console's file: writes go through to ``stream`` until it fails.
+
+    When the reader has gone (a closed pipe: ``kindbehoeften validate ... | head -c1``) the rest
+    of the output is dropped without a word, and the command runs on to its verdict and exit
+    code. Any other failure (``No space left on device``) raises :class:`OutputError` naming
+    the stream, when ``strict``; the error console is not strict, as there is nowhere left to
+    say so. Either way the file descriptor is pointed at ``os.devnull`` afterwards, so that
+    Python's own flush at exit has nothing to complain about.
+    """
+
+    def __init__(self, stream: IO[str], name: str, *, strict: bool) -> None:
+        self._stream = stream
+        self.name = name
+        self.strict = strict
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        """Write ``text``; nothing once the stream has failed."""
+        if not self.gone:
+            try:
+                self._stream.write(text)
+            except OSError as error:
+                self._failed(error)
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the stream: a full disk often shows only here."""
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except OSError as error:
+                self._failed(error)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno...: the stream's own
+        return getattr(self._stream, name)
+
+    def _failed(self, error: OSError) -> None:
+        self.gone = True
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self._stream.fileno())
+            finally:
+                os.close(devnull)
+        if self.strict and not _reader_gone(error):
+            raise OutputError(f"cannot write {self.name}: {error.strerror or error}") from None
+
+
+def _reader_gone(error: OSError) -> bool:
+    return isinstance(error, BrokenPipeError) or error.errno in (errno.EPIPE, errno.ECONNRESET)
+
+
+@contextlib.contextmanager
+def guarded(console: Console, name: str, *, strict: bool) -> Iterator[Output]:
+    """``console`` writing through an :class:`Output` while the block runs (then as before)."""
+    original = console.file
+    output = Output(original, name, strict=strict)
+    # Output has the part of IO[str] that rich and the commands use; the rest is the stream's.
+    console.file = cast(IO[str], output)
+    try:
+        yield output
+    finally:
+        console.file = original
 
 
 # --- the parser ---------------------------------------------------------------------------------

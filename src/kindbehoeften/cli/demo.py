@@ -59,6 +59,15 @@ def add_commands(commands: Commands) -> None:
     demo.add_argument("--today", type=iso_date, metavar="DATE", help="(default: the system date)")
 
 
+def _make_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {folder} is a file; give a folder for the demo's files")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot write {folder}: {error.strerror or error}") from None
+
+
 def _example(name: str) -> dict[str, Any]:
     text = (resources.files("kindbehoeften") / "examples" / name).read_text(encoding="utf-8")
     document: dict[str, Any] = json.loads(text)
@@ -100,6 +109,7 @@ def run_demo(context: Context) -> int:
     out = context.out
     locale: str = getattr(args, "locale", None) or "en"
     folder: Path = args.output
+    _make_folder(folder)  # before the first line: a folder that cannot be made is a usage error
     out.rule(f"[bold]kindbehoeften demo[/]: {context.text(_TITLE)}")
 
     out.print(f"\n[bold]{context.text(_VALIDATE)}[/]")
@@ -141,13 +151,13 @@ def run_demo(context: Context) -> int:
         "statistics.csv": to_csv(statistics([archive], key=key)),
         "triangle.svg": triangle_svg(picture),
     }
-    try:
-        for name, text in files.items():
-            target = folder / name
+    for name, text in files.items():
+        target = folder / name
+        try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            out.print(f"  {safe(target)}")
-    except OSError as error:
-        raise UsageError(f"cannot write into {folder}: {error.strerror or error}") from None
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        out.print(f"  {safe(target)}")
     out.print(context.text(_WROTE, count=len(files), folder=safe(folder)))
     return EXIT_OK
