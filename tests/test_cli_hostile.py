@@ -132,6 +132,7 @@ MISSING_FILE_COMMANDS = [
     pytest.param(lambda name, folder: ["validate", name], id="validate"),
     pytest.param(lambda name, folder: ["validate", "--ndjson", name], id="validate-ndjson"),
     pytest.param(lambda name, folder: ["forms", "check", name], id="forms-check"),
+    pytest.param(lambda name, folder: ["forms", "show", f"{name}.toml"], id="forms-show"),
     pytest.param(lambda name, folder: ["timeline", name], id="timeline"),
     pytest.param(lambda name, folder: ["summary", name], id="summary"),
     pytest.param(lambda name, folder: ["export", "record", name], id="export-record"),

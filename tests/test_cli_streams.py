@@ -149,3 +149,39 @@ def test_demo_on_a_full_disk_exits_2_naming_the_file(tmp_path: Path) -> None:
     completed = run_into(os.devnull, command("demo", "--output", str(folder)))
     expected = f"kindbehoeften: error: cannot write {folder / 'record.json'}: {NO_SPACE}\n"
     assert (2, expected) == (completed.returncode, completed.stderr)
+
+
+# --- a closed standard input --------------------------------------------------------------------
+
+
+def run_without_stdin(*argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``kindbehoeften ARGV`` with its standard input closed (``<&-`` in a shell)."""
+    return subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", *command(*argv)],
+        capture_output=True,
+        text=True,
+        env=child_environment(),
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["validate", "-"], id="validate"),
+        pytest.param(["validate", "--ndjson", "--format", "json", "-"], id="validate-ndjson"),
+        pytest.param(["validate", str(EXAMPLES / "triangle.plan.valid.json"), "-"], id="second"),
+        pytest.param(["summary", "-"], id="summary"),
+    ],
+)
+def test_a_closed_standard_input_is_a_usage_error(argv: list[str]) -> None:
+    completed = run_without_stdin(*argv)
+    expected = "kindbehoeften: error: standard input is closed; give a file, or pipe data into -\n"
+    assert (2, "", expected) == (completed.returncode, completed.stdout, completed.stderr)
+
+
+def test_a_closed_standard_input_does_not_matter_to_a_command_that_does_not_read_it() -> None:
+    completed = run_without_stdin("validate", str(EXAMPLES / "triangle.plan.valid.json"))
+    assert (0, "") == (completed.returncode, completed.stderr)
+    assert completed.stdout.startswith("ok")

@@ -17,6 +17,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import IO, Any, NoReturn, cast
 from rich.console import Console
 from rich.markup import escape
 
+from .._core.limits import quoted
 from .._i18n import LOCALE_VARIABLE, LOCALES, Text, negotiate, render
 from ..errors import UnknownLocaleError
 
@@ -39,17 +41,22 @@ __all__ = [
     "OutputError",
     "Parser",
     "UsageError",
+    "file_or_folder",
     "guarded",
+    "identifier",
     "iso_date",
     "json_text",
     "locale",
     "open_input",
     "read_input",
+    "read_limited",
     "safe",
+    "whole_number",
 ]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 MAX_INPUT_BYTES = 16 * 1024 * 1024  # a file read whole: a history, a record, a form's answers
+_CHUNK = 64 * 1024
 
 
 class UsageError(Exception):
@@ -258,7 +265,65 @@ def locale(value: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-# --- the context of a command ---------------------------------------------------------------
+def iso_date(value: str) -> dt.date:
+    """An argument that is a calendar date written YYYY-MM-DD (years 0001 to 9999)."""
+    if _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:  # 2026-02-30, or the year 0000
+            pass
+    raise argparse.ArgumentTypeError(
+        f"{quoted(value)!r} is not a date written YYYY-MM-DD, e.g. 2026-11-02"
+    )
+
+
+# Only this form: fromisoformat also reads week dates such as 2026-W45-1.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def whole_number(minimum: int, maximum: int, hint: str = "") -> Callable[[str], int]:
+    """An argument type: a whole number written in digits, from ``minimum`` to ``maximum``;
+    a number out of range is a usage error that names the range (``hint`` says the maximum in
+    words), never a crash or a huge allocation.
+
+    >>> whole_number(1, 10)("7")
+    7
+    """
+    most = f"{maximum} ({hint})" if hint else str(maximum)
+
+    def parse(value: str) -> int:
+        digits = value.strip()
+        if not (digits.isascii() and digits.isdigit()):
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {minimum} to {most}, not {quoted(value)!r}"
+            )
+        # Python refuses int() of more than 4300 digits: the length alone says "too large".
+        number = int(digits) if len(digits) <= len(str(maximum)) else maximum + 1
+        if number > maximum:
+            raise argparse.ArgumentTypeError(f"at most {most}, not {quoted(value)}")
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"at least {minimum}, not {quoted(value)}")
+        return number
+
+    return parse
+
+
+def file_or_folder(value: str) -> Path:
+    """An argument that names a file or a folder; the empty string names none (it is not the
+    working folder)."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty path; give the name of a file or folder")
+    return Path(value)
+
+
+def identifier(value: str) -> str:
+    """An argument that is an id (a form id, a version, a jurisdiction): not empty."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty id")
+    return value
+
+
+# --- the context of a command -------------------------------------------------------------------
 
 
 class Context:
@@ -270,7 +335,17 @@ class Context:
         self.args = args
         self.out = out
         self.err = err
-        self.stdin = stdin if stdin is not None else sys.stdin.buffer
+        self._stdin = stdin
+
+    @property
+    def stdin(self) -> IO[bytes]:
+        """Standard input, as bytes; a usage error when it is closed (``<&-``)."""
+        stream = self._stdin
+        if stream is None:
+            stream = getattr(sys.stdin, "buffer", None)  # sys.stdin is None when fd 0 is closed
+        if stream is None or stream.closed:
+            raise UsageError("standard input is closed; give a file, or pipe data into -")
+        return stream
 
     def text(self, text: Text, **params: Any) -> str:
         """``text`` in the language of ``--locale``, with ``params`` filled in (a ``count``
@@ -288,37 +363,47 @@ class Context:
         self.out.file.write(json_text(document, ascii_only=self.ascii_only))
 
 
-def iso_date(value: str) -> dt.date:
-    """An argument that is a calendar date written YYYY-MM-DD."""
-    try:
-        if len(value) == 10:
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-11-02")
+# --- input --------------------------------------------------------------------------------------
 
 
 def open_input(name: str) -> IO[bytes]:
     """A file named on the command line, open for reading: a regular file, or a pipe such as
     ``<(...)``; a usage error saying why when it cannot be read."""
-    path = Path(name)
-    if not os.path.exists(path):
+    if not name:
+        raise UsageError("an empty file name; give the name of a file, or - for standard input")
+    file = Path(name)
+    if not os.path.exists(file):
         raise UsageError(f"no such file: {name}")
-    if path.is_dir():
+    if file.is_dir():
         raise UsageError(f"{name} is a folder; give the files in it")
     try:
-        return path.open("rb")
+        return file.open("rb")
     except OSError as error:
         raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
+
+
+def read_limited(stream: IO[bytes], limit: int, name: str) -> bytes:
+    """At most ``limit + 1`` bytes of ``stream`` (one more than allowed shows that it is too
+    large), read in pieces: ``read(n)`` would reserve ``n`` bytes at once, however small the
+    input."""
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            piece = stream.read(min(_CHUNK, limit + 1 - size))
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+    except OSError as error:
+        raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
+    return b"".join(pieces)
 
 
 def read_input(name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a file named on the command line (at most ``limit``), or a usage error."""
     with open_input(name) as stream:
-        try:
-            data = stream.read(limit + 1)
-        except OSError as error:
-            raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
+        data = read_limited(stream, limit, name)
     if len(data) > limit:
         raise UsageError(f"{name} is larger than {limit} bytes")
     return data

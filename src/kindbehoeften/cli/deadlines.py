@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
@@ -22,6 +21,8 @@ from .base import (
     Commands,
     Context,
     UsageError,
+    file_or_folder,
+    identifier,
     iso_date,
     read_input,
     safe,
@@ -60,6 +61,7 @@ def add_commands(commands: Commands) -> None:
     deadlines.add_argument(
         "--jurisdiction",
         required=True,
+        type=identifier,
         metavar="CODE",
         help=f"one of {', '.join(JURISDICTIONS)}",
     )
@@ -73,7 +75,7 @@ def add_commands(commands: Commands) -> None:
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
     deadlines.add_argument(
-        "--override", type=Path, metavar="FILE", help="a municipality's override file"
+        "--override", type=file_or_folder, metavar="FILE", help="a municipality's override file"
     )
     deadlines.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -85,7 +87,7 @@ def add_commands(commands: Commands) -> None:
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
     timeline.add_argument(
-        "--override", type=Path, metavar="FILE", help="a municipality's override file"
+        "--override", type=file_or_folder, metavar="FILE", help="a municipality's override file"
     )
     timeline.add_argument("--format", choices=("text", "json"), default="text")
 

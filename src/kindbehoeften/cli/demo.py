@@ -25,7 +25,7 @@ from .._forms.catalog import load_form
 from .._i18n import pgettext
 from .._lifecycle.assessment import Assessment
 from .._validation.validator import validate
-from .base import EXIT_OK, Commands, Context, UsageError, iso_date, json_text, safe
+from .base import EXIT_OK, Commands, Context, UsageError, file_or_folder, iso_date, json_text, safe
 from .deadlines import print_timeline
 
 __all__ = ["add_commands", "build_case", "run_demo"]
@@ -50,7 +50,7 @@ def add_commands(commands: Commands) -> None:
     demo = commands.command("demo", "walk a fictional case from report to plan", run_demo)
     demo.add_argument(
         "--output",
-        type=Path,
+        type=file_or_folder,
         default=Path("kindbehoeften-demo"),
         metavar="DIR",
         help="where to write the record, FHIR, statistics and SVG files "

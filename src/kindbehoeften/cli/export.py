@@ -28,13 +28,19 @@ from .base import (
     Commands,
     Context,
     UsageError,
+    file_or_folder,
+    identifier,
     iso_date,
     json_text,
     read_input,
     safe,
+    whole_number,
 )
 
-__all__ = ["add_commands"]
+__all__ = ["MAX_MIN_CELL", "add_commands"]
+
+#: The largest --min-cell: a cell threshold above the size of any country's caseload.
+MAX_MIN_CELL = 1_000_000
 
 
 def add_commands(commands: Commands) -> None:
@@ -55,23 +61,35 @@ def add_commands(commands: Commands) -> None:
     recorded.add_argument(
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
-    recorded.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
+    recorded.add_argument("--output", type=file_or_folder, metavar="FILE", help="(default: stdout)")
 
     fhir_form = actions.command(
         "fhir-questionnaire", "a form as a FHIR R4 Questionnaire", run_fhir_questionnaire
     )
-    fhir_form.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
-    fhir_form.add_argument("--version", dest="form_version", default=None, help="a version of ID")
-    fhir_form.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
+    fhir_form.add_argument(
+        "form", type=identifier, metavar="ID", help="a form id, or the path of a form file"
+    )
+    fhir_form.add_argument(
+        "--version", dest="form_version", type=identifier, default=None, help="a version of ID"
+    )
+    fhir_form.add_argument(
+        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+    )
 
     fhir_answer = actions.command(
         "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse", run_fhir_response
     )
     fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON)")
     fhir_answer.add_argument(
-        "--form", default=None, metavar="ID", help="its form, if not in the catalog (a path)"
+        "--form",
+        type=identifier,
+        default=None,
+        metavar="ID",
+        help="its form, if not in the catalog (a path)",
     )
-    fhir_answer.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
+    fhir_answer.add_argument(
+        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+    )
 
     stats = actions.command(
         "stats", "pseudonymised statistics of records, for monitoring", run_stats
@@ -80,18 +98,24 @@ def add_commands(commands: Commands) -> None:
     stats.add_argument(
         "--key-file",
         required=True,
-        type=Path,
+        type=file_or_folder,
         metavar="FILE",
         help="the secret key of the pseudonyms (at least 16 bytes); no key, no export",
     )
     stats.add_argument(
         "--aggregate", action="store_true", help="tables of counts, small cells suppressed"
     )
-    stats.add_argument("--min-cell", type=int, default=5, metavar="N", help="(default 5)")
+    stats.add_argument(
+        "--min-cell",
+        type=whole_number(1, MAX_MIN_CELL),
+        default=5,
+        metavar="N",
+        help=f"(default 5, at most {MAX_MIN_CELL})",
+    )
     stats.add_argument("--format", choices=("csv", "parquet"), default="csv")
     stats.add_argument(
         "--output",
-        type=Path,
+        type=file_or_folder,
         metavar="PATH",
         help="a file (a folder with --aggregate); needed for parquet (default: stdout)",
     )
@@ -145,8 +169,10 @@ def run_stats(context: Context) -> int:
     args: argparse.Namespace = context.args
     if args.format == "parquet" and args.output is None:
         raise UsageError("--format parquet writes a file: give --output")
-    if args.min_cell < 1:
-        raise UsageError("--min-cell must be 1 or more")
+    if args.aggregate and args.output is not None and args.output.is_file():
+        raise UsageError(f"--output {args.output} is a file; with --aggregate give a folder")
+    if not args.aggregate and args.output is not None and args.output.is_dir():
+        raise UsageError(f"--output {args.output} is a folder; give a file name")
     key = _key(args.key_file)
     documents = [read_input(name) for name in args.records]
     try:
@@ -195,6 +221,10 @@ def _write_table(
 ) -> None:
     if kind == "parquet":
         assert output is not None
+        if output.exists() and not output.is_file():
+            # pyarrow deletes a file it could not write (a device too, for root) and would
+            # wait forever on a named pipe: Parquet goes into regular files only.
+            raise UsageError(f"{output} is not a regular file; Parquet is written into files")
         try:
             to_parquet(rows, output, columns=columns)
         except MissingDependencyError as error:

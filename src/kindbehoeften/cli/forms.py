@@ -15,7 +15,16 @@ from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Questi
 from .._forms.catalog import forms, load_form
 from .._i18n import localize, npgettext, pgettext, render
 from ..errors import FormDefinitionError
-from .base import EXIT_INVALID, EXIT_OK, Commands, Context, UsageError, safe
+from .base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Commands,
+    Context,
+    UsageError,
+    file_or_folder,
+    identifier,
+    safe,
+)
 
 __all__ = ["add_commands", "describe_condition", "form_tree"]
 
@@ -48,11 +57,15 @@ def add_commands(commands: Commands) -> None:
     listing = actions.command("list", "list the forms in the catalog", run_list)
     listing.add_argument("--format", choices=("text", "json"), default="text")
     show = actions.command("show", "show a form's sections, areas and questions", run_show)
-    show.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
-    show.add_argument("--version", dest="form_version", default=None, help="a version of ID")
+    show.add_argument(
+        "form", type=identifier, metavar="ID", help="a form id, or the path of a form file"
+    )
+    show.add_argument(
+        "--version", dest="form_version", type=identifier, default=None, help="a version of ID"
+    )
     show.add_argument("--format", choices=("text", "json"), default="text")
     check = actions.command("check", "check form files; exit 1 when any is broken", run_check)
-    check.add_argument("files", metavar="FILE", nargs="+", type=Path)
+    check.add_argument("files", metavar="FILE", nargs="+", type=file_or_folder)
     check.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -95,6 +108,8 @@ def _count(form: Form) -> int:
 
 def run_show(context: Context) -> int:
     """One form as a tree (or as JSON); exit 1 with its problems for a broken form file."""
+    if _is_path(context.args.form):
+        _check_file(Path(context.args.form))
     try:
         form = load_form(context.args.form, context.args.form_version)
     except FormDefinitionError as error:
@@ -171,11 +186,8 @@ def describe_condition(condition: Condition) -> str:
 
 def run_check(context: Context) -> int:
     """Check form files: ``ok`` or every problem of each; exit 1 when any is broken."""
-    for path in context.args.files:
-        if path.is_dir():
-            raise UsageError(f"{path} is a folder; give the form files in it")
-        if not path.exists():
-            raise UsageError(f"no such file: {path}")
+    for file in context.args.files:
+        _check_file(file)
     forms()  # a broken KINDBEHOEFTEN_FORMS_PATH is its own error (exit 2), not the files'
     results: list[tuple[Path, Form | None, FormDefinitionError | None]] = []
     for path in context.args.files:
@@ -193,6 +205,14 @@ def run_check(context: Context) -> int:
             elif problem is not None:
                 _print_problems(context, problem, heading=str(path))
     return EXIT_OK if all(form is not None for _, form, _ in results) else EXIT_INVALID
+
+
+def _check_file(file: Path) -> None:
+    """A form file named on the command line that is missing or a folder is a usage error."""
+    if file.is_dir():
+        raise UsageError(f"{file} is a folder; give the form files in it")
+    if not file.exists():
+        raise UsageError(f"no such file: {file}")
 
 
 def _check_result(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._forms.catalog import load_form
 from .._lifecycle.assessment import events_schema
 from ..export import json_schema, record_schema
-from .base import EXIT_OK, Commands, Context
+from .base import EXIT_OK, Commands, Context, identifier
 
 __all__ = ["add_commands", "run_schema"]
 
@@ -21,11 +21,14 @@ def add_commands(commands: Commands) -> None:
     )
     schema.add_argument(
         "form",
+        type=identifier,
         metavar="ID|record|events",
         help="a form id or the path of a form file; record: the schema of assessment records; "
         "events: of stored event histories",
     )
-    schema.add_argument("--version", dest="form_version", default=None, help="a version of ID")
+    schema.add_argument(
+        "--version", dest="form_version", type=identifier, default=None, help="a version of ID"
+    )
     schema.add_argument(
         "--status",
         choices=("completed", "in_progress"),

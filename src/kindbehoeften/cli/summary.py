@@ -21,7 +21,9 @@ from .base import (
     Commands,
     Context,
     UsageError,
+    file_or_folder,
     open_input,
+    read_limited,
     safe,
 )
 
@@ -38,7 +40,7 @@ def add_commands(commands: Commands) -> None:
     )
     summary.add_argument("file", metavar="FILE", help="a submission or record (JSON); - stdin")
     summary.add_argument(
-        "--svg", type=Path, metavar="OUT", help="also draw the triangle as an SVG picture"
+        "--svg", type=file_or_folder, metavar="OUT", help="also draw the triangle as an SVG picture"
     )
 
 
@@ -51,12 +53,15 @@ def run_summary(context: Context) -> int:
     """
     args = context.args
     name: str = args.file
+    svg: Path | None = getattr(args, "svg", None)
+    if svg is not None and svg.is_dir():  # said before the table, not after it
+        raise UsageError(f"--svg {svg} is a folder; give the name of the picture's file")
+    label = "<stdin>" if name == "-" else name
     if name == "-":
-        data = context.stdin.read(_MAX_RECORD_BYTES + 1)
+        data = read_limited(context.stdin, _MAX_RECORD_BYTES, label)
     else:
         with open_input(name) as stream:
-            data = stream.read(_MAX_RECORD_BYTES + 1)
-    label = "<stdin>" if name == "-" else name
+            data = read_limited(stream, _MAX_RECORD_BYTES, label)
     try:
         if len(data) > _MAX_RECORD_BYTES:
             raise TriangleError(f"larger than {_MAX_RECORD_BYTES} bytes")
@@ -66,7 +71,6 @@ def run_summary(context: Context) -> int:
             f"[bold red]{safe(label)}[/]: {safe(error)}", highlight=False, soft_wrap=True
         )
         return EXIT_INVALID
-    svg: Path | None = getattr(args, "svg", None)
     if svg is not None and str(svg) == "-":
         context.out.file.write(triangle_svg(tri))
         return EXIT_OK

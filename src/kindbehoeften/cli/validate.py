@@ -7,7 +7,6 @@ large inputs when stderr is a terminal.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -22,11 +21,26 @@ from .._core.report import ValidationReport
 from .._forms.catalog import load_form
 from .._i18n import npgettext, pgettext
 from .._validation.validator import MAX_SUBMISSION_BYTES, validate
-from .base import EXIT_INVALID, EXIT_OK, Commands, Context, iso_date, json_text, open_input, safe
+from .base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Commands,
+    Context,
+    UsageError,
+    identifier,
+    iso_date,
+    json_text,
+    open_input,
+    read_limited,
+    safe,
+    whole_number,
+)
 
 __all__ = ["add_commands", "run_validate"]
 
 PROGRESS_FROM_BYTES = 8 * 1024 * 1024
+# The largest --max-bytes: a submission is held whole in memory, more than this is no form.
+MAX_BYTES_LIMIT = 1024 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 _OK = pgettext("cli.ok", "ok")
@@ -54,14 +68,19 @@ def add_commands(commands: Commands) -> None:
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
-        "--form", default=None, metavar="ID", help="check against this form, not the named one"
+        "--form",
+        type=identifier,
+        default=None,
+        metavar="ID",
+        help="check against this form, not the named one",
     )
     parser.add_argument(
         "--max-bytes",
-        type=_positive,
+        type=whole_number(1, MAX_BYTES_LIMIT, hint="1 GiB"),
         default=MAX_SUBMISSION_BYTES,
         metavar="N",
-        help=f"largest submission accepted, in bytes (default {MAX_SUBMISSION_BYTES})",
+        help=f"largest submission accepted, in bytes (default {MAX_SUBMISSION_BYTES}, "
+        f"at most {MAX_BYTES_LIMIT})",
     )
     parser.add_argument(
         "--today",
@@ -72,21 +91,13 @@ def add_commands(commands: Commands) -> None:
     )
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}")
-    return number
-
-
 def run_validate(context: Context) -> int:
     """Validate every file named on the command line; 0 when all are valid, else 1."""
     args = context.args
     names: list[str] = args.files
-    for name in names:  # every file must open before the first result is written
+    # Every file must open, and standard input be open, before the first result is written.
+    stdin = context.stdin if "-" in names else None
+    for name in names:
         if name != "-":
             open_input(name).close()
     form: Form | None = load_form(args.form) if args.form else None
@@ -98,7 +109,10 @@ def run_validate(context: Context) -> int:
         context.out.file.write('{"results": [')
     with ExitStack() as stack:
         for name in names:
-            stream = context.stdin if name == "-" else stack.enter_context(open_input(name))
+            if name == "-" and stdin is not None:
+                stream = stdin
+            else:
+                stream = stack.enter_context(open_input(name))
             label = "<stdin>" if name == "-" else name
             size = None if name == "-" else _size(name)
             for line, report in _reports(context, stream, size, args, form, label):
@@ -135,7 +149,7 @@ def _reports(
     # The command line is where the clock is read; the library only uses the day it is given.
     today: dt.date = args.today or dt.date.today()
     if not args.ndjson:
-        data = stream.read(limit + 1)
+        data = read_limited(stream, limit, label)
         yield None, validate(data, form=form, locale=args.locale, max_bytes=limit, today=today)
         return
     show = size is not None and size >= PROGRESS_FROM_BYTES and context.err.is_terminal
@@ -149,7 +163,7 @@ def _reports(
         disable=not show,
     ) as progress:
         task = progress.add_task(safe(label), total=size)
-        for number, data, done in _lines(stream, limit):
+        for number, data, done in _lines(stream, limit, label):
             progress.update(task, completed=done)
             if data.strip():
                 yield (
@@ -158,9 +172,16 @@ def _reports(
                 )
 
 
-def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, int]]:
+def _lines(stream: IO[bytes], limit: int, label: str) -> Iterator[tuple[int, bytes, int]]:
     """Each line (1-based number, bytes, bytes read so far); a line over ``limit`` is cut
     at ``limit + 1`` bytes, so that it reports ``too_large`` without being held whole."""
+    try:
+        yield from _read_lines(stream, limit)
+    except OSError as error:
+        raise UsageError(f"{label} cannot be read ({error.strerror or error})") from None
+
+
+def _read_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, int]]:
     number = done = 0
     while True:
         data = stream.readline(limit + 1)
