@@ -105,6 +105,9 @@ def main(
 
     ``console`` and ``err_console`` take human output and errors (rich consoles on stdout and
     stderr by default); ``stdin`` is read for the file name ``-``.
+
+    The exit code is the command's verdict even when the reader of its output goes away
+    (``| head``); output that cannot be written otherwise (a full disk) is a usage error, 2.
     """
     if console is None:
         _tolerant(sys.stdout)
