@@ -87,7 +87,7 @@ def test_stats_to_parquet(files: tuple[Path, Path], tmp_path: Path) -> None:
     ("extra", "reason"),
     [
         (["--format", "parquet"], "--format parquet writes a file: give --output"),
-        (["--min-cell", "0"], "--min-cell must be 1 or more"),
+        (["--min-cell", "0"], "argument --min-cell: at least 1, not 0"),
     ],
 )
 def test_stats_usage_errors_exit_2(files: tuple[Path, Path], extra: list[str], reason: str) -> None:

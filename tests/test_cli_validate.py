@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -217,3 +218,40 @@ def test_json_output_to_a_terminal_that_is_not_utf8_is_escaped() -> None:
     stream.flush()
     assert 0 == code
     assert "Socialtjänstlag" in json.loads(raw.getvalue().decode("ascii"))["rules"][0]["basis"]
+
+
+class Unreadable(BytesIO):
+    """Standard input whose reads fail, as on an I/O error."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise OSError(errno.EIO, "Input/output error")
+
+    def readline(self, size: int | None = -1) -> bytes:
+        raise OSError(errno.EIO, "Input/output error")
+
+
+@pytest.mark.parametrize("ndjson", [[], ["--ndjson"]], ids=["json", "ndjson"])
+def test_standard_input_that_cannot_be_read_is_a_usage_error(ndjson: list[str]) -> None:
+    err = StringIO()
+    code = main(
+        ["validate", *ndjson, "-"],
+        console=Console(file=StringIO(), color_system=None),
+        err_console=Console(file=err, width=200, color_system=None),
+        stdin=Unreadable(),
+    )
+    expected = "kindbehoeften: error: <stdin> cannot be read (Input/output error)\n"
+    assert (2, expected) == (code, err.getvalue())
+
+
+def test_a_closed_standard_input_is_a_usage_error_before_any_output() -> None:
+    closed = BytesIO()
+    closed.close()
+    out, err = StringIO(), StringIO()
+    code = main(
+        ["validate", "--format", "json", "-"],
+        console=Console(file=out, color_system=None),
+        err_console=Console(file=err, width=200, color_system=None),
+        stdin=closed,
+    )
+    expected = "kindbehoeften: error: standard input is closed; give a file, or pipe data into -\n"
+    assert (2, "", expected) == (code, out.getvalue(), err.getvalue())

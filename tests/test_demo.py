@@ -63,6 +63,14 @@ def test_the_demo_speaks_swedish(tmp_path: Path) -> None:
 def test_a_demo_folder_that_cannot_be_written_exits_2(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
-    code, _, err = run("demo", "--output", str(blocker / "demo"))
-    assert 2 == code
-    assert "cannot write into" in err
+    code, out, err = run("demo", "--output", str(blocker / "demo"))
+    assert (2, "") == (code, out)
+    assert f"kindbehoeften: error: cannot write {blocker / 'demo'}: Not a directory\n" == err
+
+
+def test_a_demo_folder_that_is_a_file_exits_2_before_any_output(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    code, out, err = run("demo", "--output", str(blocker))
+    assert (2, "") == (code, out)
+    assert f"--output {blocker} is a file; give a folder" in err

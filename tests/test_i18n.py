@@ -17,7 +17,6 @@ from babel.messages.pofile import read_po, write_po
 
 import kindbehoeften
 from clirun import run as run_cli
-from kindbehoeften import cli
 from kindbehoeften._i18n import (
     LOCALES,
     catalog,
@@ -30,6 +29,7 @@ from kindbehoeften._i18n import (
     template,
 )
 from kindbehoeften._validation import messages as _validation
+from kindbehoeften.cli import i18n as cli_i18n
 from kindbehoeften.errors import UnknownLocaleError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -426,7 +426,7 @@ def test_i18n_status_exits_1_when_a_built_in_form_text_is_untranslated(
     path = root / "fi" / "LC_MESSAGES" / "kindbehoeften.po"
     text = path.read_text("utf-8")
     path.write_text(text.replace('msgstr "Terveys"', 'msgstr ""', 1), encoding="utf-8")
-    monkeypatch.setattr(cli, "catalog_status", lambda form_ids: status(form_ids, root))
+    monkeypatch.setattr(cli_i18n, "catalog_status", lambda form_ids: status(form_ids, root))
     code, out, _ = run("i18n", "status")
     assert 1 == code
     assert "fi: 1 text of a built-in form is not translated" in out

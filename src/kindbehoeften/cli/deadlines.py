@@ -9,16 +9,26 @@ from typing import Any
 
 from babel.dates import format_date
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 
 from .._i18n import negotiate, pgettext, translate
 from .._lifecycle.assessment import Assessment
-from .._lifecycle.deadlines import Deadline, compute_deadlines, load_profile
+from .._lifecycle.deadlines import JURISDICTIONS, Deadline, compute_deadlines, load_profile
 from ..errors import IntegrityError, InvalidEventError, TransitionError
-from .base import EXIT_INVALID, EXIT_OK, Context, UsageError, read_input
+from .base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Commands,
+    Context,
+    UsageError,
+    file_or_folder,
+    identifier,
+    iso_date,
+    read_input,
+    safe,
+)
 
-__all__ = ["deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
+__all__ = ["add_commands", "deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
 
 _TITLE = pgettext("cli.deadlines.title", "Deadlines in {jurisdiction} ({name})")
 _COLUMNS = {
@@ -41,6 +51,45 @@ _KIND = {
 }
 _EXTENDED = pgettext("cli.deadlines.extended", "extended from {date}")
 _COLOURS = {"pending": "yellow", "met": "green", "met_late": "magenta", "overdue": "bold red"}
+
+
+def add_commands(commands: Commands) -> None:
+    """Register ``deadlines`` and ``timeline``."""
+    deadlines = commands.command(
+        "deadlines", "the legal deadlines of a jurisdiction", run_deadlines
+    )
+    deadlines.add_argument(
+        "--jurisdiction",
+        required=True,
+        type=identifier,
+        metavar="CODE",
+        help=f"one of {', '.join(JURISDICTIONS)}",
+    )
+    deadlines.add_argument(
+        "--reported", required=True, type=iso_date, metavar="DATE", help="the report's date"
+    )
+    deadlines.add_argument(
+        "--opened", type=iso_date, metavar="DATE", help="the date the full assessment opened"
+    )
+    deadlines.add_argument(
+        "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
+    )
+    deadlines.add_argument(
+        "--override", type=file_or_folder, metavar="FILE", help="a municipality's override file"
+    )
+    deadlines.add_argument("--format", choices=("text", "json"), default="text")
+
+    timeline = commands.command(
+        "timeline", "an assessment's stage, history and deadlines", run_timeline
+    )
+    timeline.add_argument("file", metavar="EVENTS.json", help="a stored event history")
+    timeline.add_argument(
+        "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
+    )
+    timeline.add_argument(
+        "--override", type=file_or_folder, metavar="FILE", help="a municipality's override file"
+    )
+    timeline.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def run_deadlines(context: Context) -> int:
@@ -72,7 +121,7 @@ def run_deadlines(context: Context) -> int:
         return EXIT_OK
     language = negotiate(getattr(args, "locale", None) or "en")
     name = translate((f"jurisdiction.{profile.jurisdiction}",), "name", profile.name, language)
-    title = context.text(_TITLE, jurisdiction=profile.jurisdiction, name=name)
+    title = context.text(_TITLE, jurisdiction=safe(profile.jurisdiction), name=safe(name))
     context.out.print(deadline_table(context, deadlines, title, profile.jurisdiction))
     return EXIT_OK
 
@@ -107,13 +156,13 @@ def deadline_table(
             language,
         )
         table.add_row(
-            f"{escape(label)} [dim][{number}][/]",
+            f"{safe(label)} [dim][{number}][/]",
             day(deadline.starts_on),
             due,
-            f"[{_COLOURS[deadline.status]}]{escape(state)}[/]",
+            f"[{_COLOURS[deadline.status]}]{safe(state)}[/]",
             context.text(_KIND[deadline.kind]),
         )
-        bases.append(f"[dim][{number}] {escape(deadline.basis)}[/]")
+        bases.append(f"[dim][{number}] {safe(deadline.basis)}[/]")
     heading = f"[bold]{context.text(_COLUMNS['basis'])}[/]"
     return Group(table, heading, *bases) if bases else Group(table)
 
@@ -177,7 +226,7 @@ def run_timeline(context: Context) -> int:
         assessment = Assessment.from_json(data)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
         context.err.print(
-            f"[bold red]{escape(args.file)}[/]: {escape(str(error))}",
+            f"[bold red]{safe(args.file)}[/]: {safe(error)}",
             soft_wrap=True,
             highlight=False,
         )
@@ -210,7 +259,9 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
     if assessment.emergency_active:
         stage += f" [bold red]({context.text(_EMERGENCY)})[/]"
     context.out.print(f"[bold]{stage}[/]", soft_wrap=True)
-    history = Table(title=context.text(_HISTORY, case=assessment.case_id), title_justify="left")
+    history = Table(
+        title=context.text(_HISTORY, case=safe(assessment.case_id)), title_justify="left"
+    )
     for name, column in _EVENT_COLUMNS.items():
         history.add_column(context.text(column), justify="right" if name == "seq" else "left")
     for event in assessment.events:
@@ -220,11 +271,11 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
             str(event.seq),
             format_date(event.on, format="medium", locale=locale),
             context.text(_EVENTS[event.kind]),
-            escape(event.actor),
-            escape(details),
+            safe(event.actor),
+            safe(details),
         )
     context.out.print(history)
-    title = context.text(_CLOCKS, jurisdiction=assessment.jurisdiction)
+    title = context.text(_CLOCKS, jurisdiction=safe(assessment.jurisdiction))
     context.out.print(deadline_table(context, deadlines, title, assessment.jurisdiction))
     steps = ", ".join(assessment.allowed_steps()) or "-"
     context.out.print(context.text(_NEXT, steps=steps), soft_wrap=True, highlight=False)

@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
 
 from .._exports.fhir import questionnaire, questionnaire_response
@@ -26,10 +25,10 @@ from .._forms.catalog import load_form
 from .._i18n import pgettext
 from .._lifecycle.assessment import Assessment
 from .._validation.validator import validate
-from .base import EXIT_OK, Context, UsageError, json_text
+from .base import EXIT_OK, Commands, Context, UsageError, file_or_folder, iso_date, json_text, safe
 from .deadlines import print_timeline
 
-__all__ = ["build_case", "run_demo"]
+__all__ = ["add_commands", "build_case", "run_demo"]
 
 _TITLE = pgettext("demo.title", "A fictional case, from report to plan")
 _VALIDATE = pgettext("demo.validate", "1. The case's forms are validated")
@@ -44,6 +43,29 @@ _WROTE = pgettext("demo.wrote", "Wrote {count} files into {folder}")
 _OK = pgettext("cli.ok", "ok")
 
 WORKER = "worker-17"
+
+
+def add_commands(commands: Commands) -> None:
+    """Register ``demo``."""
+    demo = commands.command("demo", "walk a fictional case from report to plan", run_demo)
+    demo.add_argument(
+        "--output",
+        type=file_or_folder,
+        default=Path("kindbehoeften-demo"),
+        metavar="DIR",
+        help="where to write the record, FHIR, statistics and SVG files "
+        "(default: kindbehoeften-demo)",
+    )
+    demo.add_argument("--today", type=iso_date, metavar="DATE", help="(default: the system date)")
+
+
+def _make_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {folder} is a file; give a folder for the demo's files")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot write {folder}: {error.strerror or error}") from None
 
 
 def _example(name: str) -> dict[str, Any]:
@@ -87,6 +109,7 @@ def run_demo(context: Context) -> int:
     out = context.out
     locale: str = getattr(args, "locale", None) or "en"
     folder: Path = args.output
+    _make_folder(folder)  # before the first line: a folder that cannot be made is a usage error
     out.rule(f"[bold]kindbehoeften demo[/]: {context.text(_TITLE)}")
 
     out.print(f"\n[bold]{context.text(_VALIDATE)}[/]")
@@ -99,7 +122,7 @@ def run_demo(context: Context) -> int:
     out.print(f"  {context.text(_REFUSED)}")
     table = Table(show_header=False, box=None, padding=(0, 2))
     for issue in faulty.issues:
-        table.add_row(f"[red]{escape(issue.pointer)}[/]", issue.code, escape(issue.message))
+        table.add_row(f"[red]{safe(issue.pointer)}[/]", issue.code, safe(issue.message))
     out.print(table)
 
     out.print(f"\n[bold]{context.text(_STEPS)}[/]")
@@ -128,13 +151,13 @@ def run_demo(context: Context) -> int:
         "statistics.csv": to_csv(statistics([archive], key=key)),
         "triangle.svg": triangle_svg(picture),
     }
-    try:
-        for name, text in files.items():
-            target = folder / name
+    for name, text in files.items():
+        target = folder / name
+        try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            out.print(f"  {escape(str(target))}")
-    except OSError as error:
-        raise UsageError(f"cannot write into {folder}: {error.strerror or error}") from None
-    out.print(context.text(_WROTE, count=len(files), folder=escape(str(folder))))
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        out.print(f"  {safe(target)}")
+    out.print(context.text(_WROTE, count=len(files), folder=safe(folder)))
     return EXIT_OK

@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
-
 from .._exports.fhir import questionnaire, questionnaire_response
 from .._exports.record import record
 from .._exports.statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
@@ -27,28 +25,35 @@ from ..errors import (
 from .base import (
     EXIT_INVALID,
     EXIT_OK,
+    Commands,
     Context,
     UsageError,
+    file_or_folder,
+    identifier,
     iso_date,
     json_text,
     read_input,
+    safe,
+    whole_number,
 )
 
-__all__ = ["add_export_commands"]
+__all__ = ["MAX_MIN_CELL", "add_commands"]
+
+#: The largest --min-cell: a cell threshold above the size of any country's caseload.
+MAX_MIN_CELL = 1_000_000
 
 
-def add_export_commands(commands: Any, command: Any, output: Any) -> None:
-    """Register ``export record`` (and its siblings) under ``commands``; ``command`` makes a
-    subcommand with the common options, ``output`` is where help goes."""
-    export = commands.add_parser(
+def add_commands(commands: Commands) -> None:
+    """Register ``export record``, ``export fhir-questionnaire``, ``export fhir-response`` and
+    ``export stats``."""
+    actions = commands.group(
         "export",
-        help="records, FHIR resources and statistics",
-        description="Export an assessment's record, FHIR resources and statistics.",
+        "records, FHIR resources and statistics",
+        "Export an assessment's record, FHIR resources and statistics.",
     )
-    export.output = output
-    actions = export.add_subparsers(dest="action", metavar="ACTION", parser_class=type(export))
-    actions.required = True
-    recorded = command(actions, "record", "an assessment's record: history, deadlines, forms")
+    recorded = actions.command(
+        "record", "an assessment's record: history, deadlines, forms", run_record
+    )
     recorded.add_argument("events", metavar="EVENTS.json", help="a stored event history")
     recorded.add_argument(
         "submissions", metavar="SUBMISSION", nargs="*", help="submissions of its forms (JSON)"
@@ -56,46 +61,64 @@ def add_export_commands(commands: Any, command: Any, output: Any) -> None:
     recorded.add_argument(
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
-    recorded.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
-    recorded.set_defaults(run=run_record)
+    recorded.add_argument("--output", type=file_or_folder, metavar="FILE", help="(default: stdout)")
 
-    fhir_form = command(actions, "fhir-questionnaire", "a form as a FHIR R4 Questionnaire")
-    fhir_form.add_argument("form", metavar="ID", help="a form id, or the path of a form file")
-    fhir_form.add_argument("--version", dest="form_version", default=None, help="a version of ID")
-    fhir_form.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
-    fhir_form.set_defaults(run=run_fhir_questionnaire)
+    fhir_form = actions.command(
+        "fhir-questionnaire", "a form as a FHIR R4 Questionnaire", run_fhir_questionnaire
+    )
+    fhir_form.add_argument(
+        "form", type=identifier, metavar="ID", help="a form id, or the path of a form file"
+    )
+    fhir_form.add_argument(
+        "--version", dest="form_version", type=identifier, default=None, help="a version of ID"
+    )
+    fhir_form.add_argument(
+        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+    )
 
-    fhir_answer = command(
-        actions, "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse"
+    fhir_answer = actions.command(
+        "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse", run_fhir_response
     )
     fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON)")
     fhir_answer.add_argument(
-        "--form", default=None, metavar="ID", help="its form, if not in the catalog (a path)"
+        "--form",
+        type=identifier,
+        default=None,
+        metavar="ID",
+        help="its form, if not in the catalog (a path)",
     )
-    fhir_answer.add_argument("--output", type=Path, metavar="FILE", help="(default: stdout)")
-    fhir_answer.set_defaults(run=run_fhir_response)
+    fhir_answer.add_argument(
+        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+    )
 
-    stats = command(actions, "stats", "pseudonymised statistics of records, for monitoring")
+    stats = actions.command(
+        "stats", "pseudonymised statistics of records, for monitoring", run_stats
+    )
     stats.add_argument("records", metavar="RECORD", nargs="+", help="records (JSON)")
     stats.add_argument(
         "--key-file",
         required=True,
-        type=Path,
+        type=file_or_folder,
         metavar="FILE",
         help="the secret key of the pseudonyms (at least 16 bytes); no key, no export",
     )
     stats.add_argument(
         "--aggregate", action="store_true", help="tables of counts, small cells suppressed"
     )
-    stats.add_argument("--min-cell", type=int, default=5, metavar="N", help="(default 5)")
+    stats.add_argument(
+        "--min-cell",
+        type=whole_number(1, MAX_MIN_CELL),
+        default=5,
+        metavar="N",
+        help=f"(default 5, at most {MAX_MIN_CELL})",
+    )
     stats.add_argument("--format", choices=("csv", "parquet"), default="csv")
     stats.add_argument(
         "--output",
-        type=Path,
+        type=file_or_folder,
         metavar="PATH",
         help="a file (a folder with --aggregate); needed for parquet (default: stdout)",
     )
-    stats.set_defaults(run=run_stats)
 
 
 def write_json(context: Context, document: Any, output: Path | None) -> None:
@@ -124,9 +147,7 @@ def run_record(context: Context) -> int:
     try:
         assessment = Assessment.from_json(history)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
-        context.err.print(
-            f"[bold red]{escape(args.events)}[/]: {escape(str(error))}", soft_wrap=True
-        )
+        context.err.print(f"[bold red]{safe(args.events)}[/]: {safe(error)}", soft_wrap=True)
         return EXIT_INVALID
     today: dt.date = args.today or dt.date.today()  # the command line reads the clock
     try:
@@ -136,7 +157,7 @@ def run_record(context: Context) -> int:
             index, _, rest = pointer.removeprefix("/submissions/").partition("/")
             name = args.submissions[int(index)] if index.isdigit() else args.events
             context.err.print(
-                f"[bold red]{escape(name)}[/]: /{escape(rest)} ({code})", soft_wrap=True
+                f"[bold red]{safe(name)}[/]: /{safe(rest)} ({safe(code)})", soft_wrap=True
             )
         return EXIT_INVALID
     write_json(context, document, args.output)
@@ -148,14 +169,16 @@ def run_stats(context: Context) -> int:
     args: argparse.Namespace = context.args
     if args.format == "parquet" and args.output is None:
         raise UsageError("--format parquet writes a file: give --output")
-    if args.min_cell < 1:
-        raise UsageError("--min-cell must be 1 or more")
+    if args.aggregate and args.output is not None and args.output.is_file():
+        raise UsageError(f"--output {args.output} is a file; with --aggregate give a folder")
+    if not args.aggregate and args.output is not None and args.output.is_dir():
+        raise UsageError(f"--output {args.output} is a folder; give a file name")
     key = _key(args.key_file)
     documents = [read_input(name) for name in args.records]
     try:
         rows = statistics(documents, key=key)
     except (InvalidRecordError, IntegrityError, TransitionError, InvalidEventError) as error:
-        context.err.print(f"[bold red]{escape(str(error))}[/]", soft_wrap=True, highlight=False)
+        context.err.print(f"[bold red]{safe(error)}[/]", soft_wrap=True, highlight=False)
         return EXIT_INVALID
     if not args.aggregate:
         _write_table(context, rows, None, args.format, args.output, args.min_cell)
@@ -198,6 +221,10 @@ def _write_table(
 ) -> None:
     if kind == "parquet":
         assert output is not None
+        if output.exists() and not output.is_file():
+            # pyarrow deletes a file it could not write (a device too, for root) and would
+            # wait forever on a named pipe: Parquet goes into regular files only.
+            raise UsageError(f"{output} is not a regular file; Parquet is written into files")
         try:
             to_parquet(rows, output, columns=columns)
         except MissingDependencyError as error:
@@ -224,8 +251,8 @@ def run_fhir_response(context: Context) -> int:
     if not report.ok:
         for issue in report.errors:
             context.err.print(
-                f"[bold red]{escape(args.file)}[/]: {escape(issue.pointer or '/')} "
-                f"({issue.code}) {escape(issue.message)}",
+                f"[bold red]{safe(args.file)}[/]: {safe(issue.pointer or '/')} "
+                f"({issue.code}) {safe(issue.message)}",
                 soft_wrap=True,
                 highlight=False,
             )

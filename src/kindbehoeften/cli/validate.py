@@ -8,13 +8,11 @@ large inputs when stderr is a terminal.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -22,12 +20,27 @@ from .._core.model import Form
 from .._core.report import ValidationReport
 from .._forms.catalog import load_form
 from .._i18n import npgettext, pgettext
-from .._validation.validator import validate
-from .base import EXIT_INVALID, EXIT_OK, Context, open_input
+from .._validation.validator import MAX_SUBMISSION_BYTES, validate
+from .base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Commands,
+    Context,
+    UsageError,
+    identifier,
+    iso_date,
+    json_text,
+    open_input,
+    read_limited,
+    safe,
+    whole_number,
+)
 
-__all__ = ["run_validate"]
+__all__ = ["add_commands", "run_validate"]
 
 PROGRESS_FROM_BYTES = 8 * 1024 * 1024
+# The largest --max-bytes: a submission is held whole in memory, more than this is no form.
+MAX_BYTES_LIMIT = 1024 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 _OK = pgettext("cli.ok", "ok")
@@ -42,11 +55,49 @@ _CODE = pgettext("cli.column.code", "code")
 _MESSAGE = pgettext("cli.column.message", "message")
 
 
+def add_commands(commands: Commands) -> None:
+    """Register ``validate``."""
+    parser = commands.command(
+        "validate", "validate submissions; exit 1 when any is invalid", run_validate
+    )
+    parser.add_argument(
+        "files", metavar="FILE", nargs="+", help="JSON submission files; - reads standard input"
+    )
+    parser.add_argument(
+        "--ndjson", action="store_true", help="each file holds one submission per line"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--form",
+        type=identifier,
+        default=None,
+        metavar="ID",
+        help="check against this form, not the named one",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=whole_number(1, MAX_BYTES_LIMIT, hint="1 GiB"),
+        default=MAX_SUBMISSION_BYTES,
+        metavar="N",
+        help=f"largest submission accepted, in bytes (default {MAX_SUBMISSION_BYTES}, "
+        f"at most {MAX_BYTES_LIMIT})",
+    )
+    parser.add_argument(
+        "--today",
+        type=iso_date,
+        default=None,
+        metavar="DATE",
+        help="the day against which dates must not be in the future (default: the system date)",
+    )
+
+
 def run_validate(context: Context) -> int:
     """Validate every file named on the command line; 0 when all are valid, else 1."""
     args = context.args
     names: list[str] = args.files
-    for name in names:  # every file must open before the first result is written
+    # Every file must open, and standard input be open, before the first result is written.
+    stdin = context.stdin if "-" in names else None
+    for name in names:
         if name != "-":
             open_input(name).close()
     form: Form | None = load_form(args.form) if args.form else None
@@ -58,7 +109,10 @@ def run_validate(context: Context) -> int:
         context.out.file.write('{"results": [')
     with ExitStack() as stack:
         for name in names:
-            stream = context.stdin if name == "-" else stack.enter_context(open_input(name))
+            if name == "-" and stdin is not None:
+                stream = stdin
+            else:
+                stream = stack.enter_context(open_input(name))
             label = "<stdin>" if name == "-" else name
             size = None if name == "-" else _size(name)
             for line, report in _reports(context, stream, size, args, form, label):
@@ -69,9 +123,8 @@ def run_validate(context: Context) -> int:
                 if as_json:
                     result = _result(label, line, report)
                     prefix = "\n  " if first else ",\n  "
-                    context.out.file.write(
-                        prefix + json.dumps(result, ensure_ascii=context.ascii_only)
-                    )
+                    entry = json_text(result, ascii_only=context.ascii_only, indent=None, end="")
+                    context.out.file.write(prefix + entry)
                     first = False
                 else:
                     _print_report(context, label, line, report)
@@ -96,7 +149,7 @@ def _reports(
     # The command line is where the clock is read; the library only uses the day it is given.
     today: dt.date = args.today or dt.date.today()
     if not args.ndjson:
-        data = stream.read(limit + 1)
+        data = read_limited(stream, limit, label)
         yield None, validate(data, form=form, locale=args.locale, max_bytes=limit, today=today)
         return
     show = size is not None and size >= PROGRESS_FROM_BYTES and context.err.is_terminal
@@ -109,8 +162,8 @@ def _reports(
         transient=True,
         disable=not show,
     ) as progress:
-        task = progress.add_task(escape(label), total=size)
-        for number, data, done in _lines(stream, limit):
+        task = progress.add_task(safe(label), total=size)
+        for number, data, done in _lines(stream, limit, label):
             progress.update(task, completed=done)
             if data.strip():
                 yield (
@@ -119,9 +172,16 @@ def _reports(
                 )
 
 
-def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, int]]:
+def _lines(stream: IO[bytes], limit: int, label: str) -> Iterator[tuple[int, bytes, int]]:
     """Each line (1-based number, bytes, bytes read so far); a line over ``limit`` is cut
     at ``limit + 1`` bytes, so that it reports ``too_large`` without being held whole."""
+    try:
+        yield from _read_lines(stream, limit)
+    except OSError as error:
+        raise UsageError(f"{label} cannot be read ({error.strerror or error})") from None
+
+
+def _read_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, int]]:
     number = done = 0
     while True:
         data = stream.readline(limit + 1)
@@ -150,26 +210,26 @@ def _print_report(context: Context, label: str, line: int | None, report: Valida
     where = label if line is None else f"{label}:{line}"
     if report.ok:
         if line is None:  # one line per valid NDJSON record would drown the invalid ones
-            context.out.print(f"[green]{context.text(_OK)}[/]  {escape(where)}", soft_wrap=True)
+            context.out.print(f"[green]{context.text(_OK)}[/]  {safe(where)}", soft_wrap=True)
         return
     if line is not None:  # NDJSON: a line per issue, so that 100,000 records stay quick
         for issue in report.issues:
             context.out.print(
-                f"[bold red]{escape(where)}[/]  {escape(issue.pointer or '/')}  "
-                f"{issue.code}  {escape(issue.message)}",
+                f"[bold red]{safe(where)}[/]  {safe(issue.pointer or '/')}  "
+                f"{issue.code}  {safe(issue.message)}",
                 soft_wrap=True,
                 highlight=False,
             )
         return
     count = len(report.errors)
-    heading = context.text(_ERRORS, where=f"[bold red]{escape(where)}[/]", count=count)
+    heading = context.text(_ERRORS, where=f"[bold red]{safe(where)}[/]", count=count)
     context.out.print(heading, soft_wrap=True)
     table = Table()
     table.add_column(context.text(_POINTER), overflow="fold")
     table.add_column(context.text(_CODE), no_wrap=True)
     table.add_column(context.text(_MESSAGE))
     for issue in report.issues:
-        table.add_row(escape(issue.pointer or "/"), issue.code, escape(issue.message))
+        table.add_row(safe(issue.pointer or "/"), issue.code, safe(issue.message))
     context.out.print(table)
 
 
