@@ -499,3 +499,21 @@ def test_forms_check_does_not_blame_a_broken_forms_path_on_the_checked_file(
     result = run("forms", "check", EXAMPLE_EXTENSION, "--format", "json")
     assert (2, "") == (result.code, result.out)
     assert "elsewhere.toml" in result.err
+
+
+def test_a_skipped_entry_of_the_forms_path_is_one_warning_line_on_stderr(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder named like a form file is skipped; the command says so once, escaped, and
+    still lists the catalog."""
+    (tmp_path / "old\x1b[31m.toml").mkdir()
+    monkeypatch.setenv(FORMS_PATH_VARIABLE, str(tmp_path))
+    result = run("forms", "list", "--format", "json")
+    assert 0 == result.code
+    lines = result.err.splitlines()
+    assert 1 == len(lines)
+    assert lines[0].startswith("kindbehoeften: warning: ")
+    assert "is not a regular file" in lines[0]
+    assert "\\x1b[31m" in lines[0]
+    assert "\x1b" not in result.err
+    assert 4 == len(json_of(result)["forms"])

@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -23,7 +24,7 @@ from rich.console import Console
 
 from .. import __version__
 from .._i18n import LOCALE_VARIABLE
-from ..errors import FormDefinitionError, KindbehoeftenError
+from ..errors import FormDefinitionError, KindbehoeftenError, KindbehoeftenWarning
 from . import deadlines, demo, export, forms, i18n, schema, summary, validate
 from .base import (
     EXIT_OK,
@@ -94,6 +95,20 @@ def _print_error(err: Console, error: Exception) -> None:
     err.print(f"kindbehoeften: error: {text}", highlight=False, soft_wrap=True)
 
 
+def _print_warnings(err: Console, caught: list[warnings.WarningMessage]) -> None:
+    """The library's warnings (a skipped entry of the forms path), one line each, once each;
+    never Python's own display with a file name and line of the library."""
+    seen: set[str] = set()
+    for item in caught:
+        if not issubclass(item.category, KindbehoeftenWarning):
+            warnings.showwarning(item.message, item.category, item.filename, item.lineno)
+            continue
+        text = str(item.message)
+        if text not in seen:
+            seen.add(text)
+            err.print(f"kindbehoeften: warning: {safe(text)}", highlight=False, soft_wrap=True)
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -129,7 +144,12 @@ def _run(
     output: Output,
 ) -> int:
     try:
-        code = _execute(argv, out, err, stdin)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", KindbehoeftenWarning)
+            try:
+                code = _execute(argv, out, err, stdin)
+            finally:
+                _print_warnings(err, caught)
         output.flush()  # JSON is written without flushing: a full disk shows here, not at exit
         return code
     except (UsageError, argparse.ArgumentTypeError, KindbehoeftenError) as error:

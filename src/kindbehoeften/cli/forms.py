@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from .._core.model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
+from .._core.conditions import fold
+from .._core.model import Comparison, Condition, Form, Question
 from .._forms.catalog import forms, load_form
 from .._i18n import localize, npgettext, pgettext, render
 from ..errors import FormDefinitionError
@@ -167,21 +168,27 @@ def _add_questions(form: Form, parent: Tree, questions: tuple[Question, ...], lo
         _add_questions(form, node, question.questions, locale)
 
 
+_SYMBOLS = {"equals": "=", "not_equals": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
 def describe_condition(condition: Condition) -> str:
-    """A condition in one line, e.g. ``outcome = open_full_assessment``."""
-    if isinstance(condition, AllOf):
-        return " and ".join(f"({describe_condition(item)})" for item in condition.all)
-    if isinstance(condition, AnyOf):
-        return " or ".join(f"({describe_condition(item)})" for item in condition.any)
-    if isinstance(condition, Not):
-        return f"not ({describe_condition(condition.not_)})"
-    assert isinstance(condition, Comparison)
-    symbols = {"equals": "=", "not_equals": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+    """A condition in one line, e.g. ``outcome = open_full_assessment``, through the library's
+    one walk over conditions (no depth is too deep for it)."""
+    return fold(
+        condition,
+        comparison=_describe_comparison,
+        all_=lambda parts: " and ".join(f"({part})" for part in parts),
+        any_=lambda parts: " or ".join(f"({part})" for part in parts),
+        not_=lambda part: f"not ({part})",
+    )
+
+
+def _describe_comparison(condition: Comparison) -> str:
     if condition.operator == "answered":
         state = "answered" if condition.value in (None, True) else "not answered"
         return f"{condition.question} {state}"
     value = json.dumps(condition.value, ensure_ascii=False)
-    return f"{condition.question} {symbols.get(condition.operator, condition.operator)} {value}"
+    return f"{condition.question} {_SYMBOLS.get(condition.operator, condition.operator)} {value}"
 
 
 def run_check(context: Context) -> int:
