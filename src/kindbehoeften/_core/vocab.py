@@ -13,8 +13,11 @@ from typing import Final, Literal, get_args
 
 __all__ = [
     "ASSESSMENT_STAGES",
+    "CLOSED_DAYS",
     "CLOSE_REASONS",
     "CODES",
+    "COURT_KINDS",
+    "COURT_OUTCOMES",
     "DATE_PATTERN",
     "DEADLINE_STATUSES",
     "DECISIONS",
@@ -25,18 +28,26 @@ __all__ = [
     "IDENTIFIER_MAX",
     "IDENTIFIER_PATTERN",
     "JURISDICTIONS",
+    "OPEN_STAGES",
     "OPERATORS",
     "OUTCOMES",
+    "PLACEMENT_KINDS",
     "QUESTION_TYPES",
     "REPORTERS",
     "RULE_KINDS",
+    "SCOPES",
     "SENSITIVITIES",
     "SEVERITIES",
     "STATUSES",
+    "STEP_FIELDS",
     "UNITS",
     "VERSION_PATTERN",
+    "WORKING_DAY_COUNTS",
     "AssessmentStage",
     "CloseReason",
+    "ClosedDay",
+    "CourtKind",
+    "CourtOutcome",
     "DeadlineStatus",
     "Decision",
     "EventKind",
@@ -45,13 +56,17 @@ __all__ = [
     "Jurisdiction",
     "Operator",
     "Outcome",
+    "PlacementKind",
     "QuestionType",
     "Reporter",
     "RuleKind",
+    "Scope",
     "Sensitivity",
     "Severity",
     "Status",
+    "StepField",
     "Unit",
+    "WorkingDayCount",
     "is_form_id",
     "iso_date",
 ]
@@ -170,8 +185,14 @@ EventKind = Literal[
     "plan_adopted",
     "support_started",
     "review_held",
+    "placement_started",
+    "placement_ended",
     "emergency_protection",
     "emergency_confirmed",
+    "court_application",
+    "decision_by_court",
+    "child_heard",
+    "transferred",
     "closed",
     "reopened",
 ]
@@ -202,5 +223,35 @@ UNITS: tuple[Unit, ...] = get_args(Unit)
 RuleKind = Literal["statute", "norm"]
 RULE_KINDS: tuple[RuleKind, ...] = get_args(RuleKind)
 
-DeadlineStatus = Literal["pending", "met", "met_late", "overdue"]
+DeadlineStatus = Literal["pending", "met", "met_late", "overdue", "stopped"]
 DEADLINE_STATUSES: tuple[DeadlineStatus, ...] = get_args(DeadlineStatus)
+
+#: Where a rule applies (its scope): while a child is placed, after a decision for support,
+#: for a report that is not anonymous, for a reporter who is a professional.
+Scope = Literal["placed", "support_decided", "not_anonymous", "professional_reporter"]
+SCOPES: tuple[Scope, ...] = get_args(Scope)
+
+#: How working days are counted: from the next working day after the start (day 1), or from
+#: the start day itself when it is a working day (England's CIN census validator).
+WorkingDayCount = Literal["next_working_day", "start_day"]
+WORKING_DAY_COUNTS: tuple[WorkingDayCount, ...] = get_args(WorkingDayCount)
+
+#: Days that a profile may close besides the calendar's public holidays.
+ClosedDay = Literal["christmas_eve", "midsummer_eve", "new_years_eve"]
+CLOSED_DAYS: tuple[ClosedDay, ...] = get_args(ClosedDay)
+
+PlacementKind = Literal["foster", "kinship", "residential", "other"]
+PLACEMENT_KINDS: tuple[PlacementKind, ...] = get_args(PlacementKind)
+
+#: Who decided on an application for a compulsory measure, and what.
+CourtKind = Literal["court", "board"]
+COURT_KINDS: tuple[CourtKind, ...] = get_args(CourtKind)
+CourtOutcome = Literal["granted", "refused"]
+COURT_OUTCOMES: tuple[CourtOutcome, ...] = get_args(CourtOutcome)
+
+#: The values of lifecycle steps that a form's answers can give (the form maps its options).
+StepField = Literal["outcome", "decision", "reporter"]
+STEP_FIELDS: tuple[StepField, ...] = get_args(StepField)
+
+#: The open stages: every stage but closed.
+OPEN_STAGES: tuple[AssessmentStage, ...] = tuple(s for s in ASSESSMENT_STAGES if s != "closed")
