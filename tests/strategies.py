@@ -1211,12 +1211,14 @@ def changed_submissions(
 # --- event sequences: the assessment lifecycle -----------------------------------------------
 # (Appended as a section of its own; its imports sit here, with the strategies that use them.)
 
+import kindbehoeften  # noqa: E402
 from kindbehoeften._lifecycle.assessment import EVENT_KINDS, Assessment  # noqa: E402
 
 __all__ += [
     "LIFECYCLE_KINDS",
     "assessments",
     "bad_stage_submissions",
+    "decided",
     "event_times",
     "lifecycle_data",
     "lifecycle_texts",
@@ -1247,10 +1249,33 @@ def lifecycle_texts(*, free: bool = False) -> st.SearchStrategy[str]:
     return st.text(alphabet=alphabet, min_size=1, max_size=12)
 
 
-def stage_submissions(kind: str) -> st.SearchStrategy[Any]:
-    """The valid example submission for a step that completes a stage: as a dict, as JSON
-    text, or as UTF-8 bytes."""
+def decided(submission: Mapping[str, Any], value: str) -> dict[str, Any]:
+    """A copy of a completed preliminary or full-assessment submission whose outcome (or
+    decision) is the first option its form maps to ``value``, with the service it refers to
+    answered exactly when the option refers to another service (its condition)."""
+    form = kindbehoeften.load_form(submission["form"], submission["form_version"])
+    field = "outcome" if form.stage == "preliminary" else "decision"
+    mapping = form.step_mapping(field)
+    assert mapping is not None
+    option = next(option for option, mapped in mapping.values if mapped == value)
+    document = copy.deepcopy(dict(submission))
+    section, area, key = mapping.question.split(".")
+    answers = document["answers"][section][area]
+    answers[key] = option
+    if option == "refer_other_service":
+        answers["referred_to"] = "Child psychiatry"
+    else:
+        answers.pop("referred_to", None)
+    return document
+
+
+def stage_submissions(kind: str, value: str | None = None) -> st.SearchStrategy[Any]:
+    """The valid example submission for a step that completes a stage, its outcome or
+    decision set to ``value`` (see :func:`decided`): as a dict, as JSON text, or as UTF-8
+    bytes."""
     document = _example(f"{_STEP_FORMS[kind]}.valid.json")
+    if value is not None:
+        document = decided(document, value)
     text = json.dumps(document, ensure_ascii=False)
     return st.sampled_from([document, text, text.encode("utf-8")]).map(copy.deepcopy)
 
@@ -1280,10 +1305,18 @@ def lifecycle_data(kind: str) -> st.SearchStrategy[dict[str, Any]]:
             ("close", "universal_support", "light_support", "refer_other_service")
             + ("open_full_assessment",) * 3  # the long way is the interesting one
         )
-        return st.fixed_dictionaries({"outcome": outcomes, "submission": stage_submissions(kind)})
+        return outcomes.flatmap(
+            lambda outcome: st.fixed_dictionaries(
+                {"outcome": st.just(outcome), "submission": stage_submissions(kind, outcome)}
+            )
+        )
     if kind == "full_assessment_completed":
         decisions = st.sampled_from(("no_measures", "support", "placement", "refer_other_service"))
-        return st.fixed_dictionaries({"decision": decisions, "submission": stage_submissions(kind)})
+        return decisions.flatmap(
+            lambda decision: st.fixed_dictionaries(
+                {"decision": st.just(decision), "submission": stage_submissions(kind, decision)}
+            )
+        )
     if kind == "plan_adopted":
         return st.fixed_dictionaries({"submission": stage_submissions(kind)})
     if kind == "extension_granted":
@@ -1297,11 +1330,25 @@ def lifecycle_data(kind: str) -> st.SearchStrategy[dict[str, Any]]:
     if kind == "closed":
         reasons = st.sampled_from(("no_concern", "referred", "support_ended", "moved", "other"))
         return st.fixed_dictionaries({"reason": reasons})
-    if kind == "reopened":
+    if kind in {"reopened", "report_received"}:  # report_received: a report on an open case
         return st.one_of(
             st.fixed_dictionaries({"reporter": reporters, "anonymous": st.booleans()}),
             st.just({"reporter": "anonymous", "anonymous": True}),
         )
+    if kind == "placement_started":
+        kinds = st.sampled_from(("foster", "kinship", "residential", "other"))
+        return st.fixed_dictionaries({"kind": kinds, "compulsory": st.booleans()})
+    if kind == "court_application":
+        return st.fixed_dictionaries({"kind": st.sampled_from(("court", "board"))})
+    if kind == "decision_by_court":
+        return st.fixed_dictionaries(
+            {
+                "kind": st.sampled_from(("court", "board")),
+                "outcome": st.sampled_from(("granted", "refused")),
+            }
+        )
+    if kind == "transferred":
+        return st.fixed_dictionaries({"municipality": lifecycle_texts()})
     return st.just({})
 
 

@@ -41,6 +41,7 @@ from strategies import (
     LIFECYCLE_KINDS,
     assessments,
     bad_stage_submissions,
+    decided,
     event_times,
     lifecycle_data,
     lifecycle_texts,
@@ -97,16 +98,19 @@ def steps(assessment: Assessment, *script: tuple[str, dict[str, Any]]) -> Assess
 
 
 START = ("preliminary_started", {})
-OPEN = ("preliminary_decision", {"outcome": "open_full_assessment", "submission": PRELIMINARY})
+OPEN = (
+    "preliminary_decision",
+    {"outcome": "open_full_assessment", "submission": decided(PRELIMINARY, "open_full_assessment")},
+)
 OPENED = ("full_assessment_opened", {})
 PROTECT = ("emergency_protection", {})
 CONFIRM = ("emergency_confirmed", {})
 TO_FULL = (START, OPEN, OPENED)
 TO_SUPPORT = (
     *TO_FULL,
-    ("full_assessment_completed", {"decision": "support", "submission": FULL}),
+    ("full_assessment_completed", {"decision": "support", "submission": decided(FULL, "support")}),
 )
-CLOSE = ("preliminary_decision", {"outcome": "close", "submission": PRELIMINARY})
+CLOSE = ("preliminary_decision", {"outcome": "close", "submission": decided(PRELIMINARY, "close")})
 
 # name: (assessment, its stage, the steps allowed in it)
 SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
@@ -220,7 +224,10 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(
             new_case(),
             START,
-            ("preliminary_decision", {"outcome": "light_support", "submission": PRELIMINARY}),
+            (
+                "preliminary_decision",
+                {"outcome": "light_support", "submission": decided(PRELIMINARY, "light_support")},
+            ),
         ),
         "support",
         (
@@ -357,7 +364,9 @@ def test_transition_errors_are_value_errors_of_the_library() -> None:
     ],
 )
 def test_the_preliminary_outcome_decides_the_next_stage(outcome: str, stage: str) -> None:
-    assessment = steps(new_case(), START).decide_preliminary(outcome, PRELIMINARY, DAY, "worker-7")
+    assessment = steps(new_case(), START).decide_preliminary(
+        outcome, decided(PRELIMINARY, outcome), DAY, "worker-7"
+    )
     assert stage == assessment.stage
     assert outcome == assessment.events[-1].data.outcome  # type: ignore[union-attr]
 
@@ -373,7 +382,12 @@ def test_the_preliminary_outcome_decides_the_next_stage(outcome: str, stage: str
 )
 def test_the_full_assessment_decision_decides_the_next_stage(decision: str, stage: str) -> None:
     assessment = steps(new_case(), *TO_FULL)
-    assert stage == assessment.complete_full_assessment(decision, FULL, DAY, "worker-7").stage
+    assert (
+        stage
+        == assessment.complete_full_assessment(
+            decision, decided(FULL, decision), DAY, "worker-7"
+        ).stage
+    )
 
 
 def test_the_whole_lifecycle_through_the_step_methods() -> None:
@@ -388,10 +402,14 @@ def test_the_whole_lifecycle_through_the_step_methods() -> None:
         at=dt.datetime(2026, 2, 9, 9, 30, tzinfo=UTC),
     )
     case = case.assess_safety(day, "w1").start_preliminary(day, "w1")
-    case = case.decide_preliminary("open_full_assessment", PRELIMINARY, day, "w1")
+    case = case.decide_preliminary(
+        "open_full_assessment", decided(PRELIMINARY, "open_full_assessment"), day, "w1"
+    )
     case = case.inform_reporter(day, "w1").open_full_assessment(day, "w2")
     case = case.grant_extension("investigation", dt.date(2026, 8, 9), "reason", day, "w2")
-    case = case.complete_full_assessment("placement", FULL, day, "w2").adopt_plan(PLAN, day, "w2")
+    case = case.complete_full_assessment(
+        "placement", decided(FULL, "placement"), day, "w2"
+    ).adopt_plan(PLAN, day, "w2")
     case = case.start_support(day, "w2").hold_review(day, "w2").hold_review(day, "w2")
     case = case.protect(day, "w2").confirm_protection(day, "w2").close("support_ended", day, "w2")
     assert ("case-2", "NO", "0301", "closed") == (
@@ -635,13 +653,17 @@ def test_a_reporter_outside_the_vocabulary_is_named_with_the_allowed_values() ->
             id="close-reason",
         ),
         pytest.param(
-            lambda case: steps(case, START).decide_preliminary("maybe", PRELIMINARY, DAY, "w"),
+            lambda case: steps(case, START).decide_preliminary(
+                "maybe", decided(PRELIMINARY, "maybe"), DAY, "w"
+            ),
             "data.outcome must be one of: close, universal_support, light_support, "
             "refer_other_service, open_full_assessment",
             id="outcome",
         ),
         pytest.param(
-            lambda case: steps(case, *TO_FULL).complete_full_assessment("maybe", FULL, DAY, "w"),
+            lambda case: steps(case, *TO_FULL).complete_full_assessment(
+                "maybe", decided(FULL, "maybe"), DAY, "w"
+            ),
             "data.decision must be one of: no_measures, support, placement, refer_other_service",
             id="decision",
         ),
@@ -809,7 +831,9 @@ def test_reopening_starts_a_new_cycle() -> None:
 def test_starts_and_ends_give_the_first_dates_and_the_extensions_of_the_cycle() -> None:
     day = [DAY + dt.timedelta(days=n) for n in range(10)]
     case = new_case(on=day[0]).assess_safety(day[1], "w").start_preliminary(day[1], "w")
-    case = case.decide_preliminary("open_full_assessment", PRELIMINARY, day[2], "w")
+    case = case.decide_preliminary(
+        "open_full_assessment", decided(PRELIMINARY, "open_full_assessment"), day[2], "w"
+    )
     case = case.open_full_assessment(day[3], "w")
     case = case.grant_extension("investigation", dt.date(2026, 7, 1), "r", day[4], "w")
     case = case.grant_extension("investigation", dt.date(2026, 8, 1), "r", day[5], "w")
@@ -894,7 +918,9 @@ def rich_history() -> Assessment:
     case = case.grant_extension(
         "investigation", dt.date(2026, 9, 1), 'Wait for "BUP"\nreport; ø\\', DAY, "w"
     )
-    return case.complete_full_assessment("support", FULL, DAY, "w").close("other", DAY, "w")
+    return case.complete_full_assessment("support", decided(FULL, "support"), DAY, "w").close(
+        "other", DAY, "w"
+    )
 
 
 def test_the_json_round_trip_is_exact() -> None:
@@ -1297,10 +1323,14 @@ def test_clocks_that_no_longer_run_are_not_reported_as_overdue() -> None:
         case = Assessment.report(
             case_id="c", jurisdiction=jurisdiction, on=DAY, actor="w", reporter="parent"
         ).start_preliminary(DAY, "w")
-        closed = case.decide_preliminary("close", PRELIMINARY, DAY, "w")
-        light = case.decide_preliminary("light_support", PRELIMINARY, DAY, "w")
+        closed = case.decide_preliminary("close", decided(PRELIMINARY, "close"), DAY, "w")
+        light = case.decide_preliminary(
+            "light_support", decided(PRELIMINARY, "light_support"), DAY, "w"
+        )
         assert ["preliminary"] == [d.rule for d in closed.deadlines(later)], jurisdiction
         assert "investigation" not in {d.rule for d in light.deadlines(later)}, jurisdiction
-        opened = case.decide_preliminary("open_full_assessment", PRELIMINARY, DAY, "w")
+        opened = case.decide_preliminary(
+            "open_full_assessment", decided(PRELIMINARY, "open_full_assessment"), DAY, "w"
+        )
         (investigation,) = [d for d in opened.deadlines(later) if d.rule == "investigation"]
         assert "overdue" == investigation.status

@@ -42,7 +42,7 @@ from kindbehoeften.errors import (
     KindbehoeftenError,
 )
 from kindbehoeften.export import record
-from strategies import EXAMPLES, form_submissions
+from strategies import EXAMPLES, decided, form_submissions
 
 KEY = b"monitoring key, 32 bytes long..."
 SENTINEL = "ZQXsentinel"  # seeded into every text and personal answer, id and reason
@@ -216,7 +216,9 @@ def build_case(
     if path == "emergency":
         case = case.protect(later(0), actor).open_full_assessment(later(1), actor)
         case = case.confirm_protection(later(2), actor)
-        case = case.complete_full_assessment("no_measures", forms["full"], later(30), actor)
+        case = case.complete_full_assessment(
+            "no_measures", decided(forms["full"], "no_measures"), later(30), actor
+        )
         return case, [forms["preliminary"], forms["full"]]
     if path == "reopened":
         case = case.close("other", later(1), actor)
@@ -224,14 +226,21 @@ def build_case(
     case = case.assess_safety(later(0), actor).start_preliminary(later(1), actor)
     if path == "preliminary_closed":
         outcome = ("close", "universal_support", "refer_other_service")[variant % 3]
-        case = case.decide_preliminary(outcome, forms["preliminary"], later(5), actor)
+        case = case.decide_preliminary(
+            outcome, decided(forms["preliminary"], outcome), later(5), actor
+        )
     elif path == "light_support":
-        case = case.decide_preliminary("light_support", forms["preliminary"], later(9), actor)
+        case = case.decide_preliminary(
+            "light_support", decided(forms["preliminary"], "light_support"), later(9), actor
+        )
         case = case.adopt_plan(forms["plan"], later(10), actor).start_support(later(3), actor)
         used += ["plan", "followup"]
     elif path == "full":
         case = case.decide_preliminary(
-            "open_full_assessment", forms["preliminary"], later(12), actor
+            "open_full_assessment",
+            decided(forms["preliminary"], "open_full_assessment"),
+            later(12),
+            actor,
         )
         case = case.open_full_assessment(later(1), actor)
         if jurisdiction in {"SE", "NO"}:
@@ -239,13 +248,18 @@ def build_case(
             new_due = day + dt.timedelta(days=150)
             case = case.grant_extension("investigation", new_due, reason, later(2), actor)
         decision = ("support", "placement")[variant % 2]
-        case = case.complete_full_assessment(decision, forms["full"], later(40), actor)
+        case = case.complete_full_assessment(
+            decision, decided(forms["full"], decision), later(40), actor
+        )
         case = case.adopt_plan(forms["plan"], later(7), actor).start_support(later(5), actor)
         case = case.hold_review(later(60), actor)
         used += ["full", "plan", "followup"]
     elif path == "reopened":
         case = case.decide_preliminary(
-            "open_full_assessment", forms["preliminary"], later(4), actor
+            "open_full_assessment",
+            decided(forms["preliminary"], "open_full_assessment"),
+            later(4),
+            actor,
         )
     if reporter != "anonymous" and path != "reopened":
         case = case.inform_reporter(later(1), actor)

@@ -9,7 +9,7 @@ extension mechanism) is the job of ``_formfiles``; this module only describes va
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
@@ -34,6 +34,7 @@ from .vocab import (
     Operator,
     QuestionType,
     Sensitivity,
+    StepField,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "OptionList",
     "Question",
     "Section",
+    "StepMapping",
 ]
 
 Stage = FormStage
@@ -294,6 +296,39 @@ class FormReference(_Value):
     version: Version
 
 
+class StepMapping(_Value):
+    """How the answer to one choice question gives a lifecycle step its value.
+
+    ``field`` is ``outcome`` (of ``preliminary_decision``), ``decision`` (of
+    ``full_assessment_completed``) or ``reporter`` (of a report); ``question`` names the
+    choice question as ``section.area.question``; ``values`` maps each of its options to the
+    step's value, e.g. ``{"refer_universal_support": "universal_support"}``.
+    """
+
+    field: StepField
+    question: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2}$")
+    values: tuple[tuple[str, str], ...] = Field(min_length=1)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_in(cls, value: object) -> object:
+        return tuple(value.items()) if isinstance(value, dict) else value
+
+    @field_serializer("values")
+    def _values_out(self, value: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        return dict(value)
+
+    def value_of(self, answers: Mapping[str, Any]) -> str | None:
+        """The step's value for these answers (``None``: the question is not answered, or
+        with an option the mapping does not list)."""
+        section, area, question = self.question.split(".")
+        holder: Any = answers
+        for key in (section, area):
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        answer = holder.get(question) if isinstance(holder, dict) else None
+        return dict(self.values).get(answer) if isinstance(answer, str) else None
+
+
 _HEADER = ("id", "version", "stage", "title", "description", "base", "birth_date")
 
 
@@ -328,6 +363,7 @@ class Form(_Value):
     base: FormReference | None = None
     birth_date: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2}$")
     option_lists: tuple[OptionList, ...] = ()
+    steps: tuple[StepMapping, ...] = ()
     sections: tuple[Section, ...] = ()
 
     @model_validator(mode="before")
@@ -395,6 +431,11 @@ class Form(_Value):
                 return section
         raise KeyError(section_id)  # a lookup by key, as in a mapping (see errors.py)
 
+    def step_mapping(self, field: StepField) -> StepMapping | None:
+        """How this form's answers give the step value ``field`` (``outcome``, ``decision``,
+        ``reporter``), or ``None`` when the form declares no such mapping."""
+        return next((item for item in self.steps if item.field == field), None)
+
     def option_list(self, list_id: str) -> OptionList:
         """The shared option list with this id; ``KeyError`` when there is none."""
         for item in self.option_lists:
@@ -426,5 +467,5 @@ class Form(_Value):
                 yield from walk((section.id, area.id), area.questions)
 
 
-for _model in (AllOf, AnyOf, Not, Question, Area, Section, Form):
+for _model in (AllOf, AnyOf, Not, Question, Area, Section, StepMapping, Form):
     _model.model_rebuild()

@@ -32,7 +32,7 @@ import jsonschema
 
 from .._core.jsonread import plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
-from .._core.vocab import DATE_PATTERN, JURISDICTIONS, STATUSES
+from .._core.vocab import DATE_PATTERN, DEADLINE_STATUSES, JURISDICTIONS, RULE_KINDS, STATUSES
 from .._lifecycle.assessment import Assessment, events_schema
 from .._lifecycle.deadlines import Profile
 from .._validation.validator import validate
@@ -146,9 +146,10 @@ def record_schema() -> dict[str, Any]:
             "due_on": {"$ref": "#/$defs/date"},
             "original_due_on": {"$ref": "#/$defs/date"},
             "met_on": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]},
-            "status": {"enum": ["pending", "met", "met_late", "overdue"]},
+            "stopped_on": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]},
+            "status": {"enum": list(DEADLINE_STATUSES)},
             "basis": {"type": "string"},
-            "kind": {"enum": ["statute", "norm"]},
+            "kind": {"enum": list(RULE_KINDS)},
             "extended": {"type": "boolean"},
         },
     }

@@ -16,7 +16,7 @@ from .._core.conditions import comparisons, dependency_order
 from .._core.model import AllOf, AnyOf, Area, Comparison, Condition, Form, Not, Question
 from .._core.patterns import PatternError, matcher
 from .._core.tomllines import KeyPath
-from .._core.vocab import iso_date
+from .._core.vocab import DECISIONS, OUTCOMES, REPORTERS, iso_date
 from .datafiles import Problems, in_file, json_type, short
 
 __all__ = ["check_form"]
@@ -102,6 +102,7 @@ def check_form(
     for s, section in enumerate(form.sections):
         for a, area in enumerate(section.areas):
             _check_one_of(area, ("sections", s, "areas", a), add)
+    _check_steps(form, by_path, add)
     if own:
         report.raise_if_any()
 
@@ -398,3 +399,43 @@ def _check_one_of(area: Area, keys: KeyPath, add: Add) -> None:
                     (*keys, "require_one_of", index, "questions", position),
                     f"no question {question_id!r} in area {area.id!r}",
                 )
+
+
+_STEP_VALUES = {"outcome": OUTCOMES, "decision": DECISIONS, "reporter": REPORTERS}
+
+
+def _check_steps(form: Form, by_path: dict[QuestionPath, _Place], add: Add) -> None:
+    """Each step mapping names a choice question of an area and maps every one of its
+    options to a value of the step's vocabulary, once."""
+    seen: set[str] = set()
+    for index, mapping in enumerate(form.steps):
+        keys: KeyPath = ("steps", index)
+        if mapping.field in seen:
+            add((*keys, "field"), f"the field {mapping.field!r} is mapped twice")
+        seen.add(mapping.field)
+        place = by_path.get(tuple(mapping.question.split(".")))
+        if place is None or place.question.type != "choice" or not _resolves(form, place.question):
+            add(
+                (*keys, "question"),
+                f"{mapping.question!r} is not a choice question of this form; name one as "
+                "section.area.question",
+            )
+            continue
+        options = [option.value for option in form.options(place.question)]
+        given = dict(mapping.values)
+        allowed = _STEP_VALUES[mapping.field]
+        for option, value in mapping.values:
+            if option not in options:
+                add((*keys, "values", option), f"{option!r} is not an option of the question")
+            elif value not in allowed:
+                add(
+                    (*keys, "values", option),
+                    f"{short(value)} is not a value of {mapping.field}: {', '.join(allowed)}",
+                )
+        missing = [option for option in options if option not in given]
+        if missing:
+            add(
+                (*keys, "values"),
+                f"maps no {mapping.field} for the option(s) {', '.join(missing)}; map every "
+                "option of the question",
+            )

@@ -39,6 +39,14 @@ extension_granted             every open stage             (same stage)
 emergency_protection          every open stage, while      (same stage), flag set
                               not active
 emergency_confirmed           while active                 (same stage), flag cleared
+placement_started             every open stage, while not  (same stage), placed
+                              placed
+placement_ended               while placed                 (same stage)
+report_received (again)       every open stage: an         (same stage)
+                              additional report
+court_application,            every open stage             (same stage)
+decision_by_court,
+child_heard, transferred
 closed                        reported, full_assessment,   closed (flag cleared)
                               support; preliminary after
                               its decision
@@ -66,58 +74,37 @@ True
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from functools import cache
-from typing import Annotated, Any, Final, NamedTuple, TypeAlias
+from typing import Any, Final, NamedTuple
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    ValidationError,
-    ValidationInfo,
-    ValidatorFunctionWrapHandler,
-    field_validator,
-    model_validator,
-)
-from pydantic.json_schema import models_json_schema
-from pydantic_core import ErrorDetails
-
+from .._core.canonical import submission_digest
 from .._core.jsonread import ReadError, loads, plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
-from .._core.model import FormId, Version
+from .._core.model import Form
 from .._core.vocab import (
     ASSESSMENT_STAGES,
-    DATE_PATTERN,
+    DECISIONS,
     EVENT_KINDS,
-    FORM_ID_PATTERN,
-    IDENTIFIER_MAX,
-    IDENTIFIER_PATTERN,
     JURISDICTIONS,
-    VERSION_PATTERN,
+    OUTCOMES,
     AssessmentStage,
     CloseReason,
+    CourtKind,
+    CourtOutcome,
     Decision,
     EventKind,
-    Jurisdiction,
     Outcome,
+    PlacementKind,
     Reporter,
+    StepField,
 )
 from .._forms.catalog import find_form
 from .._validation.validator import validate
 from ..errors import (
     FormDefinitionError,
+    FormProblem,
     IncompleteAssessmentError,
     IntegrityError,
     InvalidArgumentError,
@@ -126,7 +113,29 @@ from ..errors import (
     UnknownFormError,
     UnknownJurisdictionError,
 )
-from .deadlines import Deadline, Profile, compute_deadlines, load_profile
+from .clocks import clocks, running
+from .deadlines import Deadline, Profile, check_extension, load_profile
+from .events import (
+    EVENTS_SCHEMA_ID,
+    FORM_STAGES,
+    GENESIS,
+    ClosedData,
+    CourtApplicationData,
+    CourtDecisionData,
+    Event,
+    EventData,
+    ExtensionData,
+    FullAssessmentData,
+    NoData,
+    PlacementData,
+    PlanData,
+    PreliminaryDecisionData,
+    ReopenData,
+    ReportData,
+    TransferData,
+    events_schema,
+)
+from .machine import State, advance, allowed, first_state, refuse, states, verified
 
 __all__ = [
     "ASSESSMENT_STAGES",
@@ -135,542 +144,34 @@ __all__ = [
     "GENESIS",
     "Assessment",
     "ClosedData",
+    "CourtApplicationData",
+    "CourtDecisionData",
     "Event",
     "EventData",
     "ExtensionData",
     "FullAssessmentData",
     "Milestones",
     "NoData",
+    "PlacementData",
     "PlanData",
     "PreliminaryDecisionData",
     "ReopenData",
     "ReportData",
+    "TransferData",
     "events_schema",
 ]
 
-Kind = EventKind
 Stage = AssessmentStage
 
-#: The ``$id`` of :func:`events_schema`, and the ``$schema`` of every stored history.
-EVENTS_SCHEMA_ID: Final = "urn:kindbehoeften:schema:events:1"
-#: The ``prev`` of the first event: there is no event before it.
-GENESIS: Final = "0" * 64
-
-_DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_ISO_DATE = re.compile(DATE_PATTERN)
-
-
-# --- values ------------------------------------------------------------------------------------
-
-
-def _plain_date(value: object) -> object:
-    # pydantic would take a datetime at midnight, or "2026-02-09T00:00", as a date; a stored
-    # history must read back exactly as written, so only dates and YYYY-MM-DD are taken.
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
-        raise ValueError("must be a date (datetime.date or YYYY-MM-DD), not a date and time")
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("must be a date written as YYYY-MM-DD")
-    return value
-
-
-def _instant(value: object) -> object:
-    if not isinstance(value, dt.datetime | str):
-        raise ValueError("must be a timezone-aware datetime")
-    return value
-
-
-def _whole_minutes(value: dt.datetime) -> dt.datetime:
-    offset = value.utcoffset()
-    if offset is not None and offset % dt.timedelta(minutes=1):
-        raise ValueError("must have a UTC offset of whole minutes")  # JSON keeps no seconds
-    return value
-
-
-Day = Annotated[
-    dt.date,
-    BeforeValidator(_plain_date),
-    Field(json_schema_extra={"pattern": DATE_PATTERN}),
-]
-Instant = Annotated[AwareDatetime, BeforeValidator(_instant), AfterValidator(_whole_minutes)]
-_DIGEST: Final = "^[0-9a-f]{64}$"
-_NO_CONTROLS: Final = r"^[^\x00-\x1f\x7f]+$"
-_NO_CONTROLS_BUT_LINES: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+$"
-Digest = Annotated[str, Field(pattern=_DIGEST)]
-OpaqueId = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTROLS)]
-FreeText = Annotated[str, Field(min_length=1, max_length=2000, pattern=_NO_CONTROLS_BUT_LINES)]
-RuleId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
-
-_FROZEN = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
-
-
-class _Data(BaseModel):
-    model_config = _FROZEN
-
-
-class NoData(_Data):
-    """The data of a step that carries none (``{}``): safety_assessed, preliminary_started,
-    reporter_informed, full_assessment_opened, support_started, review_held,
-    emergency_protection and emergency_confirmed."""
-
-
-class ReportData(_Data):
-    """The data of ``report_received``, the first event: it fixes the case and jurisdiction.
-
-    ``anonymous`` must be true when ``reporter`` is ``anonymous``; a reporter of another kind
-    may also stay anonymous (a neighbour who says they are a relative).
-    """
-
-    case_id: OpaqueId
-    jurisdiction: Jurisdiction
-    reporter: Reporter
-    anonymous: StrictBool
-    municipality: OpaqueId | None = None
-
-    @model_validator(mode="after")
-    def _anonymous_reporter(self) -> ReportData:
-        if self.reporter == "anonymous" and not self.anonymous:
-            raise ValueError("an anonymous reporter needs anonymous = true")
-        return self
-
-
-class ReopenData(_Data):
-    """The data of ``reopened``: the new report on a closed case that starts a new cycle."""
-
-    reporter: Reporter
-    anonymous: StrictBool
-
-    @model_validator(mode="after")
-    def _anonymous_reporter(self) -> ReopenData:
-        if self.reporter == "anonymous" and not self.anonymous:
-            raise ValueError("an anonymous reporter needs anonymous = true")
-        return self
-
-
-class PreliminaryDecisionData(_Data):
-    """The data of ``preliminary_decision``: the outcome and the form it was made on."""
-
-    outcome: Outcome
-    form: FormId
-    form_version: Version
-
-
-class ExtensionData(_Data):
-    """The data of ``extension_granted``: a deadline rule's new due date and the reason.
-
-    ``reason`` is free text (personal data): it is stored, never shown in messages.
-    """
-
-    rule: RuleId
-    new_due_on: Day
-    reason: FreeText
-
-
-class FullAssessmentData(_Data):
-    """The data of ``full_assessment_completed``: the decision and the form it was made on."""
-
-    decision: Decision
-    form: FormId
-    form_version: Version
-
-
-class PlanData(_Data):
-    """The data of ``plan_adopted``: the form of the plan."""
-
-    form: FormId
-    form_version: Version
-
-
-class ClosedData(_Data):
-    """The data of ``closed``: why the case was closed."""
-
-    reason: CloseReason
-
-
-#: The data of an event, one class per kind of step: what :attr:`Event.data` holds. Match on it
-#: with ``isinstance`` (``ReportData`` for ``report_received``, ``NoData`` for the steps that
-#: carry none, ...).
-EventData: TypeAlias = (
-    ReportData
-    | ReopenData
-    | PreliminaryDecisionData
-    | ExtensionData
-    | FullAssessmentData
-    | PlanData
-    | ClosedData
-    | NoData
-)
-
-_PAYLOADS: dict[str, type[_Data]] = dict.fromkeys(EVENT_KINDS, NoData) | {
-    "report_received": ReportData,
-    "reopened": ReopenData,
-    "preliminary_decision": PreliminaryDecisionData,
-    "extension_granted": ExtensionData,
-    "full_assessment_completed": FullAssessmentData,
-    "plan_adopted": PlanData,
-    "closed": ClosedData,
+# The step value each decision step reads from its submission, through the form's mapping.
+_STEP_FIELDS: Final[dict[str, StepField]] = {
+    "preliminary_decision": "outcome",
+    "full_assessment_completed": "decision",
 }
-# The steps that complete a stage, and the form stage whose submission they need.
-_FORM_STAGES: dict[str, str] = {
-    "preliminary_decision": "preliminary",
-    "full_assessment_completed": "full",
-    "plan_adopted": "plan",
+_STEP_VOCABULARIES: Final[dict[str, tuple[str, ...]]] = {
+    "outcome": OUTCOMES,
+    "decision": DECISIONS,
 }
-
-
-def _canonical(document: Any) -> str:
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-
-
-class Event(BaseModel):
-    """One step of an assessment's history; frozen, and linked to the event before it.
-
-    ``seq`` counts from 1; ``on`` is the date the step happened and ``at`` its instant where
-    known (timezone-aware); ``actor`` is the caller's opaque id of who recorded it; ``data``
-    is the kind's payload, one of :data:`EventData` (:class:`ReportData`,
-    :class:`PreliminaryDecisionData`, ..., :class:`NoData` for most kinds; all public in
-    ``kindbehoeften``). ``prev`` is the ``hash`` of the
-    event before (:data:`GENESIS` for the first), and ``hash`` is the SHA-256 of the event's
-    canonical JSON without ``hash`` (sorted keys, no spaces, UTF-8): see
-    :meth:`content_hash`. Events are made by :class:`Assessment`'s steps, or by
-    :meth:`create`.
-    """
-
-    model_config = _FROZEN
-
-    seq: Annotated[StrictInt, Field(ge=1)]
-    kind: Kind
-    on: Day
-    at: Instant | None = None
-    actor: OpaqueId
-    data: EventData
-    prev: Digest
-    hash: Digest
-
-    @field_validator("data", mode="wrap")
-    @classmethod
-    def _data_fits_kind(
-        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
-    ) -> Any:
-        kind = info.data.get("kind")
-        if kind is None:  # the kind itself is wrong, and reported as such
-            return value
-        return _PAYLOADS[kind].model_validate(value)
-
-    def content_hash(self) -> str:
-        """The SHA-256 (hex) of this event's canonical JSON without ``hash``.
-
-        An intact event has ``event.hash == event.content_hash()``.
-        """
-        body = self.model_dump(mode="json", exclude={"hash"})
-        return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
-
-    @classmethod
-    def create(
-        cls,
-        *,
-        seq: int,
-        kind: str,
-        on: dt.date,
-        actor: str,
-        prev: str,
-        data: Mapping[str, Any] | EventData | None = None,
-        at: dt.datetime | None = None,
-    ) -> Event:
-        """A new event with its ``hash`` computed (the steps of :class:`Assessment` make
-        their events with it); :class:`~kindbehoeften.errors.InvalidEventError` for values
-        that do not fit."""
-        try:
-            draft = cls(
-                seq=seq,
-                kind=kind,
-                on=on,
-                at=at,
-                actor=actor,
-                data={} if data is None else dict(data) if isinstance(data, Mapping) else data,
-                prev=prev,
-                hash=GENESIS,
-            )
-        except ValidationError as error:
-            raise _invalid_event(kind, error) from error
-        return draft.model_copy(update={"hash": draft.content_hash()})
-
-
-def _problems(error: ValidationError) -> list[tuple[str, str]]:
-    """Where and what, from pydantic's errors: never the input."""
-    return [
-        (".".join(str(part)[:40] for part in item["loc"]) or "event", item["type"])
-        for item in error.errors(include_url=False, include_input=False)
-    ]
-
-
-# What each pattern of an event's fields asks for, in words.
-_PATTERN_TEXTS: Final = {
-    _DIGEST: "must be 64 lowercase hexadecimal digits (a SHA-256)",
-    _NO_CONTROLS: "must not hold control characters (such as a line break)",
-    _NO_CONTROLS_BUT_LINES: "must not hold control characters other than tabs and line breaks",
-    IDENTIFIER_PATTERN: "must be a snake_case id (a-z, 0-9 and _, starting with a letter)",
-    FORM_ID_PATTERN: "must be a form id such as triangle.full",
-    VERSION_PATTERN: "must be a version MAJOR.MINOR.PATCH such as 1.0.0",
-}
-_DATE_TEXT: Final = "must be a date (datetime.date or YYYY-MM-DD)"
-_INSTANT_TEXT: Final = "must be a timezone-aware datetime"
-# pydantic's error types, in words; {name} is filled from the error's ctx. A type not listed
-# here is named by its code: its message could quote the input (e.g. union_tag_invalid).
-_TYPE_TEXTS: Final = {
-    "missing": "is missing",
-    "extra_forbidden": "is not part of this step's data",
-    "string_type": "must be text",
-    "string_too_short": "must have at least {min_length} characters",
-    "string_too_long": "must have at most {max_length} characters",
-    "bool_type": "must be true or false",
-    "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "greater_than_equal": "must be at least {ge}",
-    "model_type": "must be an object of the step's data",
-    "dict_type": "must be an object of the step's data",
-    "date_type": _DATE_TEXT,
-    "date_parsing": _DATE_TEXT,
-    "date_from_datetime_parsing": _DATE_TEXT,
-    "date_from_datetime_inexact": _DATE_TEXT,
-    "timezone_aware": _INSTANT_TEXT,
-    "datetime_type": _INSTANT_TEXT,
-    "datetime_parsing": _INSTANT_TEXT,
-    "datetime_from_date_parsing": _INSTANT_TEXT,
-}
-_QUOTED_VALUE = re.compile(r"'([^'\\]*)'")
-
-
-def _describe(field: str, item: ErrorDetails) -> str:
-    """One problem in words, from pydantic's error type and ctx: never from the input."""
-    code, ctx = item["type"], item.get("ctx") or {}
-    if code == "literal_error":
-        # The allowed values are vocabulary (REPORTERS, OUTCOMES, ...), fine to show.
-        allowed = _QUOTED_VALUE.findall(str(ctx.get("expected", "")))
-        return f"{field} must be one of: {', '.join(allowed)}"
-    if code == "value_error":
-        # The library's own validators above raise these; their texts hold no input. A
-        # field's says what it "must" be; a whole model's is a sentence of its own.
-        reason = str(ctx.get("error"))
-        return f"{field} {reason}" if reason.startswith("must ") else f"{field}: {reason}"
-    if code == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return f"{field} {_PATTERN_TEXTS.get(pattern, f'must match the pattern {pattern}')}"
-    if code == "string_too_short" and ctx.get("min_length") == 1:
-        return f"{field} must not be empty"
-    text = _TYPE_TEXTS.get(code)
-    if text is None:
-        return f"{field} is not valid ({code})"
-    return f"{field} {text.format_map(ctx)}"
-
-
-def _invalid_event(kind: str, error: ValidationError) -> InvalidEventError:
-    """pydantic's errors as an InvalidEventError: codes for programs, words for people."""
-    problems: list[tuple[str, str]] = []
-    messages: list[str] = []
-    for item in error.errors(include_url=False, include_input=False):
-        field = ".".join(str(part)[:40] for part in item["loc"]) or "event"
-        problems.append((field, item["type"]))
-        messages.append(_describe(field, item))
-    return InvalidEventError(kind, problems, messages)
-
-
-# --- the state machine -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _State:
-    """What the events say so far; every field is derived from them."""
-
-    stage: Stage
-    anonymous: bool  # this cycle's report: no reporter to inform
-    cycle_start: int  # index of the cycle's first event
-    last_on: dt.date
-    last_at: dt.datetime | None
-    emergency_active: bool = False
-    emergency_seen: bool = False  # emergency protection in this cycle
-    outcome: str | None = None  # this cycle's preliminary decision
-    support_started: bool = False
-
-
-def _allowed(state: _State) -> tuple[str, ...]:
-    steps: set[str] = set()
-    stage = state.stage
-    if not state.anonymous:
-        steps.add("reporter_informed")
-    if stage == "closed":
-        steps.add("reopened")
-    else:
-        steps.add("extension_granted")
-        steps.add("emergency_confirmed" if state.emergency_active else "emergency_protection")
-    if stage == "reported":
-        steps |= {"safety_assessed", "preliminary_started", "closed"}
-        if state.emergency_seen:
-            steps.add("full_assessment_opened")
-    elif stage == "preliminary":
-        steps.add("safety_assessed")
-        if state.outcome is None:
-            steps.add("preliminary_decision")
-            if state.emergency_seen:
-                steps.add("full_assessment_opened")
-        else:  # only open_full_assessment leaves the stage at preliminary
-            steps |= {"full_assessment_opened", "closed"}
-    elif stage == "full_assessment":
-        steps |= {"full_assessment_completed", "closed"}
-    elif stage == "support":
-        steps |= {"plan_adopted", "support_started", "full_assessment_opened", "closed"}
-        if state.support_started:
-            steps.add("review_held")
-    return tuple(kind for kind in EVENT_KINDS if kind in steps)
-
-
-def _why_not(state: _State, kind: str) -> str | None:
-    """A hint for a refused step, where the stage alone does not explain it."""
-    if kind not in EVENT_KINDS:
-        return "unknown step; the steps are the event kinds of docs/lifecycle.md"
-    if kind == "report_received":
-        return "a case has one report; a new report on a closed case is recorded as reopened"
-    if kind == "reporter_informed" and state.anonymous:
-        return "the report was anonymous: there is no reporter to inform"
-    if state.stage == "closed" and kind != "reopened":
-        return "the case is closed; reopen it on a new report first"
-    if kind == "emergency_protection":
-        return "emergency protection is already active; confirm it first"
-    if kind == "emergency_confirmed":
-        return "no emergency protection awaits confirmation"
-    if kind == "review_held" and state.stage == "support":
-        return "a review follows support_started"
-    if state.stage == "preliminary" and state.outcome is None and kind == "closed":
-        return "a started preliminary assessment ends with its decision (outcome 'close')"
-    if state.stage == "preliminary" and kind == "preliminary_decision":
-        return "the preliminary decision is already recorded"
-    if kind == "full_assessment_opened" and state.stage in {"reported", "preliminary"}:
-        return (
-            "a full assessment opens after the preliminary decision open_full_assessment, "
-            "or at once after emergency protection"
-        )
-    return None
-
-
-def _refuse(state: _State | None, kind: str) -> TransitionError:
-    if state is None:
-        return TransitionError(
-            None, kind, ("report_received",), "a history starts with report_received"
-        )
-    return TransitionError(state.stage, kind, _allowed(state), _why_not(state, kind))
-
-
-def _first_state(event: Event) -> _State:
-    if event.kind != "report_received":
-        raise _refuse(None, event.kind)
-    assert isinstance(event.data, ReportData)
-    return _State("reported", event.data.anonymous, 0, event.on, event.at)
-
-
-def _advance(state: _State, event: Event, index: int) -> _State:
-    """The state after ``event`` (the ``index``-th, from 0); TransitionError if refused."""
-    kind = event.kind
-    if kind not in _allowed(state):
-        raise _refuse(state, kind)
-    if event.on < state.last_on:
-        raise TransitionError(
-            state.stage,
-            kind,
-            _allowed(state),
-            f"it is dated {event.on.isoformat()}, before the last event "
-            f"({state.last_on.isoformat()}); give a date on or after that one",
-        )
-    if event.at is not None and state.last_at is not None and event.at < state.last_at:
-        raise TransitionError(
-            state.stage,
-            kind,
-            _allowed(state),
-            "its time (at) is before the time of an earlier event; times never go backwards",
-        )
-    state = replace(state, last_on=event.on, last_at=event.at or state.last_at)
-    data = event.data
-    if kind == "preliminary_started":
-        return replace(state, stage="preliminary")
-    if kind == "preliminary_decision":
-        assert isinstance(data, PreliminaryDecisionData)
-        stage: Stage = {
-            "light_support": "support",
-            "open_full_assessment": "preliminary",
-        }.get(data.outcome, "closed")  # type: ignore[assignment]  # the values are stages
-        return _closing(replace(state, outcome=data.outcome), stage)
-    if kind == "full_assessment_opened":
-        return replace(state, stage="full_assessment")
-    if kind == "full_assessment_completed":
-        assert isinstance(data, FullAssessmentData)
-        return _closing(state, "support" if data.decision in {"support", "placement"} else "closed")
-    if kind == "support_started":
-        return replace(state, support_started=True)
-    if kind == "emergency_protection":
-        return replace(state, emergency_active=True, emergency_seen=True)
-    if kind == "emergency_confirmed":
-        return replace(state, emergency_active=False)
-    if kind == "closed":
-        return _closing(state, "closed")
-    if kind == "reopened":
-        assert isinstance(data, ReopenData)
-        return _State("reported", data.anonymous, index, state.last_on, state.last_at)
-    return state  # safety_assessed, reporter_informed, extension_granted, plan, review
-
-
-def _closing(state: _State, stage: Stage) -> _State:
-    """Closing ends any emergency protection that awaits confirmation."""
-    if stage == "closed":
-        return replace(state, stage=stage, emergency_active=False)
-    return replace(state, stage=stage)
-
-
-# --- loading -----------------------------------------------------------------------------------
-
-
-def _verified(items: Iterable[Event | Mapping[str, Any]], head: str | None) -> tuple[Event, ...]:
-    """The events, once their order, the hash chain and each event's hash are checked."""
-    if isinstance(items, str | bytes | Mapping):
-        raise IntegrityError("not_a_history", detail="events must be a list of events")
-    events: list[Event] = []
-    prev = GENESIS
-    for seq, item in enumerate(items, 1):
-        if isinstance(item, Event):
-            event = item
-        elif isinstance(item, Mapping):
-            try:
-                event = Event.model_validate(dict(item))
-            except ValidationError as error:
-                fields = ", ".join(sorted({field for field, _ in _problems(error)}))
-                raise IntegrityError("invalid_event", seq, fields) from error
-            try:
-                canonical = _canonical(item) == _canonical(event.model_dump(mode="json"))
-            except (TypeError, ValueError) as error:
-                raise IntegrityError("not_canonical", seq) from error
-            if not canonical:
-                raise IntegrityError("not_canonical", seq)
-        else:
-            raise IntegrityError("invalid_event", seq, "not an object")
-        if event.seq != seq:
-            raise IntegrityError("seq", seq)
-        if event.prev != prev:
-            raise IntegrityError("prev", seq)
-        if event.hash != event.content_hash():
-            raise IntegrityError("hash", seq)
-        prev = event.hash
-        events.append(event)
-    if not events:
-        raise IntegrityError("empty")
-    if head is not None and events[-1].hash != head:
-        raise IntegrityError("head", len(events))
-    return tuple(events)
-
-
-def _replayed(events: tuple[Event, ...]) -> _State:
-    state = _first_state(events[0])
-    for index, event in enumerate(events[1:], 1):
-        state = _advance(state, event, index)
-    return state
 
 
 def _where(error: ReadError) -> str:
@@ -684,9 +185,18 @@ def _where(error: ReadError) -> str:
     return text
 
 
-def _submission_form(step: str, submission: bytes | str | dict[str, Any]) -> tuple[str, str]:
-    """The form id and version of a completed, valid submission of the step's stage."""
-    stage = _FORM_STAGES[step]
+class _Backing(NamedTuple):
+    """What a decision step takes from its submission."""
+
+    form: Form
+    document: dict[str, Any]
+    digest: str
+
+
+def _backing(step: str, submission: bytes | str | Mapping[str, Any]) -> _Backing:
+    """The form, plain document and digest of a completed, valid submission of the step's
+    stage; :class:`IncompleteAssessmentError` for anything else."""
+    stage = FORM_STAGES[step]
     report = validate(submission)
     form = None
     if report.form is not None and report.version is not None:
@@ -698,12 +208,46 @@ def _submission_form(step: str, submission: bytes | str | dict[str, Any]) -> tup
         raise IncompleteAssessmentError(step, stage, report, "wrong_form", form.id)
     if not report.ok or form is None:
         raise IncompleteAssessmentError(step, stage, report, "invalid")
-    document = (
-        read(submission) if isinstance(submission, bytes | str) else plain(submission)
-    ).document
+    # valid: the reader finds nothing in it, and gives plain JSON data
+    found = read(submission) if isinstance(submission, bytes | str) else plain(submission)
+    document: dict[str, Any] = found.document
     if document.get("status") != "completed":
         raise IncompleteAssessmentError(step, stage, report, "draft", form.id)
-    return form.id, form.version
+    return _Backing(form, document, submission_digest(document))
+
+
+def _step_value(step: str, backing: _Backing, given: object, state: State) -> str:
+    """The step's outcome or decision, read from its submission; a value the caller gives
+    must agree (TransitionError), and a form without the mapping cannot back the step."""
+    field = _STEP_FIELDS[step]
+    if given is not None and given not in _STEP_VOCABULARIES[field]:
+        return str(given)  # the event refuses it: InvalidEventError naming the field
+    mapping = backing.form.step_mapping(field)
+    if mapping is None:
+        raise FormDefinitionError(
+            [
+                FormProblem(
+                    backing.form.key,
+                    "steps",
+                    f"declares no mapping of its answers to the {field} of {step}, so it "
+                    f"cannot back that step; add [[steps]] with field = {field!r} "
+                    "(docs/form-files.md)",
+                )
+            ]
+        )
+    value = mapping.value_of(backing.document["answers"])
+    if value is None:  # pragma: no cover - a completed, valid submission answers it
+        raise TransitionError(state.stage, step, allowed(state), f"the submission gives no {field}")
+    if given is not None and given != value:
+        raise TransitionError(
+            state.stage,
+            step,
+            allowed(state),
+            f"the {field} given ({str(given)[:40]!r}) is not the one its submission records "
+            f"({value!r}, from {mapping.question}); record the submission's {field}, or "
+            "change the submission",
+        )
+    return value
 
 
 # --- the assessment ----------------------------------------------------------------------------
@@ -735,17 +279,17 @@ class Assessment:
     __slots__ = ("_events", "_state")
 
     _events: tuple[Event, ...]
-    _state: _State
+    _state: State
 
     def __init__(
         self, events: Iterable[Event | Mapping[str, Any]], *, head: str | None = None
     ) -> None:
-        checked = _verified(events, head)
+        checked = verified(events, head)
         object.__setattr__(self, "_events", checked)
-        object.__setattr__(self, "_state", _replayed(checked))
+        object.__setattr__(self, "_state", states(checked)[-1])
 
     @classmethod
-    def _make(cls, events: tuple[Event, ...], state: _State) -> Assessment:
+    def _make(cls, events: tuple[Event, ...], state: State) -> Assessment:
         made = object.__new__(cls)
         object.__setattr__(made, "_events", events)
         object.__setattr__(made, "_state", state)
@@ -802,8 +346,14 @@ class Assessment:
 
     @property
     def municipality(self) -> str | None:
-        """The municipality given with the first report, if any (for its deadline rules)."""
-        return self._report.municipality
+        """The municipality responsible now: the one given with the first report, or the one
+        it was last ``transferred`` to; ``None`` when none was given."""
+        return self._state.municipality
+
+    @property
+    def placed(self) -> bool:
+        """True while a placement runs (``placement_started`` without ``placement_ended``)."""
+        return self._state.placed
 
     @property
     def stage(self) -> Stage:
@@ -823,7 +373,7 @@ class Assessment:
 
     def allowed_steps(self) -> tuple[str, ...]:
         """The event kinds that may be recorded now, in the order of the lifecycle."""
-        return _allowed(self._state)
+        return allowed(self._state)
 
     def cycle_events(self) -> tuple[Event, ...]:
         """The events of the current cycle: since the last report_received or reopened."""
@@ -881,11 +431,12 @@ class Assessment:
 
         ``profile`` is the jurisdiction's profile (default: the shipped one; pass
         ``load_profile(code, override=...)`` for a municipality's rules). ``today`` decides
-        between pending and overdue; the library never reads the clock. Granted extensions
-        move the due date and show as ``extended``; an extension this profile does not allow
-        stays in the history but is not applied. A clock that was not met no longer runs once
-        the case is closed, and a full assessment's clock does not run when the preliminary
-        decision opened none (e.g. light support).
+        between pending and overdue; the library never reads the clock. A rule runs only where
+        it applies (its stages and scopes: a placement review only while a child is placed),
+        once per clock (each report, each recurrence); a clock not met when the case closes or
+        the rule stops applying is ``stopped``, never overdue. Granted extensions move the due
+        date and show as ``extended``; an extension this profile does not allow stays in the
+        history but is not applied.
 
         >>> import datetime as dt
         >>> case = Assessment.report(case_id="c", jurisdiction="SE", on=dt.date(2026, 11, 2),
@@ -895,35 +446,7 @@ class Assessment:
         [('safety_assessment', '2026-11-03', 'met'), ('preliminary', '2026-11-16', 'overdue')]
         """
         profile = profile or load_profile(self.jurisdiction)
-        firsts, extensions = self.starts_and_ends()
-        # grant_extension checks an extension against the profile when it is recorded; one
-        # that this profile does not allow (a rule it lacks, a date past its limit: a history
-        # made under another municipality's rules) is kept in the history but not applied.
-        allowed = {}
-        for rule, new_due_on in extensions.items():
-            try:
-                compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
-            except InvalidArgumentError:
-                continue
-            allowed[rule] = new_due_on
-        deadlines = compute_deadlines(
-            profile, starts=firsts, ends=firsts, extensions=allowed, today=today
-        )
-        return tuple(deadline for deadline in deadlines if self._runs(profile, deadline))
-
-    def _runs(self, profile: Profile, deadline: Deadline) -> bool:
-        """Whether an unmet clock still applies: none does once the case is closed, and the
-        clock of a full assessment does not when the preliminary decision opened none."""
-        if deadline.met_on is not None:
-            return True
-        if self._state.stage == "closed":
-            return False
-        ends = profile.rule(deadline.rule).ends
-        if ends in {"full_assessment_opened", "full_assessment_completed"}:
-            decided = self._state.outcome
-            opened = self.first("full_assessment_opened") is not None
-            return opened or decided is None or decided == "open_full_assessment"
-        return True
+        return clocks(profile, self._events, states(self._events), today)
 
     # --- steps ---
 
@@ -964,12 +487,22 @@ class Assessment:
         event = Event.create(
             seq=1, kind="report_received", on=on, actor=actor, at=at, data=data, prev=GENESIS
         )
-        return cls._make((event,), _first_state(event))
+        return cls._make((event,), first_state(event))
 
     def apply(
-        self, kind: str, on: dt.date, actor: str, *, at: dt.datetime | None = None, **data: Any
+        self,
+        kind: str,
+        on: dt.date,
+        actor: str,
+        /,
+        *,
+        at: dt.datetime | None = None,
+        **data: Any,
     ) -> Assessment:
         """Record the step ``kind`` with its data; the step methods call this.
+
+        ``kind``, ``on`` and ``actor`` are given by position, so that a step's data may have
+        a field of any name (a placement's ``kind``).
 
         ``kind`` is a plain ``str`` here, for programs that take the step as data (a command
         line, a service): an unknown one raises :class:`~kindbehoeften.errors.TransitionError`.
@@ -986,9 +519,9 @@ class Assessment:
         :class:`~kindbehoeften.errors.InvalidEventError` for data that does not fit.
         """
         state = self._state
-        if kind not in _allowed(state):
-            raise _refuse(state, kind)
-        if kind in _FORM_STAGES:
+        if kind not in allowed(state):
+            raise refuse(state, kind)
+        if kind in FORM_STAGES:
             for name in ("form", "form_version"):
                 if name in data:
                     raise InvalidEventError(
@@ -1002,17 +535,24 @@ class Assessment:
                     [("submission", "missing")],
                     [
                         "submission is missing: give a completed, valid submission of the "
-                        f"{_FORM_STAGES[kind]!r} form"
+                        f"{FORM_STAGES[kind]!r} form"
                     ],
                 )
-            form_id, version = _submission_form(kind, data.pop("submission"))
-            data |= {"form": form_id, "form_version": version}
+            backing = _backing(kind, data.pop("submission"))
+            if kind in _STEP_FIELDS:
+                field = _STEP_FIELDS[kind]
+                data[field] = _step_value(kind, backing, data.get(field), state)
+            data |= {
+                "form": backing.form.id,
+                "form_version": backing.form.version,
+                "submission_digest": backing.digest,
+            }
         index = len(self._events)
         prev = self._events[-1].hash
         event = Event.create(
             seq=index + 1, kind=kind, on=on, actor=actor, at=at, data=data, prev=prev
         )
-        return self._make((*self._events, event), _advance(state, event, index))
+        return self._make((*self._events, event), advance(state, event, index))
 
     def assess_safety(
         self, on: dt.date, actor: str, *, at: dt.datetime | None = None
@@ -1034,8 +574,8 @@ class Assessment:
 
     def decide_preliminary(
         self,
-        outcome: Outcome,
-        submission: bytes | str | dict[str, Any],
+        outcome: Outcome | None,
+        submission: bytes | str | Mapping[str, Any],
         on: dt.date,
         actor: str,
         *,
@@ -1043,10 +583,14 @@ class Assessment:
     ) -> Assessment:
         """``preliminary_decision`` on a completed, valid preliminary submission.
 
-        ``close``, ``universal_support`` and ``refer_other_service`` close the case;
-        ``light_support`` goes to support; ``open_full_assessment`` stays in preliminary until
-        :meth:`open_full_assessment`. Another outcome raises
-        :class:`~kindbehoeften.errors.InvalidEventError` naming ``data.outcome`` and the five.
+        The outcome is the submission's, read through its form's mapping (``[[steps]]`` with
+        ``field = "outcome"``); ``outcome`` may be ``None``, or must agree with it (else
+        :class:`~kindbehoeften.errors.TransitionError`). The event records the outcome, the
+        form and the submission's digest. ``close``, ``universal_support`` and
+        ``refer_other_service`` close the case; ``light_support`` goes to support;
+        ``open_full_assessment`` stays in preliminary until :meth:`open_full_assessment`.
+        A value that is no outcome raises :class:`~kindbehoeften.errors.InvalidEventError`
+        naming ``data.outcome`` and the five.
         """
         return self.apply(
             "preliminary_decision", on, actor, at=at, outcome=outcome, submission=submission
@@ -1089,9 +633,17 @@ class Assessment:
                 [("data.rule", "unknown_rule")],
                 [f"data.rule must be one of the {profile.jurisdiction} profile's rules: {known}"],
             )
+        clock = running(profile, self._events, states(self._events), rule)
+        if clock is None:
+            raise InvalidEventError(
+                "extension_granted",
+                [("data.rule", "not_running")],
+                [f"data.rule {rule!r} has no running clock to extend in this case"],
+            )
         try:
-            firsts = extended.starts_and_ends().firsts
-            compute_deadlines(profile, starts=firsts, extensions={rule: new_due_on})
+            check_extension(
+                profile, profile.rule(rule), clock.starts_on, clock.original_due_on, new_due_on
+            )
         except InvalidArgumentError as error:
             raise InvalidEventError(
                 "extension_granted",
@@ -1102,8 +654,8 @@ class Assessment:
 
     def complete_full_assessment(
         self,
-        decision: Decision,
-        submission: bytes | str | dict[str, Any],
+        decision: Decision | None,
+        submission: bytes | str | Mapping[str, Any],
         on: dt.date,
         actor: str,
         *,
@@ -1111,9 +663,12 @@ class Assessment:
     ) -> Assessment:
         """``full_assessment_completed`` on a completed, valid full-assessment submission.
 
-        ``support`` and ``placement`` go to support; ``no_measures`` and
-        ``refer_other_service`` close the case. Another decision raises
-        :class:`~kindbehoeften.errors.InvalidEventError` naming ``data.decision`` and the four.
+        The decision is the submission's, read through its form's mapping (``field =
+        "decision"``); ``decision`` may be ``None``, or must agree with it (else
+        :class:`~kindbehoeften.errors.TransitionError`). ``support`` and ``placement`` go to
+        support; ``no_measures`` and ``refer_other_service`` close the case. A value that is
+        no decision raises :class:`~kindbehoeften.errors.InvalidEventError` naming
+        ``data.decision`` and the four.
         """
         return self.apply(
             "full_assessment_completed", on, actor, at=at, decision=decision, submission=submission
@@ -1121,7 +676,7 @@ class Assessment:
 
     def adopt_plan(
         self,
-        submission: bytes | str | dict[str, Any],
+        submission: bytes | str | Mapping[str, Any],
         on: dt.date,
         actor: str,
         *,
@@ -1149,6 +704,72 @@ class Assessment:
     ) -> Assessment:
         """``emergency_confirmed``: the emergency protection was confirmed (e.g. by a court)."""
         return self.apply("emergency_confirmed", on, actor, at=at)
+
+    def receive_report(
+        self,
+        reporter: Reporter,
+        on: dt.date,
+        actor: str,
+        anonymous: bool | None = None,
+        *,
+        at: dt.datetime | None = None,
+    ) -> Assessment:
+        """``report_received`` on an open case: an additional report, with clocks of its own
+        (Sweden: its own protection assessment). ``reporter`` and ``anonymous`` are as in
+        :meth:`report`; on a closed case a new report is :meth:`reopen`."""
+        flag = reporter == "anonymous" if anonymous is None else anonymous
+        return self.apply("report_received", on, actor, at=at, reporter=reporter, anonymous=flag)
+
+    def start_placement(
+        self,
+        kind: PlacementKind,
+        compulsory: bool,
+        on: dt.date,
+        actor: str,
+        *,
+        at: dt.datetime | None = None,
+    ) -> Assessment:
+        """``placement_started``: the child is placed out of the home (``foster``, ``kinship``,
+        ``residential`` or ``other``; ``compulsory`` or voluntary), in any open stage; the
+        placement's clocks (reviews) run until :meth:`end_placement` or closing."""
+        return self.apply("placement_started", on, actor, at=at, kind=kind, compulsory=compulsory)
+
+    def end_placement(
+        self, on: dt.date, actor: str, *, at: dt.datetime | None = None
+    ) -> Assessment:
+        """``placement_ended``: the child's placement ended (only while placed)."""
+        return self.apply("placement_ended", on, actor, at=at)
+
+    def apply_to_court(
+        self, kind: CourtKind, on: dt.date, actor: str, *, at: dt.datetime | None = None
+    ) -> Assessment:
+        """``court_application``: an application for a compulsory measure, to a ``court`` or
+        a ``board`` (Sweden: the care application after an immediate custody, LVU 8 §)."""
+        return self.apply("court_application", on, actor, at=at, kind=kind)
+
+    def record_court_decision(
+        self,
+        kind: CourtKind,
+        outcome: CourtOutcome,
+        on: dt.date,
+        actor: str,
+        *,
+        at: dt.datetime | None = None,
+    ) -> Assessment:
+        """``decision_by_court``: a ``court`` or ``board`` decided (``granted`` or
+        ``refused``)."""
+        return self.apply("decision_by_court", on, actor, at=at, kind=kind, outcome=outcome)
+
+    def hear_child(self, on: dt.date, actor: str, *, at: dt.datetime | None = None) -> Assessment:
+        """``child_heard``: the child was heard (separately, in their own words)."""
+        return self.apply("child_heard", on, actor, at=at)
+
+    def transfer(
+        self, municipality: str, on: dt.date, actor: str, *, at: dt.datetime | None = None
+    ) -> Assessment:
+        """``transferred``: another municipality (an opaque id, as the first report's) takes
+        the case over; :attr:`municipality` is then that one."""
+        return self.apply("transferred", on, actor, at=at, municipality=municipality)
 
     def close(
         self, reason: CloseReason, on: dt.date, actor: str, *, at: dt.datetime | None = None
@@ -1211,11 +832,11 @@ class Assessment:
             raise IntegrityError("not_a_history", detail=f"$schema must be {EVENTS_SCHEMA_ID}")
         if not isinstance(document["events"], list):
             raise IntegrityError("not_a_history", detail="events must be a list")
-        events = _verified(document["events"], head)
+        events = verified(document["events"], head)
         first = events[0].data
         if isinstance(first, ReportData) and document["case_id"] != first.case_id:
             raise IntegrityError("case_id")
-        return cls._make(events, _replayed(events))
+        return cls._make(events, states(events)[-1])
 
     def to_json(self) -> str:
         """The history as JSON text (UTF-8, indented, ending in a newline).
@@ -1245,66 +866,4 @@ class Assessment:
         return assessment
 
 
-# --- the schema --------------------------------------------------------------------------------
-
-
-def events_schema() -> dict[str, Any]:
-    """The JSON Schema (Draft 2020-12) of a stored history, the document of
-    :meth:`Assessment.to_dict`. It checks the shape and each kind's data; the hash chain and
-    the order of steps are checked by :meth:`Assessment.from_json` only.
-
-    >>> events_schema()["$id"]
-    'urn:kindbehoeften:schema:events:1'
-    """
-    return copy.deepcopy(_events_schema())
-
-
-@cache
-def _events_schema() -> dict[str, Any]:
-    payloads = sorted(set(_PAYLOADS.values()), key=lambda cls: cls.__name__)
-    _, top = models_json_schema(
-        [(Event, "serialization"), *((cls, "serialization") for cls in payloads)],
-        ref_template="#/$defs/{model}",
-    )
-    defs: dict[str, Any] = top["$defs"]
-    event = defs["Event"]
-    event["description"] = (
-        "One step of the history. seq counts from 1; on is the date of the step, at its "
-        "instant (with a UTC offset) or null; actor is the caller's opaque id of who recorded "
-        "it; data is the kind's data; prev is the hash of the event before."
-    )
-    event["properties"]["data"] = {
-        "type": "object",
-        "description": "The kind's data: see the if/then below.",
-    }
-    event["allOf"] = [
-        {
-            "if": {"properties": {"kind": {"const": kind}}},
-            "then": {"properties": {"data": {"$ref": f"#/$defs/{_PAYLOADS[kind].__name__}"}}},
-        }
-        for kind in EVENT_KINDS
-    ]
-    return {
-        "$schema": _DRAFT,
-        "$id": EVENTS_SCHEMA_ID,
-        "title": "kindbehoeften event history",
-        "description": (
-            "The append-only, hash-chained event history of one assessment. Each event's hash "
-            "is the SHA-256 of its canonical JSON without hash (sorted keys, no whitespace, "
-            "UTF-8); prev is the hash of the event before, or 64 zeros for the first."
-        ),
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["$schema", "case_id", "events"],
-        "properties": {
-            "$schema": {"const": EVENTS_SCHEMA_ID},
-            "case_id": dict(defs["ReportData"]["properties"]["case_id"]),
-            "events": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Event"}},
-        },
-        "$defs": defs,
-    }
-
-
-# kindbehoeften gives its public classes their public module as __module__, and doctest then
-# no longer searches them as this module's: list here each one whose methods hold examples.
 __test__ = {"Assessment": Assessment}

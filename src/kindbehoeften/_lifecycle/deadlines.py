@@ -41,7 +41,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -51,19 +52,28 @@ from typing import Annotated, Any
 import holidays
 import jsonschema
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .._core.limits import quoted
 from .._core.tomllines import KeyPath
 from .._core.vocab import (
+    CLOSED_DAYS,
     EVENT_KINDS,
     IDENTIFIER_MAX,
     IDENTIFIER_PATTERN,
     JURISDICTIONS,
+    OPEN_STAGES,
+    RULE_KINDS,
+    SCOPES,
     UNITS,
+    WORKING_DAY_COUNTS,
+    AssessmentStage,
+    ClosedDay,
     EventKind,
     RuleKind,
+    Scope,
     Unit,
+    WorkingDayCount,
 )
 from .._core.vocab import DeadlineStatus as Status
 from .._forms.datafiles import (
@@ -125,12 +135,24 @@ class Length(BaseModel):
         return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
 
 
+def _one_or_more(value: object) -> object:
+    return (value,) if isinstance(value, str) else value
+
+
 class Rule(BaseModel):
-    """One legal clock: from the event ``starts`` until the event ``ends``, within ``length``.
+    """One legal clock: from the event ``starts`` until one of the events ``ends``, within
+    ``length`` (counted from ``offset`` after the start, when a rule has one).
 
     ``kind`` says whether the rule is law (``statute``) or a sector norm (``norm``); ``basis``
     names the legal source. An ``extendable`` rule may be given a later due date, at most
     ``max_extension`` after the original one when that is set.
+
+    Where it applies: a clock starts only while the case is in one of the stages ``during``
+    (by default every open stage) and every scope of ``applies`` holds (``placed``,
+    ``support_decided``, ``not_anonymous``, ``professional_reporter``); it stops (status
+    ``stopped``) when the case closes, leaves those stages or a scope ends before the clock is
+    met. A rule that ``recurs`` starts again from each occurrence of its end event, while it
+    applies (a placement reviewed every 6 months).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -138,13 +160,17 @@ class Rule(BaseModel):
     id: Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
     label: Annotated[str, Field(min_length=1, max_length=200)]
     starts: EventKind
-    ends: EventKind
+    ends: Annotated[tuple[EventKind, ...], BeforeValidator(_one_or_more), Field(min_length=1)]
     length: Length
     kind: RuleKind
     basis: Annotated[str, Field(min_length=1, max_length=2000)]
     extendable: bool = False
     max_extension: Length | None = None
     note: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    applies: tuple[Scope, ...] = ()
+    during: Annotated[tuple[AssessmentStage, ...], Field(min_length=1)] = OPEN_STAGES
+    recurs: bool = False
+    offset: Length | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
@@ -152,6 +178,23 @@ class Rule(BaseModel):
         if problems:
             raise ValueError("; ".join(f"{key}: {message}" for key, message in problems))
         return self
+
+
+class WorkingDays(BaseModel):
+    """How a profile counts working days where the law leaves a choice, with its source.
+
+    ``count_from`` is ``next_working_day`` (day 1 is the first working day after the start:
+    the default) or ``start_day`` (the start day is day 1 when it is a working day, as the
+    DfE's CIN census validator counts); ``closed`` names days that are not working days
+    besides the calendar's public holidays (``christmas_eve``, ``midsummer_eve``,
+    ``new_years_eve``); ``basis`` says why.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    count_from: WorkingDayCount = "next_working_day"
+    closed: tuple[ClosedDay, ...] = ()
+    basis: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
 
 
 class Profile(BaseModel):
@@ -168,6 +211,7 @@ class Profile(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     holidays_country: Annotated[str, Field(min_length=2, max_length=3)]
     holidays_subdivision: str | None = None
+    working_days: WorkingDays = WorkingDays()
     rules: tuple[Rule, ...]
 
     @model_validator(mode="after")
@@ -191,7 +235,8 @@ class Deadline(BaseModel):
 
     ``due_on`` includes a granted extension; ``original_due_on`` does not. ``status`` is
     ``met`` (met on or before the due date), ``met_late``, ``overdue`` (not met and ``today``
-    is after the due date) or ``pending``.
+    is after the due date), ``pending``, or ``stopped`` (the clock stopped on ``stopped_on``
+    before it was met: the case closed, or the rule stopped applying; never overdue).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -206,6 +251,7 @@ class Deadline(BaseModel):
     basis: str
     kind: RuleKind
     extended: bool
+    stopped_on: dt.date | None = None
 
     def to_dict(self) -> dict[str, str | bool | None]:
         """JSON-ready data, dates as ISO text.
@@ -227,6 +273,7 @@ class Deadline(BaseModel):
             "kind": self.kind,
             "extended": self.extended,
             "original_due_on": self.original_due_on.isoformat(),
+            "stopped_on": None if self.stopped_on is None else self.stopped_on.isoformat(),
         }
 
 
@@ -241,13 +288,19 @@ def _duplicates(ids: Iterable[str]) -> Iterable[tuple[int, str]]:
 def _rule_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What a schema cannot say about one rule, as (key, message) pairs."""
     problems: list[tuple[str, str]] = []
-    if rule.get("starts") is not None and rule.get("starts") == rule.get("ends"):
+    ends = rule.get("ends")
+    ends = (ends,) if isinstance(ends, str) else tuple(ends or ())
+    if rule.get("starts") is not None and rule.get("starts") in ends:
         problems.append(
             (
                 "ends",
                 f"is the event that starts the rule ({rule['starts']!r}); name the event "
                 "that meets the deadline",
             )
+        )
+    if "closed" in (rule.get("during") or ()):
+        problems.append(
+            ("during", "names the stage closed: no clock runs on a closed case; leave it out")
         )
     if rule.get("max_extension") is not None and not rule.get("extendable", False):
         problems.append(
@@ -263,14 +316,36 @@ def _rule_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
 # --- date arithmetic ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Calendar:
+    """What counting working days needs: the holidays' country, and the profile's choices."""
+
+    country: str | None
+    subdivision: str | None = None
+    count_from: WorkingDayCount = "next_working_day"
+    closed: tuple[ClosedDay, ...] = ()
+
+
+def _calendar_of(profile: Profile) -> _Calendar:
+    settings = profile.working_days
+    return _Calendar(
+        profile.holidays_country,
+        profile.holidays_subdivision,
+        settings.count_from,
+        settings.closed,
+    )
+
+
 def add_length(
     start: dt.date,
     length: Length,
     *,
     holidays_country: str | None = None,
     holidays_subdivision: str | None = None,
+    profile: Profile | None = None,
 ) -> dt.date:
-    """The day ``length`` after ``start``; working days need the holidays' country.
+    """The day ``length`` after ``start``; working days need the holidays' country, or a
+    ``profile`` (whose country and working-day choices are then used).
 
     :class:`~kindbehoeften.errors.InvalidArgumentError` for working days without
     ``holidays_country`` (or with one the ``holidays`` package does not know), and for a day
@@ -282,19 +357,15 @@ def add_length(
     ...            holidays_country="FI")
     datetime.date(2027, 1, 5)
     """
-    return _shift(
-        start, length.amount, length.unit, holidays_country, holidays_subdivision, "start"
+    where = (
+        _calendar_of(profile)
+        if profile is not None
+        else _Calendar(holidays_country, holidays_subdivision)
     )
+    return _shift(start, length.amount, length.unit, where, "start")
 
 
-def _shift(
-    start: dt.date,
-    amount: int,
-    unit: Unit,
-    country: str | None,
-    subdivision: str | None,
-    argument: str,
-) -> dt.date:
+def _shift(start: dt.date, amount: int, unit: Unit, where: _Calendar, argument: str) -> dt.date:
     """``amount`` ``unit`` after ``start``; ``argument`` names the start in an error."""
     try:
         if unit == "days":
@@ -303,13 +374,13 @@ def _shift(
             return start + dt.timedelta(weeks=amount)
         if unit == "months":
             return _add_months(start, amount)
-        if country is None:
+        if where.country is None:
             raise InvalidArgumentError(
                 "holidays_country",
                 "working days need a country for public holidays: give holidays_country "
                 "(e.g. 'SE')",
             )
-        return _add_working_days(start, amount, country, subdivision)
+        return _add_working_days(start, amount, where)
     except OverflowError as error:
         raise InvalidArgumentError(
             argument,
@@ -326,31 +397,51 @@ def _add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def _add_working_days(
-    start: dt.date, amount: int, country: str, subdivision: str | None
-) -> dt.date:
+def _add_working_days(start: dt.date, amount: int, where: _Calendar) -> dt.date:
+    assert where.country is not None
+    country, subdivision, closed = where.country, where.subdivision, where.closed
     day, counted = start, 0
+    if where.count_from == "start_day" and is_working_day(start, country, subdivision, closed):
+        counted = 1  # the start day is day 1 (the DfE's CIN census validator)
     while counted < amount:
         day += _ONE_DAY
-        if is_working_day(day, country, subdivision):
+        if is_working_day(day, country, subdivision, closed):
             counted += 1
     return day
 
 
-def is_working_day(day: dt.date, country: str, subdivision: str | None = None) -> bool:
-    """Monday to Friday, and not a public holiday of ``country`` (and ``subdivision``).
+def is_working_day(
+    day: dt.date,
+    country: str,
+    subdivision: str | None = None,
+    closed: Iterable[ClosedDay] = (),
+) -> bool:
+    """Monday to Friday, not a public holiday of ``country`` (and ``subdivision``), and none
+    of the ``closed`` days a profile adds (``christmas_eve``, ``midsummer_eve``: the Friday
+    from 19 to 25 June, ``new_years_eve``).
 
     >>> is_working_day(dt.date(2027, 4, 27), "NL")   # King's Day
     False
     >>> is_working_day(dt.date(2027, 4, 28), "NL")
     True
+    >>> is_working_day(dt.date(2027, 12, 24), "GB", closed=["christmas_eve"])
+    False
     """
     if day.weekday() >= 5:
+        return False
+    if any(_CLOSED[name](day) for name in closed):
         return False
     if day in _holidays_in(country, subdivision, day.year):
         return False
     # An observed holiday can be listed under the next year (1 January on a Saturday).
     return not (day.month == 12 and day in _holidays_in(country, subdivision, day.year + 1))
+
+
+_CLOSED: dict[str, Callable[[dt.date], bool]] = {
+    "christmas_eve": lambda day: (day.month, day.day) == (12, 24),
+    "new_years_eve": lambda day: (day.month, day.day) == (12, 31),
+    "midsummer_eve": lambda day: day.month == 6 and 19 <= day.day <= 25 and day.weekday() == 4,
+}
 
 
 @lru_cache(maxsize=1024)
@@ -393,14 +484,21 @@ def compute_deadlines(
     ends: Mapping[str, dt.date] = _NO_DATES,
     extensions: Mapping[str, dt.date] = _NO_DATES,
     today: dt.date | None = None,
+    stopped_on: dt.date | None = None,
+    scopes: Iterable[Scope] | None = None,
 ) -> tuple[Deadline, ...]:
-    """One :class:`Deadline` per rule of ``profile`` whose start is known, in profile order.
+    """One :class:`Deadline` per rule of ``profile`` whose start is known, in profile order:
+    the arithmetic of the rules on the dates given, for "what if" questions (the command
+    ``kindbehoeften deadlines``). An assessment's own clocks, with each rule's scope, stages,
+    recurrences and stops, come from :meth:`kindbehoeften.Assessment.deadlines`.
 
-    ``starts`` maps event kinds to the date of the event (its first occurrence in the current
-    cycle), ``ends`` likewise for the events that meet rules, ``extensions`` maps a rule id to
-    its granted new due date. ``today`` decides between ``pending`` and ``overdue``; without it
-    an unmet deadline is ``pending``. An end event on or before the start also meets a rule
-    (support can start before the decision that requires it).
+    ``starts`` maps event kinds to the date of the event, ``ends`` likewise for the events
+    that meet rules, ``extensions`` maps a rule id to its granted new due date. ``today``
+    decides between ``pending`` and ``overdue``; without it an unmet deadline is ``pending``.
+    ``stopped_on`` is the day the case closed: a clock not met by then is ``stopped``, never
+    overdue. ``scopes`` lists the scopes that hold (e.g. ``["professional_reporter"]``): a
+    rule that applies only within a scope not listed is left out; without ``scopes`` every
+    rule is computed. An end event on or before the start also meets a rule.
 
     Raises :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) for an
     unknown event kind or rule id, a value that is not a ``datetime.date``, an extension that
@@ -419,6 +517,9 @@ def compute_deadlines(
     """
     _check_event_kinds("starts", starts)
     _check_event_kinds("ends", ends)
+    if stopped_on is not None:
+        _check_date("stopped_on", "stopped_on", stopped_on)
+    held = None if scopes is None else set(scopes)
     ids = [rule.id for rule in profile.rules]
     unknown = sorted(set(extensions) - set(ids))
     if unknown:
@@ -429,23 +530,28 @@ def compute_deadlines(
         )
     deadlines: list[Deadline] = []
     for rule in profile.rules:
-        start = starts.get(rule.starts)
-        if start is None:
-            if rule.id in extensions:
+        event_on = starts.get(rule.starts)
+        if event_on is None or (held is not None and not set(rule.applies) <= held):
+            if event_on is None and rule.id in extensions:
                 raise InvalidArgumentError(
                     "extensions",
                     f"rule {rule.id!r} has an extension but has not started: give the date "
                     f"of {rule.starts!r} in starts",
                 )
             continue
-        original = _due(profile, start, rule.length.amount, rule.length.unit)
+        start = clock_start(profile, rule, event_on)
+        original = due_date(profile, rule, start)
         due = original
         granted = extensions.get(rule.id)
         if granted is not None:
             _check_date("extensions", rule.id, granted)
-            _check_extension(profile, rule, start, original, granted)
+            check_extension(profile, rule, start, original, granted)
             due = granted
-        met_on = ends.get(rule.ends)
+        met = [ends[kind] for kind in rule.ends if kind in ends]
+        met_on = min(met) if met else None
+        stopped = stopped_on if met_on is None or (stopped_on and met_on > stopped_on) else None
+        if stopped is not None:
+            met_on = None
         deadlines.append(
             Deadline(
                 rule=rule.id,
@@ -454,19 +560,30 @@ def compute_deadlines(
                 due_on=due,
                 original_due_on=original,
                 met_on=met_on,
-                status=_status(due, met_on, today),
+                status=status(due, met_on, today, stopped),
                 basis=rule.basis,
                 kind=rule.kind,
                 extended=granted is not None,
+                stopped_on=stopped,
             )
         )
     return tuple(deadlines)
 
 
 def _due(profile: Profile, start: dt.date, amount: int, unit: Unit) -> dt.date:
-    return _shift(
-        start, amount, unit, profile.holidays_country, profile.holidays_subdivision, "starts"
-    )
+    return _shift(start, amount, unit, _calendar_of(profile), "starts")
+
+
+def clock_start(profile: Profile, rule: Rule, event_on: dt.date) -> dt.date:
+    """The day a rule's clock starts: its start event's day, or ``offset`` after it."""
+    if rule.offset is None:
+        return event_on
+    return _due(profile, event_on, rule.offset.amount, rule.offset.unit)
+
+
+def due_date(profile: Profile, rule: Rule, start: dt.date) -> dt.date:
+    """The original due date of a clock of ``rule`` that started on ``start``."""
+    return _due(profile, start, rule.length.amount, rule.length.unit)
 
 
 def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
@@ -488,9 +605,11 @@ def _check_date(name: str, key: str, value: object) -> None:
         )
 
 
-def _check_extension(
+def check_extension(
     profile: Profile, rule: Rule, start: dt.date, original: dt.date, granted: dt.date
 ) -> None:
+    """:class:`~kindbehoeften.errors.InvalidArgumentError` unless ``rule`` may be extended
+    from ``original`` to ``granted``."""
     if not rule.extendable:
         raise InvalidArgumentError(
             "extensions",
@@ -519,7 +638,12 @@ def _check_extension(
         )
 
 
-def _status(due: dt.date, met_on: dt.date | None, today: dt.date | None) -> Status:
+def status(
+    due: dt.date, met_on: dt.date | None, today: dt.date | None, stopped_on: dt.date | None = None
+) -> Status:
+    """Where a clock stands: met or met late, stopped, overdue (after ``today``) or pending."""
+    if stopped_on is not None:
+        return "stopped"
     if met_on is not None:
         return "met" if met_on <= due else "met_late"
     if today is not None and today > due:
@@ -537,6 +661,18 @@ def jurisdiction_schema() -> dict[str, Any]:
     'urn:kindbehoeften:schema:jurisdiction:1'
     """
     schema: dict[str, Any] = json.loads(_schema_text())
+    # The vocabularies are written once, in the library: the file holds their places.
+    defs = schema["$defs"]
+    defs["jurisdiction"]["enum"] = list(JURISDICTIONS)
+    defs["event_kind"]["enum"] = list(EVENT_KINDS)
+    defs["length"]["properties"]["unit"]["enum"] = list(UNITS)
+    rule = defs["rule_change"]["properties"]
+    rule["applies"]["items"]["enum"] = list(SCOPES)
+    rule["during"]["items"]["enum"] = list(OPEN_STAGES)
+    rule["kind"]["enum"] = list(RULE_KINDS)
+    working_days = defs["working_days"]["properties"]
+    working_days["count_from"]["enum"] = list(WORKING_DAY_COUNTS)
+    working_days["closed"]["items"]["enum"] = list(CLOSED_DAYS)
     return schema
 
 
@@ -639,6 +775,7 @@ def _profile_from(document: dict[str, Any], problems: Problems) -> Profile:
         "name": header["name"],
         "holidays_country": holidays_table["country"],
         "holidays_subdivision": holidays_table.get("subdivision"),
+        "working_days": header.get("working_days", {}),
         "rules": rules,
     }
     return _build(data, problems, list(range(len(rules))))
@@ -700,7 +837,7 @@ def _apply_override(base: Profile, document: dict[str, Any], problems: Problems)
             rule = dict(change)
         for key, message in _rule_problems(rule):
             # Point at the key this file gives, where the problem is between two keys.
-            partner = _PARTNER_KEYS[key]
+            partner = _PARTNER_KEYS.get(key, key)
             if key not in change and partner in change:
                 key = partner
             problems.add(("rules", index, key), message)
@@ -711,6 +848,10 @@ def _apply_override(base: Profile, document: dict[str, Any], problems: Problems)
         "name": header.get("name", base.name),
         "holidays_country": base.holidays_country,
         "holidays_subdivision": base.holidays_subdivision,
+        "working_days": {
+            **base.working_days.model_dump(exclude_none=True),
+            **header.get("working_days", {}),
+        },
         "rules": list(merged.values()),
     }
     return _build(data, problems, [origin.get(rule_id) for rule_id in merged])

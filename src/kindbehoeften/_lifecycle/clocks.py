@@ -1,0 +1,162 @@
+"""The legal clocks of an assessment: each rule of its jurisdiction, run over its history.
+
+A clock of a rule starts at each occurrence of the rule's start event (a case's report and
+``reopened`` count as ``report_received``), when the case is then in one of the rule's stages
+(``during``) and the rule's scopes hold (``applies``: a placement, a decision for support, a
+reporter who is not anonymous or is a professional; for a clock started by a report, that
+report's own reporter). A clock is met by the first of the rule's end events after its start;
+it stops, never to be overdue, when the case closes or leaves the rule's stages or a scope
+ends first (a placement ended). A rule that ``recurs`` starts again from each end event, while
+it applies. An extension moves the due date of the rule's running clock, when the profile
+allows it.
+
+Each clock is one :class:`~kindbehoeften.Deadline`: so a rule appears once per running clock
+(each report, each recurrence). Only the current cycle's clocks are given: those of a cycle
+before a reopening stopped when it closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .._core.vocab import Reporter
+from ..errors import InvalidArgumentError
+from .deadlines import Deadline, Profile, Rule, check_extension, clock_start, due_date, status
+from .events import Event, ExtensionData, ReopenData, ReportData
+from .machine import State
+
+__all__ = ["clocks", "running"]
+
+
+@dataclass(slots=True)
+class _Clock:
+    rule: Rule
+    order: int  # the rule's place in the profile
+    started_at: int  # index of the start event
+    starts_on: dt.date
+    original_due: dt.date
+    due: dt.date
+    reporter: Reporter
+    anonymous: bool
+    extended: bool = False
+    met_on: dt.date | None = None
+    stopped_on: dt.date | None = None
+
+
+def _report_of(event: Event, state: State) -> tuple[Reporter, bool]:
+    """The reporter a clock started by ``event`` is about: a report's own, else the cycle's."""
+    data = event.data
+    if isinstance(data, ReportData | ReopenData):
+        return data.reporter, data.anonymous
+    return state.reporter, state.anonymous
+
+
+def _applies(rule: Rule, state: State, reporter: Reporter, anonymous: bool) -> bool:
+    if state.stage not in rule.during:
+        return False
+    for scope in rule.applies:
+        if scope == "placed" and not state.placed:
+            return False
+        if scope == "support_decided" and not state.support_decided:
+            return False
+        if scope == "not_anonymous" and anonymous:
+            return False
+        if scope == "professional_reporter" and (anonymous or reporter != "professional"):
+            return False
+    return True
+
+
+def _run(profile: Profile, events: Sequence[Event], states: Sequence[State]) -> list[_Clock]:
+    """Every clock of the current cycle, in the order they started."""
+    start = states[-1].cycle_start
+    found: list[_Clock] = []
+    running: list[_Clock] = []
+    for index in range(start, len(events)):
+        event, state = events[index], states[index]
+        kind = "report_received" if event.kind == "reopened" else event.kind
+        if isinstance(event.data, ExtensionData):
+            _extend(profile, running, event.data)
+        for clock in [c for c in running if event.kind in c.rule.ends]:
+            clock.met_on = event.on
+            running.remove(clock)
+            if clock.rule.recurs and _applies(clock.rule, state, clock.reporter, clock.anonymous):
+                again = _started(profile, clock.rule, clock.order, index, event.on, clock)
+                found.append(again)
+                running.append(again)
+        for clock in [c for c in running if not _applies(c.rule, state, c.reporter, c.anonymous)]:
+            clock.stopped_on = event.on
+            running.remove(clock)
+        for order, rule in enumerate(profile.rules):
+            if rule.starts != kind:
+                continue
+            reporter, anonymous = _report_of(event, state)
+            if _applies(rule, state, reporter, anonymous):
+                made = _Clock(rule, order, index, event.on, event.on, event.on, reporter, anonymous)
+                clock = _started(profile, rule, order, index, event.on, made)
+                found.append(clock)
+                running.append(clock)
+    return found
+
+
+def _started(
+    profile: Profile, rule: Rule, order: int, index: int, on: dt.date, like: _Clock
+) -> _Clock:
+    begins = clock_start(profile, rule, on)
+    due = due_date(profile, rule, begins)
+    return _Clock(rule, order, index, begins, due, due, like.reporter, like.anonymous)
+
+
+def _extend(profile: Profile, running: list[_Clock], data: ExtensionData) -> None:
+    """Move the due date of the rule's latest running clock, if the profile allows it; an
+    extension it does not allow (one made under another municipality's rules) stays in the
+    history but is not applied."""
+    for clock in reversed(running):
+        if clock.rule.id == data.rule:
+            try:
+                check_extension(
+                    profile, clock.rule, clock.starts_on, clock.original_due, data.new_due_on
+                )
+            except InvalidArgumentError:
+                return
+            clock.due, clock.extended = data.new_due_on, True
+            return
+
+
+def clocks(
+    profile: Profile,
+    events: Sequence[Event],
+    states: Sequence[State],
+    today: dt.date | None = None,
+) -> tuple[Deadline, ...]:
+    """The clocks of the current cycle as deadlines, in profile order, then by start."""
+    found = sorted(_run(profile, events, states), key=lambda c: (c.order, c.started_at))
+    return tuple(
+        Deadline(
+            rule=clock.rule.id,
+            label=clock.rule.label,
+            starts_on=clock.starts_on,
+            due_on=clock.due,
+            original_due_on=clock.original_due,
+            met_on=clock.met_on,
+            status=status(clock.due, clock.met_on, today, clock.stopped_on),
+            basis=clock.rule.basis,
+            kind=clock.rule.kind,
+            extended=clock.extended,
+            stopped_on=clock.stopped_on,
+        )
+        for clock in found
+    )
+
+
+def running(
+    profile: Profile, events: Sequence[Event], states: Sequence[State], rule_id: str
+) -> Deadline | None:
+    """The latest running (neither met nor stopped) clock of ``rule_id``, if any."""
+    found = [
+        deadline
+        for deadline in clocks(profile, events, states)
+        if deadline.rule == rule_id and deadline.met_on is None and deadline.stopped_on is None
+    ]
+    return found[-1] if found else None

@@ -1,0 +1,295 @@
+"""The state machine of an assessment: which steps each stage allows, and what each does.
+
+The stages are ``reported``, ``preliminary``, ``full_assessment``, ``support`` and ``closed``.
+Emergency protection and a placement are not stages but flags over the open stages. A
+:class:`State` is derived from the events alone; :func:`advance` gives the state after one
+more event, or a :class:`~kindbehoeften.errors.TransitionError` saying which steps are allowed.
+:func:`verified` checks a stored history's order and hash chain before anything is replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from .._core.vocab import EVENT_KINDS, AssessmentStage, Reporter
+from ..errors import IntegrityError, TransitionError
+from .events import (
+    GENESIS,
+    Event,
+    FullAssessmentData,
+    PreliminaryDecisionData,
+    ReopenData,
+    ReportData,
+    TransferData,
+    canonical,
+    problems_of,
+)
+
+__all__ = ["State", "advance", "allowed", "first_state", "refuse", "states", "verified"]
+
+Stage = AssessmentStage
+
+# The steps any open stage allows (besides those of the stage itself).
+_ANY_OPEN = frozenset(
+    {
+        "extension_granted",
+        "report_received",
+        "court_application",
+        "decision_by_court",
+        "child_heard",
+        "transferred",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What the events say so far; every field is derived from them."""
+
+    stage: Stage
+    informable: bool  # a report of this cycle was not anonymous: there is a reporter to inform
+    cycle_start: int  # index of the cycle's first event
+    last_on: dt.date
+    last_at: dt.datetime | None
+    reporter: Reporter  # the reporter of the cycle's (first) report
+    anonymous: bool  # whether the cycle's (first) report was anonymous
+    municipality: str | None = None
+    emergency_active: bool = False
+    emergency_seen: bool = False  # emergency protection in this cycle
+    outcome: str | None = None  # this cycle's preliminary decision
+    support_started: bool = False
+    support_decided: bool = False  # a decision for support in this cycle
+    placed: bool = False  # a placement has started and not ended
+
+
+def allowed(state: State) -> tuple[str, ...]:
+    """The event kinds that may follow, in the order of the lifecycle."""
+    steps: set[str] = set()
+    stage = state.stage
+    if state.informable:
+        steps.add("reporter_informed")
+    if stage == "closed":
+        steps.add("reopened")
+    else:
+        steps |= _ANY_OPEN
+        steps.add("emergency_confirmed" if state.emergency_active else "emergency_protection")
+        steps.add("placement_ended" if state.placed else "placement_started")
+    if stage == "reported":
+        steps |= {"safety_assessed", "preliminary_started", "closed"}
+        if state.emergency_seen:
+            steps.add("full_assessment_opened")
+    elif stage == "preliminary":
+        steps.add("safety_assessed")
+        if state.outcome is None:
+            steps.add("preliminary_decision")
+            if state.emergency_seen:
+                steps.add("full_assessment_opened")
+        else:  # only open_full_assessment leaves the stage at preliminary
+            steps |= {"full_assessment_opened", "closed"}
+    elif stage == "full_assessment":
+        steps |= {"safety_assessed", "full_assessment_completed", "closed"}
+    elif stage == "support":
+        steps |= {
+            "safety_assessed",
+            "plan_adopted",
+            "support_started",
+            "full_assessment_opened",
+            "closed",
+        }
+    if state.placed or (stage == "support" and state.support_started):
+        steps.add("review_held")  # of the support, or of a placement at any open stage
+    return tuple(kind for kind in EVENT_KINDS if kind in steps)
+
+
+def _why_not(state: State, kind: str) -> str | None:
+    """A hint for a refused step, where the stage alone does not explain it."""
+    if kind not in EVENT_KINDS:
+        return "unknown step; the steps are the event kinds of docs/lifecycle.md"
+    if kind == "reporter_informed" and not state.informable:
+        return "the reports of this cycle were anonymous: there is no reporter to inform"
+    if kind == "report_received" and state.stage == "closed":
+        return "the case is closed: a new report reopens it (reopened)"
+    if state.stage == "closed" and kind != "reopened":
+        return "the case is closed; reopen it on a new report first"
+    if kind == "emergency_protection":
+        return "emergency protection is already active; confirm it first"
+    if kind == "emergency_confirmed":
+        return "no emergency protection awaits confirmation"
+    if kind == "placement_started":
+        return "the child is placed already; end that placement first (placement_ended)"
+    if kind == "placement_ended":
+        return "the child is not placed"
+    if kind == "review_held" and state.stage == "support":
+        return "a review follows support_started or a placement"
+    if state.stage == "preliminary" and state.outcome is None and kind == "closed":
+        return "a started preliminary assessment ends with its decision (outcome 'close')"
+    if state.stage == "preliminary" and kind == "preliminary_decision":
+        return "the preliminary decision is already recorded"
+    if kind == "full_assessment_opened" and state.stage in {"reported", "preliminary"}:
+        return (
+            "a full assessment opens after the preliminary decision open_full_assessment, "
+            "or at once after emergency protection"
+        )
+    return None
+
+
+def refuse(state: State | None, kind: str) -> TransitionError:
+    """The error for a step that ``state`` does not allow."""
+    if state is None:
+        return TransitionError(
+            None, kind, ("report_received",), "a history starts with report_received"
+        )
+    return TransitionError(state.stage, kind, allowed(state), _why_not(state, kind))
+
+
+def first_state(event: Event) -> State:
+    """The state after a history's first event, which must be its report."""
+    if event.kind != "report_received":
+        raise refuse(None, event.kind)
+    data = event.data
+    assert isinstance(data, ReportData)
+    return State(
+        "reported",
+        not data.anonymous,
+        0,
+        event.on,
+        event.at,
+        data.reporter,
+        data.anonymous,
+        data.municipality,
+    )
+
+
+def advance(state: State, event: Event, index: int) -> State:
+    """The state after ``event`` (the ``index``-th, from 0); TransitionError if refused."""
+    kind = event.kind
+    if kind not in allowed(state):
+        raise refuse(state, kind)
+    if event.on < state.last_on:
+        raise TransitionError(
+            state.stage,
+            kind,
+            allowed(state),
+            f"it is dated {event.on.isoformat()}, before the last event "
+            f"({state.last_on.isoformat()}); give a date on or after that one",
+        )
+    if event.at is not None and state.last_at is not None and event.at < state.last_at:
+        raise TransitionError(
+            state.stage,
+            kind,
+            allowed(state),
+            "its time (at) is before the time of an earlier event; times never go backwards",
+        )
+    state = replace(state, last_on=event.on, last_at=event.at or state.last_at)
+    data = event.data
+    if kind == "preliminary_started":
+        return replace(state, stage="preliminary")
+    if kind == "preliminary_decision":
+        assert isinstance(data, PreliminaryDecisionData)
+        stage: Stage = {
+            "light_support": "support",
+            "open_full_assessment": "preliminary",
+        }.get(data.outcome, "closed")  # type: ignore[assignment]  # the values are stages
+        decided = data.outcome == "light_support"
+        return _closing(replace(state, outcome=data.outcome, support_decided=decided), stage)
+    if kind == "full_assessment_opened":
+        return replace(state, stage="full_assessment")
+    if kind == "full_assessment_completed":
+        assert isinstance(data, FullAssessmentData)
+        decided = data.decision in {"support", "placement"}
+        state = replace(state, support_decided=decided)
+        return _closing(state, "support" if decided else "closed")
+    if kind == "support_started":
+        return replace(state, support_started=True)
+    if kind == "emergency_protection":
+        return replace(state, emergency_active=True, emergency_seen=True)
+    if kind == "emergency_confirmed":
+        return replace(state, emergency_active=False)
+    if kind == "placement_started":
+        return replace(state, placed=True)
+    if kind == "placement_ended":
+        return replace(state, placed=False)
+    if kind == "report_received":  # an additional report on an open case
+        assert isinstance(data, ReopenData)
+        return replace(state, informable=state.informable or not data.anonymous)
+    if kind == "transferred":
+        assert isinstance(data, TransferData)
+        return replace(state, municipality=data.municipality)
+    if kind == "closed":
+        return _closing(state, "closed")
+    if kind == "reopened":
+        assert isinstance(data, ReopenData)
+        return State(
+            "reported",
+            not data.anonymous,
+            index,
+            state.last_on,
+            state.last_at,
+            data.reporter,
+            data.anonymous,
+            state.municipality,
+        )
+    return state  # safety_assessed, reporter_informed, extension_granted, plan, review, ...
+
+
+def _closing(state: State, stage: Stage) -> State:
+    """Closing ends any emergency protection that awaits confirmation, and the placement
+    (no clock runs on a closed case)."""
+    if stage == "closed":
+        return replace(state, stage=stage, emergency_active=False, placed=False)
+    return replace(state, stage=stage)
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def verified(items: Iterable[Event | Mapping[str, Any]], head: str | None) -> tuple[Event, ...]:
+    """The events, once their order, the hash chain and each event's hash are checked."""
+    if isinstance(items, str | bytes | Mapping):
+        raise IntegrityError("not_a_history", detail="events must be a list of events")
+    events: list[Event] = []
+    prev = GENESIS
+    for seq, item in enumerate(items, 1):
+        if isinstance(item, Event):
+            event = item
+        elif isinstance(item, Mapping):
+            try:
+                event = Event.model_validate(dict(item))
+            except ValidationError as error:
+                fields = ", ".join(sorted({field for field, _ in problems_of(error)}))
+                raise IntegrityError("invalid_event", seq, fields) from error
+            try:
+                same = canonical(item) == canonical(event.model_dump(mode="json"))
+            except (TypeError, ValueError) as error:
+                raise IntegrityError("not_canonical", seq) from error
+            if not same:
+                raise IntegrityError("not_canonical", seq)
+        else:
+            raise IntegrityError("invalid_event", seq, "not an object")
+        if event.seq != seq:
+            raise IntegrityError("seq", seq)
+        if event.prev != prev:
+            raise IntegrityError("prev", seq)
+        if event.hash != event.content_hash():
+            raise IntegrityError("hash", seq)
+        prev = event.hash
+        events.append(event)
+    if not events:
+        raise IntegrityError("empty")
+    if head is not None and events[-1].hash != head:
+        raise IntegrityError("head", len(events))
+    return tuple(events)
+
+
+def states(events: tuple[Event, ...]) -> list[State]:
+    """The state after each event of a history (replayed: TransitionError if one is not
+    allowed)."""
+    found = [first_state(events[0])]
+    for index, event in enumerate(events[1:], 1):
+        found.append(advance(found[-1], event, index))
+    return found
