@@ -34,6 +34,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kindbehoeften._core.vocab import OPEN_STAGES
 from kindbehoeften._lifecycle import deadlines as _deadlines
 from kindbehoeften._lifecycle.deadlines import (
     EVENT_KINDS,
@@ -107,64 +108,137 @@ def test_a_shipped_profile_loads_with_the_rules_of_its_file(path: Path) -> None:
     assert data["profile"]["holidays"]["country"] == profile.holidays_country
 
 
-# Each shipped rule as ("starts -> ends", "length, kind[, extendable[ by at most ...]]"),
-# after the table in section 2 of domain.md.
+# Each shipped rule as ("starts -> ends", "length, kind[, extendable[ by at most ...]]",
+# "where it applies"), after the table in section 2 of domain.md with the corrections of its
+# section 7: the stages it runs in (all open ones unless said), its scopes, whether it recurs,
+# and an offset of its start.
+OPEN = "open stages"
+UNTIL_FULL = "reported, preliminary, full_assessment"
 DOMAIN_TABLE = {
-    ("SE", "safety_assessment"): ("report_received -> safety_assessed", "1 day, statute"),
-    ("SE", "preliminary"): ("report_received -> preliminary_decision", "14 days, statute"),
+    ("SE", "safety_assessment"): ("report_received -> safety_assessed", "1 day, statute", OPEN),
+    ("SE", "preliminary"): (
+        "report_received -> preliminary_decision",
+        "14 days, statute, extendable",
+        "reported, preliminary",
+    ),
     ("SE", "investigation"): (
         "full_assessment_opened -> full_assessment_completed",
         "4 months, statute, extendable",
+        "full_assessment",
     ),
     ("SE", "support_delivery"): (
         "full_assessment_completed -> support_started",
         "3 months, statute",
+        f"{OPEN}; support_decided",
     ),
-    ("SE", "placement_review"): ("plan_adopted -> review_held", "6 months, statute"),
+    ("SE", "placement_review"): (
+        "placement_started -> review_held",
+        "6 months, statute",
+        f"{OPEN}; placed; recurs",
+    ),
     ("SE", "emergency_confirmation"): (
         "emergency_protection -> emergency_confirmed",
         "1 week, statute",
+        OPEN,
     ),
-    ("DK", "safety_assessment"): ("report_received -> safety_assessed", "1 day, statute"),
-    ("DK", "preliminary"): ("report_received -> preliminary_decision", "1 week, norm"),
-    ("DK", "investigation"): ("report_received -> full_assessment_completed", "4 months, statute"),
-    ("NO", "preliminary"): ("report_received -> preliminary_decision", "1 week, statute"),
-    ("NO", "reporter_feedback"): ("report_received -> reporter_informed", "3 weeks, statute"),
+    ("SE", "care_application"): (
+        "emergency_protection -> court_application",
+        "4 weeks, statute",
+        OPEN,
+    ),
+    ("DK", "safety_assessment"): ("report_received -> safety_assessed", "1 day, statute", OPEN),
+    ("DK", "preliminary"): (
+        "report_received -> preliminary_decision",
+        "1 week, norm",
+        "reported, preliminary",
+    ),
+    ("DK", "reporter_receipt"): (
+        "report_received -> reporter_informed",
+        "6 working days, statute",
+        f"{OPEN}; professional_reporter",
+    ),
+    ("DK", "investigation"): (
+        "report_received -> full_assessment_completed",
+        "4 months, statute",
+        UNTIL_FULL,
+    ),
+    ("NO", "preliminary"): (
+        "report_received -> preliminary_decision",
+        "1 week, statute",
+        "reported, preliminary",
+    ),
+    ("NO", "reporter_feedback"): (
+        "report_received -> reporter_informed",
+        "3 weeks, statute",
+        f"{OPEN}; professional_reporter",
+    ),
     ("NO", "investigation"): (
-        "full_assessment_opened -> full_assessment_completed",
+        "report_received -> full_assessment_completed",
         "3 months, statute, extendable by at most 3 months",
+        f"{UNTIL_FULL}; from 1 week after",
     ),
-    ("NO", "plan_evaluation"): ("plan_adopted -> review_held", "3 months, statute"),
-    ("FI", "safety_assessment"): ("report_received -> safety_assessed", "1 day, statute"),
-    ("FI", "preliminary"): ("report_received -> preliminary_decision", "7 working days, statute"),
-    ("FI", "investigation"): ("report_received -> full_assessment_completed", "3 months, statute"),
-    ("FI", "emergency_confirmation"): (
-        "emergency_protection -> emergency_confirmed",
+    ("NO", "investigation_feedback"): (
+        "full_assessment_completed -> reporter_informed",
+        "3 weeks, statute",
+        f"{OPEN}; professional_reporter",
+    ),
+    ("NO", "plan_evaluation"): (
+        "plan_adopted -> review_held",
+        "3 months, norm",
+        "support; recurs",
+    ),
+    ("FI", "safety_assessment"): ("report_received -> safety_assessed", "1 day, statute", OPEN),
+    ("FI", "preliminary"): (
+        "report_received -> preliminary_decision",
+        "7 working days, statute",
+        "reported, preliminary",
+    ),
+    ("FI", "investigation"): (
+        "report_received -> full_assessment_completed",
+        "3 months, statute",
+        UNTIL_FULL,
+    ),
+    ("FI", "emergency_placement"): (
+        "emergency_protection -> placement_ended | court_application | decision_by_court",
         "30 days, statute, extendable by at most 30 days",
+        OPEN,
     ),
     ("GB-ENG", "preliminary"): (
         "report_received -> preliminary_decision",
-        "1 working day, statute",
+        "1 working day, norm",
+        "reported, preliminary",
     ),
     ("GB-ENG", "investigation"): (
         "report_received -> full_assessment_completed",
-        "45 working days, statute",
+        "45 working days, norm",
+        UNTIL_FULL,
     ),
-    ("NL", "safety_assessment"): ("report_received -> safety_assessed", "5 working days, norm"),
+    ("NL", "safety_assessment"): (
+        "report_received -> safety_assessed",
+        "5 working days, norm",
+        OPEN,
+    ),
     ("NL", "investigation"): (
         "full_assessment_opened -> full_assessment_completed",
         "10 weeks, norm",
+        "full_assessment",
     ),
 }
 
 
-def describe(rule: Rule) -> tuple[str, str]:
+def describe(rule: Rule) -> tuple[str, str, str]:
     text = f"{rule.length}, {rule.kind}"
     if rule.extendable:
         text += ", extendable"
     if rule.max_extension is not None:
         text += f" by at most {rule.max_extension}"
-    return f"{rule.starts} -> {rule.ends}", text
+    where = [OPEN if rule.during == OPEN_STAGES else ", ".join(rule.during)]
+    where += list(rule.applies)
+    if rule.recurs:
+        where.append("recurs")
+    if rule.offset is not None:
+        where.append(f"from {rule.offset} after")
+    return f"{rule.starts} -> {' | '.join(rule.ends)}", text, "; ".join(where)
 
 
 def test_the_domain_table_covers_every_shipped_rule() -> None:
@@ -178,7 +252,7 @@ def test_the_domain_table_covers_every_shipped_rule() -> None:
     [pytest.param(*key, value, id="-".join(key)) for key, value in DOMAIN_TABLE.items()],
 )
 def test_a_shipped_rule_follows_the_domain_table(
-    jurisdiction: str, rule_id: str, expected: tuple[str, str]
+    jurisdiction: str, rule_id: str, expected: tuple[str, str, str]
 ) -> None:
     rule = load_profile(jurisdiction).rule(rule_id)
     assert expected == describe(rule)

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,8 +67,11 @@ FORM_OF = {
     "plan_adopted": "triangle.plan",
 }
 VALID_DATA: dict[str, dict[str, Any]] = {
-    "preliminary_decision": {"outcome": "close", "submission": PRELIMINARY},
-    "full_assessment_completed": {"decision": "no_measures", "submission": FULL},
+    "preliminary_decision": {"outcome": "close", "submission": decided(PRELIMINARY, "close")},
+    "full_assessment_completed": {
+        "decision": "no_measures",
+        "submission": decided(FULL, "no_measures"),
+    },
     "plan_adopted": {"submission": PLAN},
     "extension_granted": {
         "rule": "investigation",
@@ -76,6 +80,11 @@ VALID_DATA: dict[str, dict[str, Any]] = {
     },
     "closed": {"reason": "moved"},
     "reopened": {"reporter": "parent", "anonymous": False},
+    "report_received": {"reporter": "relative", "anonymous": False},  # on an open case
+    "placement_started": {"kind": "kinship", "compulsory": False},
+    "court_application": {"kind": "court"},
+    "decision_by_court": {"kind": "board", "outcome": "granted"},
+    "transferred": {"municipality": "1480"},
 }
 SCHEMA_VALIDATOR = jsonschema.Draft202012Validator(events_schema())
 
@@ -118,11 +127,17 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: new_case(),
         "reported",
         (
+            "report_received",
             "safety_assessed",
             "preliminary_started",
             "reporter_informed",
             "extension_granted",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -130,10 +145,16 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: new_case(reporter="anonymous"),
         "reported",
         (
+            "report_received",
             "safety_assessed",
             "preliminary_started",
             "extension_granted",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -141,12 +162,18 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(new_case(), PROTECT),
         "reported",
         (
+            "report_received",
             "safety_assessed",
             "preliminary_started",
             "reporter_informed",
             "full_assessment_opened",
             "extension_granted",
+            "placement_started",
             "emergency_confirmed",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -154,34 +181,52 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(new_case(), START),
         "preliminary",
         (
+            "report_received",
             "safety_assessed",
             "preliminary_decision",
             "reporter_informed",
             "extension_granted",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
         ),
     ),
     "preliminary-after-emergency": (
         lambda: steps(new_case(), START, PROTECT, CONFIRM),
         "preliminary",
         (
+            "report_received",
             "safety_assessed",
             "preliminary_decision",
             "reporter_informed",
             "full_assessment_opened",
             "extension_granted",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
         ),
     ),
     "preliminary-decided-to-open": (
         lambda: steps(new_case(), START, OPEN),
         "preliminary",
         (
+            "report_received",
             "safety_assessed",
             "reporter_informed",
             "full_assessment_opened",
             "extension_granted",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -189,10 +234,17 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(new_case(), *TO_FULL),
         "full_assessment",
         (
+            "report_received",
+            "safety_assessed",
             "reporter_informed",
             "extension_granted",
             "full_assessment_completed",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -200,10 +252,17 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(new_case(), *TO_FULL, PROTECT),
         "full_assessment",
         (
+            "report_received",
+            "safety_assessed",
             "reporter_informed",
             "extension_granted",
             "full_assessment_completed",
+            "placement_started",
             "emergency_confirmed",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -211,12 +270,19 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(new_case(), *TO_SUPPORT),
         "support",
         (
+            "report_received",
+            "safety_assessed",
             "reporter_informed",
             "full_assessment_opened",
             "extension_granted",
             "plan_adopted",
             "support_started",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -231,12 +297,19 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         ),
         "support",
         (
+            "report_received",
+            "safety_assessed",
             "reporter_informed",
             "full_assessment_opened",
             "extension_granted",
             "plan_adopted",
             "support_started",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -244,20 +317,30 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(new_case(), *TO_SUPPORT, ("support_started", {})),
         "support",
         (
+            "report_received",
+            "safety_assessed",
             "reporter_informed",
             "full_assessment_opened",
             "extension_granted",
             "plan_adopted",
             "support_started",
             "review_held",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
     "closed": (
         lambda: steps(new_case(), START, CLOSE),
         "closed",
-        ("reporter_informed", "reopened"),
+        (
+            "reporter_informed",
+            "reopened",
+        ),
     ),
     "closed-anonymous": (
         lambda: steps(new_case(reporter="anonymous"), START, CLOSE),
@@ -268,11 +351,17 @@ SCENARIOS: dict[str, tuple[Callable[[], Assessment], str, tuple[str, ...]]] = {
         lambda: steps(new_case(), START, CLOSE, ("reopened", VALID_DATA["reopened"])),
         "reported",
         (
+            "report_received",
             "safety_assessed",
             "preliminary_started",
             "reporter_informed",
             "extension_granted",
+            "placement_started",
             "emergency_protection",
+            "court_application",
+            "decision_by_court",
+            "child_heard",
+            "transferred",
             "closed",
         ),
     ),
@@ -331,8 +420,10 @@ def test_a_transition_error_names_the_stage_and_the_allowed_steps() -> None:
     with pytest.raises(TransitionError) as caught:
         assessment.adopt_plan(PLAN, DAY, "worker-7")
     expected = (
-        "cannot record 'plan_adopted' in stage 'preliminary'. Allowed now: safety_assessed, "
-        "preliminary_decision, reporter_informed, extension_granted, emergency_protection."
+        "cannot record 'plan_adopted' in stage 'preliminary'. Allowed now: report_received, "
+        "safety_assessed, preliminary_decision, reporter_informed, extension_granted, "
+        "placement_started, emergency_protection, court_application, decision_by_court, "
+        "child_heard, transferred."
     )
     assert expected == str(caught.value)
 
@@ -341,9 +432,11 @@ def test_a_transition_error_says_why_where_the_stage_does_not() -> None:
     with pytest.raises(TransitionError) as caught:
         new_case(reporter="anonymous").inform_reporter(DAY, "worker-7")
     expected = (
-        "cannot record 'reporter_informed' in stage 'reported': the report was anonymous: "
-        "there is no reporter to inform. Allowed now: safety_assessed, preliminary_started, "
-        "extension_granted, emergency_protection, closed."
+        "cannot record 'reporter_informed' in stage 'reported': the reports of this cycle "
+        "were anonymous: there is no reporter to inform. Allowed now: report_received, "
+        "safety_assessed, preliminary_started, extension_granted, placement_started, "
+        "emergency_protection, court_application, decision_by_court, child_heard, "
+        "transferred, closed."
     )
     assert expected == str(caught.value)
 
@@ -538,7 +631,7 @@ def test_an_invalid_submission_is_reported_by_its_codes() -> None:
 @pytest.mark.parametrize("encode", [json.dumps, lambda d: json.dumps(d).encode("utf-8")])
 def test_a_submission_may_be_json_text_or_bytes(encode: Callable[[Any], Any]) -> None:
     assessment = steps(new_case(), START).decide_preliminary(
-        "close", encode(PRELIMINARY), DAY, "worker-7"
+        "close", encode(decided(PRELIMINARY, "close")), DAY, "worker-7"
     )
     data = assessment.events[-1].data
     assert ("triangle.preliminary", "1.0.0") == (data.form, data.form_version)  # type: ignore[union-attr]
@@ -654,7 +747,10 @@ def test_a_reporter_outside_the_vocabulary_is_named_with_the_allowed_values() ->
         ),
         pytest.param(
             lambda case: steps(case, START).decide_preliminary(
-                "maybe", decided(PRELIMINARY, "maybe"), DAY, "w"
+                "maybe",  # type: ignore[arg-type]
+                PRELIMINARY,
+                DAY,
+                "w",
             ),
             "data.outcome must be one of: close, universal_support, light_support, "
             "refer_other_service, open_full_assessment",
@@ -662,7 +758,10 @@ def test_a_reporter_outside_the_vocabulary_is_named_with_the_allowed_values() ->
         ),
         pytest.param(
             lambda case: steps(case, *TO_FULL).complete_full_assessment(
-                "maybe", decided(FULL, "maybe"), DAY, "w"
+                "maybe",  # type: ignore[arg-type]
+                FULL,
+                DAY,
+                "w",
             ),
             "data.decision must be one of: no_measures, support, placement, refer_other_service",
             id="decision",
@@ -842,16 +941,20 @@ def test_starts_and_ends_give_the_first_dates_and_the_extensions_of_the_cycle() 
     assert (("data.rule", "unknown_rule"),) == unknown.value.problems
     assert (
         "data.rule must be one of the SE profile's rules: safety_assessment, preliminary, "
-        "investigation, support_delivery, placement_review, emergency_confirmation",
+        "investigation, support_delivery, placement_review, emergency_confirmation, "
+        "care_application",
     ) == unknown.value.messages
-    with pytest.raises(InvalidEventError) as fixed:  # a rule that may not be extended
+    with pytest.raises(InvalidEventError) as met:  # its clock was met: nothing to extend
         case.grant_extension("preliminary", dt.date(2026, 6, 1), "r", day[5], "w")
+    assert (("data.rule", "not_running"),) == met.value.problems
+    with pytest.raises(InvalidEventError) as fixed:  # a rule that may not be extended
+        new_case(on=day[0]).grant_extension("safety_assessment", day[3], "r", day[0], "w")
     assert (("data.new_due_on", "not_allowed"),) == fixed.value.problems
     [why] = fixed.value.messages
-    assert why.startswith("data.new_due_on is not allowed: rule 'preliminary' ")
+    assert why.startswith("data.new_due_on is not allowed: rule 'safety_assessment' ")
     assert why.endswith(
         "cannot be extended under "
-        + load_profile("SE").rule("preliminary").basis
+        + load_profile("SE").rule("safety_assessment").basis
         + "; remove its extension"
     )
     case = case.protect(day[6], "w").confirm_protection(day[7], "w").protect(day[8], "w")
@@ -889,8 +992,9 @@ def test_an_event_dated_before_the_last_one_is_refused() -> None:
     expected = (
         "cannot record 'safety_assessed' in stage 'preliminary': it is dated 2026-02-10, "
         "before the last event (2026-02-11); give a date on or after that one. Allowed now: "
-        "safety_assessed, preliminary_decision, reporter_informed, extension_granted, "
-        "emergency_protection."
+        "report_received, safety_assessed, preliminary_decision, reporter_informed, "
+        "extension_granted, placement_started, emergency_protection, court_application, "
+        "decision_by_court, child_heard, transferred."
     )
     assert expected == str(caught.value)
     assert 2 == len(case.assess_safety(DAY + dt.timedelta(days=2), "w").events) - 1
@@ -1250,7 +1354,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(LIFECYCLE_KINDS), gap=st.integers(0, 20), data=st.data())
     def any_step(self, kind: str, gap: int, data: st.DataObject) -> None:
         on = self.today(gap)
-        arguments = data.draw(lifecycle_data(kind)) if kind != "report_received" else {}
+        arguments = data.draw(lifecycle_data(kind))
         allowed = kind in self.assessment.allowed_steps()
         self.attempt(kind, on, arguments, None if allowed else TransitionError)
 
@@ -1299,7 +1403,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert set(assessment.allowed_steps()) <= set(EVENT_KINDS)
         cycle = assessment.cycle_events()
         assert cycle[0].kind in {"report_received", "reopened"}
-        assert not any(e.kind in {"report_received", "reopened"} for e in cycle[1:])
+        assert not any(e.kind == "reopened" for e in cycle[1:])
         assert assessment.emergency_active == ("emergency_confirmed" in assessment.allowed_steps())
         firsts = assessment.starts_and_ends().firsts
         assert cycle[0].on == firsts.pop("report_received")
@@ -1307,6 +1411,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert day == next(e.on for e in cycle if e.kind == kind)
         extensions = [e.data for e in cycle if isinstance(e.data, ExtensionData)]
         assert {x.rule for x in extensions} == set(assessment.starts_and_ends().extensions)
+
+    @invariant()
+    def clocks_run_only_where_the_law_runs_them(self) -> None:
+        assert_clocks_run_only_where_the_law_runs_them(self.assessment)
 
 
 LifecycleMachine.TestCase.settings = settings(
@@ -1316,8 +1424,8 @@ TestLifecycle = LifecycleMachine.TestCase
 
 
 def test_clocks_that_no_longer_run_are_not_reported_as_overdue() -> None:
-    """A case closed at the preliminary decision has no investigation to be late with; light
-    support opens none either. Met deadlines stay in the picture."""
+    """A case closed at the preliminary decision has no investigation to be late with: its
+    clock stopped that day; light support opens none either. Met deadlines stay as met."""
     later = dt.date(2026, 12, 1)
     for jurisdiction in ("DK", "FI", "GB-ENG"):
         case = Assessment.report(
@@ -1327,10 +1435,105 @@ def test_clocks_that_no_longer_run_are_not_reported_as_overdue() -> None:
         light = case.decide_preliminary(
             "light_support", decided(PRELIMINARY, "light_support"), DAY, "w"
         )
-        assert ["preliminary"] == [d.rule for d in closed.deadlines(later)], jurisdiction
-        assert "investigation" not in {d.rule for d in light.deadlines(later)}, jurisdiction
+        statuses = {d.rule: (d.status, d.stopped_on) for d in closed.deadlines(later)}
+        assert ("met", None) == statuses["preliminary"], jurisdiction
+        assert ("stopped", DAY) == statuses["investigation"], jurisdiction
+        assert "overdue" not in {status for status, _ in statuses.values()}, jurisdiction
+        (stopped,) = [d for d in light.deadlines(later) if d.rule == "investigation"]
+        assert ("stopped", DAY) == (stopped.status, stopped.stopped_on), jurisdiction
         opened = case.decide_preliminary(
             "open_full_assessment", decided(PRELIMINARY, "open_full_assessment"), DAY, "w"
         )
         (investigation,) = [d for d in opened.deadlines(later) if d.rule == "investigation"]
         assert "overdue" == investigation.status
+
+
+PLACEMENT_RULES = {
+    (profile.jurisdiction, rule.id)
+    for profile in map(load_profile, kindbehoeften.JURISDICTIONS)
+    for rule in profile.rules
+    if "placed" in rule.applies
+}
+
+
+def assert_clocks_run_only_where_the_law_runs_them(assessment: Assessment) -> None:
+    """No clock is overdue on a closed case, and no placement rule runs without a placement,
+    whatever day it is asked on."""
+    far = assessment.events[-1].on + dt.timedelta(days=3000)
+    deadlines = assessment.deadlines(far)
+    if assessment.stage == "closed":
+        assert [] == [d.rule for d in deadlines if d.status in {"overdue", "pending"}]
+    if not any(e.kind == "placement_started" for e in assessment.cycle_events()):
+        placed = {(assessment.jurisdiction, d.rule) for d in deadlines} & PLACEMENT_RULES
+        assert set() == placed
+    for deadline in deadlines:
+        if deadline.status == "stopped":
+            assert deadline.met_on is None
+            assert deadline.stopped_on is not None
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(assessments(max_steps=16))
+def test_no_generated_history_has_an_overdue_clock_when_closed_or_a_placement_rule_unplaced(
+    assessment: Assessment,
+) -> None:
+    assert_clocks_run_only_where_the_law_runs_them(assessment)
+
+
+def test_a_history_written_by_0_1_0_loads_unchanged() -> None:
+    """Its decision events have no submission_digest; it loads, verifies and is written back
+    byte for byte (the digest is left out where there is none)."""
+    text = (Path(__file__).parent / "data" / "history-0.1.0.json").read_text(encoding="utf-8")
+    case = Assessment.from_json(text)
+    assert text == case.to_json()
+    decisions = [e for e in case.events if e.kind == "preliminary_decision"]
+    assert [None] == [e.data.submission_digest for e in decisions]  # type: ignore[union-attr]
+
+
+def test_a_decision_records_the_digest_of_its_submission() -> None:
+    """The lowercase hex SHA-256 of the submission's canonical JSON (RFC 8785), so that any
+    language can recompute it; the same for text, bytes and dict."""
+    import hashlib
+
+    import rfc8785
+
+    submission = decided(PRELIMINARY, "close")
+    expected = hashlib.sha256(rfc8785.dumps(submission)).hexdigest()
+    for form in (submission, json.dumps(submission), json.dumps(submission).encode()):
+        case = steps(new_case(), START).decide_preliminary("close", form, DAY, "w")
+        assert expected == case.events[-1].data.submission_digest  # type: ignore[union-attr]
+
+
+def test_a_decision_takes_its_outcome_from_the_submission() -> None:
+    """None takes the submission's outcome; a disagreeing one is refused."""
+    light = decided(PRELIMINARY, "light_support")
+    case = steps(new_case(), START).decide_preliminary(None, light, DAY, "w")
+    assert ("light_support", "support") == (case.events[-1].data.outcome, case.stage)  # type: ignore[union-attr]
+    with pytest.raises(TransitionError) as refused:
+        steps(new_case(), START).decide_preliminary("close", light, DAY, "w")
+    assert "the outcome given ('close') is not the one its submission records" in str(refused.value)
+    full = decided(FULL, "placement")
+    case = steps(new_case(), *TO_FULL).complete_full_assessment(None, full, DAY, "w")
+    assert "placement" == case.events[-1].data.decision  # type: ignore[union-attr]
+    with pytest.raises(TransitionError):
+        steps(new_case(), *TO_FULL).complete_full_assessment("no_measures", full, DAY, "w")
+
+
+def test_a_form_without_a_decision_mapping_cannot_back_the_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An author's preliminary form that declares no outcome mapping validates, but cannot
+    record a preliminary decision: FormDefinitionError says what to add."""
+    shipped = Path(str(kindbehoeften.__path__[0])) / "forms" / "triangle.preliminary.toml"
+    text = shipped.read_text(encoding="utf-8").replace(
+        'id = "triangle.preliminary"', 'id = "own.prel"'
+    )
+    text = re.sub(r"\[\[steps\]\]\n(?:[a-z]+ = .*\n)+", "", text)
+    assert "[[steps]]" not in text
+    (tmp_path / "own.toml").write_text(text, encoding="utf-8")
+    submission = decided(PRELIMINARY, "close") | {"form": "own.prel"}
+    monkeypatch.setenv("KINDBEHOEFTEN_FORMS_PATH", str(tmp_path))
+    assert kindbehoeften.validate(submission).ok
+    with pytest.raises(kindbehoeften.FormDefinitionError) as caught:
+        steps(new_case(), START).decide_preliminary(None, submission, DAY, "w")
+    assert "declares no mapping of its answers to the outcome" in str(caught.value)

@@ -366,9 +366,9 @@ def _row(document: Mapping[str, Any], key: bytes, forms: _Forms) -> tuple[Row, d
     )
     born = None if preliminary is None else _birth_date(*preliminary)
 
-    derived: dict[str, Value] = {
-        f"deadline_{deadline['rule']}": deadline["status"] for deadline in document["deadlines"]
-    }
+    derived: dict[str, Value] = {}
+    for deadline in document["deadlines"]:  # a rule's first clock of the cycle (its report's)
+        derived.setdefault(f"deadline_{deadline['rule']}", deadline["status"])
     full = _latest(forms, submissions, "full", completed=True)
     if full is not None:
         form, answers = full

@@ -492,17 +492,17 @@ class Assessment:
     def apply(
         self,
         kind: str,
+        /,
         on: dt.date,
         actor: str,
-        /,
         *,
         at: dt.datetime | None = None,
         **data: Any,
     ) -> Assessment:
         """Record the step ``kind`` with its data; the step methods call this.
 
-        ``kind``, ``on`` and ``actor`` are given by position, so that a step's data may have
-        a field of any name (a placement's ``kind``).
+        ``kind`` is given by position, so that a step's data may have a field of that name
+        (a placement's ``kind``).
 
         ``kind`` is a plain ``str`` here, for programs that take the step as data (a command
         line, a service): an unknown one raises :class:`~kindbehoeften.errors.TransitionError`.

@@ -24,14 +24,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     StrictBool,
     StrictInt,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
-    model_serializer,
     model_validator,
 )
 from pydantic.json_schema import models_json_schema
@@ -182,31 +180,20 @@ class ReopenData(_Data):
         return self
 
 
-class _Backed(_Data):
-    """The data of a step backed by a submission: its form, version and digest (each class
-    lists them after its own fields, in the order histories have always been written).
-
-    ``submission_digest`` is the lowercase hex SHA-256 of the submission's canonical JSON
-    (RFC 8785), so that the history proves which answers backed the step; histories written
-    before it existed have none, and are written back without it.
-    """
-
-    @model_serializer(mode="wrap")
-    def _without_missing_digest(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("submission_digest") is None:
-            data.pop("submission_digest", None)
-        return data
+# A step backed by a submission records the lowercase hex SHA-256 of the submission's
+# canonical JSON (RFC 8785), so that the history proves which answers backed the step.
+# Histories written before it existed have none, and are written back without it.
+SubmissionDigest = Annotated[Digest | None, Field(exclude_if=lambda value: value is None)]
 
 
-class PreliminaryDecisionData(_Backed):
+class PreliminaryDecisionData(_Data):
     """The data of ``preliminary_decision``: the outcome, read from the submission through
     its form's mapping, and the form, version and digest of that submission."""
 
     outcome: Outcome
     form: FormId
     form_version: Version
-    submission_digest: Digest | None = None
+    submission_digest: SubmissionDigest = None
 
 
 class ExtensionData(_Data):
@@ -220,22 +207,22 @@ class ExtensionData(_Data):
     reason: FreeText
 
 
-class FullAssessmentData(_Backed):
+class FullAssessmentData(_Data):
     """The data of ``full_assessment_completed``: the decision, read from the submission
     through its form's mapping, and the form, version and digest of that submission."""
 
     decision: Decision
     form: FormId
     form_version: Version
-    submission_digest: Digest | None = None
+    submission_digest: SubmissionDigest = None
 
 
-class PlanData(_Backed):
+class PlanData(_Data):
     """The data of ``plan_adopted``: the form, version and digest of the plan."""
 
     form: FormId
     form_version: Version
-    submission_digest: Digest | None = None
+    submission_digest: SubmissionDigest = None
 
 
 class PlacementData(_Data):

@@ -44,13 +44,20 @@ _STATUS = {
     "met": pgettext("cli.deadlines.met", "met"),
     "met_late": pgettext("cli.deadlines.met_late", "met late"),
     "overdue": pgettext("cli.deadlines.overdue", "overdue"),
+    "stopped": pgettext("cli.deadlines.stopped", "stopped"),
 }
 _KIND = {
     "statute": pgettext("cli.deadlines.statute", "statute"),
     "norm": pgettext("cli.deadlines.norm", "norm"),
 }
 _EXTENDED = pgettext("cli.deadlines.extended", "extended from {date}")
-_COLOURS = {"pending": "yellow", "met": "green", "met_late": "magenta", "overdue": "bold red"}
+_COLOURS = {
+    "pending": "yellow",
+    "met": "green",
+    "met_late": "magenta",
+    "overdue": "bold red",
+    "stopped": "dim",
+}
 
 
 def add_commands(commands: Commands) -> None:
