@@ -522,15 +522,20 @@ def _valid_answer(
     if kind == "boolean":
         return st.booleans()
     if kind in {"integer", "decimal"}:
-        low = question.min if isinstance(question.min, int | float) else -10_000
-        high = question.max if isinstance(question.max, int | float) else 10_000
+        # A missing bound lies beyond the given one: a form may say max = -20000 alone.
+        given_low = question.min if isinstance(question.min, int | float) else None
+        given_high = question.max if isinstance(question.max, int | float) else None
+        low = given_low if given_low is not None else min(-10_000, given_high or 0)
+        high = given_high if given_high is not None else max(10_000, given_low or 0)
         if kind == "integer":
             return st.integers(min_value=math.ceil(low), max_value=math.floor(high))
         return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
     if kind == "date":
-        low = question.min if isinstance(question.min, dt.date) else dt.date(2000, 1, 1)
-        high = question.max if isinstance(question.max, dt.date) else dt.date(2040, 12, 31)
-        return st.dates(min_value=low, max_value=high).map(dt.date.isoformat)
+        earliest = question.min if isinstance(question.min, dt.date) else None
+        latest = question.max if isinstance(question.max, dt.date) else None
+        first = earliest or min(dt.date(2000, 1, 1), latest or dt.date.max)
+        last = latest or max(dt.date(2040, 12, 31), earliest or dt.date.min)
+        return st.dates(min_value=first, max_value=last).map(dt.date.isoformat)
     fewest = max(question.min_items or 0, 1 if required else 0)
     if kind in {"choice", "multi_choice"}:
         values = [option.value for option in form.options(question)]
