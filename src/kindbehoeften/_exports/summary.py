@@ -43,7 +43,8 @@ from .._core.jsonread import plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Area, Form, Question
 from .._core.report import ValidationReport
-from .._forms.catalog import load_form
+from .._core.vocab import is_form_id
+from .._forms.catalog import find_form, load_form
 from .._i18n import localize, negotiate, pgettext, render
 from .._validation.validator import validate
 from ..errors import KindbehoeftenError
@@ -265,9 +266,6 @@ def _pick(record: Mapping[str, Any], given: Form | None) -> dict[str, Any]:
     return found["full"] if "full" in found else found["preliminary"]
 
 
-_FORM_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){0,15}$")
-
-
 def _form_of(item: object, given: Form | None) -> Form | None:
     if not isinstance(item, dict):
         return None
@@ -276,10 +274,10 @@ def _form_of(item: object, given: Form | None) -> Form | None:
         return None
     if given is not None:
         return given if (form_id, version) == (given.id, given.version) else None
-    if len(form_id) > 128 or not _FORM_ID.match(form_id):
+    if not is_form_id(form_id):
         return None  # only ids are looked up: a record never names a file to read
     try:
-        return load_form(form_id, version)
+        return find_form(form_id, version)
     except KindbehoeftenError:
         return None
 
