@@ -21,8 +21,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import (
@@ -36,7 +39,10 @@ from kindbehoeften import (
     export,
     validate,
 )
+from kindbehoeften._core.jsonread import read
 from kindbehoeften._core.limits import (
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_DEPTH,
     MAX_ISSUES,
     MAX_QUOTED,
     MAX_SUBMISSION_BYTES,
@@ -44,7 +50,7 @@ from kindbehoeften._core.limits import (
 from kindbehoeften._exports.summary import Triangle, TriangleError, triangle
 from kindbehoeften._forms.catalog import FORMS_PATH_VARIABLE
 from kindbehoeften.errors import FormsPathWarning
-from strategies import EXAMPLES
+from strategies import EXAMPLES, json_text, mutated_json
 
 Pairs = list[tuple[str, str]]
 
@@ -943,3 +949,73 @@ def test_a_changed_form_file_in_the_forms_path_is_seen_by_the_next_validate(
     report = validate(json.dumps(submission), paths=paths)
     assert [(f"{HEALTH}/kind", "choice")] == pairs(report)
     assert '"KIND" must be one of: kinship.' == report.issues[0].message
+
+
+# --- 6. the same bytes, the same verdict ---------------------------------------------------------
+
+VALID_SUBMISSIONS = sorted(EXAMPLES.glob("*.valid.json"))
+THREE_SIDES = ("triangle.full", "triangle.preliminary")
+SAME_VERDICT = settings(max_examples=200, deadline=None, database=None)
+
+
+def test_the_history_is_written_as_the_mutations_write_it() -> None:
+    """The mutation ``none`` gives the history's own text, byte for byte: from_json's check
+    of the text agrees with the reader's verdict only then."""
+    assert HISTORY.read_bytes() == json_text(json.loads(HISTORY.read_bytes()))
+
+
+def accepted(call: Callable[[], object], refusal: type[Exception]) -> bool:
+    try:
+        call()
+    except refusal:
+        return False
+    return True
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("path", VALID_SUBMISSIONS, ids=lambda path: path.name.split(".")[1])
+@SAME_VERDICT
+@given(data=st.data())
+def test_a_mutated_submission_gets_the_verdict_of_the_reader(
+    path: Path, data: st.DataObject
+) -> None:
+    document = json.loads(path.read_bytes())
+    mutation, text = data.draw(mutated_json(document), label="mutation")
+    hypothesis.event(mutation)
+    expected = not read(text, nonfinite=False).problems
+    assert expected == validate(text).ok
+    if document["form"] in THREE_SIDES:
+        assert expected == accepted(lambda: triangle(text), TriangleError)
+
+
+@pytest.mark.timeout(300)
+@SAME_VERDICT
+@given(data=st.data())
+def test_a_mutated_history_gets_the_verdict_of_the_reader(data: st.DataObject) -> None:
+    document = json.loads(HISTORY.read_bytes())
+    mutation, text = data.draw(mutated_json(document), label="mutation")
+    hypothesis.event(mutation)
+    found = read(text, nonfinite=False, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+    assert (not found.problems) == accepted(lambda: Assessment.from_json(text), IntegrityError)
+
+
+@pytest.fixture(scope="module")
+def valid_record() -> dict[str, Any]:
+    history = Assessment.from_json(HISTORY.read_bytes())
+    submissions = [json.loads(path.read_bytes()) for path in VALID_SUBMISSIONS]
+    made: dict[str, Any] = json.loads(
+        json.dumps(export.record(history, submissions, today=dt.date(2026, 6, 1)))
+    )
+    return made
+
+
+@pytest.mark.timeout(300)
+@SAME_VERDICT
+@given(data=st.data())
+def test_a_mutated_record_gets_the_verdict_of_the_reader(
+    valid_record: dict[str, Any], data: st.DataObject
+) -> None:
+    mutation, text = data.draw(mutated_json(valid_record), label="mutation")
+    hypothesis.event(mutation)
+    found = read(text, nonfinite=False, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+    assert (not found.problems) == accepted(lambda: export.read_record(text), InvalidRecordError)
