@@ -958,6 +958,7 @@ THREE_SIDES = ("triangle.full", "triangle.preliminary")
 SAME_VERDICT = settings(max_examples=200, deadline=None, database=None)
 
 
+@pytest.mark.timeout(60)
 def test_the_history_is_written_as_the_mutations_write_it() -> None:
     """The mutation ``none`` gives the history's own text, byte for byte: from_json's check
     of the text agrees with the reader's verdict only then."""

@@ -17,6 +17,9 @@ import pytest
 
 import kindbehoeften
 
+# Every test here is bounded in time, as the hostile-input tests are.
+pytestmark = pytest.mark.timeout(60)
+
 PACKAGE = "kindbehoeften"
 SOURCE = Path(kindbehoeften.__file__).parent
 
@@ -203,7 +206,6 @@ def test_core_imports_nothing_else_of_the_package() -> None:
     assert [] == outside
 
 
-@pytest.mark.timeout(60)
 def test_importing_the_library_imports_no_module_of_the_cli() -> None:
     """``import kindbehoeften`` (and its export facade) in a fresh interpreter loads no
     module of ``kindbehoeften.cli`` (nor ``__main__``): the library never imports the CLI."""
