@@ -371,7 +371,10 @@ def _junk() -> st.SearchStrategy[Any]:
 def _mutated_forms(draw: st.DrawFn) -> dict[str, Any]:
     document = draw(forms())
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(_places(document)))
+        places = _places(document)
+        if not places:  # every top-level key deleted already: nothing is left to change
+            break
+        path = draw(st.sampled_from(places))
         *parents, last = path
         holder = document
         for key in parents:
@@ -519,15 +522,20 @@ def _valid_answer(
     if kind == "boolean":
         return st.booleans()
     if kind in {"integer", "decimal"}:
-        low = question.min if isinstance(question.min, int | float) else -10_000
-        high = question.max if isinstance(question.max, int | float) else 10_000
+        # A missing bound lies beyond the given one: a form may say max = -20000 alone.
+        given_low = question.min if isinstance(question.min, int | float) else None
+        given_high = question.max if isinstance(question.max, int | float) else None
+        low = given_low if given_low is not None else min(-10_000, given_high or 0)
+        high = given_high if given_high is not None else max(10_000, given_low or 0)
         if kind == "integer":
             return st.integers(min_value=math.ceil(low), max_value=math.floor(high))
         return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
     if kind == "date":
-        low = question.min if isinstance(question.min, dt.date) else dt.date(2000, 1, 1)
-        high = question.max if isinstance(question.max, dt.date) else dt.date(2040, 12, 31)
-        return st.dates(min_value=low, max_value=high).map(dt.date.isoformat)
+        earliest = question.min if isinstance(question.min, dt.date) else None
+        latest = question.max if isinstance(question.max, dt.date) else None
+        first = earliest or min(dt.date(2000, 1, 1), latest or dt.date.max)
+        last = latest or max(dt.date(2040, 12, 31), earliest or dt.date.min)
+        return st.dates(min_value=first, max_value=last).map(dt.date.isoformat)
     fewest = max(question.min_items or 0, 1 if required else 0)
     if kind in {"choice", "multi_choice"}:
         values = [option.value for option in form.options(question)]
@@ -1394,3 +1402,109 @@ def assessments(draw: st.DrawFn, max_steps: int = 12) -> Assessment:
         data = draw(lifecycle_data(kind))
         assessment = assessment.apply(kind, on, draw(lifecycle_texts()), at=at, **data)
     return assessment
+
+
+# --- JSON-level mutations: the same bytes for every entry point ------------------------------
+#
+# One change to the JSON text of a document, chosen so that the library's one reader decides
+# the verdict: either nothing changes in meaning (none, a byte-order mark), or the reader finds
+# a problem (a duplicate key, a lone surrogate, NaN, nesting, bad UTF-8, too many digits, a cut).
+# Whitespace is never changed: Assessment.from_json reads its text byte for byte on purpose.
+
+__all__ += ["JSON_MUTATIONS", "json_text", "mutated_json"]
+
+JSON_MUTATIONS = (
+    "none",
+    "bom",
+    "duplicate_key",
+    "lone_surrogate",
+    "non_finite",
+    "deep_lists",
+    "bad_utf8",
+    "many_digits",
+    "truncated",
+)
+_MARK = "@@mutation-mark@@"
+
+
+def json_text(document: Any) -> bytes:
+    """A document as the library writes a history (``Assessment.to_json``): indented UTF-8."""
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _values(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every value below the top of a document, with its path (containers included)."""
+    if isinstance(value, dict):
+        items: Iterator[tuple[Any, Any]] = iter(value.items())
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for key, item in items:
+        yield (*path, key), item
+        yield from _values(item, (*path, key))
+
+
+def _replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    copied = copy.deepcopy(document)
+    holder = copied
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    return copied
+
+
+@st.composite
+def _mutated_json(draw: st.DrawFn, document: Any) -> tuple[str, bytes]:
+    kind = draw(st.sampled_from(JSON_MUTATIONS))
+    values = list(_values(document))
+    texts = [path for path, value in values if isinstance(value, str)]
+    numbers = [
+        path
+        for path, value in values
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    scalars = [path for path, value in values if not isinstance(value, dict | list)]
+    objects = [(), *(path for path, value in values if isinstance(value, dict) and value)]
+    mark = json.dumps(_MARK).encode()
+    if kind == "none":
+        return kind, json_text(document)
+    if kind == "bom":
+        return kind, b"\xef\xbb\xbf" + json_text(document)
+    if kind == "duplicate_key":
+        path = draw(st.sampled_from(objects))
+        holder = copy.deepcopy(document)
+        target = holder
+        for key in path:
+            target = target[key]
+        key = draw(st.sampled_from(sorted(target)))
+        target[_MARK] = copy.deepcopy(target[key])  # the same value, under the key again
+        return kind, json_text(holder).replace(mark, json.dumps(key).encode())
+    if kind == "truncated":
+        data = json_text(document)
+        return kind, data[: draw(st.integers(min_value=0, max_value=data.rindex(b"}") - 1))]
+    if kind in {"lone_surrogate", "bad_utf8"}:
+        path = draw(st.sampled_from(texts))
+        surrogate = draw(st.sampled_from((b'"\\ud800"', b'"x\\udfffy"', b'"\\udc00\\ud800"')))
+        bad = draw(st.sampled_from((b'"\xff"', b'"x\xc3("', b'"\xed\xa0\x80"', b'"ab\x80"')))
+        new = surrogate if kind == "lone_surrogate" else bad
+    elif kind in {"non_finite", "many_digits"}:
+        path = draw(st.sampled_from(numbers or scalars))
+        if kind == "non_finite":
+            new = draw(st.sampled_from((b"NaN", b"Infinity", b"-Infinity")))
+        else:
+            new = draw(st.sampled_from((b"1", b"9", b"-7"))) + b"0" * 4_999
+    else:  # deep_lists
+        path = draw(st.sampled_from([path for path, _ in values]))
+        new = b"[" * 40 + b"]" * 40
+    return kind, json_text(_replaced(document, path, _MARK)).replace(mark, new)
+
+
+def mutated_json(document: Any) -> st.SearchStrategy[tuple[str, bytes]]:
+    """The JSON text of ``document`` (a valid submission, history or record) with one of
+    :data:`JSON_MUTATIONS` applied, as ``(mutation, bytes)``: a byte-order mark, a key given
+    twice with the same value, a text replaced by a lone surrogate escape or by invalid UTF-8,
+    a number (or, where there is none, another scalar) replaced by NaN / Infinity or by a
+    5,000-digit number, a value replaced by 40 nested lists, or the text cut short before
+    its last ``}``. ``none`` is the text as :meth:`Assessment.to_json` writes it."""
+    return _mutated_json(document)

@@ -858,16 +858,16 @@ def test_nesting_too_deep_is_found_before_the_form_is_looked_up(
     assert [("/form" + "/0" * 31, "too_deep")] == pairs(validate(shape(document)))
 
 
-# --- bugs: these fail until src/ is fixed ------------------------------------------------------
+# --- regressions: bugs these tests found, fixed in src/ ----------------------------------------
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_a_lone_surrogate_in_a_key_gives_issues_that_are_valid_unicode(
     shape: Callable[[Any], Any],
 ) -> None:
-    """BUG: _scan looks for lone surrogates in values only; a key with one becomes an
-    unknown_field whose pointer and message hold the raw surrogate, and the CLI then dies
-    with UnicodeEncodeError ("internal error") when it prints or writes the report."""
+    """A key with a lone surrogate gives issues that encode as UTF-8 (the reader once looked
+    for lone surrogates in values only: the key became an unknown_field holding the raw
+    surrogate, and the CLI died with UnicodeEncodeError when it printed the report)."""
     document = views(child_view="x")
     document["answers"]["plan"]["views"]["\ud800"] = "y"
     report = validate(shape(document))
@@ -878,9 +878,9 @@ def test_a_lone_surrogate_in_a_key_gives_issues_that_are_valid_unicode(
 
 
 def test_a_section_of_the_wrong_type_is_reported_once() -> None:
-    """BUG: like an area of the wrong type (skipped: "reported above"), a section that is not
-    an object should give one ``type`` issue; validate also reports every required answer and
-    one-of rule of its areas, with pointers that pass through the string."""
+    """Like an area of the wrong type, a section that is not an object gives one ``type``
+    issue (validate once also reported every required answer and one-of rule of its areas,
+    with pointers that passed through the string)."""
     document = example("triangle.plan.valid")
     document["answers"]["plan"] = "see the attached letter"
     assert [("/answers/plan", "type")] == pairs(validate(document))

@@ -186,8 +186,10 @@ def triangle(submission: Submission, *, locale: str = "en", form: Form | None = 
     language = negotiate(locale)
     if isinstance(submission, Mapping):  # the caller's objects never go further than this
         copied = plain(submission, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
-        if copied.complete:
-            submission = copied.document
+        if not copied.complete or copied.problems:  # the copy leaves out what JSON cannot hold
+            report = validate(submission, form=form)  # and validate names it
+            raise TriangleError(_invalid(report), report)
+        submission = copied.document
     record = _as_record(submission)
     if record is not None:
         submission = _pick(record, form)
