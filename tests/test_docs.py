@@ -74,3 +74,84 @@ def test_every_example_in_a_docstring_is_collected_by_doctest() -> None:
         where for where, text in _docstrings_with_examples().items() if text not in collected
     ]
     assert [] == missing
+
+
+# --- tables generated from data: the docs show what the data says ------------------------------
+# Run `python tests/test_docs.py` to write them into docs/ again after a form or profile changed.
+
+_TABLES = {
+    "lifecycle.md": "vocabulary",
+    "deadlines.md": "rules",
+}
+
+
+def vocabulary_table() -> str:
+    """How the built-in forms' answers map onto the lifecycle's step values."""
+    steps = {"outcome": "preliminary_decision", "decision": "full_assessment_completed"}
+    steps["reporter"] = "report (`Assessment.report`, `reopen`, `receive_report`)"
+    lines = [
+        "| step value | of | form question | its options |",
+        "|---|---|---|---|",
+    ]
+    for form in kindbehoeften.forms(()):
+        for mapping in form.steps:
+            by_value: dict[str, list[str]] = {}
+            for option, value in mapping.values:
+                by_value.setdefault(value, []).append(f"`{option}`")
+            for value, options in by_value.items():
+                lines.append(
+                    f"| `{mapping.field}` = `{value}` | {steps[mapping.field]} | "
+                    f"`{form.id}`: `{mapping.question}` | {', '.join(options)} |"
+                )
+    return "\n".join(lines)
+
+
+def rules_table() -> str:
+    """Every rule of every shipped profile, with where it applies and its source."""
+    lines = [
+        "| jurisdiction | rule | from -> to | length | kind | applies | basis |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for code in kindbehoeften.JURISDICTIONS:
+        for rule in kindbehoeften.load_profile(code).rules:
+            length = str(rule.length)
+            if rule.offset is not None:
+                length += f", from {rule.offset} after the start"
+            if rule.extendable:
+                length += ", extendable"
+                if rule.max_extension is not None:
+                    length += f" by at most {rule.max_extension}"
+            where = ["every open stage" if len(rule.during) == 4 else ", ".join(rule.during)]
+            where += list(rule.applies)
+            if rule.recurs:
+                where.append("recurs")
+            ends = " or ".join(f"`{kind}`" for kind in rule.ends)
+            lines.append(
+                f"| {code} | `{rule.id}` | `{rule.starts}` -> {ends} | {length} | {rule.kind} "
+                f"| {'; '.join(where)} | {rule.basis} |"
+            )
+    return "\n".join(lines)
+
+
+def _between(text: str, name: str) -> tuple[int, int]:
+    start = text.index(f"<!-- {name}: generated -->\n") + len(f"<!-- {name}: generated -->\n")
+    return start, text.index(f"<!-- {name}: end -->", start)
+
+
+@pytest.mark.parametrize(("page", "name"), sorted(_TABLES.items()))
+def test_a_generated_table_in_the_docs_is_what_the_data_says(page: str, name: str) -> None:
+    """The vocabulary of the lifecycle and the rules of the profiles are tables generated from
+    the forms and profiles; rewrite them with ``python tests/test_docs.py``."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    start, end = _between(text, name)
+    expected = {"vocabulary": vocabulary_table, "rules": rules_table}[name]()
+    assert expected + "\n" == text[start:end]
+
+
+if __name__ == "__main__":
+    for page, name in _TABLES.items():
+        path = DOCS / page
+        text = path.read_text(encoding="utf-8")
+        start, end = _between(text, name)
+        table = {"vocabulary": vocabulary_table, "rules": rules_table}[name]()
+        path.write_text(text[:start] + table + "\n" + text[end:], encoding="utf-8")

@@ -247,7 +247,8 @@ class TransitionError(KindbehoeftenError, ValueError):
     """A step that the assessment does not allow now: in its stage, or dated too early.
 
     ``stage`` is the stage the assessment is in (``None`` before its first event), ``step``
-    the event kind that was refused, and ``allowed`` the steps allowed now, in the order of
+    the event kind that was refused, ``why`` the reason where the stage alone does not give it
+    (or ``None``), and ``allowed`` the steps allowed now, in the order of
     the lifecycle. The assessment itself is unchanged: it is immutable.
 
     >>> print(TransitionError("closed", "plan_adopted", ("reporter_informed", "reopened")))
@@ -259,6 +260,7 @@ class TransitionError(KindbehoeftenError, ValueError):
     ) -> None:
         self.stage = stage
         self.step = step
+        self.why = why
         self.allowed: tuple[str, ...] = tuple(allowed)
         where = "before the first event" if stage is None else f"in stage {stage!r}"
         text = f"cannot record {step[:40]!r} {where}"

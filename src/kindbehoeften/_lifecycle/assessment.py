@@ -14,7 +14,8 @@ is set by ``emergency_protection`` and cleared by ``emergency_confirmed`` or by 
 step (event kind)             allowed in                   then
 ============================  ===========================  ===============================
 report_received               first event only             reported
-safety_assessed               reported, preliminary        (same stage)
+safety_assessed               every open stage (a report   (same stage)
+                              on an open case needs one)
 preliminary_started           reported                     preliminary
 preliminary_decision [1]      preliminary, once            close, universal_support,
                                                            refer_other_service: closed;
@@ -33,8 +34,9 @@ full_assessment_completed [1] full_assessment              support or placement:
                                                            refer_other_service: closed
 plan_adopted [1]              support (again to revise)    support
 support_started               support                      support
-review_held                   support, after               support
-                              support_started
+review_held                   support, after               (same stage)
+                              support_started; every open
+                              stage while placed
 extension_granted             every open stage             (same stage)
 emergency_protection          every open stage, while      (same stage), flag set
                               not active
@@ -50,14 +52,17 @@ child_heard, transferred
 closed                        reported, full_assessment,   closed (flag cleared)
                               support; preliminary after
                               its decision
-reporter_informed             every stage, unless the      (same stage)
-                              cycle's report is anonymous
+reporter_informed             every stage, unless every    (same stage)
+                              report of the cycle was
+                              anonymous
 reopened                      closed                       reported: a new cycle
 ============================  ===========================  ===============================
 
 [1] needs a completed, valid submission of the stage's form (``preliminary``, ``full``,
 ``plan``: the built-in ``triangle.*`` forms or forms that extend them); the event records the
-form's id and version. Event dates never go backwards, nor do event times where given.
+form's id and version and the submission's digest (the SHA-256 of its RFC 8785 canonical
+JSON). A decision's outcome comes from the submission, through the form's ``[[steps]]``
+mapping. Event dates never go backwards, nor do event times where given.
 
 >>> import datetime as dt
 >>> case = Assessment.report(
@@ -66,8 +71,9 @@ form's id and version. Event dates never go backwards, nor do event times where 
 >>> case = case.assess_safety(dt.date(2026, 2, 9), "worker-7")
 >>> case = case.start_preliminary(dt.date(2026, 2, 10), "worker-7")
 >>> case.stage, case.allowed_steps()  # doctest: +NORMALIZE_WHITESPACE
-('preliminary', ('safety_assessed', 'preliminary_decision', 'reporter_informed',
- 'extension_granted', 'emergency_protection'))
+('preliminary', ('report_received', 'safety_assessed', 'preliminary_decision',
+ 'reporter_informed', 'extension_granted', 'placement_started', 'emergency_protection',
+ 'court_application', 'decision_by_court', 'child_heard', 'transferred'))
 >>> Assessment.from_json(case.to_json()) == case
 True
 """
