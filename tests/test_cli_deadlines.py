@@ -295,3 +295,11 @@ def test_schema_events_prints_the_published_schema_and_the_example_satisfies_it(
     assert kindbehoeften.events_schema() == schema
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.Draft202012Validator(schema).validate(json.loads(EXAMPLE.read_text("utf-8")))
+
+
+def test_the_timeline_has_words_for_every_event_kind() -> None:
+    """A new step without a label in the timeline would end as an internal error."""
+    from kindbehoeften._core.vocab import EVENT_KINDS
+    from kindbehoeften.cli import deadlines
+
+    assert set(EVENT_KINDS) == set(deadlines._EVENTS)

@@ -11,6 +11,7 @@ from babel.dates import format_date
 from rich.console import Group
 from rich.table import Table
 
+from .._core.vocab import REPORTERS, Scope
 from .._i18n import negotiate, pgettext, translate
 from .._lifecycle.assessment import Assessment
 from .._lifecycle.deadlines import JURISDICTIONS, Deadline, compute_deadlines, load_profile
@@ -79,6 +80,13 @@ def add_commands(commands: Commands) -> None:
         "--opened", type=iso_date, metavar="DATE", help="the date the full assessment opened"
     )
     deadlines.add_argument(
+        "--reporter",
+        choices=REPORTERS,
+        default=None,
+        help="who reported: leaves out the rules for other reporters (a receipt to a "
+        "professional); default: every rule",
+    )
+    deadlines.add_argument(
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
     deadlines.add_argument(
@@ -113,8 +121,9 @@ def run_deadlines(context: Context) -> int:
         starts["full_assessment_opened"] = args.opened
     # The command line is where the clock is read; the library only uses the day it is given.
     today: dt.date = args.today or dt.date.today()
+    scopes = None if args.reporter is None else _scopes(args.reporter)
     try:
-        deadlines = compute_deadlines(profile, starts=starts, today=today)
+        deadlines = compute_deadlines(profile, starts=starts, today=today, scopes=scopes)
     except ValueError as error:
         raise UsageError(str(error)) from None
     if args.format == "json":
@@ -131,6 +140,16 @@ def run_deadlines(context: Context) -> int:
     title = context.text(_TITLE, jurisdiction=safe(profile.jurisdiction), name=safe(name))
     context.out.print(deadline_table(context, deadlines, title, profile.jurisdiction))
     return EXIT_OK
+
+
+def _scopes(reporter: str) -> list[Scope]:
+    """The scopes that a report by ``reporter`` gives, before anything else happened."""
+    found: list[Scope] = []
+    if reporter != "anonymous":
+        found.append("not_anonymous")
+        if reporter == "professional":
+            found.append("professional_reporter")
+    return found
 
 
 def deadline_table(
@@ -215,14 +234,32 @@ _EVENTS = {
     "plan_adopted": pgettext("cli.event.plan_adopted", "plan adopted"),
     "support_started": pgettext("cli.event.support_started", "support started"),
     "review_held": pgettext("cli.event.review_held", "review held"),
+    "placement_started": pgettext("cli.event.placement_started", "placement started"),
+    "placement_ended": pgettext("cli.event.placement_ended", "placement ended"),
     "emergency_protection": pgettext("cli.event.emergency_protection", "emergency protection"),
     "emergency_confirmed": pgettext(
         "cli.event.emergency_confirmed", "emergency protection confirmed"
     ),
+    "court_application": pgettext("cli.event.court_application", "application to a court or board"),
+    "decision_by_court": pgettext("cli.event.decision_by_court", "decision by a court or board"),
+    "child_heard": pgettext("cli.event.child_heard", "child heard"),
+    "transferred": pgettext("cli.event.transferred", "transferred to another municipality"),
     "closed": pgettext("cli.event.closed", "closed"),
     "reopened": pgettext("cli.event.reopened", "reopened on a new report"),
 }
-_SHOWN = ("reporter", "outcome", "decision", "rule", "new_due_on", "form", "form_version")
+# What the timeline shows of an event's data: codes, ids and dates, never free text.
+_SHOWN = (
+    "reporter",
+    "outcome",
+    "decision",
+    "kind",
+    "compulsory",
+    "municipality",
+    "rule",
+    "new_due_on",
+    "form",
+    "form_version",
+)
 
 
 def run_timeline(context: Context) -> int:

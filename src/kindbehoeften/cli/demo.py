@@ -92,11 +92,10 @@ def build_case() -> tuple[Assessment, dict[str, dict[str, Any]]]:
     case = case.assess_safety(day(2026, 2, 9), WORKER)
     case = case.start_preliminary(day(2026, 2, 10), WORKER)
     case = case.inform_reporter(day(2026, 2, 11), WORKER)
-    case = case.decide_preliminary(
-        "open_full_assessment", forms["preliminary"], day(2026, 2, 19), WORKER
-    )
+    case = case.decide_preliminary(None, forms["preliminary"], day(2026, 2, 19), WORKER)
     case = case.open_full_assessment(day(2026, 2, 20), WORKER)
-    case = case.complete_full_assessment("support", forms["full"], day(2026, 4, 14), WORKER)
+    case = case.hear_child(day(2026, 3, 10), WORKER)  # Mila, on her own, at school
+    case = case.complete_full_assessment(None, forms["full"], day(2026, 4, 14), WORKER)
     case = case.adopt_plan(forms["plan"], day(2026, 5, 6), WORKER)
     case = case.start_support(day(2026, 5, 11), WORKER)
     case = case.hold_review(day(2026, 9, 2), WORKER)
