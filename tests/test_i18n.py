@@ -116,7 +116,7 @@ def test_the_template_is_what_pybabel_extract_makes_of_the_sources() -> None:
 TERMS = {
     "nl": ["melding", "vraagverheldering", "onderzoek", "ondersteuningsplan"],
     "sv": ["orosanmälan", "förhandsbedömning", "utredning", "skyddsbedömning"],
-    "da": ["underretning", "børnefaglig undersøgelse", "handleplan"],
+    "da": ["underretning", "børnefaglig undersøgelse", "barnets plan"],
     "nb": ["bekymringsmelding", "undersøkelse", "tiltaksplan"],
     "fi": ["lastensuojeluilmoitus", "palvelutarpeen arviointi", "asiakassuunnitelma"],
 }
