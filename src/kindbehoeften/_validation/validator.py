@@ -358,10 +358,15 @@ def _date_checker(plan: Validator, question: Question, path: Path) -> Check:
     return date
 
 
+def _options(plan: Validator, question: Question) -> tuple[frozenset[str], str]:
+    """A choice question's option values, as a set and as the list a message shows."""
+    values = tuple(option.value for option in plan.form.options(question))
+    return frozenset(values), ", ".join(values)
+
+
 def _choice_checker(plan: Validator, question: Question, path: Path) -> Check:
     label = question.label
-    values = tuple(option.value for option in plan.form.options(question))
-    allowed, listed = frozenset(values), ", ".join(values)
+    allowed, listed = _options(plan, question)
 
     def choice(value: Any, pointer: str, run: _Run) -> bool:
         if type(value) is not str:
@@ -376,8 +381,7 @@ def _choice_checker(plan: Validator, question: Question, path: Path) -> Check:
 
 def _multi_checker(plan: Validator, question: Question, path: Path) -> Check:
     label = question.label
-    values = tuple(option.value for option in plan.form.options(question))
-    allowed, listed = frozenset(values), ", ".join(values)
+    allowed, listed = _options(plan, question)
     fewest, most = question.min_items, question.max_items
 
     def multi(value: Any, pointer: str, run: _Run) -> bool:
