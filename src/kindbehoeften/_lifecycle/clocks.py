@@ -78,10 +78,14 @@ def _run(profile: Profile, events: Sequence[Event], states: Sequence[State]) -> 
         kind = "report_received" if event.kind == "reopened" else event.kind
         if isinstance(event.data, ExtensionData):
             _extend(profile, running, event.data)
+        recurred: set[str] = set()
         for clock in [c for c in running if event.kind in c.rule.ends]:
             clock.met_on = event.on
             running.remove(clock)
+            if clock.rule.id in recurred:
+                continue  # one next clock per occurrence, however many clocks it met
             if clock.rule.recurs and _applies(clock.rule, state, clock.reporter, clock.anonymous):
+                recurred.add(clock.rule.id)
                 again = _started(profile, clock.rule, clock.order, index, event.on, clock)
                 found.append(again)
                 running.append(again)
