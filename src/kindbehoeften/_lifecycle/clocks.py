@@ -56,6 +56,8 @@ def _report_of(event: Event, state: State) -> tuple[Reporter, bool]:
 def _applies(rule: Rule, state: State, reporter: Reporter, anonymous: bool) -> bool:
     if state.stage not in rule.during:
         return False
+    if state.outcome is not None and set(rule.ends) <= {"preliminary_decision"}:
+        return False  # decided already: the decision is taken once a cycle, nothing can meet it
     for scope in rule.applies:
         if scope == "placed" and not state.placed:
             return False
