@@ -184,10 +184,11 @@ class WorkingDays(BaseModel):
     """How a profile counts working days where the law leaves a choice, with its source.
 
     ``count_from`` is ``next_working_day`` (day 1 is the first working day after the start:
-    the default) or ``start_day`` (the start day is day 1 when it is a working day, as the
-    DfE's CIN census validator counts); ``closed`` names days that are not working days
-    besides the calendar's public holidays (``christmas_eve``, ``midsummer_eve``,
-    ``new_years_eve``); ``basis`` says why.
+    the default) or ``start_day`` (the start day is day 1, as the DfE's CIN census validator
+    counts: one working day earlier on every date, a start on a weekend or a holiday too; one
+    working day from such a start is still the next working day); ``closed`` names days that
+    are not working days besides the calendar's public holidays (``christmas_eve``,
+    ``midsummer_eve``, ``new_years_eve``); ``basis`` says why.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -401,8 +402,12 @@ def _add_working_days(start: dt.date, amount: int, where: _Calendar) -> dt.date:
     assert where.country is not None
     country, subdivision, closed = where.country, where.subdivision, where.closed
     day, counted = start, 0
-    if where.count_from == "start_day" and is_working_day(start, country, subdivision, closed):
-        counted = 1  # the start day is day 1 (the DfE's CIN census validator)
+    if where.count_from == "start_day" and (
+        amount > 1 or is_working_day(start, country, subdivision, closed)
+    ):
+        # The start day is day 1, as the DfE's CIN census validator counts (start plus
+        # amount - 1 working days, a start on a day off rolled back to the working day before).
+        counted = 1
     while counted < amount:
         day += _ONE_DAY
         if is_working_day(day, country, subdivision, closed):
