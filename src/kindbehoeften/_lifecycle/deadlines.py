@@ -507,8 +507,8 @@ def compute_deadlines(
 
     Raises :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) for an
     unknown event kind or rule id, a value that is not a ``datetime.date``, an extension that
-    the rule does not allow, or a due date beyond the year 9999; its ``argument`` is
-    ``starts``, ``ends`` or ``extensions``.
+    the rule does not allow, a scope it does not know, or a due date beyond the year 9999;
+    its ``argument`` is ``starts``, ``ends``, ``extensions``, ``stopped_on`` or ``scopes``.
 
     >>> profile = load_profile("SE")
     >>> deadlines = compute_deadlines(
@@ -524,7 +524,7 @@ def compute_deadlines(
     _check_event_kinds("ends", ends)
     if stopped_on is not None:
         _check_date("stopped_on", "stopped_on", stopped_on)
-    held = None if scopes is None else set(scopes)
+    held = None if scopes is None else _check_scopes(scopes)
     ids = [rule.id for rule in profile.rules]
     unknown = sorted(set(extensions) - set(ids))
     if unknown:
@@ -601,6 +601,24 @@ def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
         )
     for kind, value in events.items():
         _check_date(name, kind, value)
+
+
+def _check_scopes(scopes: Iterable[Scope]) -> set[str]:
+    """The scopes as a set: a misspelt scope (or a text for a list) would leave rules out
+    without a word, and raises instead."""
+    if isinstance(scopes, str):
+        raise InvalidArgumentError(
+            "scopes", f"scopes must be a list of scopes, not a text; known: {', '.join(SCOPES)}"
+        )
+    given: set[str] = set(scopes)
+    unknown = sorted(str(scope) for scope in given - set(SCOPES))
+    if unknown:
+        raise InvalidArgumentError(
+            "scopes",
+            f"scopes names unknown scopes: {', '.join(quoted(scope, 40) for scope in unknown)}; "
+            f"known: {', '.join(SCOPES)}",
+        )
+    return given
 
 
 def _check_date(name: str, key: str, value: object) -> None:
