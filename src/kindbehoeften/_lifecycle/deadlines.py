@@ -523,7 +523,7 @@ def compute_deadlines(
     _check_event_kinds("starts", starts)
     _check_event_kinds("ends", ends)
     if stopped_on is not None:
-        _check_date("stopped_on", "stopped_on", stopped_on)
+        _check_date("stopped_on", None, stopped_on)
     held = None if scopes is None else _check_scopes(scopes)
     ids = [rule.id for rule in profile.rules]
     unknown = sorted(set(extensions) - set(ids))
@@ -621,10 +621,12 @@ def _check_scopes(scopes: Iterable[Scope]) -> set[str]:
     return given
 
 
-def _check_date(name: str, key: str, value: object) -> None:
+def _check_date(name: str, key: str | None, value: object) -> None:
+    """A date, else InvalidArgumentError naming ``name[key]`` (``name`` alone without a key)."""
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        where = name if key is None else f"{name}[{key!r}]"
         raise InvalidArgumentError(
-            name, f"{name}[{key!r}] must be a datetime.date, not {type(value).__name__}"
+            name, f"{where} must be a datetime.date, not {type(value).__name__}"
         )
 
 
