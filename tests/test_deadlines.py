@@ -910,6 +910,93 @@ def test_input_that_does_not_fit_raises_invalid_argument_error_naming_the_argume
     assert isinstance(caught.value, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("met_on", "expected"),
+    [
+        # Sweden, report Mon 2 Nov 2026, the case closed on Tue 10 Nov: the preliminary
+        # assessment (due 16 Nov) not met by then stopped that day, however late it is asked.
+        (None, ("stopped", None, D(2026, 11, 10))),
+        (D(2026, 11, 9), ("met", D(2026, 11, 9), None)),
+        (D(2026, 11, 10), ("met", D(2026, 11, 10), None)),  # met on the day it closed
+        (D(2026, 11, 12), ("stopped", None, D(2026, 11, 10))),  # an end after the close
+    ],
+)
+def test_a_clock_not_met_when_the_case_closed_is_stopped_never_overdue(
+    met_on: dt.date | None, expected: tuple[str, dt.date | None, dt.date | None]
+) -> None:
+    ends = {} if met_on is None else {"preliminary_decision": met_on}
+    deadlines = compute_deadlines(
+        load_profile("SE"),
+        starts={"report_received": D(2026, 11, 2)},
+        ends=ends,
+        today=D(2027, 6, 1),
+        stopped_on=D(2026, 11, 10),
+    )
+    (deadline,) = [item for item in deadlines if item.rule == "preliminary"]
+    assert expected == (deadline.status, deadline.met_on, deadline.stopped_on)
+    stopped = expected[2]
+    assert (None if stopped is None else stopped.isoformat()) == deadline.to_dict()["stopped_on"]
+
+
+@pytest.mark.parametrize(
+    ("scopes", "expected"),
+    [
+        (None, ["safety_assessment", "preliminary", "reporter_receipt", "investigation"]),
+        ([], ["safety_assessment", "preliminary", "investigation"]),
+        (["not_anonymous"], ["safety_assessment", "preliminary", "investigation"]),
+        (
+            ("not_anonymous", "professional_reporter"),
+            ["safety_assessment", "preliminary", "reporter_receipt", "investigation"],
+        ),
+    ],
+)
+def test_a_rule_within_a_scope_is_left_out_unless_the_scope_holds(
+    scopes: Any, expected: list[str]
+) -> None:
+    """Denmark's receipt is for a professional who reported: without ``scopes`` every rule
+    is computed."""
+    deadlines = compute_deadlines(
+        load_profile("DK"), starts={"report_received": D(2027, 1, 4)}, scopes=scopes
+    )
+    assert expected == [deadline.rule for deadline in deadlines]
+
+
+def test_the_placement_and_support_rules_need_their_scopes() -> None:
+    starts = dict.fromkeys(EVENT_KINDS, D(2027, 1, 4))
+    deadlines = compute_deadlines(load_profile("SE"), starts=starts, scopes=["not_anonymous"])
+    assert {"placement_review", "support_delivery"}.isdisjoint(d.rule for d in deadlines)
+    deadlines = compute_deadlines(
+        load_profile("SE"), starts=starts, scopes=["placed", "support_decided"]
+    )
+    assert {"placement_review", "support_delivery"} <= {d.rule for d in deadlines}
+
+
+@pytest.mark.parametrize("scopes", [["profesional_reporter"], "professional_reporter"])
+def test_an_unknown_scope_is_refused_naming_the_known_ones(scopes: Any) -> None:
+    """A misspelt scope would leave its rules out without a word; a text is no list."""
+    with pytest.raises(InvalidArgumentError) as caught:
+        compute_deadlines(
+            load_profile("DK"), starts={"report_received": D(2027, 1, 4)}, scopes=scopes
+        )
+    assert "scopes" == caught.value.argument
+    assert str(caught.value).endswith(
+        "; known: placed, support_decided, not_anonymous, professional_reporter"
+    )
+
+
+def test_a_stopped_on_that_is_not_a_date_is_refused_in_words() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        compute_deadlines(
+            load_profile("SE"),
+            starts={"report_received": D(2027, 1, 4)},
+            stopped_on="2027-01-10",  # type: ignore[arg-type]
+        )
+    assert ("stopped_on", "stopped_on must be a datetime.date, not str") == (
+        caught.value.argument,
+        str(caught.value),
+    )
+
+
 def test_a_deadline_is_immutable() -> None:
     (deadline, *_) = compute_deadlines(
         load_profile("SE"), starts={"report_received": D(2027, 1, 4)}
