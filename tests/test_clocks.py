@@ -331,6 +331,37 @@ def test_only_the_current_cycles_clocks_are_given() -> None:
     assert {"pending"} == {d.status for d in case.deadlines(D(2027, 3, 1))}
 
 
+REPORT_RULES = [
+    (code, rule.id, stage)
+    for code in kindbehoeften.JURISDICTIONS
+    for rule in load_profile(code).rules
+    if rule.starts == "report_received"
+    for stage in ("full_assessment", "support")
+]
+
+
+def later_stage(jurisdiction: str, stage: str, day: dt.date) -> Assessment:
+    case = report(jurisdiction, day)
+    return to_full(case, day) if stage == "full_assessment" else complete(case, "support", day)
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "rule", "stage"),
+    [pytest.param(*row, id="-".join(row)) for row in REPORT_RULES],
+)
+def test_an_additional_report_starts_a_clock_only_of_the_rules_of_its_stage(
+    jurisdiction: str, rule: str, stage: str
+) -> None:
+    """A report on an open case (by a professional who gives a name, so that every scope of a
+    reporter holds) has a clock of each rule that runs in the stage the case is in, and none
+    of a rule that does not (no preliminary decision during an investigation)."""
+    case = later_stage(jurisdiction, stage, D(2027, 1, 4))
+    before = len(clocks(case, rule))
+    case = case.receive_report("professional", D(2027, 3, 1), W)
+    started = len(clocks(case, rule)) - before
+    assert (1 if stage in load_profile(jurisdiction).rule(rule).during else 0) == started
+
+
 # --- Sweden --------------------------------------------------------------------------------
 
 
