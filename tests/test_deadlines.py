@@ -433,8 +433,11 @@ DUE_DATES = [
     # Wed 30 Dec + 1 week = Wed 6 Jan, over New Year's Day.
     ("NO", "reporter_feedback", D(2027, 3, 22), D(2027, 4, 12)),
     # Mon 22 March + 3 weeks = Mon 12 April, over Easter.
-    ("NO", "investigation", D(2026, 11, 30), D(2027, 2, 28)),
-    # 30 Nov + 3 months = "30 Feb", clamped to 28 Feb 2027.
+    ("NO", "investigation", D(2026, 11, 23), D(2027, 2, 28)),
+    # Mon 23 Nov + the week of review = Mon 30 Nov, where the 3 months start; + 3 months =
+    # "30 Feb", clamped to 28 Feb 2027.
+    ("NO", "investigation", D(2026, 12, 24), D(2027, 3, 31)),
+    # Christmas Eve + 1 week = 31 Dec; + 3 months = 31 March 2027 (the week crosses the year).
     ("NO", "plan_evaluation", D(2027, 5, 31), D(2027, 8, 31)),
     # 31 May + 3 months = 31 Aug (August has 31 days).
     # Finland: 7 working days, counted from the next working day after the report.
@@ -457,7 +460,7 @@ DUE_DATES = [
     # A report on Saturday 6 Feb counts from the same Monday: due Tue 16 Feb too.
     ("FI", "investigation", D(2026, 11, 30), D(2027, 2, 28)),
     # 30 Nov + 3 months, clamped: 28 Feb 2027.
-    ("FI", "emergency_confirmation", D(2026, 12, 15), D(2027, 1, 14)),
+    ("FI", "emergency_placement", D(2026, 12, 15), D(2027, 1, 14)),
     # 15 Dec + 30 days: 16 days to 31 Dec, 14 more = 14 Jan.
     # England: working days less English bank holidays.
     ("GB-ENG", "preliminary", D(2026, 12, 24), D(2026, 12, 29)),
@@ -598,29 +601,36 @@ def test_a_due_date_beyond_the_year_9999_is_an_argument_error() -> None:
 
 
 def test_an_extension_moves_the_due_date_and_keeps_the_original() -> None:
-    # Opened 15 Jan + 3 months = 15 April; extended to 15 June.
-    (deadline,) = compute_deadlines(
-        load_profile("NO"),
-        starts={"full_assessment_opened": D(2027, 1, 15)},
-        extensions={"investigation": D(2027, 6, 15)},
-    )
+    # Report Fri 8 Jan + the week of review = 15 Jan; + 3 months = 15 April; extended to 15 June.
+    (deadline,) = [
+        item
+        for item in compute_deadlines(
+            load_profile("NO"),
+            starts={"report_received": D(2027, 1, 8)},
+            extensions={"investigation": D(2027, 6, 15)},
+        )
+        if item.rule == "investigation"
+    ]
     expected = (D(2027, 6, 15), D(2027, 4, 15), True)
     assert expected == (deadline.due_on, deadline.original_due_on, deadline.extended)
 
 
 def test_a_deadline_without_extension_is_not_extended() -> None:
-    (deadline,) = compute_deadlines(
-        load_profile("NO"), starts={"full_assessment_opened": D(2027, 1, 15)}
+    deadlines = compute_deadlines(load_profile("NO"), starts={"report_received": D(2027, 1, 8)})
+    assert all(
+        (deadline.original_due_on, False) == (deadline.due_on, deadline.extended)
+        for deadline in deadlines
     )
-    assert (deadline.original_due_on, False) == (deadline.due_on, deadline.extended)
+    assert "investigation" in [deadline.rule for deadline in deadlines]
 
 
 @pytest.mark.parametrize(
     ("jurisdiction", "event", "start", "latest"),
     [
-        # Norway: 3 months plus at most 3 = 6 months from the start. From 30 Nov 2026 the first
-        # 3 months clamp to 28 Feb 2027, but 6 months from the start is 30 May 2027, not 28 May.
-        ("NO", "full_assessment_opened", D(2026, 11, 30), D(2027, 5, 30)),
+        # Norway: 3 months plus at most 3 = 6 months from the clock's start, the end of the
+        # week of review. A report on 23 Nov 2026 starts the clock on 30 Nov: the first
+        # 3 months clamp to 28 Feb 2027, but 6 months from 30 Nov is 30 May 2027, not 28 May.
+        ("NO", "report_received", D(2026, 11, 23), D(2027, 5, 30)),
         # Finland: 1 March + 30 days = 31 March; 30 more days = 30 April.
         ("FI", "emergency_protection", D(2027, 3, 1), D(2027, 4, 30)),
     ],
@@ -648,8 +658,8 @@ def test_a_maximum_in_another_unit_is_counted_from_the_original_due_date() -> No
         update={"max_extension": Length(amount=30, unit="days")}
     )
     profile = profile.model_copy(update={"rules": (rule,)})
-    # 15 Jan + 3 months = 15 April; + 30 days = 15 May.
-    starts = {"full_assessment_opened": D(2027, 1, 15)}
+    # Report Fri 8 Jan + 1 week = 15 Jan; + 3 months = 15 April; + 30 days = 15 May.
+    starts = {"report_received": D(2027, 1, 8)}
     (deadline,) = compute_deadlines(profile, starts=starts, extensions={rule.id: D(2027, 5, 15)})
     assert D(2027, 5, 15) == deadline.due_on
     with pytest.raises(InvalidArgumentError, match="until 2027-05-15"):
@@ -683,10 +693,11 @@ def test_an_extension_of_a_rule_that_cannot_be_extended_is_refused() -> None:
 def test_an_extension_that_is_not_after_the_original_due_date_is_refused(
     granted: dt.date,
 ) -> None:
+    # Report Fri 8 Jan + the week of review = 15 Jan; + 3 months = 15 April.
     with pytest.raises(InvalidArgumentError, match="is not after its original due date 2027-04-15"):
         compute_deadlines(
             load_profile("NO"),
-            starts={"full_assessment_opened": D(2027, 1, 15)},
+            starts={"report_received": D(2027, 1, 8)},
             extensions={"investigation": granted},
         )
 
@@ -697,28 +708,34 @@ def test_an_extension_of_an_unknown_rule_is_refused_naming_the_rules() -> None:
     ):
         compute_deadlines(
             load_profile("NO"),
-            starts={"full_assessment_opened": D(2027, 1, 15)},
+            starts={"report_received": D(2027, 1, 8)},
             extensions={"invest": D(2027, 5, 1)},
         )
 
 
 def test_an_extension_of_a_rule_that_has_not_started_is_refused() -> None:
-    with pytest.raises(InvalidArgumentError, match="has not started: give the date of"):
+    """Sweden's investigation runs from its opening, which a report alone does not give."""
+    with pytest.raises(
+        InvalidArgumentError,
+        match="rule 'investigation' has an extension but has not started: give the date of "
+        "'full_assessment_opened' in starts",
+    ):
         compute_deadlines(
-            load_profile("NO"),
+            load_profile("SE"),
             starts={"report_received": D(2027, 1, 15)},
-            extensions={"investigation": D(2027, 5, 1)},
+            extensions={"investigation": D(2027, 6, 1)},
         )
 
 
 def test_an_extended_deadline_met_after_the_original_date_is_met() -> None:
-    (deadline,) = compute_deadlines(
+    deadlines = compute_deadlines(
         load_profile("NO"),
-        starts={"full_assessment_opened": D(2027, 1, 15)},
+        starts={"report_received": D(2027, 1, 8)},
         ends={"full_assessment_completed": D(2027, 5, 20)},
         extensions={"investigation": D(2027, 6, 15)},
     )
-    assert "met" == deadline.status
+    (deadline,) = [item for item in deadlines if item.rule == "investigation"]
+    assert ("met", D(2027, 4, 15)) == (deadline.status, deadline.original_due_on)
 
 
 # --- statuses -----------------------------------------------------------------------------
@@ -749,13 +766,16 @@ def test_status_of_a_deadline(met_on: dt.date | None, today: dt.date | None, exp
 
 
 def test_a_deadline_as_json_ready_data() -> None:
-    (deadline,) = compute_deadlines(
+    """``starts_on`` is the day the clock starts: Norway's investigation starts at the end of
+    the week of review (report Fri 8 Jan + 1 week = Fri 15 Jan)."""
+    deadlines = compute_deadlines(
         load_profile("NO"),
-        starts={"full_assessment_opened": D(2027, 1, 15)},
+        starts={"report_received": D(2027, 1, 8)},
         ends={"full_assessment_completed": D(2027, 5, 20)},
         extensions={"investigation": D(2027, 6, 15)},
         today=D(2027, 6, 1),
     )
+    (deadline,) = [item for item in deadlines if item.rule == "investigation"]
     expected = {
         "rule": "investigation",
         "label": "Investigation completed",
@@ -763,10 +783,13 @@ def test_a_deadline_as_json_ready_data() -> None:
         "due_on": "2027-06-15",
         "met_on": "2027-05-20",
         "status": "met",
-        "basis": "Barnevernsloven (2021) § 2-2; formerly barnevernloven (1992) § 6-9",
+        "basis": "Barnevernsloven (2021) § 2-2; formerly barnevernloven (1992) § 6-9. That the "
+        "3 months run from the end of the one-week review of the report is taken from a "
+        "secondary source: check § 2-2.",
         "kind": "statute",
         "extended": True,
         "original_due_on": "2027-04-15",
+        "stopped_on": None,
     }
     assert expected == deadline.to_dict()
     assert list(expected) == list(deadline.to_dict())
@@ -785,7 +808,7 @@ def test_an_unmet_deadline_as_data_has_no_met_on() -> None:
 def test_only_rules_whose_start_is_known_get_a_deadline_in_profile_order() -> None:
     deadlines = compute_deadlines(
         load_profile("SE"),
-        starts={"plan_adopted": D(2027, 1, 4), "report_received": D(2026, 11, 2)},
+        starts={"placement_started": D(2027, 1, 4), "report_received": D(2026, 11, 2)},
     )
     expected = ["safety_assessment", "preliminary", "placement_review"]
     assert expected == [deadline.rule for deadline in deadlines]
@@ -797,8 +820,10 @@ def test_no_known_start_gives_no_deadlines() -> None:
 
 def test_each_event_kind_of_the_shared_vocabulary_is_accepted() -> None:
     starts = dict.fromkeys(EVENT_KINDS, D(2027, 1, 4))
-    deadlines = compute_deadlines(load_profile("SE"), starts=starts, ends=starts)
-    assert 6 == len(deadlines)
+    profile = load_profile("SE")
+    deadlines = compute_deadlines(profile, starts=starts, ends=starts)
+    assert [rule.id for rule in profile.rules] == [deadline.rule for deadline in deadlines]
+    assert 7 == len(deadlines)
 
 
 @pytest.mark.parametrize("name", ["starts", "ends"])
@@ -883,6 +908,93 @@ def test_input_that_does_not_fit_raises_invalid_argument_error_naming_the_argume
         call()
     assert argument == caught.value.argument
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("met_on", "expected"),
+    [
+        # Sweden, report Mon 2 Nov 2026, the case closed on Tue 10 Nov: the preliminary
+        # assessment (due 16 Nov) not met by then stopped that day, however late it is asked.
+        (None, ("stopped", None, D(2026, 11, 10))),
+        (D(2026, 11, 9), ("met", D(2026, 11, 9), None)),
+        (D(2026, 11, 10), ("met", D(2026, 11, 10), None)),  # met on the day it closed
+        (D(2026, 11, 12), ("stopped", None, D(2026, 11, 10))),  # an end after the close
+    ],
+)
+def test_a_clock_not_met_when_the_case_closed_is_stopped_never_overdue(
+    met_on: dt.date | None, expected: tuple[str, dt.date | None, dt.date | None]
+) -> None:
+    ends = {} if met_on is None else {"preliminary_decision": met_on}
+    deadlines = compute_deadlines(
+        load_profile("SE"),
+        starts={"report_received": D(2026, 11, 2)},
+        ends=ends,
+        today=D(2027, 6, 1),
+        stopped_on=D(2026, 11, 10),
+    )
+    (deadline,) = [item for item in deadlines if item.rule == "preliminary"]
+    assert expected == (deadline.status, deadline.met_on, deadline.stopped_on)
+    stopped = expected[2]
+    assert (None if stopped is None else stopped.isoformat()) == deadline.to_dict()["stopped_on"]
+
+
+@pytest.mark.parametrize(
+    ("scopes", "expected"),
+    [
+        (None, ["safety_assessment", "preliminary", "reporter_receipt", "investigation"]),
+        ([], ["safety_assessment", "preliminary", "investigation"]),
+        (["not_anonymous"], ["safety_assessment", "preliminary", "investigation"]),
+        (
+            ("not_anonymous", "professional_reporter"),
+            ["safety_assessment", "preliminary", "reporter_receipt", "investigation"],
+        ),
+    ],
+)
+def test_a_rule_within_a_scope_is_left_out_unless_the_scope_holds(
+    scopes: Any, expected: list[str]
+) -> None:
+    """Denmark's receipt is for a professional who reported: without ``scopes`` every rule
+    is computed."""
+    deadlines = compute_deadlines(
+        load_profile("DK"), starts={"report_received": D(2027, 1, 4)}, scopes=scopes
+    )
+    assert expected == [deadline.rule for deadline in deadlines]
+
+
+def test_the_placement_and_support_rules_need_their_scopes() -> None:
+    starts = dict.fromkeys(EVENT_KINDS, D(2027, 1, 4))
+    deadlines = compute_deadlines(load_profile("SE"), starts=starts, scopes=["not_anonymous"])
+    assert {"placement_review", "support_delivery"}.isdisjoint(d.rule for d in deadlines)
+    deadlines = compute_deadlines(
+        load_profile("SE"), starts=starts, scopes=["placed", "support_decided"]
+    )
+    assert {"placement_review", "support_delivery"} <= {d.rule for d in deadlines}
+
+
+@pytest.mark.parametrize("scopes", [["profesional_reporter"], "professional_reporter"])
+def test_an_unknown_scope_is_refused_naming_the_known_ones(scopes: Any) -> None:
+    """A misspelt scope would leave its rules out without a word; a text is no list."""
+    with pytest.raises(InvalidArgumentError) as caught:
+        compute_deadlines(
+            load_profile("DK"), starts={"report_received": D(2027, 1, 4)}, scopes=scopes
+        )
+    assert "scopes" == caught.value.argument
+    assert str(caught.value).endswith(
+        "; known: placed, support_decided, not_anonymous, professional_reporter"
+    )
+
+
+def test_a_stopped_on_that_is_not_a_date_is_refused_in_words() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        compute_deadlines(
+            load_profile("SE"),
+            starts={"report_received": D(2027, 1, 4)},
+            stopped_on="2027-01-10",  # type: ignore[arg-type]
+        )
+    assert ("stopped_on", "stopped_on must be a datetime.date, not str") == (
+        caught.value.argument,
+        str(caught.value),
+    )
 
 
 def test_a_deadline_is_immutable() -> None:
@@ -1025,7 +1137,8 @@ BROKEN: list[tuple[str, str, str | bytes, str, str]] = [
         "SE",
         PRELIMINARY + 'lenght = { amount = 10, unit = "days" }  # <-\n',
         "rules[0].lenght",
-        "unknown key 'lenght'; allowed: basis, ends, extendable, id, kind, label, length",
+        "unknown key 'lenght'; allowed: applies, basis, during, ends, extendable, id, kind, "
+        "label, length, max_extension, note, offset, recurs, starts",
     ),
     (
         "unknown_event_kind",

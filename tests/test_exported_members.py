@@ -107,6 +107,10 @@ def test_the_event_data_classes_are_the_members_of_event_data() -> None:
         kindbehoeften.FullAssessmentData,
         kindbehoeften.PlanData,
         kindbehoeften.ClosedData,
+        kindbehoeften.PlacementData,
+        kindbehoeften.CourtApplicationData,
+        kindbehoeften.CourtDecisionData,
+        kindbehoeften.TransferData,
         kindbehoeften.NoData,
     }
     assert expected == set(typing.get_args(kindbehoeften.EventData))
@@ -119,6 +123,21 @@ def test_the_event_data_classes_are_the_members_of_event_data() -> None:
         == first.data
     )
     assert kindbehoeften.ClosedData(reason="no_concern") == last.data
+    case = (
+        kindbehoeften.Assessment.report(
+            case_id="c", jurisdiction="SE", on=dt.date(2026, 3, 2), actor="w", reporter="parent"
+        )
+        .start_placement("kinship", False, dt.date(2026, 3, 2), "w")
+        .apply_to_court("court", dt.date(2026, 3, 3), "w")
+        .record_court_decision("court", "granted", dt.date(2026, 3, 4), "w")
+        .transfer("0381", dt.date(2026, 3, 5), "w")
+    )
+    assert [
+        kindbehoeften.PlacementData(kind="kinship", compulsory=False),
+        kindbehoeften.CourtApplicationData(kind="court"),
+        kindbehoeften.CourtDecisionData(kind="court", outcome="granted"),
+        kindbehoeften.TransferData(municipality="0381"),
+    ] == [event.data for event in case.events[1:]]
 
 
 def test_export_all_lists_every_public_name_of_the_module() -> None:

@@ -20,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 import kindbehoeften
 from kindbehoeften import ValidationReport, load_profile
+from kindbehoeften._core.vocab import DECISIONS, OUTCOMES
 from kindbehoeften._lifecycle.assessment import (
     ASSESSMENT_STAGES,
     EVENT_KINDS,
@@ -1537,3 +1538,155 @@ def test_a_form_without_a_decision_mapping_cannot_back_the_step(
     with pytest.raises(kindbehoeften.FormDefinitionError) as caught:
         steps(new_case(), START).decide_preliminary(None, submission, DAY, "w")
     assert "declares no mapping of its answers to the outcome" in str(caught.value)
+
+
+# --- decisions agree with their submissions ---------------------------------------------------
+
+# The question of each decision and what each of its options gives (the forms' [[steps]]).
+MAPPED_OPTIONS = [
+    ("preliminary_decision", PRELIMINARY, "close", "close"),
+    ("preliminary_decision", PRELIMINARY, "refer_universal_support", "universal_support"),
+    ("preliminary_decision", PRELIMINARY, "light_support", "light_support"),
+    ("preliminary_decision", PRELIMINARY, "refer_other_service", "refer_other_service"),
+    ("preliminary_decision", PRELIMINARY, "open_full_assessment", "open_full_assessment"),
+    ("full_assessment_completed", FULL, "no_measures_close", "no_measures"),
+    ("full_assessment_completed", FULL, "offer_support", "support"),
+    ("full_assessment_completed", FULL, "support_plan", "support"),
+    ("full_assessment_completed", FULL, "refer_other_service", "refer_other_service"),
+    ("full_assessment_completed", FULL, "emergency_protection", "placement"),
+    ("full_assessment_completed", FULL, "apply_compulsory_care", "placement"),
+]
+QUESTIONS = {
+    "preliminary_decision": ("outcome", "decision.decision.outcome"),
+    "full_assessment_completed": ("decision", "analysis.overall.decision"),
+}
+
+
+def test_the_table_lists_every_option_of_the_built_in_decision_mappings() -> None:
+    expected = {(step, option, value) for step, _, option, value in MAPPED_OPTIONS}
+    found = {
+        (step, option, value)
+        for step, form_id in (
+            ("preliminary_decision", "triangle.preliminary"),
+            ("full_assessment_completed", "triangle.full"),
+        )
+        for mapping in [kindbehoeften.load_form(form_id).step_mapping(QUESTIONS[step][0])]
+        if mapping is not None
+        for option, value in mapping.values
+    }
+    assert expected == found
+
+
+def answered(submission: dict[str, Any], step: str, option: str) -> dict[str, Any]:
+    """``submission`` with its decision question answered with ``option`` (and the service
+    it refers to exactly when it refers to another service)."""
+    section, area, key = QUESTIONS[step][1].split(".")
+    document = copy.deepcopy(submission)
+    answers = document["answers"][section][area]
+    answers[key] = option
+    if option == "refer_other_service":
+        answers["referred_to"] = "Child psychiatry"
+    else:
+        answers.pop("referred_to", None)
+    assert kindbehoeften.validate(document).ok
+    return document
+
+
+def before_the_decision(step: str) -> Assessment:
+    return (
+        steps(new_case(), START) if step == "preliminary_decision" else steps(new_case(), *TO_FULL)
+    )
+
+
+@pytest.mark.parametrize(
+    ("step", "submission", "option", "value"),
+    [pytest.param(*row, id=f"{row[0]}-{row[2]}") for row in MAPPED_OPTIONS],
+)
+def test_each_option_of_a_decision_gives_its_mapped_value_in_the_event(
+    step: str, submission: dict[str, Any], option: str, value: str
+) -> None:
+    """Given no value, or the same one, the event records the submission's, mapped."""
+    field = QUESTIONS[step][0]
+    document = answered(submission, step, option)
+    case = before_the_decision(step)
+    recorded = [
+        case.apply(step, DAY, "w", **{field: given, "submission": document})
+        for given in (None, value)
+    ]
+    assert [value, value] == [getattr(c.events[-1].data, field) for c in recorded]
+    assert recorded[0].events[-1].data == recorded[1].events[-1].data
+
+
+DISAGREEING = [
+    pytest.param(step, value, given, id=f"{step}-{value}-given-{given}")
+    for step, values in (
+        ("preliminary_decision", OUTCOMES),
+        ("full_assessment_completed", DECISIONS),
+    )
+    for value in values
+    for given in values
+    if given != value
+]
+
+
+@pytest.mark.parametrize(("step", "value", "given"), DISAGREEING)
+def test_a_decision_that_disagrees_with_its_submission_is_refused(
+    step: str, value: str, given: str
+) -> None:
+    """TransitionError naming the field, the value given, the submission's and the question
+    it comes from; the assessment is unchanged."""
+    field, question = QUESTIONS[step]
+    submission = decided(PRELIMINARY if step == "preliminary_decision" else FULL, value)
+    case = before_the_decision(step)
+    text = case.to_json()
+    for form in (submission, json.dumps(submission), json.dumps(submission).encode()):
+        with pytest.raises(TransitionError) as refused:
+            case.apply(step, DAY, "w", **{field: given, "submission": form})
+        assert (case.stage, step, case.allowed_steps()) == (
+            refused.value.stage,
+            refused.value.step,
+            refused.value.allowed,
+        )
+        assert (
+            f"the {field} given ({given!r}) is not the one its submission records ({value!r}, "
+            f"from {question}); record the submission's {field}, or change the submission"
+        ) in str(refused.value)
+    assert text == case.to_json()
+
+
+def test_the_step_methods_refuse_a_disagreeing_outcome_and_decision_too() -> None:
+    with pytest.raises(TransitionError, match="the outcome given \\('light_support'\\)"):
+        steps(new_case(), START).decide_preliminary(
+            "light_support", decided(PRELIMINARY, "open_full_assessment"), DAY, "w"
+        )
+    with pytest.raises(TransitionError, match="the decision given \\('support'\\)"):
+        steps(new_case(), *TO_FULL).complete_full_assessment(
+            "support", decided(FULL, "no_measures"), DAY, "w"
+        )
+
+
+def test_a_full_assessment_decision_records_its_form_and_digest() -> None:
+    import hashlib
+
+    import rfc8785
+
+    submission = decided(FULL, "support")
+    case = steps(new_case(), *TO_FULL).complete_full_assessment(None, submission, DAY, "w")
+    assert (
+        kindbehoeften.FullAssessmentData(
+            decision="support",
+            form="triangle.full",
+            form_version=FULL["form_version"],
+            submission_digest=hashlib.sha256(rfc8785.dumps(submission)).hexdigest(),
+        )
+        == case.events[-1].data
+    )
+    assert "support" == case.stage
+
+
+def test_the_outcome_of_the_submission_decides_the_stage_not_the_caller() -> None:
+    """With no outcome given, the submission's sends the case on: close closes it."""
+    case = steps(new_case(), START).decide_preliminary(
+        None, decided(PRELIMINARY, "close"), DAY, "w"
+    )
+    assert ("closed", "close") == (case.stage, case.events[-1].data.outcome)  # type: ignore[union-attr]

@@ -388,6 +388,7 @@ def test_the_demo_case_row_column_by_column() -> None:
         "deadline_support_delivery",
         "deadline_placement_review",
         "deadline_emergency_confirmation",
+        "deadline_care_application",
     ]
     assert [*COLUMNS[:11], *deadlines, *AREAS_OF_FULL, "measures", "placement"] == list(row)
     assert {
@@ -406,8 +407,9 @@ def test_the_demo_case_row_column_by_column() -> None:
         "deadline_preliminary": "met",
         "deadline_investigation": "met",
         "deadline_support_delivery": "met",
-        "deadline_placement_review": "met",
+        "deadline_placement_review": None,  # support at home: no placement, no review clock
         "deadline_emergency_confirmation": None,  # never started
+        "deadline_care_application": None,  # no immediate custody
         "area_child_needs_health": "some_concern",
         "area_child_needs_education": "serious_concern",
         "area_child_needs_identity": "strength",
@@ -436,8 +438,12 @@ def test_every_row_of_a_batch_has_the_same_columns(records: list[dict[str, Any]]
         "deadline_support_delivery",
         "deadline_placement_review",
         "deadline_emergency_confirmation",
+        "deadline_care_application",
+        "deadline_reporter_receipt",
         "deadline_reporter_feedback",
+        "deadline_investigation_feedback",
         "deadline_plan_evaluation",
+        "deadline_emergency_placement",
     ] == deadline_columns
     assert AREAS_OF_FULL == [column for column in columns if column.startswith("area_")]
     assert [] == statistics([], key=KEY)
@@ -470,6 +476,12 @@ def test_a_row_of_each_path_of_the_lifecycle(records: list[dict[str, Any]]) -> N
         emergency["stage"],
     )
     assert emergency["deadline_emergency_confirmation"] == "met"
+    # Closed (no measures) before a safety assessment and a care application: both clocks
+    # stopped, never overdue.
+    assert ("stopped", "stopped") == (
+        emergency["deadline_safety_assessment"],
+        emergency["deadline_care_application"],
+    )
     reopened = by_path["reopened"]
     assert (2, "anonymous", "open_full_assessment", 5, "preliminary") == (
         reopened["cycle"],
@@ -481,6 +493,19 @@ def test_a_row_of_each_path_of_the_lifecycle(records: list[dict[str, Any]]) -> N
     full = by_path["full"]
     assert full["deadline_investigation"] in {"met", "met_late"}
     assert full["full_assessment_decision"] == "support"
+    # A decision for support, then support within 3 months; no placement started: no review.
+    assert ("met", None) == (full["deadline_support_delivery"], full["deadline_placement_review"])
+
+
+def test_a_rows_deadline_is_the_status_of_the_rules_first_clock_of_the_cycle() -> None:
+    """An additional report has a safety clock of its own; the row keeps the first report's."""
+    case, used = build_case(0, path="light_support", reporter="parent")
+    case = case.receive_report("professional", dt.date(2026, 6, 1), "w")  # not yet assessed
+    document = record(case, used, today=dt.date(2026, 9, 1))
+    safety = [d["status"] for d in document["deadlines"] if d["rule"] == "safety_assessment"]
+    assert ["met", "overdue"] == safety
+    [row] = statistics([document], key=KEY)
+    assert "met" == row["deadline_safety_assessment"]
 
 
 def test_the_areas_come_from_the_latest_completed_full_assessment() -> None:
@@ -823,22 +848,24 @@ def deadline_rows(**counts: int) -> list[dict[str, Any]]:
 
 
 def test_a_count_of_min_cell_is_shown_and_one_below_is_suppressed() -> None:
-    [row] = aggregate(deadline_rows(met=5, met_late=7, overdue=9, pending=6))["deadline_compliance"]
-    assert {"met": 5, "met_late": 7, "overdue": 9, "pending": 6, "suppressed": ""} == {
-        key: row[key] for key in ("met", "met_late", "overdue", "pending", "suppressed")
-    }
-    [row] = aggregate(deadline_rows(met=4, met_late=7, overdue=9, pending=6))["deadline_compliance"]
+    rows = deadline_rows(met=5, met_late=7, overdue=9, pending=6, stopped=8)
+    [row] = aggregate(rows)["deadline_compliance"]
+    expected = {"met": 5, "met_late": 7, "overdue": 9, "pending": 6, "stopped": 8}
+    assert expected | {"suppressed": ""} == {key: row[key] for key in [*expected, "suppressed"]}
+    rows = deadline_rows(met=4, met_late=7, overdue=9, pending=6, stopped=8)
+    [row] = aggregate(rows)["deadline_compliance"]
     assert None is row["met"]
     assert "met" in str(row["suppressed"]).split(";")
 
 
 def test_zero_counts_are_shown() -> None:
     [row] = aggregate(deadline_rows(met=12))["deadline_compliance"]
-    assert (12, 0, 0, 0, "") == (
+    assert (12, 0, 0, 0, 0, "") == (
         row["met"],
         row["met_late"],
         row["overdue"],
         row["pending"],
+        row["stopped"],
         row["suppressed"],
     )
 
@@ -846,34 +873,37 @@ def test_zero_counts_are_shown() -> None:
 def test_a_lone_small_cell_takes_a_second_one_with_it() -> None:
     """With the row total known, a single hidden cell could be worked out: the smallest
     other cell (a zero first) is hidden with it."""
-    [row] = aggregate(deadline_rows(met=20, met_late=2, overdue=9, pending=0))[
+    [row] = aggregate(deadline_rows(met=20, met_late=2, overdue=9, pending=0, stopped=0))[
         "deadline_compliance"
     ]
-    assert (20, None, 9, None, "met_late;pending", "") == (
+    assert (20, None, 9, None, 0, "met_late;pending", "") == (
         row["met"],
         row["met_late"],
         row["overdue"],
         row["pending"],
+        row["stopped"],
         row["suppressed"],
         row["suppressed_large"],
     )
-    [row] = aggregate(deadline_rows(met=20, met_late=2, overdue=9, pending=6))[
+    [row] = aggregate(deadline_rows(met=20, met_late=2, overdue=9, pending=6, stopped=7))[
         "deadline_compliance"
     ]
-    assert (20, None, 9, None, "met_late;pending", "pending") == (
+    assert (20, None, 9, None, 7, "met_late;pending", "pending") == (
         row["met"],
         row["met_late"],
         row["overdue"],
         row["pending"],
+        row["stopped"],
         row["suppressed"],
         row["suppressed_large"],
     )
 
 
 def test_a_lone_nonzero_cell_that_is_small_hides_a_zero_with_it() -> None:
-    """met = 3 and three zeros: with met alone hidden the total would give it away."""
+    """met = 3 and four zeros: with met alone hidden the total would give it away."""
     [row] = aggregate(deadline_rows(met=3))["deadline_compliance"]
-    assert [None, None, 0, 0] == [row[s] for s in ("met", "met_late", "overdue", "pending")]
+    statuses = ("met", "met_late", "overdue", "pending", "stopped")
+    assert [None, None, 0, 0, 0] == [row[s] for s in statuses]
 
 
 def test_suppression_in_every_table_and_the_documented_example() -> None:
@@ -944,15 +974,19 @@ def test_deadlines_are_counted_per_jurisdiction_and_rule(records: list[dict[str,
     assert ("SE", "safety_assessment") == pairs[0]
     assert ("NO", "reporter_feedback") in pairs
     assert ("SE", "reporter_feedback") not in pairs
+    assert ("DK", "reporter_receipt") in pairs
+    assert ("SE", "care_application") in pairs
+    statuses = TABLES["deadline_compliance"][2:-2]
+    assert ("met", "met_late", "overdue", "pending", "stopped") == statuses
     for row in table:
         started = sum(
             r[f"deadline_{row['rule']}"] is not None
             for r in rows
             if r["jurisdiction"] == row["jurisdiction"]
         )
-        assert started == sum(
-            int(row[status] or 0) for status in TABLES["deadline_compliance"][2:6]
-        )
+        assert started == sum(int(row[status] or 0) for status in statuses)
+    stopped = {(row["jurisdiction"], row["rule"]) for row in table if row["stopped"]}
+    assert ("SE", "care_application") in stopped  # the emergency case closed before it
     outcomes = aggregate(rows, min_cell=1)["by_outcome"]
     assert list(kindbehoeften.JURISDICTIONS) == [row["jurisdiction"] for row in outcomes]
     assert len(rows) == sum(
@@ -1012,7 +1046,7 @@ def _feasible(
 
 @settings(max_examples=300, deadline=None, database=None)
 @given(
-    counts=st.lists(st.integers(min_value=0, max_value=14), min_size=4, max_size=4),
+    counts=st.lists(st.integers(min_value=0, max_value=14), min_size=5, max_size=5),
     min_cell=st.integers(min_value=2, max_value=6),
 )
 def test_no_small_count_can_be_worked_out_from_the_row_total(
@@ -1020,7 +1054,7 @@ def test_no_small_count_can_be_worked_out_from_the_row_total(
 ) -> None:
     """Secondary suppression holds: knowing the total, the published cells and what the
     markers say, every hidden small count could still be at least two values."""
-    statuses = ("met", "met_late", "overdue", "pending")
+    statuses = TABLES["deadline_compliance"][2:-2]
     rows = deadline_rows(**dict(zip(statuses, counts, strict=True)))
     tables = aggregate(rows, min_cell=min_cell)["deadline_compliance"]
     if not rows:
@@ -1054,15 +1088,15 @@ def test_csv_has_a_header_and_the_rows_in_column_order(records: list[dict[str, A
 
 
 def test_csv_of_an_aggregate_marks_hidden_cells() -> None:
-    rows = deadline_rows(met=20, met_late=2, overdue=9, pending=6)
+    rows = deadline_rows(met=20, met_late=2, overdue=9, pending=6, stopped=7)
     table = aggregate(rows)["deadline_compliance"]
     assert [
-        "jurisdiction,rule,met,met_late,overdue,pending,suppressed,suppressed_large",
-        "SE,preliminary,20,<5,9,x,met_late;pending,pending",
+        "jurisdiction,rule,met,met_late,overdue,pending,stopped,suppressed,suppressed_large",
+        "SE,preliminary,20,<5,9,x,7,met_late;pending,pending",
     ] == to_csv(table).splitlines()
     table = aggregate(rows, min_cell=3)["deadline_compliance"]
     assert (
-        "SE,preliminary,20,<3,9,x,met_late;pending,pending"
+        "SE,preliminary,20,<3,9,x,7,met_late;pending,pending"
         == to_csv(table, min_cell=3).splitlines()[1]
     )
 

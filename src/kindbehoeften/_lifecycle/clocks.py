@@ -4,11 +4,11 @@ A clock of a rule starts at each occurrence of the rule's start event (a case's 
 ``reopened`` count as ``report_received``), when the case is then in one of the rule's stages
 (``during``) and the rule's scopes hold (``applies``: a placement, a decision for support, a
 reporter who is not anonymous or is a professional; for a clock started by a report, that
-report's own reporter). A clock is met by the first of the rule's end events after its start;
-it stops, never to be overdue, when the case closes or leaves the rule's stages or a scope
-ends first (a placement ended). A rule that ``recurs`` starts again from each end event, while
-it applies. An extension moves the due date of the rule's running clock, when the profile
-allows it.
+report's own reporter, for another clock any reporter of the cycle so far). A clock is met
+by the first of the rule's end events after its start; it stops, never to be overdue, when
+the case closes or leaves the rule's stages or a scope ends first (a placement ended). A rule
+that ``recurs`` starts again from each end event, while it applies. An extension moves the
+due date of the rule's running clock, when the profile allows it.
 
 Each clock is one :class:`~kindbehoeften.Deadline`: so a rule appears once per running clock
 (each report, each recurrence). Only the current cycle's clocks are given: those of a cycle
@@ -29,6 +29,8 @@ from .machine import State
 
 __all__ = ["clocks", "running"]
 
+Report = tuple[Reporter, bool]  # who reported, and whether anonymously
+
 
 @dataclass(slots=True)
 class _Clock:
@@ -38,32 +40,36 @@ class _Clock:
     starts_on: dt.date
     original_due: dt.date
     due: dt.date
-    reporter: Reporter
-    anonymous: bool
+    reports: tuple[Report, ...]  # the reports whose reporters its scopes are about
     extended: bool = False
     met_on: dt.date | None = None
     stopped_on: dt.date | None = None
 
 
-def _report_of(event: Event, state: State) -> tuple[Reporter, bool]:
-    """The reporter a clock started by ``event`` is about: a report's own, else the cycle's."""
+def _reports_of(event: Event, cycle: tuple[Report, ...]) -> tuple[Report, ...]:
+    """The reports a clock started by ``event`` is about: a report's own; else every report
+    of the cycle so far (each public reporter is told after an investigation, Norway)."""
     data = event.data
     if isinstance(data, ReportData | ReopenData):
-        return data.reporter, data.anonymous
-    return state.reporter, state.anonymous
+        return ((data.reporter, data.anonymous),)
+    return cycle
 
 
-def _applies(rule: Rule, state: State, reporter: Reporter, anonymous: bool) -> bool:
+def _applies(rule: Rule, state: State, reports: tuple[Report, ...]) -> bool:
     if state.stage not in rule.during:
         return False
+    if state.outcome is not None and set(rule.ends) <= {"preliminary_decision"}:
+        return False  # decided already: the decision is taken once a cycle, nothing can meet it
     for scope in rule.applies:
         if scope == "placed" and not state.placed:
             return False
         if scope == "support_decided" and not state.support_decided:
             return False
-        if scope == "not_anonymous" and anonymous:
+        if scope == "not_anonymous" and all(anonymous for _, anonymous in reports):
             return False
-        if scope == "professional_reporter" and (anonymous or reporter != "professional"):
+        if scope == "professional_reporter" and not any(
+            reporter == "professional" and not anonymous for reporter, anonymous in reports
+        ):
             return False
     return True
 
@@ -73,27 +79,34 @@ def _run(profile: Profile, events: Sequence[Event], states: Sequence[State]) -> 
     start = states[-1].cycle_start
     found: list[_Clock] = []
     running: list[_Clock] = []
+    cycle: tuple[Report, ...] = ()  # the cycle's reports so far
     for index in range(start, len(events)):
         event, state = events[index], states[index]
         kind = "report_received" if event.kind == "reopened" else event.kind
+        if isinstance(event.data, ReportData | ReopenData):
+            cycle += ((event.data.reporter, event.data.anonymous),)
         if isinstance(event.data, ExtensionData):
             _extend(profile, running, event.data)
+        recurred: set[str] = set()
         for clock in [c for c in running if event.kind in c.rule.ends]:
             clock.met_on = event.on
             running.remove(clock)
-            if clock.rule.recurs and _applies(clock.rule, state, clock.reporter, clock.anonymous):
+            if clock.rule.id in recurred:
+                continue  # one next clock per occurrence, however many clocks it met
+            if clock.rule.recurs and _applies(clock.rule, state, clock.reports):
+                recurred.add(clock.rule.id)
                 again = _started(profile, clock.rule, clock.order, index, event.on, clock)
                 found.append(again)
                 running.append(again)
-        for clock in [c for c in running if not _applies(c.rule, state, c.reporter, c.anonymous)]:
+        for clock in [c for c in running if not _applies(c.rule, state, c.reports)]:
             clock.stopped_on = event.on
             running.remove(clock)
         for order, rule in enumerate(profile.rules):
             if rule.starts != kind:
                 continue
-            reporter, anonymous = _report_of(event, state)
-            if _applies(rule, state, reporter, anonymous):
-                made = _Clock(rule, order, index, event.on, event.on, event.on, reporter, anonymous)
+            reports = _reports_of(event, cycle)
+            if _applies(rule, state, reports):
+                made = _Clock(rule, order, index, event.on, event.on, event.on, reports)
                 clock = _started(profile, rule, order, index, event.on, made)
                 found.append(clock)
                 running.append(clock)
@@ -105,7 +118,7 @@ def _started(
 ) -> _Clock:
     begins = clock_start(profile, rule, on)
     due = due_date(profile, rule, begins)
-    return _Clock(rule, order, index, begins, due, due, like.reporter, like.anonymous)
+    return _Clock(rule, order, index, begins, due, due, like.reports)
 
 
 def _extend(profile: Profile, running: list[_Clock], data: ExtensionData) -> None:

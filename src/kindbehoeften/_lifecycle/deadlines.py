@@ -184,10 +184,11 @@ class WorkingDays(BaseModel):
     """How a profile counts working days where the law leaves a choice, with its source.
 
     ``count_from`` is ``next_working_day`` (day 1 is the first working day after the start:
-    the default) or ``start_day`` (the start day is day 1 when it is a working day, as the
-    DfE's CIN census validator counts); ``closed`` names days that are not working days
-    besides the calendar's public holidays (``christmas_eve``, ``midsummer_eve``,
-    ``new_years_eve``); ``basis`` says why.
+    the default) or ``start_day`` (the start day is day 1, as the DfE's CIN census validator
+    counts: one working day earlier on every date, a start on a weekend or a holiday too; one
+    working day from such a start is still the next working day); ``closed`` names days that
+    are not working days besides the calendar's public holidays (``christmas_eve``,
+    ``midsummer_eve``, ``new_years_eve``); ``basis`` says why.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -401,8 +402,12 @@ def _add_working_days(start: dt.date, amount: int, where: _Calendar) -> dt.date:
     assert where.country is not None
     country, subdivision, closed = where.country, where.subdivision, where.closed
     day, counted = start, 0
-    if where.count_from == "start_day" and is_working_day(start, country, subdivision, closed):
-        counted = 1  # the start day is day 1 (the DfE's CIN census validator)
+    if where.count_from == "start_day" and (
+        amount > 1 or is_working_day(start, country, subdivision, closed)
+    ):
+        # The start day is day 1, as the DfE's CIN census validator counts (start plus
+        # amount - 1 working days, a start on a day off rolled back to the working day before).
+        counted = 1
     while counted < amount:
         day += _ONE_DAY
         if is_working_day(day, country, subdivision, closed):
@@ -502,8 +507,8 @@ def compute_deadlines(
 
     Raises :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) for an
     unknown event kind or rule id, a value that is not a ``datetime.date``, an extension that
-    the rule does not allow, or a due date beyond the year 9999; its ``argument`` is
-    ``starts``, ``ends`` or ``extensions``.
+    the rule does not allow, a scope it does not know, or a due date beyond the year 9999;
+    its ``argument`` is ``starts``, ``ends``, ``extensions``, ``stopped_on`` or ``scopes``.
 
     >>> profile = load_profile("SE")
     >>> deadlines = compute_deadlines(
@@ -518,8 +523,8 @@ def compute_deadlines(
     _check_event_kinds("starts", starts)
     _check_event_kinds("ends", ends)
     if stopped_on is not None:
-        _check_date("stopped_on", "stopped_on", stopped_on)
-    held = None if scopes is None else set(scopes)
+        _check_date("stopped_on", None, stopped_on)
+    held = None if scopes is None else _check_scopes(scopes)
     ids = [rule.id for rule in profile.rules]
     unknown = sorted(set(extensions) - set(ids))
     if unknown:
@@ -598,10 +603,30 @@ def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
         _check_date(name, kind, value)
 
 
-def _check_date(name: str, key: str, value: object) -> None:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+def _check_scopes(scopes: Iterable[Scope]) -> set[str]:
+    """The scopes as a set: a misspelt scope (or a text for a list) would leave rules out
+    without a word, and raises instead."""
+    if isinstance(scopes, str):
         raise InvalidArgumentError(
-            name, f"{name}[{key!r}] must be a datetime.date, not {type(value).__name__}"
+            "scopes", f"scopes must be a list of scopes, not a text; known: {', '.join(SCOPES)}"
+        )
+    given: set[str] = set(scopes)
+    unknown = sorted(str(scope) for scope in given - set(SCOPES))
+    if unknown:
+        raise InvalidArgumentError(
+            "scopes",
+            f"scopes names unknown scopes: {', '.join(quoted(scope, 40) for scope in unknown)}; "
+            f"known: {', '.join(SCOPES)}",
+        )
+    return given
+
+
+def _check_date(name: str, key: str | None, value: object) -> None:
+    """A date, else InvalidArgumentError naming ``name[key]`` (``name`` alone without a key)."""
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        where = name if key is None else f"{name}[{key!r}]"
+        raise InvalidArgumentError(
+            name, f"{where} must be a datetime.date, not {type(value).__name__}"
         )
 
 
