@@ -232,7 +232,7 @@ Scope = Literal["placed", "support_decided", "not_anonymous", "professional_repo
 SCOPES: tuple[Scope, ...] = get_args(Scope)
 
 #: How working days are counted: from the next working day after the start (day 1), or from
-#: the start day itself when it is a working day (England's CIN census validator).
+#: the start day itself (England's CIN census validator: one working day earlier on every date).
 WorkingDayCount = Literal["next_working_day", "start_day"]
 WORKING_DAY_COUNTS: tuple[WorkingDayCount, ...] = get_args(WorkingDayCount)
 
