@@ -41,7 +41,6 @@ import hashlib
 import hmac
 import importlib
 import io
-import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
@@ -66,6 +65,7 @@ from ..errors import (
     MissingDependencyError,
     UnsafeFieldError,
 )
+from .disclosure import protect_grid, protect_parts
 from .record import read_record
 
 __all__ = [
@@ -128,7 +128,7 @@ _OUTCOMES: Final = (
     "refer_other_service",
     "open_full_assessment",
 )
-_STATUSES: Final = ("met", "met_late", "overdue", "pending")
+_STATUSES: Final = ("met", "met_late", "overdue", "pending", "stopped")
 _ASSESSED: Final = frozenset({"strength", "no_concern", "some_concern", "serious_concern"})
 
 #: The columns of each table of :func:`aggregate`, in order.
@@ -503,77 +503,52 @@ def _jurisdiction_of(document: Mapping[str, Any] | str | bytes) -> str | None:
 
 # --- aggregates with small-cell suppression ----------------------------------------------------
 
-
-def _suppress(
-    counts: Mapping[str, int], cells: Sequence[str], min_cell: int, *, complement: int | None = None
-) -> tuple[list[str], list[str]]:
-    """The cells of one table row to hide: ``(all hidden, those of min_cell or more)``.
-
-    A count from 1 to ``min_cell - 1`` is hidden (primary suppression). The row's total is
-    taken to be known (published elsewhere, or the total of another table over the same
-    cases), so more cells of the row are hidden, the smallest first (zeros first), until no
-    small count can be worked out exactly from the total, the published cells and what the
-    markers say: a hidden cell shown as ``<min_cell`` holds 0 to ``min_cell - 1`` (1 or more
-    when it is the only one), a hidden cell shown as ``x`` holds ``min_cell`` or more and no
-    more than the smallest cell left published. ``complement`` counts the cases that the row's
-    total covers but no cell publishes (as in ``by_area_concern``); they are never shown.
-    """
-    hidden = [cell for cell in cells if 0 < counts[cell] < min_cell]
-    while hidden and _exposed(counts, cells, hidden, min_cell, complement):
-        left = [cell for cell in cells if cell not in hidden]
-        if not left:
-            break  # every cell is hidden: only the total is left to know
-        hidden.append(min(left, key=lambda cell: (counts[cell], cells.index(cell))))
-    ordered = [cell for cell in cells if cell in hidden]
-    return ordered, [cell for cell in ordered if counts[cell] >= min_cell]
+_OUTCOME_CELLS: Final = (*_OUTCOMES, "undecided")
+_CONCERNS: Final = ("some_concern", "serious_concern")
+# The order in which the cells of a row are taken to protect a small count of another: the
+# first is hidden first. By the place of the column, never by the size of the count, so that
+# which cell was taken says nothing about the counts (see docs/statistics.md).
+_OUTCOME_ORDER: Final = (
+    "undecided",
+    "refer_other_service",
+    "universal_support",
+    "light_support",
+    "open_full_assessment",
+    "close",
+)
+_STATUS_ORDER: Final = ("pending", "stopped", "met_late", "overdue", "met")
 
 
-def _exposed(
-    counts: Mapping[str, int],
+def _protected_rows(
+    keys: Sequence[Mapping[str, str]],
+    counts: Sequence[Mapping[str, int]],
     cells: Sequence[str],
-    hidden: Sequence[str],
+    order: Sequence[str],
     min_cell: int,
-    complement: int | None,
-) -> bool:
-    """Whether some hidden small count follows exactly from the row total (interval bounds)."""
-    left = [counts[cell] for cell in cells if cell not in hidden]
-    ceiling = min((count for count in left if count >= min_cell), default=math.inf)
-    small = [cell for cell in hidden if counts[cell] < min_cell]
-    bounds: dict[str, tuple[float, float]] = {}
-    for cell in hidden:
-        if counts[cell] < min_cell:
-            bounds[cell] = (1 if len(small) == 1 else 0, min_cell - 1)
-        else:
-            bounds[cell] = (min_cell, ceiling)
-    total = sum(counts[cell] for cell in hidden)
-    if complement is not None:
-        total += complement
-        bounds["\x00rest"] = (0, math.inf)  # never published: it may be anything
-    for cell in small:
-        if counts[cell] == 0:
-            continue  # a hidden zero protects; it needs no protection
-        others = [bound for name, bound in bounds.items() if name != cell]
-        low = max(bounds[cell][0], total - sum(high for _, high in others))
-        high = min(bounds[cell][1], total - sum(low for low, _ in others))
-        if low >= high:
-            return True
-    return False
+) -> list[Row]:
+    """The published rows of one table: row totals known, and column totals too when the
+    table has two rows or more (with one row they would be its cells)."""
+    grid = [[row[cell] for cell in cells] for row in counts]
+    hidden = protect_grid(
+        grid,
+        min_cell,
+        order=[cells.index(cell) for cell in order],
+        column_totals=len(grid) > 1,
+    )
+    rows = []
+    for i, (key, row) in enumerate(zip(keys, counts, strict=True)):
+        names = [cell for j, cell in enumerate(cells) if (i, j) in hidden]
+        rows.append(_published(key, row, names, min_cell))
+    return rows
 
 
-def _table_row(
-    keys: Mapping[str, str],
-    counts: Mapping[str, int],
-    cells: Sequence[str],
-    min_cell: int,
-    *,
-    complement: int | None = None,
+def _published(
+    keys: Mapping[str, str], counts: Mapping[str, int], hidden: Sequence[str], min_cell: int
 ) -> Row:
-    hidden, large = _suppress(counts, cells, min_cell, complement=complement)
     row: Row = dict(keys)
-    for cell in cells:
-        row[cell] = None if cell in hidden else counts[cell]
+    row |= {cell: None if cell in hidden else count for cell, count in counts.items()}
     row["suppressed"] = ";".join(hidden)
-    row["suppressed_large"] = ";".join(large)
+    row["suppressed_large"] = ";".join(cell for cell in hidden if counts[cell] >= min_cell)
     return row
 
 
@@ -591,18 +566,24 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
     - ``by_area_concern``: per area (``<section>_<area>``), the cases with the area
       assessed (strength to serious concern) and those of some and of serious concern;
     - ``deadline_compliance``: per jurisdiction and rule, the deadlines met, met late,
-      overdue and pending.
+      overdue, pending and stopped (a clock that stopped when the case closed first).
 
-    A count from 1 to ``min_cell - 1`` becomes ``None``, and so do the further cells of its
-    row that would let it be worked out from the row's total (see docs/statistics.md). Each
-    row names its hidden cells in ``suppressed`` and, of those, the ones of ``min_cell`` or
-    more in ``suppressed_large`` (``;``-separated, in column order; empty when none).
+    A count from 1 to ``min_cell - 1`` becomes ``None``, and so do the other cells below
+    ``min_cell`` of its row and column, and further cells chosen by their place (never by
+    their size), until no cell below ``min_cell`` that is hidden can be narrowed down to one
+    value from the published cells, the markers and the row and column totals (the totals
+    over jurisdictions), which are taken to be known: docs/statistics.md says how, and the
+    limits. Each row names its hidden cells in ``suppressed`` and, of those, the ones of
+    ``min_cell`` or more in ``suppressed_large`` (``;``-separated, in column order; empty
+    when none). The same counts give the same tables, in any order of ``rows``.
 
-    >>> rows = [{"jurisdiction": "SE", "preliminary_outcome": "close"}] * 6
-    >>> rows += [{"jurisdiction": "SE", "preliminary_outcome": "light_support"}] * 2
-    >>> table = aggregate(rows)["by_outcome"]
-    >>> table[0]["close"], table[0]["light_support"], table[0]["suppressed"]
-    (6, None, 'universal_support;light_support')
+    >>> counts = {"close": 40, "universal_support": 12, "light_support": 3,
+    ...           "refer_other_service": 8, "open_full_assessment": 30}
+    >>> rows = [{"jurisdiction": "SE", "preliminary_outcome": outcome}
+    ...         for outcome, count in counts.items() for _ in range(count)]
+    >>> [row] = aggregate(rows)["by_outcome"]
+    >>> row["close"], row["light_support"], row["undecided"], row["suppressed"]
+    (40, None, None, 'light_support;undecided')
     """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise InvalidArgumentError(
@@ -618,17 +599,20 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
     outcomes: dict[str, dict[str, int]] = {}
     for index, row in enumerate(rows):
         code = _text(row, "jurisdiction")
-        counts = outcomes.setdefault(code, dict.fromkeys((*_OUTCOMES, "undecided"), 0))
+        counts = outcomes.setdefault(code, dict.fromkeys(_OUTCOME_CELLS, 0))
         outcome = row.get("preliminary_outcome")
         outcome = "undecided" if outcome is None else outcome
         if outcome not in counts:
             raise _unknown_value(index, "preliminary_outcome", _OUTCOMES)
         counts[str(outcome)] += 1
-    for code in sorted(outcomes, key=_jurisdiction_key):
-        cells = (*_OUTCOMES, "undecided")
-        tables["by_outcome"].append(
-            _table_row({"jurisdiction": code}, outcomes[code], cells, min_cell)
-        )
+    codes = sorted(outcomes, key=_jurisdiction_key)
+    tables["by_outcome"] = _protected_rows(
+        [{"jurisdiction": code} for code in codes],
+        [outcomes[code] for code in codes],
+        _OUTCOME_CELLS,
+        _OUTCOME_ORDER,
+        min_cell,
+    )
 
     area_columns = list(dict.fromkeys(c for row in rows for c in row if c.startswith("area_")))
     for column in area_columns:
@@ -640,14 +624,15 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
         }
         if not counts["assessed"]:
             continue
-        concerns = ("some_concern", "serious_concern")
-        rest = counts["assessed"] - counts["some_concern"] - counts["serious_concern"]
-        hidden, large = _suppress(counts, concerns, min_cell, complement=rest)
-        if 0 < counts["assessed"] < min_cell:
-            hidden = ["assessed", *hidden]
-        row = {"area": column.removeprefix("area_")}
-        row |= {name: None if name in hidden else counts[name] for name in counts}
-        row |= {"suppressed": ";".join(hidden), "suppressed_large": ";".join(large)}
+        parts = [counts[name] for name in _CONCERNS]
+        hidden = protect_parts(counts["assessed"], parts, min_cell)
+        names = [*_CONCERNS, "assessed"]
+        row = _published(
+            {"area": column.removeprefix("area_")},
+            counts,
+            [name for name in counts if names.index(name) in hidden],
+            min_cell,
+        )
         tables["by_area_concern"].append(row)
 
     statuses: dict[tuple[str, str], dict[str, int]] = {}
@@ -663,15 +648,27 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
             rule = column.removeprefix("deadline_")
             counts = statuses.setdefault((code, rule), dict.fromkeys(_STATUSES, 0))
             counts[str(status)] += 1
-    rule_order = {column.removeprefix("deadline_"): n for n, column in enumerate(rule_columns)}
-    for code, rule in sorted(
-        statuses, key=lambda pair: (_jurisdiction_key(pair[0]), rule_order[pair[1]])
-    ):
-        tables["deadline_compliance"].append(
-            _table_row(
-                {"jurisdiction": code, "rule": rule}, statuses[(code, rule)], _STATUSES, min_cell
-            )
+    published: dict[tuple[str, str], Row] = {}
+    for rule in dict.fromkeys(rule for _, rule in statuses):
+        pairs = sorted(
+            (pair for pair in statuses if pair[1] == rule),
+            key=lambda pair: _jurisdiction_key(pair[0]),
         )
+        made = _protected_rows(
+            [{"jurisdiction": code, "rule": rule} for code, _ in pairs],
+            [statuses[pair] for pair in pairs],
+            _STATUSES,
+            _STATUS_ORDER,
+            min_cell,
+        )
+        published.update(zip(pairs, made, strict=True))
+    rule_order = {column.removeprefix("deadline_"): n for n, column in enumerate(rule_columns)}
+    tables["deadline_compliance"] = [
+        published[pair]
+        for pair in sorted(
+            published, key=lambda pair: (_jurisdiction_key(pair[0]), rule_order[pair[1]])
+        )
+    ]
     return tables
 
 
