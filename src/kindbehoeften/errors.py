@@ -29,8 +29,15 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     │                                          does not match its history; pointers and codes
     ├── UnsafeFieldError(ValueError)           statistics asked to read free text or personal
     │                                          data (a changed form); nothing is exported
-    └── MissingDependencyError(ImportError)    an optional package is not installed; names the
-                                               extra that installs it
+    ├── MissingDependencyError(ImportError)    an optional package is not installed; names the
+    │                                          extra that installs it
+    ├── ConflictError(RuntimeError)            a store's case moved on since it was read (or
+    │                                          exists already); names the stored head
+    ├── UnknownCaseError(LookupError)          no case with that id in the store
+    ├── UnknownSubmissionError(LookupError)    no submission with that digest for the case
+    │                                          (never stored, or erased)
+    └── StoreError(OSError)                    a store that cannot be used: a bad URL, a server
+                                               out of reach, a missing extra, a newer schema
 
     KindbehoeftenWarning(UserWarning)
     └── FormsPathWarning                       an entry of the forms path that is not a regular
@@ -52,10 +59,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ._core.limits import quoted
+
 if TYPE_CHECKING:
     from ._core.report import ValidationReport
 
 __all__ = [
+    "ConflictError",
     "FormDefinitionError",
     "FormProblem",
     "FormsPathWarning",
@@ -68,11 +78,14 @@ __all__ = [
     "KindbehoeftenError",
     "KindbehoeftenWarning",
     "MissingDependencyError",
+    "StoreError",
     "TransitionError",
     "TriangleError",
+    "UnknownCaseError",
     "UnknownFormError",
     "UnknownJurisdictionError",
     "UnknownLocaleError",
+    "UnknownSubmissionError",
     "UnsafeFieldError",
 ]
 
@@ -469,6 +482,124 @@ class UnsafeFieldError(KindbehoeftenError, ValueError):
 class MissingDependencyError(KindbehoeftenError, ImportError):
     """An optional package that a feature needs is not installed; the message names the
     extra that installs it."""
+
+
+ConflictReason = Literal["exists", "head_moved", "not_continued"]
+
+
+class ConflictError(KindbehoeftenError, RuntimeError):
+    """A write to a store that another writer got to first: the case is stored already
+    (``create``), or its stored head is no longer the ``expected_head`` given to ``append``.
+
+    ``case_id`` names the case, ``head`` is its stored head now and ``expected`` the head the
+    caller expected (``None`` for ``create``). ``reason`` is ``exists``, ``head_moved``, or
+    ``not_continued`` (the assessment given does not continue the history at
+    ``expected_head``). Nothing was written. Load the case again (``store.get``), apply the
+    step to it and append with the new head (docs/storage.md has a retry recipe).
+
+    >>> print(ConflictError("case-1", "b" * 64, "a" * 64))
+    ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    case 'case-1' moved on: its stored head is bbb...bbb, not the expected head aaa...aaa;
+    another writer appended first. Load it again with store.get(...), apply the step to it
+    and append with expected_head= the new head.
+    """
+
+    def __init__(
+        self,
+        case_id: str,
+        head: str,
+        expected: str | None,
+        reason: ConflictReason = "head_moved",
+    ) -> None:
+        self.case_id = case_id
+        self.head = head
+        self.expected = expected
+        self.reason: ConflictReason = reason
+        case = quoted(case_id)
+        if reason == "exists":
+            text = (
+                f"case {case!r} is stored already (its head is {head}); load it with "
+                "store.get(...), or give the new case another id."
+            )
+        elif reason == "not_continued":
+            text = (
+                f"the assessment does not continue case {case!r} from the expected head "
+                f"{expected}: that event is not in its history. Apply the step to the "
+                "assessment that store.get(...) returns and append that one."
+            )
+        else:
+            text = (
+                f"case {case!r} moved on: its stored head is {head}, not the expected head "
+                f"{expected}; another writer appended first. Load it again with "
+                "store.get(...), apply the step to it and append with expected_head= the "
+                "new head."
+            )
+        super().__init__(text)
+
+    def __reduce__(self) -> tuple[type[ConflictError], tuple[str, str, str | None, str]]:
+        return (type(self), (self.case_id, self.head, self.expected, self.reason))
+
+
+class UnknownCaseError(KindbehoeftenError, LookupError):
+    """No case with this id in the store.
+
+    >>> print(UnknownCaseError("case-9"))  # doctest: +NORMALIZE_WHITESPACE
+    no case 'case-9' in the store; store.create(assessment) stores a new case, and
+    store.cases() lists the stored ones.
+    """
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(
+            f"no case {quoted(case_id)!r} in the store; store.create(assessment) stores a new "
+            "case, and store.cases() lists the stored ones."
+        )
+
+    def __reduce__(self) -> tuple[type[UnknownCaseError], tuple[str]]:
+        return (type(self), (self.case_id,))
+
+
+class UnknownSubmissionError(KindbehoeftenError, LookupError):
+    """No submission with this digest is stored for the case: it never was, or its case's
+    submissions were erased (``erase_submissions``). ``case_id`` and ``digest`` say which."""
+
+    def __init__(self, case_id: str, digest: str) -> None:
+        self.case_id = case_id
+        self.digest = digest
+        super().__init__(
+            f"no submission with digest {quoted(digest)!r} is stored for case "
+            f"{quoted(case_id)!r}: it was never stored, or the case's submissions were "
+            "erased. The history keeps the digest of every submission a step recorded."
+        )
+
+    def __reduce__(self) -> tuple[type[UnknownSubmissionError], tuple[str, str]]:
+        return (type(self), (self.case_id, self.digest))
+
+
+StoreProblem = Literal["url", "missing_extra", "unreachable", "not_a_store", "schema", "database"]
+
+
+class StoreError(KindbehoeftenError, OSError):
+    """A store that cannot be opened or used, with what to do about it.
+
+    ``reason`` says what: ``url`` (a URL that is no store URL), ``missing_extra`` (the
+    PostgreSQL driver is not installed), ``unreachable`` (the server or the file cannot be
+    reached or opened), ``not_a_store`` (a database that holds something else),
+    ``schema`` (a store written by a newer kindbehoeften; ``message`` names the version it
+    needs) or ``database`` (the database refused an operation). Messages never show a
+    password or any stored answer.
+    """
+
+    def __init__(self, reason: StoreProblem, message: str) -> None:
+        self.reason: StoreProblem = reason
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[type[StoreError], tuple[str, str]]:
+        return (type(self), (self.reason, self.message))
 
 
 class KindbehoeftenWarning(UserWarning):
