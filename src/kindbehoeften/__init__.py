@@ -67,6 +67,7 @@ from ._lifecycle.deadlines import (
 )
 from ._validation.validator import Validator, validate
 from .errors import (
+    ConflictError,
     FormDefinitionError,
     FormProblem,
     FormsPathWarning,
@@ -79,13 +80,17 @@ from .errors import (
     KindbehoeftenError,
     KindbehoeftenWarning,
     MissingDependencyError,
+    StoreError,
     TransitionError,
     TriangleError,
+    UnknownCaseError,
     UnknownFormError,
     UnknownJurisdictionError,
     UnknownLocaleError,
+    UnknownSubmissionError,
     UnsafeFieldError,
 )
+from .store import CaseSummary, Store, open_store
 
 __version__ = "0.1.0"
 
@@ -99,9 +104,11 @@ __all__ = [
     "AnyOf",
     "Area",
     "Assessment",
+    "CaseSummary",
     "ClosedData",
     "Comparison",
     "Condition",
+    "ConflictError",
     "CourtApplicationData",
     "CourtDecisionData",
     "CrosswalkEntry",
@@ -142,12 +149,16 @@ __all__ = [
     "Rule",
     "Section",
     "StepMapping",
+    "Store",
+    "StoreError",
     "TransferData",
     "TransitionError",
     "TriangleError",
+    "UnknownCaseError",
     "UnknownFormError",
     "UnknownJurisdictionError",
     "UnknownLocaleError",
+    "UnknownSubmissionError",
     "UnsafeFieldError",
     "ValidationReport",
     "Validator",
@@ -161,6 +172,7 @@ __all__ = [
     "load_form",
     "load_profile",
     "localize",
+    "open_store",
     "validate",
 ]
 
