@@ -66,6 +66,10 @@ BUILTIN_OF = {
     "TriangleError": ValueError,
     "UnsafeFieldError": ValueError,
     "MissingDependencyError": ImportError,
+    "ConflictError": RuntimeError,
+    "UnknownCaseError": LookupError,
+    "UnknownSubmissionError": LookupError,
+    "StoreError": OSError,
 }
 
 

@@ -1,0 +1,101 @@
+"""Fixtures of the store tests: a fresh store per test, for each back end.
+
+PostgreSQL is a real server: the one ``KINDBEHOEFTEN_TEST_POSTGRES`` names (``.ci/run``
+starts a throw-away cluster and sets it), else a throw-away cluster this session starts
+(``tests/pgcluster.py``). When neither works, the PostgreSQL tests skip with the reason, except
+under CI (``CI=true``), where they fail: a green CI must have run them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import kindbehoeften
+import pgcluster
+
+BACKENDS = ("sqlite", "postgresql")
+#: The environment variable with the URL of a PostgreSQL server for the tests.
+POSTGRES_ENVIRONMENT = "KINDBEHOEFTEN_TEST_POSTGRES"
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server's ``postgres`` database, for the whole session."""
+    url = os.environ.get(POSTGRES_ENVIRONMENT)
+    if url:
+        yield url
+        return
+    try:
+        cluster = pgcluster.start()
+    except pgcluster.Unavailable as error:
+        if _under_ci():
+            pytest.fail(f"PostgreSQL could not start, and CI must test it: {error}")
+        pytest.skip(f"PostgreSQL could not start here, so its store tests did not run: {error}")
+    try:
+        yield cluster.url
+    finally:
+        pgcluster.stop(cluster.root)
+
+
+def _schema(server: str) -> tuple[str, Callable[[], None]]:
+    """A new, empty schema of the server as a store URL, and how to drop it."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {name}")
+
+    def drop() -> None:
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {name} CASCADE")
+
+    return pgcluster.url_with_schema(server, name), drop
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each back end in turn (for tests that make stores of their own)."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def new_store_url(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], str]]:
+    """Makes the URL of a new, empty store of the back end each time it is called."""
+    drops: list[Callable[[], None]] = []
+    server = request.getfixturevalue("postgres_server") if backend == "postgresql" else ""
+
+    def make() -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path}/{uuid.uuid4().hex[:12]}.db"
+        url, drop = _schema(server)
+        drops.append(drop)
+        return url
+
+    yield make
+    for drop in drops:
+        drop()
+
+
+@pytest.fixture
+def store_url(new_store_url: Callable[[], str]) -> str:
+    """The URL of a new, empty store of the back end."""
+    return new_store_url()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[kindbehoeften.Store]:
+    """A new, empty store of the back end, open."""
+    with kindbehoeften.open_store(store_url) as opened:
+        yield opened
