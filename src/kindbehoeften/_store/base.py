@@ -53,6 +53,7 @@ __all__ = [
     "check_continues",
     "deadlines_fingerprint",
     "library_version",
+    "rows_of",
 ]
 
 #: The version of the store's own tables; a store of a higher version is refused.
@@ -138,7 +139,8 @@ class Row(NamedTuple):
     body: str
 
 
-def _rows(events: Sequence[Event]) -> list[Row]:
+def rows_of(events: Sequence[Event]) -> list[Row]:
+    """The rows of ``events``: each event's canonical JSON text, as its hash covers it."""
     return [
         Row(event.seq, event.hash, canonical(event.model_dump(mode="json"))) for event in events
     ]
@@ -225,7 +227,7 @@ class Store(ABC):
         if not isinstance(assessment, Assessment):
             raise TypeError(f"assessment must be an Assessment, not {type(assessment).__name__}")
         summary = CaseSummary.of(assessment)
-        rows = _rows(assessment.events)
+        rows = rows_of(assessment.events)
         with self._using():
             self._create(summary, rows)
         return assessment.head
@@ -257,7 +259,7 @@ class Store(ABC):
             (index + 1 for index, event in enumerate(events) if event.hash == expected_head),
             None,
         )
-        rows = _rows(events[after:]) if after is not None else []
+        rows = rows_of(events[after:]) if after is not None else []
         with self._using():
             self._append(CaseSummary.of(assessment), expected_head, after, rows)
         return assessment.head
