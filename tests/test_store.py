@@ -13,6 +13,7 @@ import pickle
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -670,3 +671,36 @@ def test_a_very_long_case_id_is_cut_in_messages() -> None:
 def test_a_store_is_shown_by_its_url(store: Store) -> None:
     assert store.url in repr(store)
     assert isinstance(store, kindbehoeften.store.Store)
+
+
+def test_a_stored_count_that_disagrees_with_the_chain_is_found_on_append(store: Store) -> None:
+    case = three_events(store)
+    execute(store.url, ["UPDATE cases SET events = 2"])
+    with pytest.raises(IntegrityError) as caught:
+        store.append("case-1", case.hear_child(MONDAY, "w"), expected_head=case.head)
+    assert "head" == caught.value.code
+    assert case == store.get("case-1")
+
+
+def test_threads_may_share_a_store(store: Store) -> None:
+    """The threads of a worker take turns on its one connection; their appends race as
+    processes do, and every successful one is stored once."""
+    store.create(reported())
+    done: list[str] = []
+
+    def work(name: str) -> None:
+        for number in range(10):
+            case = store.get("case-1")
+            actor = f"{name}-{number}"
+            try:
+                store.append("case-1", case.inform_reporter(MONDAY, actor), expected_head=case.head)
+            except ConflictError:
+                continue
+            done.append(actor)
+
+    threads = [threading.Thread(target=work, args=(f"t{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(done) == sorted(event.actor for event in store.get("case-1").events[1:])
