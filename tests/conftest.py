@@ -61,6 +61,14 @@ def _schema(server: str) -> tuple[str, Callable[[], None]]:
     return pgcluster.url_with_schema(server, name), drop
 
 
+@pytest.fixture
+def postgres_store_url(postgres_server: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL store (for what only PostgreSQL does)."""
+    url, drop = _schema(postgres_server)
+    yield url
+    drop()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """Each back end in turn (for tests that make stores of their own)."""

@@ -704,3 +704,38 @@ def test_threads_may_share_a_store(store: Store) -> None:
     for thread in threads:
         thread.join()
     assert sorted(done) == sorted(event.actor for event in store.get("case-1").events[1:])
+
+
+def test_a_writer_that_waits_past_its_timeout_gets_a_store_error(tmp_path: Path) -> None:
+    """SQLite: another connection holds the write lock for longer than ``?timeout=``; the
+    append is refused with StoreError saying so, and goes through once the lock is free."""
+    with open_store(f"sqlite:///{tmp_path}/cases.db?timeout=0.2") as store:
+        store.create(reported())
+        blocker = sqlite3.connect(tmp_path / "cases.db", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            case = store.get("case-1")  # readers never wait
+            with pytest.raises(StoreError) as caught:
+                store.append("case-1", case.hear_child(MONDAY, "w"), expected_head=case.head)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert "database" == caught.value.reason
+        assert "longer than its timeout (0.2 s)" in str(caught.value)
+        store.append("case-1", case.hear_child(MONDAY, "w"), expected_head=case.head)
+        assert 2 == len(store.get("case-1").events)
+
+
+def test_a_connection_the_server_ended_is_a_store_error(postgres_store_url: str) -> None:
+    """PostgreSQL: when the server ends the store's connection, the next operation raises
+    StoreError (unreachable) saying to open the store again, and a new store works."""
+    with open_store(postgres_store_url) as store:
+        store.create(reported())
+        backend = store._db.info.backend_pid  # type: ignore[attr-defined]
+        execute(postgres_store_url, [f"SELECT pg_terminate_backend({backend})"])
+        with pytest.raises(StoreError) as caught:
+            store.get("case-1")
+        assert "unreachable" == caught.value.reason
+        assert "Open it again" in str(caught.value)
+    with open_store(postgres_store_url) as again:
+        assert reported() == again.get("case-1")
