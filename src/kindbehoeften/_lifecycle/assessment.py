@@ -282,23 +282,23 @@ class Assessment:
     assessments are equal when their histories are.
     """
 
-    __slots__ = ("_events", "_state")
+    __slots__ = ("_events", "_states")
 
     _events: tuple[Event, ...]
-    _state: State
+    _states: tuple[State, ...]  # the state after each event: the clocks read them all
 
     def __init__(
         self, events: Iterable[Event | Mapping[str, Any]], *, head: str | None = None
     ) -> None:
         checked = verified(events, head)
         object.__setattr__(self, "_events", checked)
-        object.__setattr__(self, "_state", states(checked)[-1])
+        object.__setattr__(self, "_states", tuple(states(checked)))
 
     @classmethod
-    def _make(cls, events: tuple[Event, ...], state: State) -> Assessment:
+    def _make(cls, events: tuple[Event, ...], found: tuple[State, ...]) -> Assessment:
         made = object.__new__(cls)
         object.__setattr__(made, "_events", events)
-        object.__setattr__(made, "_state", state)
+        object.__setattr__(made, "_states", found)
         return made
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -354,22 +354,22 @@ class Assessment:
     def municipality(self) -> str | None:
         """The municipality responsible now: the one given with the first report, or the one
         it was last ``transferred`` to; ``None`` when none was given."""
-        return self._state.municipality
+        return self._states[-1].municipality
 
     @property
     def placed(self) -> bool:
         """True while a placement runs (``placement_started`` without ``placement_ended``)."""
-        return self._state.placed
+        return self._states[-1].placed
 
     @property
     def stage(self) -> Stage:
         """``reported``, ``preliminary``, ``full_assessment``, ``support`` or ``closed``."""
-        return self._state.stage
+        return self._states[-1].stage
 
     @property
     def emergency_active(self) -> bool:
         """True while emergency protection awaits confirmation (whatever the stage)."""
-        return self._state.emergency_active
+        return self._states[-1].emergency_active
 
     @property
     def head(self) -> str:
@@ -379,11 +379,11 @@ class Assessment:
 
     def allowed_steps(self) -> tuple[str, ...]:
         """The event kinds that may be recorded now, in the order of the lifecycle."""
-        return allowed(self._state)
+        return allowed(self._states[-1])
 
     def cycle_events(self) -> tuple[Event, ...]:
         """The events of the current cycle: since the last report_received or reopened."""
-        return self._events[self._state.cycle_start :]
+        return self._events[self._states[-1].cycle_start :]
 
     def first(self, kind: EventKind) -> dt.date | None:
         """The date ``kind`` first happened in the current cycle, or ``None``.
@@ -452,7 +452,7 @@ class Assessment:
         [('safety_assessment', '2026-11-03', 'met'), ('preliminary', '2026-11-16', 'overdue')]
         """
         profile = profile or load_profile(self.jurisdiction)
-        return clocks(profile, self._events, states(self._events), today)
+        return clocks(profile, self._events, self._states, today)
 
     # --- steps ---
 
@@ -493,7 +493,7 @@ class Assessment:
         event = Event.create(
             seq=1, kind="report_received", on=on, actor=actor, at=at, data=data, prev=GENESIS
         )
-        return cls._make((event,), first_state(event))
+        return cls._make((event,), (first_state(event),))
 
     def apply(
         self,
@@ -524,7 +524,7 @@ class Assessment:
         for a submission that is invalid, a draft or of another stage's form, and
         :class:`~kindbehoeften.errors.InvalidEventError` for data that does not fit.
         """
-        state = self._state
+        state = self._states[-1]
         if kind not in allowed(state):
             raise refuse(state, kind)
         if kind in FORM_STAGES:
@@ -558,7 +558,7 @@ class Assessment:
         event = Event.create(
             seq=index + 1, kind=kind, on=on, actor=actor, at=at, data=data, prev=prev
         )
-        return self._make((*self._events, event), advance(state, event, index))
+        return self._make((*self._events, event), (*self._states, advance(state, event, index)))
 
     def assess_safety(
         self, on: dt.date, actor: str, *, at: dt.datetime | None = None
@@ -639,7 +639,7 @@ class Assessment:
                 [("data.rule", "unknown_rule")],
                 [f"data.rule must be one of the {profile.jurisdiction} profile's rules: {known}"],
             )
-        clock = running(profile, self._events, states(self._events), rule)
+        clock = running(profile, self._events, self._states, rule)
         if clock is None:
             raise InvalidEventError(
                 "extension_granted",
@@ -842,7 +842,7 @@ class Assessment:
         first = events[0].data
         if isinstance(first, ReportData) and document["case_id"] != first.case_id:
             raise IntegrityError("case_id")
-        return cls._make(events, states(events)[-1])
+        return cls._make(events, tuple(states(events)))
 
     def to_json(self) -> str:
         """The history as JSON text (UTF-8, indented, ending in a newline).
