@@ -163,12 +163,13 @@ def comparisons(condition: Condition) -> list[Comparison]:
 
 @dataclass(frozen=True, slots=True)
 class Program:
-    """A condition flattened for :func:`evaluate`: its comparisons, left to right, and a
-    postfix program over their results (``("cmp", i)``, ``("all", n)``, ``("any", n)``,
-    ``("not", 1)``)."""
+    """A condition flattened for :func:`evaluate`: its comparisons, left to right, each one's
+    test with its operator and value bound, and a postfix program over their results
+    (``("cmp", i)``, ``("all", n)``, ``("any", n)``, ``("not", 1)``)."""
 
     comparisons: tuple[Comparison, ...]
     steps: tuple[tuple[str, int], ...]
+    tests: tuple[Callable[[Any], bool], ...] = ()
 
 
 def compile_condition(condition: Condition) -> Program:
@@ -189,15 +190,25 @@ def compile_condition(condition: Condition) -> Program:
         any_=node("any"),
         not_=lambda part: [*part, ("not", 1)],
     )
-    return Program(tuple(leaves), tuple(steps))
+    tests = tuple(_bound(comparison) for comparison in leaves)
+    return Program(tuple(leaves), tuple(steps), tests)
+
+
+def _bound(comparison: Comparison) -> Callable[[Any], bool]:
+    """The test of one comparison, its operator and value looked up once."""
+    test, expected = OPERATORS[comparison.operator], comparison.value
+    return lambda value: test(value, expected)
 
 
 def evaluate(program: Program, values: Sequence[Any]) -> bool:
     """Run ``program`` with ``values[i]``, the answer the ``i``-th comparison sees."""
+    tests = program.tests
+    if len(tests) == 1 and len(program.steps) == 1:  # most conditions: one comparison
+        return tests[0](values[0])
     stack: list[bool] = []
     for kind, count in program.steps:
         if kind == "cmp":
-            stack.append(holds(program.comparisons[count], values[count]))
+            stack.append(tests[count](values[count]))
         elif kind == "not":
             stack[-1] = not stack[-1]
         else:
@@ -302,13 +313,21 @@ class Enablement:
         )
         return tuple(found[path] for path in order)  # on a cycle: left out, so enabled
 
-    def areas(self, answers: Mapping[str, Any]) -> dict[Path, bool]:
-        """Whether each conditional question of the areas is enabled, by its path; a question
-        without a condition (not listed) is always enabled."""
-        enabled: dict[Path, bool] = {}
+    def areas(self, answers: Mapping[str, Any]) -> dict[Path, dict[str, bool]]:
+        """Whether each conditional question of the areas is enabled: by area (its section
+        and area ids), by question id; a question not listed (no condition) is enabled."""
+        enabled: dict[Path, dict[str, bool]] = {}
         for item in self._areas:
-            values = [_seen(answers, target, enabled) for target in item.targets]
-            enabled[item.path] = evaluate(item.program, values)
+            values = []
+            for section, area, key in item.targets:  # area-level targets: three ids
+                if enabled.get((section, area), _NONE).get(key, True):
+                    holder = answers.get(section)
+                    holder = holder.get(area) if type(holder) is dict else None
+                    values.append(holder.get(key) if type(holder) is dict else None)
+                else:
+                    values.append(None)  # a disabled question counts as unanswered
+            container = enabled.setdefault(item.path[:2], {})
+            container[item.path[2]] = evaluate(item.program, values)
         return enabled
 
     def rows(
@@ -316,24 +335,22 @@ class Enablement:
         group: Path,
         row: Mapping[str, Any],
         answers: Mapping[str, Any],
-        areas: Mapping[Path, bool],
+        areas: Mapping[Path, Mapping[str, bool]],
     ) -> dict[str, bool]:
         """Whether each conditional question of one ``row`` of the group at ``group`` is
         enabled, by question id; ``areas`` is what :meth:`areas` said of ``answers``."""
-        enabled: dict[Path, bool] = {}
+        enabled: dict[str, bool] = {}
         depth = len(group)
         for item in self._rows.get(group, ()):
             values = []
             for target in item.targets:
                 if target[:depth] == group and len(target) == depth + 1:
-                    value = _child(row, target[-1])
-                    if not enabled.get(target, True):
-                        value = None
+                    value = _child(row, target[-1]) if enabled.get(target[-1], True) else None
                 else:
                     value = _seen(answers, target, areas)
                 values.append(value)
-            enabled[item.path] = evaluate(item.program, values)
-        return {path[-1]: on for path, on in enabled.items()}
+            enabled[item.path[-1]] = evaluate(item.program, values)
+        return enabled
 
     def has_row_conditions(self, group: Path) -> bool:
         """Whether any question of the group's rows has a condition."""
@@ -344,10 +361,15 @@ def _child(mapping: object, key: str) -> Any:
     return mapping.get(key) if type(mapping) is dict else None
 
 
-def _seen(answers: Mapping[str, Any], target: Path, enabled: Mapping[Path, bool]) -> Any:
+_NONE: Mapping[str, bool] = {}
+
+
+def _seen(
+    answers: Mapping[str, Any], target: Path, enabled: Mapping[Path, Mapping[str, bool]]
+) -> Any:
     """The answer at an area-level ``target`` as a condition sees it: ``None`` while the
     target is disabled."""
-    if not enabled.get(target, True):
+    if not enabled.get(target[:2], _NONE).get(target[2], True):
         return None
     section, area, key = target
     return _child(_child(_child(answers, section), area), key)

@@ -80,9 +80,9 @@ class _Run:
         self.completed = completed
         self.today = today
         self._born = born
-        self._areas: dict[Path, bool] | None = None
+        self._areas: dict[Path, dict[str, bool]] | None = None
 
-    def areas(self) -> dict[Path, bool]:
+    def areas(self) -> dict[Path, dict[str, bool]]:
         """Which conditional questions of the areas are enabled (decided once per run)."""
         if self._areas is None:
             self._areas = self.plan.enablement.areas(self.root)
@@ -123,20 +123,17 @@ class _ContainerPlan:
     rechecks: tuple[_QuestionPlan, ...]  # checked in Python even after the fast filter
     is_row: bool = False
 
-    def enabled(self, answers: Mapping[str, Any], run: _Run) -> Callable[[str], bool]:
-        """Whether each question of this container is enabled by the answers."""
+    def enabled(self, answers: Mapping[str, Any], run: _Run) -> Mapping[str, bool]:
+        """Whether each conditional question of this container is enabled by the answers, by
+        question id (a question not listed is enabled)."""
         if not self.conditional:
-            return _always
+            return _NOTHING
         if self.is_row:
-            rows = run.plan.enablement.rows(self.path, answers, run.root, run.areas())
-            return lambda key: rows.get(key, True)
-        areas = run.areas()
-        path = self.path
-        return lambda key: areas.get((*path, key), True)
+            return run.plan.enablement.rows(self.path, answers, run.root, run.areas())
+        return run.areas().get(self.path, _NOTHING)
 
 
-def _always(key: str) -> bool:
-    return True
+_NOTHING: Final[Mapping[str, bool]] = {}
 
 
 class Validator:
@@ -484,7 +481,7 @@ def _check_container(
                 plan.check(value, f"{pointer}/{plan.id}", run)
     enabled = container.enabled(answers, run)
     for plan in container.conditional:
-        if enabled(plan.id):
+        if enabled.get(plan.id, True):
             if run.completed and plan.required and not is_answered(answers.get(plan.id)):
                 run.found.append(issue(f"{pointer}/{plan.id}", "required", label=plan.label))
         elif is_answered(answers.get(plan.id)):
@@ -495,7 +492,7 @@ def _check_container(
         if not is_answered(answers.get(key)):
             run.found.append(issue(f"{pointer}/{key}", "required", label=questions[key].label))
     for ids, labels, keys in container.one_of:
-        if not any(enabled(key) and is_answered(answers.get(key)) for key in ids):
+        if not any(enabled.get(key, True) and is_answered(answers.get(key)) for key in ids):
             found = issue(f"{pointer}/{ids[0]}", "one_of_required", labels=labels, keys=keys)
             run.found.append(found)
 
