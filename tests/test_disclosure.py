@@ -48,7 +48,7 @@ ORDER = {
         "open_full_assessment",
         "close",
     ),
-    "deadline_compliance": ("pending", "met_late", "overdue", "met"),
+    "deadline_compliance": ("pending", "stopped", "met_late", "overdue", "met"),
 }
 
 
@@ -190,7 +190,7 @@ def test_no_cell_marked_small_has_one_possible_value(rows: int) -> None:
 @given(
     grid=st.integers(min_value=1, max_value=3).flatmap(
         lambda rows: st.lists(
-            st.lists(st.integers(min_value=0, max_value=12), min_size=4, max_size=4),
+            st.lists(st.integers(min_value=0, max_value=12), min_size=5, max_size=5),
             min_size=rows,
             max_size=rows,
         )
