@@ -43,7 +43,7 @@ OUTCOMES = (
     "open_full_assessment",
     "undecided",
 )
-STATUSES = ("met", "met_late", "overdue", "pending")
+STATUSES = ("met", "met_late", "overdue", "pending", "stopped")
 JURISDICTIONS = ("SE", "DK", "NO", "FI", "GB-ENG", "NL")
 
 

@@ -48,7 +48,7 @@ ORDER = {
         "open_full_assessment",
         "close",
     ),
-    "deadline_compliance": ("pending", "met_late", "overdue", "met"),
+    "deadline_compliance": ("pending", "stopped", "met_late", "overdue", "met"),
 }
 
 
@@ -110,24 +110,27 @@ def test_replaying_the_rule_on_a_row_and_its_total_pins_no_small_count() -> None
 
 def test_the_documented_corner_of_the_replay() -> None:
     """met_late = 1 is the one count below 5 and pending, the first cell of the order, holds
-    exactly 5: pending alone would leave met_late at 1, so overdue is hidden too, and someone
-    who replays the rule on every row that fits sees that it was needed."""
-    kind, grid = DEADLINES, [[13, 1, 6, 5]]
+    exactly 5: pending alone would leave met_late at 1 (met_late + pending = 6, pending 5 or
+    more), so stopped, the next of the order, is hidden too (overdue, with four statuses), and
+    someone who replays the rule on every row that fits sees that it was needed. The exact
+    range still leaves met_late 1 to 3 (met_late + pending + stopped = 13)."""
+    kind, grid = DEADLINES, [[13, 1, 6, 5, 7]]
     table = publish(kind, grid, M)
-    assert ("met_late;overdue;pending", "overdue;pending") == (
+    assert ("met_late;pending;stopped", "pending;stopped") == (
         table[0]["suppressed"],
         table[0]["suppressed_large"],
     )
-    ranges = Ranges(Published.read(table, kind.cells), [25], None, M)
-    assert (1, 2) == ranges.range((0, 1))  # linear reasoning: 1 or 2
-    assert {(0, 1): {1}, (0, 2): {6}, (0, 3): {5}} == replay(kind, table, [25], None, M)
+    ranges = Ranges(Published.read(table, kind.cells), [32], None, M)
+    assert (1, 3) == ranges.range((0, 1))  # linear reasoning: 1, 2 or 3
+    assert {(0, 1): {1}, (0, 3): {5}, (0, 4): {7}} == replay(kind, table, [32], None, M)
 
 
 def test_the_order_of_secondary_suppression_does_not_follow_the_counts() -> None:
     """The cell taken to protect a small count is the first of the documented order, however
-    large: so a hidden cell says nothing of its size but its marker."""
-    for pending in (5, 50, 500):
-        [row] = publish(DEADLINES, [[20, 2, 9, pending]], M)
+    large, and whatever the next one holds: so a hidden cell says nothing of its size but its
+    marker."""
+    for pending, stopped in itertools.product((5, 50, 500), (5, 50)):
+        [row] = publish(DEADLINES, [[20, 2, 9, pending, stopped]], M)
         assert ("met_late;pending", "pending") == (row["suppressed"], row["suppressed_large"])
 
 
@@ -190,7 +193,7 @@ def test_no_cell_marked_small_has_one_possible_value(rows: int) -> None:
 @given(
     grid=st.integers(min_value=1, max_value=3).flatmap(
         lambda rows: st.lists(
-            st.lists(st.integers(min_value=0, max_value=12), min_size=4, max_size=4),
+            st.lists(st.integers(min_value=0, max_value=12), min_size=5, max_size=5),
             min_size=rows,
             max_size=rows,
         )
@@ -247,13 +250,14 @@ def test_the_same_counts_give_the_same_tables_in_any_order_of_rows() -> None:
 def test_each_rule_is_a_table_of_its_own() -> None:
     """Deadlines of each rule are protected against the totals of that rule: SE's 2 overdue
     preliminary decisions take NO's overdue ones and the pending ones of both with them (the
-    square closed through pending, the first of the order); the investigations are not
-    touched."""
+    square closed through pending, the first of the order; stopped, the second, stays
+    published); the investigations are not touched. Given every total, SE's overdue can be
+    1 to 3 (with NO's 5 or more of the national 8)."""
     counts = {
-        ("SE", "preliminary"): (30, 6, 2, 7),
-        ("NO", "preliminary"): (40, 8, 6, 9),
-        ("SE", "investigation"): (25, 0, 0, 0),
-        ("NO", "investigation"): (12, 9, 0, 0),
+        ("SE", "preliminary"): (30, 6, 2, 7, 5),
+        ("NO", "preliminary"): (40, 8, 6, 9, 12),
+        ("SE", "investigation"): (25, 0, 0, 0, 0),
+        ("NO", "investigation"): (12, 9, 0, 0, 7),
     }
     rows = [
         {"jurisdiction": code, "preliminary_outcome": None, f"deadline_{rule}": status}
@@ -261,13 +265,19 @@ def test_each_rule_is_a_table_of_its_own() -> None:
         for status, count in zip(DEADLINES.cells, row, strict=True)
         for _ in range(count)
     ]
+    table = aggregate(rows)["deadline_compliance"]
     assert [
-        "jurisdiction,rule,met,met_late,overdue,pending,suppressed,suppressed_large",
-        "SE,preliminary,30,6,<5,x,overdue;pending,pending",
-        "SE,investigation,25,0,0,0,,",
-        "NO,preliminary,40,8,x,x,overdue;pending,overdue;pending",
-        "NO,investigation,12,9,0,0,,",
-    ] == to_csv(aggregate(rows)["deadline_compliance"]).splitlines()
+        "jurisdiction,rule,met,met_late,overdue,pending,stopped,suppressed,suppressed_large",
+        "SE,preliminary,30,6,<5,x,5,overdue;pending,pending",
+        "SE,investigation,25,0,0,0,0,,",
+        "NO,preliminary,40,8,x,x,12,overdue;pending,overdue;pending",
+        "NO,investigation,12,9,0,0,7,,",
+    ] == to_csv(table).splitlines()
+    grid = [list(counts[(code, "preliminary")]) for code in ("SE", "NO")]
+    preliminary = [row for row in table if row["rule"] == "preliminary"]
+    published = Published.read(preliminary, DEADLINES.cells)
+    ranges = Ranges(published, [sum(row) for row in grid], column_totals(grid), M)
+    assert (1, 3) == ranges.range((0, 2))
 
 
 # --- by_area_concern -------------------------------------------------------------------------

@@ -566,7 +566,7 @@ def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict
     - ``by_area_concern``: per area (``<section>_<area>``), the cases with the area
       assessed (strength to serious concern) and those of some and of serious concern;
     - ``deadline_compliance``: per jurisdiction and rule, the deadlines met, met late,
-      overdue, pending and stopped (a clock that stopped when the case closed first).
+      overdue, pending and stopped (the case closed, or the rule stopped applying, first).
 
     A count from 1 to ``min_cell - 1`` becomes ``None``, and so do the other cells below
     ``min_cell`` of its row and column, and further cells chosen by their place (never by
