@@ -10,7 +10,12 @@
 - :func:`statistics`, :func:`aggregate`, :func:`to_csv`, :func:`to_parquet`: pseudonymised
   rows for monitoring, never with free text or personal data, and tables of counts with small
   cells suppressed (``docs/statistics.md``); :func:`pseudonym` gives the pseudonym of one
-  case under the same key.
+  case under the same key. :func:`read_records` (files, folders, NDJSON, each record a
+  :class:`RecordText` with its place) and :func:`stream_statistics` (a
+  :class:`StatisticsStream`; refused records as :class:`RefusedRecord`) do the same for
+  streams of any length in constant memory; :func:`aggregate_parquet` counts rows in Parquet
+  with DuckDB, :func:`dask_statistics` and :func:`aggregate_dask` run the pipeline on Dask,
+  all published by the same rule.
 - :func:`triangle`, :func:`summary_table`, :func:`triangle_svg`: the assessment triangle at a
   glance (a :class:`Triangle` of three :class:`TriangleSide` values, each with its
   :class:`TriangleArea` values), as a rich table or a standalone SVG picture, with the colours
@@ -28,14 +33,19 @@
 
 from . import _rehome
 from ._exports.fhir import questionnaire, questionnaire_response
+from ._exports.monitoring import aggregate_dask, aggregate_parquet, dask_statistics
 from ._exports.record import RECORD_SCHEMA_ID, read_record, record, record_schema
 from ._exports.schema import json_schema
+from ._exports.sources import RecordText, read_records
 from ._exports.statistics import (
     COLUMNS,
     TABLES,
+    RefusedRecord,
+    StatisticsStream,
     aggregate,
     pseudonym,
     statistics,
+    stream_statistics,
     to_csv,
     to_parquet,
 )
@@ -58,18 +68,26 @@ __all__ = [
     "SIDES",
     "STYLES",
     "TABLES",
+    "RecordText",
+    "RefusedRecord",
+    "StatisticsStream",
     "Triangle",
     "TriangleArea",
     "TriangleSide",
     "aggregate",
+    "aggregate_dask",
+    "aggregate_parquet",
+    "dask_statistics",
     "json_schema",
     "pseudonym",
     "questionnaire",
     "questionnaire_response",
     "read_record",
+    "read_records",
     "record",
     "record_schema",
     "statistics",
+    "stream_statistics",
     "summary_table",
     "to_csv",
     "to_parquet",
@@ -77,4 +95,4 @@ __all__ = [
     "triangle_svg",
 ]
 
-_rehome(globals(), __name__)  # Triangle, TriangleSide, TriangleArea say kindbehoeften.export
+_rehome(globals(), __name__)  # the classes above say kindbehoeften.export

@@ -194,6 +194,7 @@ def read(
     >>> read('\\ufeff[1, NaN]').document
     [1, nan]
     """
+    from_text = False
     if not isinstance(data, str):
         data = bytes(data)
         if len(data) > max_bytes:
@@ -204,7 +205,7 @@ def read(
             problem = Problem("json_syntax", "json_encoding", "", {"position": error.start})
             return Read(None, (problem,), complete=False)
     else:
-        text = data
+        text, from_text = data, True
         if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
             return Read(None, (_too_large(max_bytes),), complete=False)
     if text.startswith("\ufeff"):
@@ -224,7 +225,11 @@ def read(
     except ValueError as error:  # NaN refused, or more digits than Python reads
         message = "json_number" if "digits" in str(error) else "json_constant"
         return Read(None, (Problem("json_syntax", message),), complete=False)
-    surrogates = not text.isascii() or _ESCAPED_SURROGATE.search(text) is not None
+    # Text decoded from UTF-8 holds no lone surrogate but through an escape (\\ud800); a str
+    # given by the caller may hold one as a character.
+    surrogates = (from_text and not text.isascii()) or (
+        "\\u" in text and _ESCAPED_SURROGATE.search(text) is not None
+    )
     if not repeated and not surrogates and not _deeper_than(document, max_depth):
         return Read(document)
     problems, complete = _scan(document, max_depth, surrogates, repeated)

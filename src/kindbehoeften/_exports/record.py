@@ -24,21 +24,29 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import jsonschema
 
 from .._core.jsonread import plain, read
-from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
-from .._core.vocab import DATE_PATTERN, DEADLINE_STATUSES, JURISDICTIONS, RULE_KINDS, STATUSES
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_SUBMISSION_BYTES
+from .._core.vocab import (
+    DATE_PATTERN,
+    DEADLINE_STATUSES,
+    JURISDICTIONS,
+    RULE_KINDS,
+    STATUSES,
+    iso_date,
+)
 from .._lifecycle.assessment import Assessment, events_schema
 from .._lifecycle.deadlines import Profile
-from .._validation.validator import validate
+from .._validation.validator import ENVELOPE, quick_read, validate
 from ..errors import InvalidRecordError
 
-__all__ = ["RECORD_SCHEMA_ID", "read_record", "record", "record_schema"]
+__all__ = ["RECORD_SCHEMA_ID", "read_checked", "read_record", "record", "record_schema"]
 
 #: The ``$schema`` of every record, and the ``$id`` of :func:`record_schema`.
 RECORD_SCHEMA_ID = "urn:kindbehoeften:schema:record:1"
@@ -96,14 +104,126 @@ def read_record(
     stage, flag and deadlines must be what the history gives on the record's ``today``: any
     difference raises :class:`~kindbehoeften.errors.InvalidRecordError` naming the fields.
     """
+    checked, assessment = read_checked(document, profile=profile)
+    return checked | {"history": assessment.to_dict()}
+
+
+def read_checked(
+    document: Mapping[str, Any] | str | bytes,
+    *,
+    profile: Profile | None = None,
+    profiles: Mapping[str, Profile] | None = None,
+) -> tuple[dict[str, Any], Assessment]:
+    """:func:`read_record`'s work, and the assessment its history holds: each record is read,
+    its chain verified and its history replayed once. The record's ``history`` is the
+    document's own (equal to ``assessment.to_dict()``). Without ``profile``, the profile of
+    the record's jurisdiction in ``profiles`` is used, if any."""
     limits = {"max_bytes": MAX_DOCUMENT_BYTES, "max_depth": MAX_DOCUMENT_DEPTH}
     if isinstance(document, bytes | bytearray | str):
         found = read(document, nonfinite=False, **limits)
+        small = len(document) * (4 if isinstance(document, str) else 1) <= _SMALL
     else:
         found = plain(document, **limits)
+        small = not found.problems and _compact_size(found.document) <= _SMALL
     if found.problems:  # the reader's verdict, as for a submission or a history
         raise InvalidRecordError([(problem.pointer, problem.code) for problem in found.problems])
-    document = found.document
+    if profile is None and profiles and isinstance(found.document, Mapping):
+        code = found.document.get("jurisdiction")
+        profile = profiles.get(code) if isinstance(code, str) else None
+    try:
+        fast = _intact(found.document, profile, small)
+    except Exception:  # the fast path only declines: the careful one decides
+        fast = None
+    return fast or _careful(found.document, profile)
+
+
+def _compact_size(document: Any) -> int:
+    """The length of a plain document as compact ASCII JSON: at least its UTF-8 size."""
+    try:
+        return len(json.dumps(document, separators=(",", ":")))
+    except (TypeError, ValueError):  # a value JSON cannot hold: the careful path names it
+        return _SMALL + 1
+
+
+# A record of at most this many bytes holds submissions within the submission limit, however
+# plain() counts their size (a number or a boolean may count a byte more than its text).
+_SMALL: Final = MAX_SUBMISSION_BYTES // 2
+_RECORD_KEYS: Final = frozenset(
+    {
+        "$schema",
+        "case_id",
+        "jurisdiction",
+        "municipality",
+        "stage",
+        "emergency_active",
+        "today",
+        "history",
+        "deadlines",
+        "submissions",
+    }
+)
+
+
+def _intact(
+    document: Any, profile: Profile | None, small: bool
+) -> tuple[dict[str, Any], Assessment] | None:
+    """The checked record and its assessment, when the record is exactly what :func:`record`
+    makes of its history and submissions; otherwise None, and :func:`_careful` decides. It can
+    only decline, never accept what the careful path refuses: a history that loads is, event
+    by event, the canonical JSON of its events (so it is ``to_dict()`` and fits the schema);
+    every submission passes the compiled validator; the derived fields equal those of the
+    history, compared with their JSON types (``true`` is no ``1``)."""
+    if type(document) is not dict or document.keys() != _RECORD_KEYS:
+        return None
+    submissions, deadlines, today_text = (
+        document["submissions"],
+        document["deadlines"],
+        document["today"],
+    )
+    if document["$schema"] != RECORD_SCHEMA_ID or type(submissions) is not list:
+        return None
+    today = None if today_text is None else iso_date(today_text)
+    if today is None and today_text is not None:
+        return None
+    if submissions and not small:
+        return None  # a submission might be over its own limit: the careful path counts
+    for submission in submissions:
+        report = quick_read(submission)
+        if report is None or not report.ok:
+            return None
+    assessment = Assessment.from_dict(document["history"])
+    expected = [deadline.to_dict() for deadline in assessment.deadlines(today, profile=profile)]
+    fields = (
+        (document["case_id"], assessment.case_id),
+        (document["jurisdiction"], assessment.jurisdiction),
+        (document["municipality"], assessment.municipality),
+        (document["stage"], assessment.stage),
+        (document["emergency_active"], assessment.emergency_active),
+    )
+    if (
+        any(type(given) is not type(made) or given != made for given, made in fields)
+        or expected != deadlines
+        or any(type(deadline["extended"]) is not bool for deadline in deadlines)
+    ):
+        return None
+    checked = {
+        "$schema": RECORD_SCHEMA_ID,
+        "case_id": assessment.case_id,
+        "jurisdiction": assessment.jurisdiction,
+        "municipality": assessment.municipality,
+        "stage": assessment.stage,
+        "emergency_active": assessment.emergency_active,
+        "today": today_text,
+        "history": document["history"],
+        "deadlines": expected,
+        "submissions": [{key: item[key] for key in ENVELOPE} for item in submissions],
+    }
+    return checked, assessment
+
+
+def _careful(document: Any, profile: Profile | None) -> tuple[dict[str, Any], Assessment]:
+    """Every check of a record, each problem named: the schema, the history, each submission,
+    the derived fields."""
     problems = [
         ("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
         for error in _checker().iter_errors(document)
@@ -112,12 +232,14 @@ def read_record(
         raise InvalidRecordError(problems)
     assert isinstance(document, Mapping)
     assessment = Assessment.from_dict(document["history"])
-    today = None if document["today"] is None else dt.date.fromisoformat(document["today"])
+    today = None if document["today"] is None else iso_date(document["today"])
+    if today is None and document["today"] is not None:
+        raise InvalidRecordError([("/today", "date")])  # e.g. 2026-02-30, which fits the pattern
     expected = record(assessment, document["submissions"], today=today, profile=profile)
     different = [f"/{key}" for key in expected if expected[key] != document[key]]
     if different:
         raise InvalidRecordError([(pointer, "differs_from_history") for pointer in different])
-    return expected
+    return expected, assessment
 
 
 def record_schema() -> dict[str, Any]:

@@ -35,21 +35,18 @@ False
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import hmac
-import importlib
-import io
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, TypeAlias
 
 from .._core.answers import is_answered
-from .._core.jsonread import read
-from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Form, Question
 from .._forms.catalog import find_form
+from .._forms.catalog import forms as catalog_forms
 from .._lifecycle.assessment import (
     Assessment,
     Event,
@@ -60,13 +57,19 @@ from .._lifecycle.assessment import (
 )
 from .._lifecycle.deadlines import JURISDICTIONS, Profile, load_profile
 from ..errors import (
+    IntegrityError,
     InvalidArgumentError,
+    InvalidEventError,
+    InvalidRecordError,
     KindbehoeftenError,
     MissingDependencyError,
+    TransitionError,
     UnsafeFieldError,
 )
-from .disclosure import protect_grid, protect_parts
-from .record import read_record
+from .record import read_checked
+from .sources import RecordText, read_records
+from .tables import TABLES, aggregate
+from .writers import to_csv, to_parquet
 
 __all__ = [
     "AGE_BANDS",
@@ -74,11 +77,16 @@ __all__ = [
     "MIN_KEY_BYTES",
     "TABLES",
     "MissingDependencyError",
+    "RecordText",
+    "RefusedRecord",
+    "StatisticsStream",
     "UnsafeFieldError",
     "age_band",
     "aggregate",
     "pseudonym",
+    "read_records",
     "statistics",
+    "stream_statistics",
     "to_csv",
     "to_parquet",
 ]
@@ -120,42 +128,6 @@ AGE_BANDS: Final[tuple[tuple[str, int, int | None], ...]] = (
 MIN_KEY_BYTES: Final = 16
 #: Hex digits kept of the HMAC-SHA256 (128 bits).
 _PSEUDONYM_HEX: Final = 32
-
-_OUTCOMES: Final = (
-    "close",
-    "universal_support",
-    "light_support",
-    "refer_other_service",
-    "open_full_assessment",
-)
-_STATUSES: Final = ("met", "met_late", "overdue", "pending", "stopped")
-_ASSESSED: Final = frozenset({"strength", "no_concern", "some_concern", "serious_concern"})
-
-#: The columns of each table of :func:`aggregate`, in order.
-TABLES: Final[dict[str, tuple[str, ...]]] = {
-    "by_outcome": ("jurisdiction", *_OUTCOMES, "undecided", "suppressed", "suppressed_large"),
-    "by_area_concern": (
-        "area",
-        "assessed",
-        "some_concern",
-        "serious_concern",
-        "suppressed",
-        "suppressed_large",
-    ),
-    "deadline_compliance": (
-        "jurisdiction",
-        "rule",
-        *_STATUSES,
-        "suppressed",
-        "suppressed_large",
-    ),
-}
-
-# Columns that hold whole numbers, so that Parquet types them so even when all are empty.
-_INTEGER_COLUMNS: Final = frozenset(
-    {"cycle", "days_to_preliminary_decision", "days_to_full_assessment_decision"}
-    | {"undecided", "assessed", "some_concern", "serious_concern", *_OUTCOMES, *_STATUSES}
-)
 
 # The only question types whose answers may be read for statistics.
 _SAFE_TYPES: Final = frozenset({"choice", "multi_choice", "boolean", "integer"})
@@ -311,16 +283,23 @@ def age_band(born: dt.date | None, on: dt.date) -> str:
 
 
 class _Forms:
-    """The forms named by one batch of records, each loaded once."""
+    """The forms named by one stream of records, each loaded once, and what the gate found
+    of each question read, once per form."""
 
     def __init__(self) -> None:
         self._forms: dict[tuple[str, str], Form] = {}
+        self._areas: dict[str, list[tuple[str, str]]] = {}
 
     def get(self, form_id: str, version: str) -> Form:
         key = (form_id, version)
         if key not in self._forms:
             self._forms[key] = find_form(form_id, version)
         return self._forms[key]
+
+    def assessed_areas(self, form: Form) -> list[tuple[str, str]]:
+        if form.key not in self._areas:
+            self._areas[form.key] = _assessed_areas(form)
+        return self._areas[form.key]
 
 
 def _latest(
@@ -340,9 +319,10 @@ def _find(events: Sequence[Event], kind: str) -> Event | None:
     return next((event for event in events if event.kind == kind), None)
 
 
-def _row(document: Mapping[str, Any], key: bytes, forms: _Forms) -> tuple[Row, dict[str, Value]]:
+def _row(
+    document: Mapping[str, Any], case: Assessment, key: bytes, forms: _Forms
+) -> tuple[Row, dict[str, Value]]:
     """The fixed columns of one record's row, and its deadline and area columns."""
-    case = Assessment.from_dict(document["history"])
     cycle = case.cycle_events()
     report = cycle[0]
     assert isinstance(report.data, ReportData | ReopenData)
@@ -372,7 +352,7 @@ def _row(document: Mapping[str, Any], key: bytes, forms: _Forms) -> tuple[Row, d
     full = _latest(forms, submissions, "full", completed=True)
     if full is not None:
         form, answers = full
-        for section, area in _assessed_areas(form):
+        for section, area in forms.assessed_areas(form):
             derived[f"area_{section}_{area}"] = _choice(
                 form, answers, (section, area, "assessment")
             )
@@ -419,380 +399,207 @@ def _rule_order() -> list[str]:
     return order
 
 
-def statistics(
-    records: Iterable[Mapping[str, Any] | str | bytes],
+# --- a stream of records, and the records it refuses -----------------------------------------
+
+Record: TypeAlias = Mapping[str, Any] | str | bytes | RecordText
+_REFUSALS: Final = (InvalidRecordError, IntegrityError, TransitionError, InvalidEventError)
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRecord:
+    """A record that a stream of statistics refused, and where it was.
+
+    ``index`` is its place in the stream (from 0); ``file`` and ``line`` say where it was
+    read (a :class:`RecordText` of :func:`read_records`; ``None`` otherwise); ``error`` is
+    what :func:`~kindbehoeften.export.read_record` raised: an
+    :class:`~kindbehoeften.errors.InvalidRecordError` (with ``problems``, pointers and
+    codes), :class:`~kindbehoeften.errors.IntegrityError` (with ``code`` and ``seq``),
+    :class:`~kindbehoeften.errors.TransitionError` or
+    :class:`~kindbehoeften.errors.InvalidEventError`, kept without its traceback.
+    """
+
+    index: int
+    file: Path | None
+    line: int | None
+    error: KindbehoeftenError
+
+    @property
+    def place(self) -> str:
+        """``file:line`` (NDJSON), ``file`` (a whole file) or ``record N`` (counted from 0)."""
+        if self.file is None:
+            return f"record {self.index}"
+        return str(self.file) if self.line is None else f"{self.file}:{self.line}"
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.error}"
+
+
+class StatisticsStream:
+    """The rows of a stream of records, made one at a time: see :func:`stream_statistics`.
+
+    Iterate over it once. ``columns`` are the columns of every row, known before the first
+    record is read; :meth:`batch_columns` are those that :func:`statistics` keeps for the
+    records read so far. ``counted`` and ``refused`` count the records made into rows and
+    those refused.
+    """
+
+    def __init__(
+        self,
+        records: Iterable[Record],
+        *,
+        key: bytes,
+        profiles: Mapping[str, Profile] | None = None,
+        on_error: Callable[[RefusedRecord], object] | None = None,
+    ) -> None:
+        self._secret = _checked_key(key)
+        if isinstance(records, str | bytes | Mapping | RecordText):
+            # A wrong type of argument: Python's own TypeError, as errors.py says.
+            raise TypeError(
+                "records must be an iterable of records, not one record: pass [record] for one"
+            )
+        self._records = records
+        self._profiles = dict(profiles or {})
+        self._on_error = on_error
+        self._forms = _Forms()
+        self._started = False
+        self._jurisdictions: set[str] = set()
+        self._areas: dict[str, int] = {}  # each area column seen, and its first place in a form
+        self.counted = 0
+        self.refused = 0
+        self._rules = _rule_order()
+        all_areas: dict[str, int] = {}
+        for form in catalog_forms():
+            if form.stage == "full":
+                self._note_areas(form, all_areas)
+        self.columns: tuple[str, ...] = self._columns(
+            set(JURISDICTIONS) | set(self._profiles), all_areas
+        )
+
+    def _note_areas(self, form: Form, areas: dict[str, int]) -> None:
+        for position, (section, area) in enumerate(self._forms.assessed_areas(form)):
+            name = f"area_{section}_{area}"
+            areas[name] = min(areas.get(name, position), position)
+
+    def _columns(self, jurisdictions: Iterable[str], areas: Mapping[str, int]) -> tuple[str, ...]:
+        rules = {
+            rule.id
+            for code in jurisdictions
+            for rule in (self._profiles.get(code) or load_profile(code)).rules
+        }
+        deadline_columns = [f"deadline_{rule}" for rule in self._rules if rule in rules]
+        deadline_columns += sorted(f"deadline_{rule}" for rule in rules - set(self._rules))
+        area_columns = sorted(areas, key=lambda name: (areas[name], name))
+        return (
+            *COLUMNS[:_BEFORE_DERIVED],
+            *deadline_columns,
+            *area_columns,
+            *COLUMNS[_BEFORE_DERIVED:],
+        )
+
+    def batch_columns(self) -> tuple[str, ...]:
+        """The columns of :func:`statistics` for the records read so far: the deadlines of
+        their jurisdictions and the areas of their full assessments."""
+        return self._columns(self._jurisdictions, self._areas)
+
+    def __iter__(self) -> Iterator[Row]:
+        if self._started:
+            raise RuntimeError("a stream of statistics is read once; make another for more")
+        self._started = True
+        return self._rows()
+
+    def _rows(self) -> Iterator[Row]:
+        columns = self.columns
+        for index, item in enumerate(self._records):
+            file, line, document = (
+                (item.file, item.line, item.data)
+                if isinstance(item, RecordText)
+                else (None, None, item)
+            )
+            try:
+                checked, case = read_checked(document, profiles=self._profiles)
+            except _REFUSALS as error:
+                refused = RefusedRecord(index, file, line, error.with_traceback(None))
+                if self._on_error is None:
+                    where = f"record {index} of the batch" if file is None else refused.place
+                    error.add_note(f"({where})")
+                    raise
+                self.refused += 1
+                self._on_error(refused)
+                continue
+            row, derived = _row(checked, case, self._secret, self._forms)
+            self._jurisdictions.add(case.jurisdiction)
+            for submission in checked["submissions"]:
+                if submission["status"] == "completed":
+                    form = self._forms.get(submission["form"], submission["form_version"])
+                    if form.stage == "full":
+                        self._note_areas(form, self._areas)
+            self.counted += 1
+            merged = row | derived
+            yield {column: merged.get(column) for column in columns}
+
+
+def stream_statistics(
+    records: Iterable[Record],
     *,
     key: bytes,
     profiles: Mapping[str, Profile] | None = None,
+    on_error: Callable[[RefusedRecord], object] | None = None,
+) -> StatisticsStream:
+    """The rows of a stream of records, one per record as it is read: for streams of any
+    length, in constant memory (nothing of a record is kept once its row is made).
+
+    ``records`` is any iterable of records: dicts, JSON text or bytes, or the
+    :class:`RecordText` items of :func:`read_records` (files, folders, NDJSON), which give
+    each record its place. Each record is checked once, as
+    :func:`~kindbehoeften.export.read_record` checks it (the strict reader, the hash chain,
+    the compiled validator of each submission, the derived fields against one replay of the
+    history). ``key`` and ``profiles`` are those of :func:`statistics`.
+
+    A record that is refused stops the stream with its error (a note names its place)
+    unless ``on_error`` is given: then ``on_error(RefusedRecord)`` is called with it, and
+    the stream goes on with the next record; pass ``refused.append`` of a list to keep them
+    all. An :class:`UnsafeFieldError` always stops the stream: it is the form, not the record,
+    that is wrong.
+
+    Every row has the columns of the returned stream's ``columns``: :data:`COLUMNS` with a
+    ``deadline_<rule>`` column for every rule of the shipped profiles (and of ``profiles``)
+    and an ``area_<section>_<area>`` column for every assessed area of the full-assessment
+    forms of the catalog, so that files written from many streams have the same columns.
+
+    >>> import json
+    >>> refused = []
+    >>> stream = stream_statistics([b"{not json"], key=b"k" * 16, on_error=refused.append)
+    >>> list(stream), stream.refused, refused[0].place, refused[0].error.problems
+    ([], 1, 'record 0', (('', 'json_syntax'),))
+    """
+    return StatisticsStream(records, key=key, profiles=profiles, on_error=on_error)
+
+
+def statistics(
+    records: Iterable[Record],
+    *,
+    key: bytes,
+    profiles: Mapping[str, Profile] | None = None,
+    on_error: Callable[[RefusedRecord], object] | None = None,
 ) -> list[Row]:
     """One row per record, without free text or personal data; see docs/statistics.md.
 
     Each record is read with :func:`kindbehoeften.export.read_record` first, so that a
-    damaged or altered record is refused (its error gets a note with the record's position).
-    ``key`` (bytes, at least 16) keys the pseudonyms: without one,
-    :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) and no export;
-    one record instead of an iterable of them is a ``TypeError``. ``profiles`` maps a
-    jurisdiction code to the profile its records were made with (a municipality's override);
-    the shipped profile otherwise.
+    damaged or altered record is refused (its error gets a note with the record's position,
+    or its file and line), or, with ``on_error``, passed to it while the others are counted
+    (see :func:`stream_statistics`). ``key`` (bytes, at least 16) keys the pseudonyms:
+    without one, :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) and
+    no export; one record instead of an iterable of them is a ``TypeError``. ``profiles``
+    maps a jurisdiction code to the profile its records were made with (a municipality's
+    override); the shipped profile otherwise.
 
     Every row has the same columns: :data:`COLUMNS`, with ``deadline_<rule>`` for every rule
     of the jurisdictions in the batch (in the order of the shipped profiles) and
     ``area_<section>_<area>`` for every assessed area of the full-assessment forms in the
     batch (in form order) between ``stage`` and ``measures``. A value not known is ``None``.
+    The rows are kept in a list: for a stream of records, use :func:`stream_statistics`.
     """
-    secret = _checked_key(key)
-    if isinstance(records, str | bytes | Mapping):
-        # A wrong type of argument: Python's own TypeError, as errors.py says.
-        raise TypeError(
-            "records must be an iterable of records, not one record: pass [record] for one"
-        )
-    profiles = profiles or {}
-    forms = _Forms()
-    made: list[tuple[Row, dict[str, Value]]] = []
-    jurisdictions: set[str] = set()
-    areas: dict[str, int] = {}  # each area column's first place in a form
-    for index, document in enumerate(records):
-        try:
-            code = _jurisdiction_of(document)
-            checked = read_record(document, profile=None if code is None else profiles.get(code))
-        except KindbehoeftenError as error:
-            error.add_note(f"(record {index} of the batch)")
-            raise
-        row, derived = _row(checked, secret, forms)
-        made.append((row, derived))
-        jurisdictions.add(checked["jurisdiction"])
-        for submission in checked["submissions"]:
-            form = forms.get(submission["form"], submission["form_version"])
-            if form.stage != "full" or submission["status"] != "completed":
-                continue
-            for position, (section, area) in enumerate(_assessed_areas(form)):
-                name = f"area_{section}_{area}"
-                areas[name] = min(areas.get(name, position), position)
-
-    known_rules = _rule_order()
-    rules = {
-        rule.id
-        for code in jurisdictions
-        for rule in (profiles.get(code) or load_profile(code)).rules
-    }
-    deadline_columns = [f"deadline_{rule}" for rule in known_rules if rule in rules]
-    deadline_columns += sorted(f"deadline_{rule}" for rule in rules - set(known_rules))
-    area_columns = sorted(areas, key=lambda name: (areas[name], name))
-    columns = [
-        *COLUMNS[:_BEFORE_DERIVED],
-        *deadline_columns,
-        *area_columns,
-        *COLUMNS[_BEFORE_DERIVED:],
-    ]
-    rows = []
-    for row, derived in made:
-        merged = row | derived
-        rows.append({column: merged.get(column) for column in columns})
-    return rows
-
-
-def _jurisdiction_of(document: Mapping[str, Any] | str | bytes) -> str | None:
-    if isinstance(document, str | bytes):
-        found = read(document, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
-        if found.problems:
-            return None  # read_record says what is wrong with it
-        document = found.document
-    value = document.get("jurisdiction") if isinstance(document, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
-# --- aggregates with small-cell suppression ----------------------------------------------------
-
-_OUTCOME_CELLS: Final = (*_OUTCOMES, "undecided")
-_CONCERNS: Final = ("some_concern", "serious_concern")
-# The order in which the cells of a row are taken to protect a small count of another: the
-# first is hidden first. By the place of the column, never by the size of the count, so that
-# which cell was taken says nothing about the counts (see docs/statistics.md).
-_OUTCOME_ORDER: Final = (
-    "undecided",
-    "refer_other_service",
-    "universal_support",
-    "light_support",
-    "open_full_assessment",
-    "close",
-)
-_STATUS_ORDER: Final = ("pending", "stopped", "met_late", "overdue", "met")
-
-
-def _protected_rows(
-    keys: Sequence[Mapping[str, str]],
-    counts: Sequence[Mapping[str, int]],
-    cells: Sequence[str],
-    order: Sequence[str],
-    min_cell: int,
-) -> list[Row]:
-    """The published rows of one table: row totals known, and column totals too when the
-    table has two rows or more (with one row they would be its cells)."""
-    grid = [[row[cell] for cell in cells] for row in counts]
-    hidden = protect_grid(
-        grid,
-        min_cell,
-        order=[cells.index(cell) for cell in order],
-        column_totals=len(grid) > 1,
-    )
-    rows = []
-    for i, (key, row) in enumerate(zip(keys, counts, strict=True)):
-        names = [cell for j, cell in enumerate(cells) if (i, j) in hidden]
-        rows.append(_published(key, row, names, min_cell))
-    return rows
-
-
-def _published(
-    keys: Mapping[str, str], counts: Mapping[str, int], hidden: Sequence[str], min_cell: int
-) -> Row:
-    row: Row = dict(keys)
-    row |= {cell: None if cell in hidden else count for cell, count in counts.items()}
-    row["suppressed"] = ";".join(hidden)
-    row["suppressed_large"] = ";".join(cell for cell in hidden if counts[cell] >= min_cell)
-    return row
-
-
-def _jurisdiction_key(code: str) -> tuple[int, str]:
-    order = list(JURISDICTIONS)
-    return (order.index(code) if code in order else len(order), code)
-
-
-def aggregate(rows: Iterable[Mapping[str, Value]], *, min_cell: int = 5) -> dict[str, list[Row]]:
-    """Counts of statistics rows for publication, with small cells suppressed.
-
-    Three tables (their columns in :data:`TABLES`), no totals:
-
-    - ``by_outcome``: per jurisdiction, the preliminary outcomes (``undecided``: none yet);
-    - ``by_area_concern``: per area (``<section>_<area>``), the cases with the area
-      assessed (strength to serious concern) and those of some and of serious concern;
-    - ``deadline_compliance``: per jurisdiction and rule, the deadlines met, met late,
-      overdue, pending and stopped (the case closed, or the rule stopped applying, first).
-
-    A count from 1 to ``min_cell - 1`` becomes ``None``, and so do the other cells below
-    ``min_cell`` of its row and column, and further cells chosen by their place (never by
-    their size), until no cell below ``min_cell`` that is hidden can be narrowed down to one
-    value from the published cells, the markers and the row and column totals (the totals
-    over jurisdictions), which are taken to be known: docs/statistics.md says how, and the
-    limits. Each row names its hidden cells in ``suppressed`` and, of those, the ones of
-    ``min_cell`` or more in ``suppressed_large`` (``;``-separated, in column order; empty
-    when none). The same counts give the same tables, in any order of ``rows``.
-
-    >>> counts = {"close": 40, "universal_support": 12, "light_support": 3,
-    ...           "refer_other_service": 8, "open_full_assessment": 30}
-    >>> rows = [{"jurisdiction": "SE", "preliminary_outcome": outcome}
-    ...         for outcome, count in counts.items() for _ in range(count)]
-    >>> [row] = aggregate(rows)["by_outcome"]
-    >>> row["close"], row["light_support"], row["undecided"], row["suppressed"]
-    (40, None, None, 'light_support;undecided')
-    """
-    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
-        raise InvalidArgumentError(
-            "min_cell", "min_cell must be a whole number of at least 1; 5 is the usual threshold"
-        )
-    rows = list(rows)
-    tables: dict[str, list[Row]] = {
-        "by_outcome": [],
-        "by_area_concern": [],
-        "deadline_compliance": [],
-    }
-
-    outcomes: dict[str, dict[str, int]] = {}
-    for index, row in enumerate(rows):
-        code = _text(row, "jurisdiction")
-        counts = outcomes.setdefault(code, dict.fromkeys(_OUTCOME_CELLS, 0))
-        outcome = row.get("preliminary_outcome")
-        outcome = "undecided" if outcome is None else outcome
-        if outcome not in counts:
-            raise _unknown_value(index, "preliminary_outcome", _OUTCOMES)
-        counts[str(outcome)] += 1
-    codes = sorted(outcomes, key=_jurisdiction_key)
-    tables["by_outcome"] = _protected_rows(
-        [{"jurisdiction": code} for code in codes],
-        [outcomes[code] for code in codes],
-        _OUTCOME_CELLS,
-        _OUTCOME_ORDER,
-        min_cell,
-    )
-
-    area_columns = list(dict.fromkeys(c for row in rows for c in row if c.startswith("area_")))
-    for column in area_columns:
-        values = [row.get(column) for row in rows]
-        counts = {
-            "assessed": sum(value in _ASSESSED for value in values),
-            "some_concern": values.count("some_concern"),
-            "serious_concern": values.count("serious_concern"),
-        }
-        if not counts["assessed"]:
-            continue
-        parts = [counts[name] for name in _CONCERNS]
-        hidden = protect_parts(counts["assessed"], parts, min_cell)
-        names = [*_CONCERNS, "assessed"]
-        row = _published(
-            {"area": column.removeprefix("area_")},
-            counts,
-            [name for name in counts if names.index(name) in hidden],
-            min_cell,
-        )
-        tables["by_area_concern"].append(row)
-
-    statuses: dict[tuple[str, str], dict[str, int]] = {}
-    rule_columns = list(dict.fromkeys(c for row in rows for c in row if c.startswith("deadline_")))
-    for index, row in enumerate(rows):
-        code = _text(row, "jurisdiction")
-        for column in rule_columns:
-            status = row.get(column)
-            if status is None:
-                continue  # not started, or not a rule of this jurisdiction
-            if status not in _STATUSES:
-                raise _unknown_value(index, column, _STATUSES)
-            rule = column.removeprefix("deadline_")
-            counts = statuses.setdefault((code, rule), dict.fromkeys(_STATUSES, 0))
-            counts[str(status)] += 1
-    published: dict[tuple[str, str], Row] = {}
-    for rule in dict.fromkeys(rule for _, rule in statuses):
-        pairs = sorted(
-            (pair for pair in statuses if pair[1] == rule),
-            key=lambda pair: _jurisdiction_key(pair[0]),
-        )
-        made = _protected_rows(
-            [{"jurisdiction": code, "rule": rule} for code, _ in pairs],
-            [statuses[pair] for pair in pairs],
-            _STATUSES,
-            _STATUS_ORDER,
-            min_cell,
-        )
-        published.update(zip(pairs, made, strict=True))
-    rule_order = {column.removeprefix("deadline_"): n for n, column in enumerate(rule_columns)}
-    tables["deadline_compliance"] = [
-        published[pair]
-        for pair in sorted(
-            published, key=lambda pair: (_jurisdiction_key(pair[0]), rule_order[pair[1]])
-        )
-    ]
-    return tables
-
-
-def _text(row: Mapping[str, Value], column: str) -> str:
-    value = row.get(column)
-    if not isinstance(value, str):
-        raise InvalidArgumentError(
-            "rows", f"every row needs a {column}; make rows with export.statistics()"
-        )
-    return value
-
-
-def _unknown_value(index: int, column: str, known: Sequence[str]) -> InvalidArgumentError:
-    # The value itself is not shown: rows that statistics() did not make may hold anything.
-    return InvalidArgumentError(
-        "rows",
-        f"row {index} has a {column} that is none of {', '.join(known)}; make rows with "
-        "export.statistics()",
-    )
-
-
-# --- CSV and Parquet ---------------------------------------------------------------------------
-
-
-def _columns(rows: Sequence[Mapping[str, Value]], columns: Sequence[str] | None) -> list[str]:
-    names = list(columns) if columns is not None else list(rows[0]) if rows else []
-    for index, row in enumerate(rows):
-        if list(row) != names:
-            raise InvalidArgumentError(
-                "rows", f"row {index} has other columns than the others; write one table per call"
-            )
-    return names
-
-
-def to_csv(
-    rows: Iterable[Mapping[str, Value]],
-    *,
-    columns: Sequence[str] | None = None,
-    min_cell: int = 5,
-) -> str:
-    """Rows (of :func:`statistics`, or one table of :func:`aggregate`) as CSV text.
-
-    A header row, then one line per row, columns in the rows' order (``columns`` names
-    them when there may be no rows: ``COLUMNS`` or ``TABLES[name]``). Lines end in
-    ``\\r\\n`` (RFC 4180); write the text to a file opened with ``newline=""``. ``None`` is
-    an empty field; in a table of :func:`aggregate` a hidden cell is ``<5`` (``<min_cell``;
-    pass the ``min_cell`` you aggregated with) or, for a hidden cell of ``min_cell`` or more,
-    ``x``. A published count below ``min_cell`` raises
-    :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``).
-
-    >>> to_csv([{"jurisdiction": "SE", "close": None, "suppressed": "close",
-    ...          "suppressed_large": ""}])
-    'jurisdiction,close,suppressed,suppressed_large\\r\\nSE,<5,close,\\r\\n'
-    """
-    rows = list(rows)
-    names = _columns(rows, columns)
-    if not names:
-        return ""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    for row in rows:
-        hidden = _hidden(row, min_cell)
-        writer.writerow(
-            [hidden.get(name, "") if row[name] is None else row[name] for name in names]
-        )
-    return buffer.getvalue()
-
-
-def _hidden(row: Mapping[str, Value], min_cell: int) -> dict[str, str]:
-    """How each hidden cell of an aggregate row is written in CSV."""
-    if "suppressed" not in row:
-        return {}
-    large = set(str(row.get("suppressed_large") or "").split(";"))
-    for name, value in row.items():
-        if isinstance(value, int) and 0 < value < min_cell:
-            raise InvalidArgumentError(
-                "min_cell",
-                f"{name} is published below min_cell={min_cell}: pass to_csv the min_cell "
-                "the table was aggregated with",
-            )
-    return {
-        name: "x" if name in large else f"<{min_cell}"
-        for name in str(row["suppressed"]).split(";")
-        if name
-    }
-
-
-def to_parquet(
-    rows: Iterable[Mapping[str, Value]],
-    path: str | os.PathLike[str],
-    *,
-    columns: Sequence[str] | None = None,
-) -> None:
-    """Write rows (of :func:`statistics`, or one table of :func:`aggregate`) to a Parquet
-    file: text columns as strings, counts and days as 64-bit integers, ``None`` (unknown
-    or hidden) as null; the ``suppressed`` columns say which nulls are hidden counts.
-
-    Needs pyarrow: without it, :class:`MissingDependencyError` says
-    ``pip install "kindbehoeften[parquet]"``.
-    """
-    rows = list(rows)
-    names = _columns(rows, columns)
-    try:
-        pa = importlib.import_module("pyarrow")
-        pq = importlib.import_module("pyarrow.parquet")
-    except ImportError as error:
-        raise MissingDependencyError(
-            'Parquet output needs pyarrow: pip install "kindbehoeften[parquet]", or write CSV'
-        ) from error
-    fields = []
-    for name in names:
-        values = [row[name] for row in rows]
-        kinds = {type(value) for value in values if value is not None}
-        if kinds == {int} or (not kinds and name in _INTEGER_COLUMNS):
-            fields.append(pa.field(name, pa.int64()))
-        elif kinds <= {str}:
-            fields.append(pa.field(name, pa.string()))
-        else:
-            # Values of a wrong type: Python's own TypeError (as pyarrow's ArrowTypeError).
-            raise TypeError(
-                f"column {name} mixes {', '.join(sorted(k.__name__ for k in kinds))}; a column "
-                "holds text or whole numbers, with None for unknown"
-            )
-    schema = pa.schema(fields)
-    table = pa.Table.from_pylist([dict(row) for row in rows], schema=schema)
-    pq.write_table(table, os.fspath(path))
+    stream = stream_statistics(records, key=key, profiles=profiles, on_error=on_error)
+    rows = list(stream)
+    columns = stream.batch_columns()
+    return [{column: row[column] for column in columns} for row in rows]

@@ -732,6 +732,48 @@ def _quick(
     return ValidationReport(tuple(run.found), plan.form.id, plan.form.version)
 
 
+def quick_read(
+    document: Mapping[str, Any], *, today: dt.date | None = None, born: dt.date | None = None
+) -> ValidationReport | None:
+    """The report of a submission that the library's reader has read already, as part of a
+    larger document (a record) of at most ``MAX_SUBMISSION_BYTES // 2`` bytes: the compiled
+    checks alone, without copying it first; or None, and :func:`validate` of the document
+    decides. As :func:`_quick`, it can only decline, never accept what :func:`validate` would
+    refuse: the reader found the document clean (no NaN, no lone surrogate, no duplicate key)
+    and it fits the size limit, so :func:`plain` would find no problem either; its form is
+    looked up by id and its answers must pass the form's filter, which also bounds how deep
+    they nest."""
+    if type(document) is not dict or document.keys() != _ENVELOPE_KEYS:
+        return None
+    form_id, version, status = document["form"], document["form_version"], document["status"]
+    if type(form_id) is not str or type(version) is not str or status not in STATUSES:
+        return None
+    try:
+        if not is_form_id(form_id):
+            return None
+        plan = compiled(find_form(form_id, version))
+    except UnknownFormError:
+        return None
+    answers = document["answers"]
+    completed = status == "completed"
+    answers_filter = plan.filters.answers_completed if completed else plan.filters.answers_draft
+    if (
+        plan.depth > MAX_SUBMISSION_DEPTH
+        or type(answers) is not dict
+        or not answers_filter.isinstance_python(answers)
+    ):
+        return None
+    run = _Run(plan, answers, completed, _Issues(), today, born)
+    try:
+        for section_id, area_id, container in plan.semantic:
+            area_answers = _child(answers, section_id).get(area_id)
+            pointer = f"/answers/{section_id}/{area_id}"
+            _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
+    except _TooMany:
+        return None
+    return ValidationReport(tuple(run.found), plan.form.id, plan.form.version)
+
+
 def _resolve_form(
     document: Mapping[str, Any],
     given: Validator | None,
