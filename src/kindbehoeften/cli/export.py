@@ -4,14 +4,26 @@ to standard output; a thin layer over :mod:`kindbehoeften.export`."""
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .._exports.fhir import questionnaire, questionnaire_response
 from .._exports.record import record
-from .._exports.statistics import MIN_KEY_BYTES, TABLES, aggregate, statistics, to_csv, to_parquet
+from .._exports.sources import RecordText, ndjson_records, read_records, read_whole
+from .._exports.statistics import (
+    MIN_KEY_BYTES,
+    TABLES,
+    RefusedRecord,
+    StatisticsStream,
+    aggregate,
+    stream_statistics,
+)
+from .._exports.writers import arrow, to_csv, to_parquet, write_csv
 from .._forms.catalog import load_form
 from .._lifecycle.assessment import Assessment
 from .._validation.validator import validate
@@ -94,7 +106,16 @@ def add_commands(commands: Commands) -> None:
     stats = actions.command(
         "stats", "pseudonymised statistics of records, for monitoring", run_stats
     )
-    stats.add_argument("records", metavar="RECORD", nargs="+", help="records (JSON)")
+    stats.add_argument(
+        "records",
+        metavar="RECORD",
+        nargs="+",
+        help="records: JSON files, NDJSON files (*.ndjson, *.jsonl), folders of them, or - "
+        "for standard input",
+    )
+    stats.add_argument(
+        "--ndjson", action="store_true", help="read every file (and -) as NDJSON, one a line"
+    )
     stats.add_argument(
         "--key-file",
         required=True,
@@ -165,7 +186,9 @@ def run_record(context: Context) -> int:
 
 
 def run_stats(context: Context) -> int:
-    """One pseudonymised row per record, or the aggregate tables; exit 1 for a bad record."""
+    """One pseudonymised row per record, or the aggregate tables, with the records streamed
+    in constant memory; each refused record is named with its place (file, line) and the
+    others are still counted: exit 1 when any was refused."""
     args: argparse.Namespace = context.args
     if args.format == "parquet" and args.output is None:
         raise UsageError("--format parquet writes a file: give --output")
@@ -174,21 +197,121 @@ def run_stats(context: Context) -> int:
     if not args.aggregate and args.output is not None and args.output.is_dir():
         raise UsageError(f"--output {args.output} is a folder; give a file name")
     key = _key(args.key_file)
-    documents = [read_input(name) for name in args.records]
+    for name in args.records:
+        if name != "-" and not os.path.exists(name):
+            raise UsageError(f"no such file: {name}")
+    refused = _Refusals(context)
+    stream = stream_statistics(
+        _records(context, args.records, args.ndjson), key=key, on_error=refused.add
+    )
     try:
-        rows = statistics(documents, key=key)
+        if not args.aggregate:
+            _write_rows(context, stream, args.format, args.output)
+        else:
+            _write_tables(context, aggregate(stream, min_cell=args.min_cell), args)
     except (InvalidRecordError, IntegrityError, TransitionError, InvalidEventError) as error:
         context.err.print(f"[bold red]{safe(error)}[/]", soft_wrap=True, highlight=False)
         return EXIT_INVALID
-    if not args.aggregate:
-        _write_table(context, rows, None, args.format, args.output, args.min_cell)
-        return EXIT_OK
-    tables = aggregate(rows, min_cell=args.min_cell)
+    refused.close(stream.counted)
+    return EXIT_INVALID if stream.refused else EXIT_OK
+
+
+def _records(context: Context, names: Sequence[str], ndjson: bool) -> Iterator[RecordText]:
+    """The records of the files, folders and standard input named on the command line."""
+    for name in names:
+        if name == "-":
+            stream = context.stdin
+            if ndjson:
+                yield from ndjson_records(stream, Path("-"))
+            else:
+                yield RecordText(read_whole(stream), Path("-"))
+            continue
+        try:
+            yield from read_records(name, ndjson=True if ndjson else None)
+        except OSError as error:
+            raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
+
+
+class _Refusals:
+    """Each refused record on standard error with its place, the first hundred of them."""
+
+    SHOWN = 100
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.count = 0
+
+    def add(self, refused: RefusedRecord) -> None:
+        self.count += 1
+        if self.count <= self.SHOWN:
+            self.context.err.print(
+                f"[bold red]{safe(refused.place)}[/]: {safe(refused.error)}",
+                soft_wrap=True,
+                highlight=False,
+            )
+
+    def close(self, counted: int) -> None:
+        if self.count:
+            more = self.count - self.SHOWN
+            shown = f" ({more} more not shown)" if more > 0 else ""
+            self.context.err.print(
+                f"{self.count} records refused{shown}, {counted} counted", highlight=False
+            )
+
+
+def _write_rows(context: Context, stream: StatisticsStream, kind: str, output: Path | None) -> None:
+    """The rows, with the columns of the records read (as statistics() gives them): written
+    first with every column into a temporary file, then with those columns, so that no more
+    than a batch of rows is ever in memory."""
+    with tempfile.TemporaryDirectory(prefix="kindbehoeften-stats-") as folder:
+        spool = Path(folder) / f"rows.{kind}"
+        if kind == "parquet":
+            assert output is not None
+            _check_parquet_target(output)
+            try:
+                to_parquet(stream, spool, columns=stream.columns)
+                pa, pq = arrow()
+                source = pq.ParquetFile(spool)
+                kept = list(stream.batch_columns())
+                schema = pa.schema([source.schema_arrow.field(name) for name in kept])
+                with pq.ParquetWriter(output, schema) as writer:
+                    for batch in source.iter_batches(columns=kept):
+                        writer.write_batch(batch)
+            except MissingDependencyError as error:
+                raise UsageError(str(error)) from None
+            except OSError as error:
+                raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+            return
+        with spool.open("w", encoding="utf-8", newline="") as file:
+            write_csv(stream, file, columns=stream.columns)
+        if not stream.counted:
+            return  # no row, no header: as to_csv(statistics([]))
+        columns = stream.batch_columns()
+        places = [stream.columns.index(name) for name in columns]
+        try:
+            target = (
+                context.out.file
+                if output is None
+                else output.open("w", encoding="utf-8", newline="")
+            )
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+        try:
+            writer = csv.writer(target, lineterminator="\r\n")
+            with spool.open(encoding="utf-8", newline="") as file:
+                for line in csv.reader(file):
+                    writer.writerow([line[place] for place in places])
+        finally:
+            if output is not None:
+                target.close()
+
+
+def _write_tables(context: Context, tables: Mapping[str, list[Any]], args: Any) -> None:
     if args.output is None:
         for number, (name, table) in enumerate(tables.items()):
             context.out.file.write(("\n" if number else "") + f"# {name}\n")
             _write_table(context, table, TABLES[name], "csv", None, args.min_cell)
-        return EXIT_OK
+        return
     try:
         args.output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -196,7 +319,13 @@ def run_stats(context: Context) -> int:
     for name, table in tables.items():
         target = args.output / f"{name}.{args.format}"
         _write_table(context, table, TABLES[name], args.format, target, args.min_cell)
-    return EXIT_OK
+
+
+def _check_parquet_target(output: Path) -> None:
+    if output.exists() and not output.is_file():
+        # pyarrow deletes a file it could not write (a device too, for root) and would
+        # wait forever on a named pipe: Parquet goes into regular files only.
+        raise UsageError(f"{output} is not a regular file; Parquet is written into files")
 
 
 def _key(path: Path) -> bytes:
@@ -221,10 +350,7 @@ def _write_table(
 ) -> None:
     if kind == "parquet":
         assert output is not None
-        if output.exists() and not output.is_file():
-            # pyarrow deletes a file it could not write (a device too, for root) and would
-            # wait forever on a named pipe: Parquet goes into regular files only.
-            raise UsageError(f"{output} is not a regular file; Parquet is written into files")
+        _check_parquet_target(output)
         try:
             to_parquet(rows, output, columns=columns)
         except MissingDependencyError as error:
