@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -104,8 +105,6 @@ def one_error_line(err: str) -> str:
 
 
 def raw_controls(*texts: str) -> list[str]:
-    import re
-
     return [hex(ord(found)) for text in texts for found in re.findall(HOSTILE_RAW, text)]
 
 
@@ -231,10 +230,13 @@ def test_the_actor_is_the_option_else_the_environment_else_cli(
     url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened(url, "c-1")
-    case(url, "step", "c-1", "safety_assessed", "--on", "2026-11-02")
+    codes = [case(url, "step", "c-1", "safety_assessed", "--on", "2026-11-02")[0]]
     monkeypatch.setenv(ACTOR_VARIABLE, "worker-9")
-    case(url, "step", "c-1", "preliminary_started", "--on", "2026-11-03")
-    case(url, "step", "c-1", "reporter_informed", "--on", "2026-11-03", "--actor", "lead-2")
+    codes.append(case(url, "step", "c-1", "preliminary_started", "--on", "2026-11-03")[0])
+    codes.append(
+        case(url, "step", "c-1", "reporter_informed", "--on", "2026-11-03", "--actor", "lead-2")[0]
+    )
+    assert [0, 0, 0] == codes
     assert ["w-1", "cli", "worker-9", "lead-2"] == [event.actor for event in stored(url).events]
 
 
@@ -941,6 +943,13 @@ def test_a_store_that_cannot_be_used_is_one_line_and_exit_2(
     assert (2, "") == (code, out)
     assert reason in one_error_line(err)
     assert before == sorted(path.name for path in tmp_path.iterdir())  # no file made
+
+
+def test_an_empty_store_url_is_a_usage_error_not_the_default_store() -> None:
+    code, out, err = case("", *COMMANDS["open"])
+    assert (2, "") == (code, out)
+    assert "argument --store: an empty store URL" in one_error_line(err)
+    assert not Path("kindbehoeften.db").exists()
 
 
 @pytest.mark.parametrize("command", ["open", "list"])

@@ -312,13 +312,13 @@ def _refusal(error: Exception) -> str:
                 f"case {case} is stored already, with head {error.head}; nothing was written. "
                 "Give the new case another id (`kindbehoeften case show` shows the stored one)."
             )
-        if error.reason == "head_moved":
-            return (
-                f"case {case} has moved on: its head is {error.head}, not the expected "
-                f"{error.expected}; nothing was written. `kindbehoeften case show` shows where "
-                f"it stands; record the step again with --expected-head {error.head} if it "
-                "still applies."
-            )
+        # head_moved: a step always continues the history it read (never not_continued)
+        return (
+            f"case {case} has moved on: its head is {error.head}, not the expected "
+            f"{error.expected}; nothing was written. `kindbehoeften case show` shows where "
+            f"it stands; record the step again with --expected-head {error.head} if it "
+            "still applies."
+        )
     return str(error)
 
 
