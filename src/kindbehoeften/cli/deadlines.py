@@ -29,7 +29,15 @@ from .base import (
     safe,
 )
 
-__all__ = ["add_commands", "deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
+__all__ = [
+    "add_commands",
+    "deadline_table",
+    "event_label",
+    "print_timeline",
+    "run_deadlines",
+    "run_timeline",
+    "stage_label",
+]
 
 _TITLE = pgettext("cli.deadlines.title", "Deadlines in {jurisdiction} ({name})")
 _COLUMNS = {
@@ -172,8 +180,8 @@ def deadline_table(
         due = day(deadline.due_on)
         if deadline.extended:
             due += "\n" + context.text(_EXTENDED, date=day(deadline.original_due_on))
-        state = context.text(_STATUS[deadline.status])
-        if deadline.met_on is not None:
+        state = safe(context.text(_STATUS[deadline.status]))
+        if deadline.met_on is not None:  # on a line of its own: the line break is the table's
             state += f"\n{day(deadline.met_on)}"
         label = translate(
             (f"jurisdiction.{jurisdiction}",),
@@ -185,7 +193,7 @@ def deadline_table(
             f"{safe(label)} [dim][{number}][/]",
             day(deadline.starts_on),
             due,
-            f"[{_COLOURS[deadline.status]}]{safe(state)}[/]",
+            f"[{_COLOURS[deadline.status]}]{state}[/]",
             context.text(_KIND[deadline.kind]),
         )
         bases.append(f"[dim][{number}] {safe(deadline.basis)}[/]")
@@ -260,6 +268,16 @@ _SHOWN = (
     "form",
     "form_version",
 )
+
+
+def stage_label(context: Context, stage: str) -> str:
+    """The name of a stage in the language of ``--locale``."""
+    return context.text(_STAGES[stage])
+
+
+def event_label(context: Context, kind: str) -> str:
+    """The name of a kind of event (a step) in the language of ``--locale``."""
+    return context.text(_EVENTS[kind])
 
 
 def run_timeline(context: Context) -> int:
