@@ -29,7 +29,7 @@ from kindbehoeften import Assessment, TransitionError, UnknownSubmissionError, o
 from kindbehoeften._core.canonical import submission_digest
 from kindbehoeften._forms.catalog import FORMS_PATH_VARIABLE
 from kindbehoeften.cli import LOCALE_VARIABLE, main
-from kindbehoeften.cli.case import ACTOR_VARIABLE, case_document
+from kindbehoeften.cli.case import ACTOR_VARIABLE
 from strategies import assessments
 
 pytestmark = pytest.mark.timeout(300)
@@ -158,7 +158,7 @@ def test_open_with_format_json_prints_the_case_as_show_does(url: str) -> None:
     document = json.loads(out)
     today = dt.date.today()
     assert 0 == code
-    assert case_document(stored(url), today, stored(url).deadlines(today)) == document
+    assert stored(url).overview(today) == document
 
 
 def test_opening_a_case_that_exists_exits_1_naming_its_head_and_writes_nothing(url: str) -> None:

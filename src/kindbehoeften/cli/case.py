@@ -38,7 +38,7 @@ from .._core.vocab import ASSESSMENT_STAGES, EVENT_KINDS, JURISDICTIONS, REPORTE
 from .._i18n import npgettext, pgettext
 from .._lifecycle.assessment import Assessment
 from .._lifecycle.deadlines import Deadline
-from .._lifecycle.events import FORM_STAGES, ExtensionData
+from .._lifecycle.events import FORM_STAGES
 from .._store import DEFAULT_URL, ENVIRONMENT, CaseSummary, Store, open_store, sqlite_path
 from ..errors import (
     ConflictError,
@@ -69,7 +69,6 @@ __all__ = [
     "ACTOR_VARIABLE",
     "DEFAULT_ACTOR",
     "add_commands",
-    "case_document",
     "run_export",
     "run_import",
     "run_list",
@@ -380,31 +379,11 @@ def _actor(context: Context) -> str:
 # --- what the commands print --------------------------------------------------------------------
 
 
-def case_document(
-    case: Assessment, today: dt.date, deadlines: Sequence[Deadline]
-) -> dict[str, Any]:
-    """A case as ``case show --format json`` prints it: ``case_id``, ``jurisdiction``,
-    ``municipality``, ``stage``, ``emergency_active``, ``placed``, ``head``, ``today``,
-    ``allowed_steps`` and ``deadlines`` (each as in ``deadlines --format json``)."""
-    return {
-        "case_id": case.case_id,
-        "jurisdiction": case.jurisdiction,
-        "municipality": case.municipality,
-        "stage": case.stage,
-        "emergency_active": case.emergency_active,
-        "placed": case.placed,
-        "head": case.head,
-        "today": today.isoformat(),
-        "allowed_steps": list(case.allowed_steps()),
-        "deadlines": [deadline.to_dict() for deadline in deadlines],
-    }
-
-
 def _written(context: Context, case: Assessment, line: str) -> int:
     """After a write: the case as JSON, or ``line`` and the steps allowed now."""
     if context.args.format == "json":
         today = dt.date.today()  # the command line reads the clock
-        context.json(case_document(case, today, case.deadlines(today)))
+        context.json(case.overview(today))
         return EXIT_OK
     context.out.print(line, highlight=False, soft_wrap=True)
     steps = ", ".join(case.allowed_steps()) or "-"
@@ -447,28 +426,6 @@ def _step_data(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def _apply(
-    case: Assessment,
-    step: str,
-    on: dt.date,
-    actor: str,
-    data: dict[str, Any],
-    submission: bytes | None,
-) -> Assessment:
-    """``case`` with the step recorded, with the same checks as the step's method."""
-    if submission is not None:
-        data["submission"] = submission
-    if step in ("report_received", "reopened") and "anonymous" not in data and "reporter" in data:
-        data["anonymous"] = data["reporter"] == "anonymous"  # as receive_report and reopen do
-    stepped = case.apply(step, on, actor, **data)
-    granted = stepped.events[-1].data
-    if isinstance(granted, ExtensionData):
-        # grant_extension checks the rule against the jurisdiction's profile, which apply
-        # cannot: is it a rule of the profile, running, extendable that far?
-        stepped = case.grant_extension(granted.rule, granted.new_due_on, granted.reason, on, actor)
-    return stepped
-
-
 @_verdict
 def run_step(context: Context) -> int:
     """``case step``: one step of a stored case, appended after the head it was read at (or
@@ -494,13 +451,12 @@ def run_step(context: Context) -> int:
         case = store.get(args.case_id)
         if args.expected_head is not None and args.expected_head != case.head:
             raise ConflictError(case.case_id, case.head, args.expected_head)
-        stepped = _apply(case, step, on, actor, data, submission)
         if submission is not None:
-            # Before the step, so that the step's digest can always be looked up. Should
-            # another writer append in between, the append below is refused and the
-            # submission stays stored by its digest, to be used again by the next try.
-            store.put_submission(case.case_id, submission)
-        store.append(case.case_id, stepped, expected_head=case.head)
+            data["submission"] = submission
+        stepped = case.apply(step, on, actor, **data)
+        # The submission is stored with the step, in one transaction: both or neither.
+        submissions = [] if submission is None else [submission]
+        store.append(case.case_id, stepped, expected_head=case.head, submissions=submissions)
     line = context.text(
         _RECORDED,
         step=event_label(context, step),
@@ -518,11 +474,10 @@ def run_show(context: Context) -> int:
     with _opened(context, create=False) as store:
         case = store.get(args.case_id)
     today: dt.date = args.today or dt.date.today()  # the command line reads the clock
-    deadlines = case.deadlines(today)
     if args.format == "json":
-        context.json(case_document(case, today, deadlines))
+        context.json(case.overview(today))
         return EXIT_OK
-    show_case(context, case, deadlines)
+    show_case(context, case, case.deadlines(today))
     return EXIT_OK
 
 
