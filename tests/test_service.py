@@ -276,7 +276,8 @@ def test_a_json_body_over_the_limit_is_413_however_it_comes(open_server: Server)
     data = json.dumps(big).encode("utf-8")
     assert len(data) > LIMIT
     answer = open_server.client.post("/validate", content=data, headers=JSON)
-    assert_problem(answer, 413, "too-large")
+    problem = assert_problem(answer, 413, "too-large")
+    assert [("", "too_large")] == [(error["pointer"], error["code"]) for error in problem["errors"]]
 
     def chunks() -> Any:  # no Content-Length: the limit is found while reading
         for start in range(0, len(data), 64 * 1024):

@@ -29,6 +29,7 @@ FHIR_JSON: Final = "application/fhir+json"
 FHIR_TYPES: Final = (FHIR_JSON, JSON)
 
 _MAX_LANGUAGES = 16  # entries of Accept-Language looked at; the rest cannot matter more
+_MAX_LOCALE = 64  # as the OpenAPI description says; no locale is longer
 
 
 def media_type(request: Request, accepted: Collection[str]) -> str:
@@ -59,6 +60,11 @@ def _too_large(limit: int) -> HTTPProblem:
         "too-large",
         f"the body is larger than {limit} bytes, the largest submission taken; send large "
         "numbers of submissions as NDJSON (one per line)",
+        errors=[
+            ProblemError(
+                pointer="", code="too_large", message=f"The body is larger than {limit} bytes."
+            )
+        ],
     )
 
 
@@ -133,6 +139,8 @@ def language(request: Request, locale: str | None) -> str:
     best of ``Accept-Language``, else English."""
     if locale is not None:
         try:
+            if len(locale) > _MAX_LOCALE:
+                raise UnknownLocaleError(locale, LOCALES)
             return _asked(locale)
         except UnknownLocaleError as error:
             raise HTTPProblem(

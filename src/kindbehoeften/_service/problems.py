@@ -88,7 +88,10 @@ _ROUTING = {
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = _ROUTING.get(exc.status_code, http.HTTPStatus(exc.status_code).description)
-    return problem_response(exc.status_code, detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if "Allow" in headers:  # Starlette lists a set; the same answer every time is kinder
+        headers["Allow"] = ", ".join(sorted(headers["Allow"].split(", ")))
+    return problem_response(exc.status_code, detail, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
