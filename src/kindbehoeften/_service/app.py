@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -91,7 +91,7 @@ class _Lines(Response):
 
     media_type = NDJSON
 
-    def __init__(self, results: AsyncIterator[bytes]) -> None:
+    def __init__(self, results: AsyncGenerator[bytes, None]) -> None:
         # Not Response.__init__: it would send a Content-Length of the (empty) content.
         self.status_code = 200
         self.background = None
@@ -100,8 +100,11 @@ class _Lines(Response):
 
     async def __call__(self, scope: types.Scope, receive: types.Receive, send: types.Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        async for line in self.results:
-            await send({"type": "http.response.body", "body": line, "more_body": True})
+        try:
+            async for line in self.results:
+                await send({"type": "http.response.body", "body": line, "more_body": True})
+        finally:  # also when the client went away: the lines stop reading the body
+            await self.results.aclose()
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
@@ -163,7 +166,9 @@ async def _validate(request: Request, settings: Settings) -> Response:
     return _JSON(ValidationResult.model_validate(report.to_dict()).model_dump_json())
 
 
-async def _ndjson(request: Request, lang: str, today: dt.date, limit: int) -> AsyncIterator[bytes]:
+async def _ndjson(
+    request: Request, lang: str, today: dt.date, limit: int
+) -> AsyncGenerator[bytes, None]:
     """One result line per line of the body that is not blank, as the lines arrive."""
     async for number, data in lines(request, limit):
         if len(data) <= limit and not data.strip():  # a line over the limit is never blank
