@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import socket
 import threading
 import time
 from typing import Any
@@ -364,6 +365,30 @@ def test_ten_thousand_lines_stream_in_constant_memory(open_server: Server) -> No
     assert body_size > 64 * 1024 * 1024
     growth = max(peak[0], after) - before
     assert growth < 16 * 1024 * 1024, f"RSS grew by {growth / 2**20:.1f} MiB"
+
+
+def test_a_client_that_goes_away_mid_stream_leaves_the_server_serving(open_server: Server) -> None:
+    host, port = open_server.url.removeprefix("http://").split(":")
+    line = sentinel_submission().replace(b"\n", b" ") + b"\n"
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(
+            b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        for _ in range(3):
+            connection.sendall(b"%x\r\n%s\r\n" % (len(line), line))
+        reader = connection.makefile("rb")
+        assert reader.readline().startswith(b"HTTP/1.1 200")
+        while reader.readline() not in (b"\r\n", b""):
+            pass
+        reader.readline()  # the size of the first chunk
+        assert json.loads(reader.readline())["ok"]
+        reader.close()
+    deadline = time.monotonic() + 10
+    while "the client went away" not in open_server.text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "the client went away" in open_server.text()
+    assert 200 == open_server.client.get("/health").status_code
 
 
 # --- FHIR $validate --------------------------------------------------------------------------
