@@ -21,9 +21,8 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import pydantic
 
 from .._core.model import Form
@@ -39,6 +38,9 @@ from .datafiles import (
     read_data_file,
     schema_problem,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["ResolveBase", "form_file_schema", "read_form_file"]
 
@@ -64,6 +66,8 @@ def _schema_text() -> str:
 
 @cache
 def _meta_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only a file that must be checked needs it
+
     return jsonschema.Draft202012Validator(form_file_schema())
 
 

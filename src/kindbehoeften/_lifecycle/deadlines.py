@@ -47,10 +47,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import holidays
-import jsonschema
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -85,6 +83,9 @@ from .._forms.datafiles import (
     schema_problem,
 )
 from ..errors import InvalidArgumentError, UnknownJurisdictionError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = [
     "EVENT_KINDS",
@@ -451,7 +452,11 @@ _CLOSED: dict[str, Callable[[dt.date], bool]] = {
 
 @lru_cache(maxsize=1024)
 def _holidays_in(country: str, subdivision: str | None, year: int) -> frozenset[dt.date]:
-    """The holidays that the calendar of ``country`` lists for ``year``, loaded once each."""
+    """The holidays that the calendar of ``country`` lists for ``year``, loaded once each.
+    ``holidays`` is imported here, when working days are first counted, and loads the
+    calendar of this one country."""
+    import holidays
+
     try:
         found = holidays.country_holidays(
             country,
@@ -472,6 +477,8 @@ def _holidays_in(country: str, subdivision: str | None, year: int) -> frozenset[
 @cache
 def _categories(country: str, subdivision: str | None) -> tuple[str, ...]:
     """Public holidays, plus days the law treats alike where the calendar knows them."""
+    import holidays
+
     try:
         supported = holidays.country_holidays(country, subdiv=subdivision).supported_categories
     except NotImplementedError:
@@ -709,6 +716,8 @@ def _schema_text() -> str:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only a profile file that must be checked needs it
+
     return jsonschema.Draft202012Validator(jurisdiction_schema())
 
 
@@ -807,20 +816,31 @@ def _profile_from(document: dict[str, Any], problems: Problems) -> Profile:
 
 
 def _check_holidays(table: dict[str, str], problems: Problems) -> None:
-    supported = holidays.list_supported_countries()
+    # The country is looked up in the package's registry of codes; no calendar is imported
+    # for it (holidays.list_supported_countries() would import every one).
+    from holidays.registry import EntityLoader
+
     country, subdivision = table["country"], table.get("subdivision")
-    if country not in supported:
+    if country not in EntityLoader.get_country_codes():
         problems.add(
             ("profile", "holidays", "country"),
             f"{country!r} has no public-holiday calendar; use a country code of the holidays "
             "package, e.g. SE or GB",
         )
-    elif subdivision is not None and subdivision not in supported[country]:
-        known = ", ".join(supported[country]) or "none"
+    elif subdivision is not None and subdivision not in (subdivisions := _subdivisions(country)):
+        known = ", ".join(subdivisions) or "none"
         problems.add(
             ("profile", "holidays", "subdivision"),
             f"{subdivision!r} is not a subdivision of {country}; known: {known}",
         )
+
+
+def _subdivisions(country: str) -> tuple[str, ...]:
+    """The subdivisions that the ``holidays`` package knows for ``country``, a code of its
+    registry (as ``holidays.list_supported_countries()`` lists them)."""
+    import holidays
+
+    return tuple(getattr(holidays, country).subdivisions)
 
 
 def _apply_override(base: Profile, document: dict[str, Any], problems: Problems) -> Profile:
