@@ -41,6 +41,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -74,6 +75,7 @@ from .._core.vocab import (
     WorkingDayCount,
 )
 from .._core.vocab import DeadlineStatus as Status
+from .._forms.checked import is_checked
 from .._forms.datafiles import (
     Problems,
     check_shape,
@@ -760,12 +762,19 @@ def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Pr
 @cache
 def _shipped(code: str) -> Profile:
     resource = resources.files("kindbehoeften") / "jurisdictions" / f"{code}.toml"
-    return _read_profile(resource.read_bytes(), f"kindbehoeften/jurisdictions/{code}.toml", code)
+    data = resource.read_bytes()
+    checked = is_checked(f"jurisdictions/{code}.toml", data)
+    return _read_profile(data, f"kindbehoeften/jurisdictions/{code}.toml", code, checked=checked)
 
 
-def _read_profile(data: bytes, name: str, code: str) -> Profile:
-    """A whole profile file, for the jurisdiction ``code``; ``name`` names it in messages."""
+def _read_profile(data: bytes, name: str, code: str, *, checked: bool = False) -> Profile:
+    """A whole profile file, for the jurisdiction ``code``; ``name`` names it in messages.
+    ``checked`` says that ``data`` are the bytes of a shipped profile known to pass every gate
+    (:mod:`kindbehoeften._forms.checked`): only the model is built from them, without the
+    JSON Schema (jsonschema) and the holiday calendar's lookup (holidays)."""
     problems = Problems(name)
+    if checked:
+        return _profile_from(tomllib.loads(data.decode("utf-8")), problems, checked=True)
     document = _parse_toml(data, problems)
     _check_schema(document, problems)
     if "override" in document:
@@ -793,17 +802,20 @@ def _check_schema(document: dict[str, Any], problems: Problems) -> None:
     problems.raise_if_any()
 
 
-def _profile_from(document: dict[str, Any], problems: Problems) -> Profile:
+def _profile_from(
+    document: dict[str, Any], problems: Problems, *, checked: bool = False
+) -> Profile:
     header = document["profile"]
     holidays_table = header["holidays"]
-    _check_holidays(holidays_table, problems)
     rules: list[dict[str, Any]] = document["rules"]
-    for index, rule_id in _duplicates(rule["id"] for rule in rules):
-        problems.add(("rules", index, "id"), f"rule id {rule_id!r} is used twice")
-    for index, rule in enumerate(rules):
-        for key, message in _rule_problems(rule):
-            problems.add(("rules", index, key), message)
-    problems.raise_if_any()
+    if not checked:
+        _check_holidays(holidays_table, problems)
+        for index, rule_id in _duplicates(rule["id"] for rule in rules):
+            problems.add(("rules", index, "id"), f"rule id {rule_id!r} is used twice")
+        for index, rule in enumerate(rules):
+            for key, message in _rule_problems(rule):
+                problems.add(("rules", index, key), message)
+        problems.raise_if_any()
     data = {
         "jurisdiction": header["jurisdiction"],
         "name": header["name"],
