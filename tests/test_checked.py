@@ -22,6 +22,7 @@ from kindbehoeften import FormDefinitionError
 from kindbehoeften._forms import catalog as _catalog
 from kindbehoeften._forms import files as _files
 from kindbehoeften._forms.checked import CHECKED, is_checked
+from kindbehoeften._forms.datafiles import Problems, parse, parse_checked
 from kindbehoeften._forms.files import read_form_file
 from kindbehoeften._lifecycle import deadlines as _deadlines
 
@@ -65,6 +66,15 @@ def test_a_file_is_checked_only_with_the_recorded_bytes_of_its_own_name() -> Non
     assert not is_checked("forms/triangle.plan.toml", data)
     assert not is_checked("forms/triangle.full.toml", data + b"\n")
     assert not is_checked("forms/triangle.full.toml", data.replace(b"\n", b"\r\n"))
+
+
+@pytest.mark.parametrize(
+    "data", [b'a = 1\n[b]\nc = "d"\n', b"\xef\xbb\xbfa = 1\n", b"when = 2026-11-02\n"]
+)
+def test_a_recorded_file_is_parsed_as_every_gate_parses_it(data: bytes) -> None:
+    """The short way (no checks, no line index) gives the same document, a byte-order mark
+    and TOML dates included."""
+    assert parse(data, ".toml", Problems("file.toml")) == parse_checked(data)
 
 
 @pytest.fixture

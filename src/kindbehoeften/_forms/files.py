@@ -19,7 +19,6 @@ schema and the checks are not run again.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -38,6 +37,7 @@ from .datafiles import (
     in_file,
     json_ready,
     parse,
+    parse_checked,
     read_data_file,
     schema_problem,
 )
@@ -95,7 +95,7 @@ def read_form_file(
     if data is None:
         data = read_data_file(path, problems)
     if checked:
-        document = json_ready(tomllib.loads(data.decode("utf-8")))
+        document = json_ready(parse_checked(data))
     else:
         document = parse(data, path.suffix.lower(), problems)
         problems.raise_if_any()

@@ -41,7 +41,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -81,6 +80,7 @@ from .._forms.datafiles import (
     check_shape,
     error_order,
     parse,
+    parse_checked,
     read_data_file,
     schema_problem,
 )
@@ -774,7 +774,7 @@ def _read_profile(data: bytes, name: str, code: str, *, checked: bool = False) -
     JSON Schema (jsonschema) and the holiday calendar's lookup (holidays)."""
     problems = Problems(name)
     if checked:
-        return _profile_from(tomllib.loads(data.decode("utf-8")), problems, checked=True)
+        return _profile_from(parse_checked(data), problems, checked=True)
     document = _parse_toml(data, problems)
     _check_schema(document, problems)
     if "override" in document:
