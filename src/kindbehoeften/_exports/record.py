@@ -26,9 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .._core.jsonread import plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
@@ -37,6 +35,9 @@ from .._lifecycle.assessment import Assessment, events_schema
 from .._lifecycle.deadlines import Profile
 from .._validation.validator import validate
 from ..errors import InvalidRecordError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["RECORD_SCHEMA_ID", "read_record", "record", "record_schema"]
 
@@ -209,4 +210,6 @@ def record_schema() -> dict[str, Any]:
 
 @cache
 def _checker() -> jsonschema.Draft202012Validator:
+    import jsonschema  # imported when a record is first read, not with the library
+
     return jsonschema.Draft202012Validator(record_schema())

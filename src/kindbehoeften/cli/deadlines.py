@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from babel.dates import format_date
 from rich.console import Group
 from rich.table import Table
 
@@ -160,6 +159,13 @@ def _scopes(reporter: str) -> list[Scope]:
     return found
 
 
+def _medium_date(value: dt.date, locale: str) -> str:
+    """A date as the locale writes it (babel, imported when a date is first shown)."""
+    from babel.dates import format_date
+
+    return format_date(value, format="medium", locale=locale)
+
+
 def deadline_table(
     context: Context, deadlines: Sequence[Deadline], title: str, jurisdiction: str
 ) -> Group:
@@ -169,7 +175,7 @@ def deadline_table(
     language = negotiate(locale)
 
     def day(value: dt.date) -> str:
-        return format_date(value, format="medium", locale=locale)
+        return _medium_date(value, locale)
 
     table = Table(title=title, title_justify="left")
     table.add_column(context.text(_COLUMNS["rule"]), ratio=3)
@@ -331,7 +337,7 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
         details = ", ".join(f"{key}={data[key]}" for key in _SHOWN if data.get(key) is not None)
         history.add_row(
             str(event.seq),
-            format_date(event.on, format="medium", locale=locale),
+            _medium_date(event.on, locale),
             context.text(_EVENTS[event.kind]),
             safe(event.actor),
             safe(details),
