@@ -28,11 +28,45 @@ from kindbehoeften import Assessment, export
 PATHS = ("preliminary_closed", "light_support", "full", "emergency", "reopened")
 REPORTERS = ("professional", "parent", "child", "relative", "anonymous", "other")
 TODAY = dt.date(2026, 9, 1)
-WORDS = (
-    "the child said school feels safe but mornings at home are hard mother worries about "
-    "money father works nights grandmother helps on weekends teacher reports tiredness and "
-    "missed lessons the family wants support with routines and housing"
-).split()
+WORDS = [
+    "the",
+    "child",
+    "said",
+    "school",
+    "feels",
+    "safe",
+    "but",
+    "mornings",
+    "at",
+    "home",
+    "are",
+    "hard",
+    "mother",
+    "worries",
+    "about",
+    "money",
+    "father",
+    "works",
+    "nights",
+    "grandmother",
+    "helps",
+    "on",
+    "weekends",
+    "teacher",
+    "reports",
+    "tiredness",
+    "and",
+    "missed",
+    "lessons",
+    "the",
+    "family",
+    "wants",
+    "support",
+    "with",
+    "routines",
+    "and",
+    "housing",
+]
 
 
 def _example(name: str) -> dict[str, Any]:

@@ -4,6 +4,10 @@ PostgreSQL is a real server: the one ``KINDBEHOEFTEN_TEST_POSTGRES`` names (``.c
 starts a throw-away cluster and sets it), else a throw-away cluster this session starts
 (``tests/pgcluster.py``). When neither works, the PostgreSQL tests skip with the reason, except
 under CI (``CI=true``), where they fail: a green CI must have run them.
+
+The real servers of the service tests (``tests/service.py``) are started once for the session,
+when a test first asks for one, and stopped at the end: then its log, everything it wrote over
+the whole suite, must hold neither the planted answer nor any token.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import pytest
 
 import kindbehoeften
 import pgcluster
+from service import SENTINEL, TOKENS, Server, tokens_file
 
 BACKENDS = ("sqlite", "postgresql")
 #: The environment variable with the URL of a PostgreSQL server for the tests.
@@ -107,3 +112,32 @@ def store(store_url: str) -> Iterator[kindbehoeften.Store]:
     """A new, empty store of the back end, open."""
     with kindbehoeften.open_store(store_url) as opened:
         yield opened
+
+
+# --- the service's servers ---
+
+
+def _served(server: Server) -> Iterator[Server]:
+    try:
+        yield server
+    finally:
+        code = server.stop()
+        log = server.text()
+        assert 0 == code, log
+        assert SENTINEL not in log
+        assert [] == [name for name, (token, _) in TOKENS.items() if token in log]
+
+
+@pytest.fixture(scope="session")
+def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server without tokens: every endpoint answers anyone."""
+    folder = tmp_path_factory.mktemp("open-server")
+    yield from _served(Server(folder / "server.log"))
+
+
+@pytest.fixture(scope="session")
+def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with the tokens of ``service.TOKENS``."""
+    folder = tmp_path_factory.mktemp("guarded-server")
+    tokens = tokens_file(folder / "tokens.toml")
+    yield from _served(Server(folder / "server.log", "--tokens", str(tokens)))

@@ -1220,6 +1220,7 @@ def changed_submissions(
 # (Appended as a section of its own; its imports sit here, with the strategies that use them.)
 
 import kindbehoeften  # noqa: E402
+from kindbehoeften import Event  # noqa: E402
 from kindbehoeften._lifecycle.assessment import EVENT_KINDS, Assessment  # noqa: E402
 
 __all__ += [
@@ -1400,7 +1401,17 @@ def assessments(draw: st.DrawFn, max_steps: int = 12) -> Assessment:
         at = draw(event_times(on, last_at))
         last_at = at or last_at
         data = draw(lifecycle_data(kind))
-        assessment = assessment.apply(kind, on, draw(lifecycle_texts()), at=at, **data)
+        actor = draw(lifecycle_texts())
+        if kind == "extension_granted":
+            # A stored history may hold any extension (another profile granted it); apply
+            # checks one against today's profile, so the event is appended as replayed.
+            last = assessment.events[-1]
+            event = Event.create(
+                seq=last.seq + 1, kind=kind, on=on, actor=actor, at=at, data=data, prev=last.hash
+            )
+            assessment = Assessment.from_events([*assessment.events, event])
+        else:
+            assessment = assessment.apply(kind, on, actor, at=at, **data)
     return assessment
 
 

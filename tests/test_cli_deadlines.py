@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 import kindbehoeften
-from clirun import run
+from clirun import run, table_rows
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "histories" / "demo-case.json"
 
@@ -228,6 +228,17 @@ def test_timeline_text_shows_stage_events_and_deadlines(tmp_path: Path) -> None:
     assert 0 == code
     assert "demo-case-0042" in out
     assert "14 apr. 2026" in out
+
+
+def test_a_met_rule_shows_the_day_it_was_met_on_a_line_of_its_own() -> None:
+    """The line break between a status and its date is the table's: never shown as an
+    escape, as text from input is."""
+    code, out, _ = run("timeline", str(EXAMPLE), "--today", "2026-11-23")
+    rows = table_rows(out.partition("Deadlines in SE")[2])
+    statuses = [row[3] for row in rows]
+    assert 0 == code
+    assert "\\n" not in out
+    assert ["met", "Feb 9, 2026", "met", "Feb 19, 2026"] == statuses[:4]
 
 
 def test_an_extension_shows_in_the_timeline_without_its_reason(tmp_path: Path) -> None:

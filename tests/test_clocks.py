@@ -671,6 +671,31 @@ def test_no_the_investigation_may_be_extended_to_six_months_in_all() -> None:
     assert (("data.new_due_on", "not_allowed"),) == caught.value.problems
 
 
+def test_an_extension_taken_as_data_is_checked_as_grant_extension_checks_it() -> None:
+    """A command line or service applies ``extension_granted`` by name: the same profile
+    checks hold, with the same problems, and a refused step leaves the case as it was."""
+    case = to_full(report("NO", D(2026, 11, 23)), D(2026, 12, 1))
+    cases = [
+        ("investigation", D(2027, 5, 30), ()),
+        ("investigation", D(2027, 5, 31), (("data.new_due_on", "not_allowed"),)),
+        ("investigashun", D(2027, 5, 1), (("data.rule", "unknown_rule"),)),
+        ("plan_evaluation", D(2027, 5, 1), (("data.rule", "not_running"),)),
+    ]
+    for rule, new_due_on, problems in cases:
+        data = {"rule": rule, "new_due_on": new_due_on, "reason": "special case"}
+        if not problems:
+            applied = case.apply("extension_granted", D(2027, 2, 1), W, **data)
+            assert applied == case.grant_extension(
+                rule, new_due_on, "special case", D(2027, 2, 1), W
+            )
+            continue
+        with pytest.raises(InvalidEventError) as by_name:
+            case.apply("extension_granted", D(2027, 2, 1), W, **data)
+        with pytest.raises(InvalidEventError) as by_method:
+            case.grant_extension(rule, new_due_on, "special case", D(2027, 2, 1), W)
+        assert problems == by_name.value.problems == by_method.value.problems
+
+
 def test_no_feedback_after_the_investigation_needs_feedback_after_it() -> None:
     """The reporter told within 3 weeks of the report is told again within 3 weeks of the
     investigation's end: the first feedback does not meet the second clock."""

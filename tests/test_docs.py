@@ -1,5 +1,7 @@
-"""The form-file examples in docs/ are real: each TOML block that defines a form loads."""
+"""The examples in docs/ are real: each TOML block that defines a form loads, each
+command-line session prints what it shows, each generated table is what the data says."""
 
+import os
 import re
 from pathlib import Path
 
@@ -155,3 +157,70 @@ if __name__ == "__main__":
         start, end = _between(text, name)
         table = {"vocabulary": vocabulary_table, "rules": rules_table}[name]()
         path.write_text(text[:start] + table + "\n" + text[end:], encoding="utf-8")
+
+
+# --- command-line sessions in the docs: each command runs, its output is the one shown ----------
+#
+# A ```console block is a session: "$ kindbehoeften ..." lines (continued with a trailing \),
+# each followed by what it prints (stdout, then stderr) on a terminal 100 columns wide. A line
+# "..." stands for any number of lines; "# exit N" ends a command that exits N (else 0);
+# "> FILE" sends stdout to a file. Each page's sessions run in one new folder, holding a copy
+# of examples/, with no KINDBEHOEFTEN_* variable set.
+
+SESSION = re.compile(r"```console\n(.*?)```", re.DOTALL)
+_SESSION_PAGES = ("storage.md",)
+
+
+def session_commands(text: str) -> list[tuple[str, list[str]]]:
+    """The commands of a page's console blocks, in order, with the lines shown after each."""
+    steps: list[tuple[str, list[str]]] = []
+    for block in SESSION.findall(text):
+        lines = iter(block.splitlines())
+        for line in lines:
+            if line.startswith("$ "):
+                command = line[2:]
+                while command.endswith("\\"):
+                    command = command[:-1] + " " + next(lines).strip()
+                steps.append((command, []))
+            else:
+                steps[-1][1].append(line)
+    return steps
+
+
+def _shown(expected: list[str]) -> re.Pattern[str]:
+    parts = ["(?:[^\n]*\n)*?" if line == "..." else re.escape(line) + "\n" for line in expected]
+    return re.compile("".join(parts))
+
+
+@pytest.mark.parametrize("page", _SESSION_PAGES)
+def test_each_command_line_session_in_the_docs_prints_what_it_shows(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+    import shutil
+
+    from clirun import run
+
+    for name in [name for name in os.environ if name.startswith("KINDBEHOEFTEN_")]:
+        monkeypatch.delenv(name)
+    shutil.copytree(DOCS.parent / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    steps = session_commands((DOCS / page).read_text(encoding="utf-8"))
+    assert steps
+    for command, expected in steps:
+        argv = shlex.split(command, comments=True)
+        exit_code = re.search(r"#\s*exit (\d+)\s*$", command)
+        target = None
+        if ">" in argv:
+            target = argv[argv.index(">") + 1]
+            argv = argv[: argv.index(">")]
+        assert "kindbehoeften" == argv[0], command
+        code, out, err = run(*argv[1:], width=100)
+        if target is not None:
+            Path(target).write_text(out, encoding="utf-8")
+            out = ""
+        printed = "".join(line.rstrip() + "\n" for line in (out + err).splitlines())
+        assert (int(exit_code.group(1)) if exit_code else 0, True) == (
+            code,
+            _shown(expected).fullmatch(printed) is not None,
+        ), f"$ {command}\n{printed}"

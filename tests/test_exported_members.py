@@ -61,6 +61,7 @@ BUILTIN_OF = {
     "InvalidEventError": ValueError,
     "IntegrityError": ValueError,
     "InvalidRecordError": ValueError,
+    "InvalidResourceError": ValueError,
     "InvalidArgumentError": ValueError,
     "InvalidSubmissionError": ValueError,
     "TriangleError": ValueError,

@@ -391,10 +391,29 @@ def test_each_stage_allows_the_steps_of_the_table(name: str) -> None:
     assert (stage, allowed) == (assessment.stage, assessment.allowed_steps())
 
 
+def _extension_of_a_running_clock(case: Assessment) -> dict[str, Any] | None:
+    """An extension ``apply`` accepts: of an extendable clock running in ``case``, by a day."""
+    profile = load_profile(case.jurisdiction)
+    for deadline in case.deadlines(DAY):
+        if deadline.status in ("pending", "overdue") and profile.rule(deadline.rule).extendable:
+            new_due_on = deadline.due_on + dt.timedelta(days=1)
+            return {"rule": deadline.rule, "new_due_on": new_due_on, "reason": "more time"}
+    return None
+
+
 @pytest.mark.parametrize(("name", "kind"), ALLOWED)
 def test_an_allowed_step_is_recorded_as_a_new_event(name: str, kind: str) -> None:
     before = SCENARIOS[name][0]()
-    after = before.apply(kind, DAY, "worker-8", **VALID_DATA.get(kind, {}))
+    data = VALID_DATA.get(kind, {})
+    if kind == "extension_granted":
+        extension = _extension_of_a_running_clock(before)
+        if extension is None:  # allowed in the stage, but the case runs no clock to extend
+            with pytest.raises(InvalidEventError) as caught:
+                before.apply(kind, DAY, "worker-8", **data)
+            assert caught.value.problems[0][0] == "data.rule"
+            return
+        data = extension
+    after = before.apply(kind, DAY, "worker-8", **data)
     assert before.events == after.events[:-1]
     last = after.events[-1]
     assert (kind, len(after.events), "worker-8") == (last.kind, last.seq, last.actor)
@@ -698,6 +717,26 @@ def test_a_free_text_reason_never_shows_in_a_message() -> None:
         new_case().grant_extension("investigation", DAY, secret, DAY, "w")
     assert "father" not in str(caught.value)
     assert ("data.reason", "string_too_long") in caught.value.problems
+
+
+def test_the_overview_says_where_the_case_stands_without_answers_or_free_text() -> None:
+    case = new_case(municipality="0180").start_preliminary(DAY, "w")
+    case = case.grant_extension("preliminary", DAY + dt.timedelta(days=30), "secret", DAY, "w")
+    today = DAY + dt.timedelta(days=3)
+    overview = case.overview(today)
+    assert {
+        "case_id": "case-1",
+        "jurisdiction": "SE",
+        "municipality": "0180",
+        "stage": "preliminary",
+        "emergency_active": False,
+        "placed": False,
+        "head": case.head,
+        "today": today.isoformat(),
+        "allowed_steps": list(case.allowed_steps()),
+    } == {key: value for key, value in overview.items() if key != "deadlines"}
+    assert [d.to_dict() for d in case.deadlines(today)] == overview["deadlines"]
+    assert "secret" not in json.dumps(overview)
 
 
 def test_an_anonymous_reporter_is_anonymous_by_default() -> None:
@@ -1340,8 +1379,21 @@ class LifecycleMachine(RuleBasedStateMachine):
     ) -> None:
         before = self.assessment
         text = before.to_json()
-        if error is None:
+        if error is None and kind == "extension_granted":
+            # Drawn extensions are of any rule and date: the profile refuses most of them.
+            try:
+                after = before.apply(kind, on, "actor", at=at, **data)
+            except InvalidEventError as refused:
+                fields = {field for field, _ in refused.problems}
+            else:
+                fields = set()
+            if fields:
+                assert {"data.rule", "data.new_due_on"} >= fields
+                assert text == before.to_json()
+                return
+        elif error is None:
             after = before.apply(kind, on, "actor", at=at, **data)
+        if error is None:
             assert before.events == after.events[:-1]
             assert kind == after.events[-1].kind
             self.assessment = after

@@ -212,6 +212,16 @@ def test_an_additional_report_is_anonymous_by_default_only_from_an_anonymous_rep
     )
 
 
+def test_a_report_taken_as_data_is_anonymous_as_the_step_methods_make_it() -> None:
+    for reporter in ("anonymous", "parent"):
+        by_name = new_case().apply("report_received", DAY, W, reporter=reporter)
+        assert by_name == new_case().receive_report(reporter, DAY, W)
+        closed = new_case().close("moved", DAY, W)
+        assert closed.apply("reopened", DAY, W, reporter=reporter) == closed.reopen(
+            DAY, W, reporter
+        )
+
+
 def test_the_step_methods_record_their_data() -> None:
     case = (
         new_case()

@@ -390,6 +390,39 @@ def test_a_submission_is_stored_by_the_digest_its_step_records(store: Store) -> 
     assert submission == store.get_submission("case-1", digest)
 
 
+def test_a_step_and_its_submission_are_stored_together(store: Store) -> None:
+    submission = example("triangle.preliminary.valid.json")
+    case = reported().start_preliminary(MONDAY, "w")
+    store.create(case)
+    decided = case.decide_preliminary(None, submission, MONDAY + dt.timedelta(days=7), "w")
+    head = store.append("case-1", decided, expected_head=case.head, submissions=[submission])
+    digest = decided.events[-1].data.submission_digest  # type: ignore[union-attr]
+    assert head == store.get("case-1").head
+    assert submission == store.get_submission("case-1", digest)
+
+
+def test_a_refused_append_stores_none_of_its_submissions(store: Store) -> None:
+    submission = example("triangle.preliminary.valid.json")
+    case = reported().start_preliminary(MONDAY, "w")
+    store.create(case)
+    decided = case.decide_preliminary(None, submission, MONDAY + dt.timedelta(days=7), "w")
+    digest = decided.events[-1].data.submission_digest  # type: ignore[union-attr]
+    with pytest.raises(ConflictError):
+        store.append("case-1", decided, expected_head="0" * 64, submissions=[submission])
+    with pytest.raises(UnknownSubmissionError):
+        store.get_submission("case-1", digest)
+    with pytest.raises(InvalidSubmissionError):
+        store.append(
+            "case-1",
+            decided,
+            expected_head=case.head,
+            submissions=[submission, example("triangle.preliminary.invalid.json")],
+        )
+    assert case.head == store.get("case-1").head
+    with pytest.raises(UnknownSubmissionError):
+        store.get_submission("case-1", digest)
+
+
 def test_an_invalid_submission_is_refused_without_showing_its_answers(store: Store) -> None:
     store.create(reported())
     submission = example("triangle.preliminary.invalid.json")

@@ -17,6 +17,10 @@ A locale is negotiated to one of :data:`LOCALES` (``nb_NO`` -> ``nb``, ``sv-FI``
 a message missing in that catalog falls back to English. Anything else raises
 :class:`~kindbehoeften.errors.UnknownLocaleError`.
 
+babel is imported when it is first needed (a locale other than one of the six codes, a
+catalog of a language other than English), not with the library: English output and the
+command line's start do without it.
+
 >>> negotiate("nb_NO"), negotiate("sv-SE"), negotiate("fi")
 ('nb', 'sv', 'fi')
 """
@@ -29,17 +33,15 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, NamedTuple
-
-import babel
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ._core.model import Form
 from ._core.tomllines import KeyPath, line_index, line_of
 from .errors import UnknownLocaleError
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+    from babel.support import Translations
 
 __all__ = [
     "DOMAIN",
@@ -98,6 +100,10 @@ def negotiate(locale: str | None) -> str:
     """
     if locale is None:
         return "en"
+    if locale in LOCALES:  # what babel would say, without importing it
+        return locale
+    import babel
+
     try:
         parsed = babel.Locale.parse(locale.strip().replace("-", "_"))
     except (ValueError, TypeError, babel.UnknownLocaleError) as error:
@@ -116,6 +122,9 @@ def _locales(root: Path | None) -> Any:
 def catalog(language: str, root: Path | None = None) -> Catalog:
     """The catalog of a shipped language (or of one in ``root``, a ``locales`` folder), as
     babel reads it; an empty catalog if there is no file."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
     path = _locales(root) / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.is_file():
         return Catalog(locale=language, domain=DOMAIN)
@@ -125,6 +134,9 @@ def catalog(language: str, root: Path | None = None) -> Catalog:
 
 @functools.cache
 def _translations(language: str) -> Translations:
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
     buffer = io.BytesIO()
     write_mo(buffer, catalog(language), use_fuzzy=False)  # fuzzy entries are not yet translated
     buffer.seek(0)
@@ -330,6 +342,8 @@ class CatalogStatus(NamedTuple):
 
 def template(root: Path | None = None) -> Catalog:
     """The message template shipped with the library (made by ``pybabel extract``)."""
+    from babel.messages.pofile import read_po
+
     path = _locales(root) / f"{DOMAIN}.pot"
     with path.open("rb") as stream:
         return read_po(stream, domain=DOMAIN)

@@ -27,6 +27,8 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     │                                          names the first bad event
     ├── InvalidRecordError(ValueError)         a record with an invalid submission, or one that
     │                                          does not match its history; pointers and codes
+    ├── InvalidResourceError(ValueError)       a FHIR resource that cannot be read back as a
+    │                                          submission; pointers into it and codes
     ├── UnsafeFieldError(ValueError)           statistics asked to read free text or personal
     │                                          data (a changed form); nothing is exported
     ├── MissingDependencyError(ImportError)    an optional package is not installed; names the
@@ -74,6 +76,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidEventError",
     "InvalidRecordError",
+    "InvalidResourceError",
     "InvalidSubmissionError",
     "KindbehoeftenError",
     "KindbehoeftenWarning",
@@ -459,6 +462,39 @@ class InvalidRecordError(KindbehoeftenError, ValueError):
         if len(self.problems) > 5:
             listed += f" and {len(self.problems) - 5} more"
         super().__init__(f"invalid record: {listed}. Make records with export.record.")
+
+
+class InvalidResourceError(KindbehoeftenError, ValueError):
+    """A FHIR resource that cannot be read back as a submission: not JSON, not a
+    ``QuestionnaireResponse``, a ``questionnaire`` that names no form version of the catalog,
+    or items that the form does not have where they stand.
+
+    ``problems`` holds ``(pointer, code)`` pairs: a JSON Pointer into the resource and what is
+    wrong there (``docs/fhir.md`` lists the codes); ``messages`` one sentence per problem.
+    Neither ever holds a value of the resource: answers are personal data.
+
+    >>> print(InvalidResourceError([("/resourceType", "resource_type")]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    not a QuestionnaireResponse that kindbehoeften can read: /resourceType (resource_type).
+    Give a QuestionnaireResponse to a Questionnaire of export.questionnaire.
+    """
+
+    def __init__(
+        self, problems: Iterable[tuple[str, str]], messages: Iterable[str] | None = None
+    ) -> None:
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
+        given = () if messages is None else tuple(messages)
+        self.messages: tuple[str, ...] = tuple(
+            given[index] if index < len(given) else f"{pointer or '/'}: {code}"
+            for index, (pointer, code) in enumerate(self.problems)
+        )
+        listed = ", ".join(f"{pointer or '/'} ({code})" for pointer, code in self.problems[:5])
+        if len(self.problems) > 5:
+            listed += f" and {len(self.problems) - 5} more"
+        super().__init__(
+            f"not a QuestionnaireResponse that kindbehoeften can read: {listed}. Give a "
+            "QuestionnaireResponse to a Questionnaire of export.questionnaire."
+        )
 
 
 class UnsafeFieldError(KindbehoeftenError, ValueError):

@@ -6,7 +6,8 @@
 - :func:`record`, :func:`read_record`, :func:`record_schema`: the record of an assessment
   (history, stage, deadlines and submissions) for an archive, and its published schema.
 - :func:`questionnaire`, :func:`questionnaire_response`: a form as a FHIR R4 ``Questionnaire``
-  (with its translations) and a submission as a ``QuestionnaireResponse`` (``docs/fhir.md``).
+  (with its translations) and a submission as a ``QuestionnaireResponse``;
+  :func:`submission_from_fhir` reads such a response back into a submission (``docs/fhir.md``).
 - :func:`statistics`, :func:`aggregate`, :func:`to_csv`, :func:`to_parquet`: pseudonymised
   rows for monitoring, never with free text or personal data, and tables of counts with small
   cells suppressed (``docs/statistics.md``); :func:`pseudonym` gives the pseudonym of one
@@ -32,7 +33,7 @@
 """
 
 from . import _rehome
-from ._exports.fhir import questionnaire, questionnaire_response
+from ._exports.fhir import questionnaire, questionnaire_response, submission_from_fhir
 from ._exports.monitoring import aggregate_dask, aggregate_parquet, dask_statistics
 from ._exports.record import RECORD_SCHEMA_ID, read_record, record, record_schema
 from ._exports.schema import json_schema
@@ -88,6 +89,7 @@ __all__ = [
     "record_schema",
     "statistics",
     "stream_statistics",
+    "submission_from_fhir",
     "summary_table",
     "to_csv",
     "to_parquet",

@@ -27,9 +27,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any, Final
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Final
 
 from .._core.jsonread import plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_SUBMISSION_BYTES
@@ -45,6 +43,9 @@ from .._lifecycle.assessment import Assessment, events_schema
 from .._lifecycle.deadlines import Profile
 from .._validation.validator import ENVELOPE, quick_read, validate
 from ..errors import InvalidRecordError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["RECORD_SCHEMA_ID", "read_checked", "read_record", "record", "record_schema"]
 
@@ -331,4 +332,6 @@ def record_schema() -> dict[str, Any]:
 
 @cache
 def _checker() -> jsonschema.Draft202012Validator:
+    import jsonschema  # imported when a record is first read, not with the library
+
     return jsonschema.Draft202012Validator(record_schema())

@@ -1,13 +1,16 @@
 """The form catalog: built-in forms, the author's directories, and lookup by id and version.
 
 The built-in forms ship inside the package (``kindbehoeften/forms/*.toml``) and are read once,
-lazily. Further directories come from the ``paths`` argument or from the
-``KINDBEHOEFTEN_FORMS_PATH`` variable (directories separated by ``os.pathsep``). Each lookup
-lists those directories again and reads their files again when one was added, removed or
-changed (its size, time or inode), so an author sees a changed file at the next call.
-Entries named ``*.toml`` that are not regular files (folders, pipes, dangling links) are
-skipped with a :class:`~kindbehoeften.errors.FormsPathWarning`; no file is opened before it is
-known to be a regular file.
+lazily; those whose bytes the library records as checked (:mod:`._forms.checked`) are built
+without running the schema and the checks again, any other goes through every gate.
+
+Further directories come from the ``paths`` argument or from the ``KINDBEHOEFTEN_FORMS_PATH``
+variable (directories separated by ``os.pathsep``). Each lookup lists those directories again
+and reads their files again when one was added, removed or changed (its size, time or inode),
+so an author sees a changed file at the next call. Entries named ``*.toml`` that are not
+regular files (folders, pipes, dangling links) are skipped with a
+:class:`~kindbehoeften.errors.FormsPathWarning`; no file is opened before it is known to be a
+regular file.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 
 from .._core.model import Form
 from ..errors import FormDefinitionError, FormProblem, FormsPathWarning, UnknownFormError
+from .checked import is_checked
 from .datafiles import read_limited
 from .files import read_form_file
 
@@ -42,6 +46,7 @@ class _Source:
     name: str  # shown in messages
     path: Path
     data: bytes
+    checked: bool = False  # the bytes of a built-in form known to pass every gate
 
 
 class _Catalog:
@@ -60,7 +65,11 @@ class _Catalog:
             for source in pending:
                 try:
                     form = read_form_file(
-                        source.path, resolve_base=self.get, name=source.name, data=source.data
+                        source.path,
+                        resolve_base=self.get,
+                        name=source.name,
+                        data=source.data,
+                        checked=source.checked,
                     )
                 except FormDefinitionError as failure:
                     waiting.append((source, failure))
@@ -111,7 +120,8 @@ def _builtin_sources() -> list[_Source]:
     sources = []
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
         if entry.is_file() and entry.name.endswith(".toml"):
-            sources.append(_Source(f"forms/{entry.name}", Path(str(entry)), entry.read_bytes()))
+            name, data = f"forms/{entry.name}", entry.read_bytes()
+            sources.append(_Source(name, Path(str(entry)), data, is_checked(name, data)))
     return sources
 
 

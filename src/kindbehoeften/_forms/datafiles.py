@@ -20,14 +20,15 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .._core.jsonread import ReadError, loads
 from .._core.limits import quoted
 from .._core.tomllines import KeyPath, line_index, line_of
 from ..errors import FormDefinitionError, FormProblem
+
+if TYPE_CHECKING:  # imported where a file is checked against a schema, not before
+    import jsonschema
 
 __all__ = [
     "MAX_DEPTH",
@@ -41,6 +42,7 @@ __all__ = [
     "json_ready",
     "json_type",
     "parse",
+    "parse_checked",
     "read_data_file",
     "read_limited",
     "schema_problem",
@@ -159,6 +161,13 @@ def parse(data: bytes, suffix: str, problems: Problems) -> Any:
     return document
 
 
+def parse_checked(data: bytes) -> Any:
+    """The document of a shipped TOML file whose bytes are known to pass every gate
+    (:mod:`._forms.checked`): parsed as :func:`parse` would, without the checks of gate 1
+    and without the line index that only messages need."""
+    return tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))
+
+
 _JSON_PROBLEMS = {
     "duplicate_key": "is not valid JSON: the key {key!r} appears twice in one object",
     "too_deep": f"is nested too deeply (more than {MAX_DEPTH} levels)",
@@ -264,7 +273,9 @@ def schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[Ke
                 )
             # A comparison that fails: say what is wrong inside it, not that it fits no branch.
             context = [item for item in context if item.relative_schema_path[0] == 0]
-        best = jsonschema.exceptions.best_match(context)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(context)
         if best is not None:
             return schema_problem(best, document)
     if validator == "anyOf" and key in {"min", "max"}:  # a date bound

@@ -11,7 +11,9 @@ A form file goes through four gates, and every problem found at a gate is collec
    no cycles, ``min <= max``, patterns the linear-time engine compiles.
 
 Gates 1 and 2 are shared with jurisdiction profiles (:mod:`._forms.datafiles`). Nothing in a
-form file is ever evaluated as code.
+form file is ever evaluated as code. A built-in form whose bytes are those recorded in
+:mod:`._forms.checked` is known to pass every gate: it is parsed and built (gate 3), and the
+schema and the checks are not run again.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import pydantic
 
 from .._core.model import Form
@@ -36,9 +37,13 @@ from .datafiles import (
     in_file,
     json_ready,
     parse,
+    parse_checked,
     read_data_file,
     schema_problem,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["ResolveBase", "form_file_schema", "read_form_file"]
 
@@ -64,6 +69,8 @@ def _schema_text() -> str:
 
 @cache
 def _meta_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only a file that must be checked needs it
+
     return jsonschema.Draft202012Validator(form_file_schema())
 
 
@@ -73,31 +80,38 @@ def read_form_file(
     resolve_base: ResolveBase | None = None,
     name: str | None = None,
     data: bytes | None = None,
+    checked: bool = False,
 ) -> Form:
     """Read, check and build the form in ``path`` (TOML, or JSON in the same shape).
 
     ``resolve_base(id, version)`` finds the base form of an extension file. ``name`` is the
     file name used in messages (defaults to ``path``); ``data`` gives the bytes when they were
-    already read. Raises :class:`FormDefinitionError` listing every problem found.
+    already read. ``checked`` says that ``data`` are bytes known to pass every gate (a built-in
+    form, :func:`._forms.checked.is_checked`): only the model is built from them. Raises
+    :class:`FormDefinitionError` listing every problem found.
     """
     path = Path(path)
     problems = Problems(name or str(path))
     if data is None:
         data = read_data_file(path, problems)
-    document = parse(data, path.suffix.lower(), problems)
-    problems.raise_if_any()
-    check_shape(document, problems)
-    problems.raise_if_any()
-    document = json_ready(document)
-    for failure in sorted(_meta_validator().iter_errors(document), key=error_order):
-        problems.add(*schema_problem(failure, document))
-    problems.raise_if_any()
+    if checked:
+        document = json_ready(parse_checked(data))
+    else:
+        document = parse(data, path.suffix.lower(), problems)
+        problems.raise_if_any()
+        check_shape(document, problems)
+        problems.raise_if_any()
+        document = json_ready(document)
+        for failure in sorted(_meta_validator().iter_errors(document), key=error_order):
+            problems.add(*schema_problem(failure, document))
+        problems.raise_if_any()
     header = document["form"]
     if "extends" in header:
         return _read_extension(document, problems, resolve_base)
     form = _build(document, problems)
-    check_form(form, problems)
-    problems.raise_if_any()
+    if not checked:
+        check_form(form, problems)
+        problems.raise_if_any()
     return form
 
 

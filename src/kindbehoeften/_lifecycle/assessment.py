@@ -178,6 +178,8 @@ _STEP_VOCABULARIES: Final[dict[str, tuple[str, ...]]] = {
     "outcome": OUTCOMES,
     "decision": DECISIONS,
 }
+# The steps that carry a report; without ``anonymous``, it follows from the reporter.
+_REPORTS: Final = frozenset({"report_received", "reopened"})
 
 
 def _where(error: ReadError) -> str:
@@ -454,6 +456,26 @@ class Assessment:
         profile = profile or load_profile(self.jurisdiction)
         return clocks(profile, self._events, self._states, today)
 
+    def overview(self, today: dt.date, *, profile: Profile | None = None) -> dict[str, Any]:
+        """Where the case stands on ``today``, as a JSON-ready dict: ``case_id``,
+        ``jurisdiction``, ``municipality``, ``stage``, ``emergency_active``, ``placed``,
+        ``head``, ``today``, ``allowed_steps`` and ``deadlines`` (each as
+        :meth:`Deadline.to_dict`). ``kindbehoeften case show --format json`` prints it, and
+        the service answers it for ``GET /cases/{id}``. It names no answer and no free text.
+        """
+        return {
+            "case_id": self.case_id,
+            "jurisdiction": self.jurisdiction,
+            "municipality": self.municipality,
+            "stage": self.stage,
+            "emergency_active": self.emergency_active,
+            "placed": self.placed,
+            "head": self.head,
+            "today": today.isoformat(),
+            "allowed_steps": list(self.allowed_steps()),
+            "deadlines": [d.to_dict() for d in self.deadlines(today, profile=profile)],
+        }
+
     # --- steps ---
 
     @classmethod
@@ -519,11 +541,26 @@ class Assessment:
         ``full_assessment_completed``, ``plan_adopted``) take ``submission=`` (bytes, text
         or a parsed dict) instead of ``form`` and ``form_version``, which come from it.
 
+        ``report_received`` and ``reopened`` without ``anonymous`` take it from ``reporter``,
+        as :meth:`receive_report` and :meth:`reopen` do; ``extension_granted`` is checked
+        against the jurisdiction's shipped profile, as :meth:`grant_extension` checks it.
+
         Raises :class:`~kindbehoeften.errors.TransitionError` for a step not allowed now or
         dated before the last event, :class:`~kindbehoeften.errors.IncompleteAssessmentError`
         for a submission that is invalid, a draft or of another stage's form, and
         :class:`~kindbehoeften.errors.InvalidEventError` for data that does not fit.
         """
+        return self._step(kind, on, actor, at, data, None)
+
+    def _step(
+        self,
+        kind: str,
+        on: dt.date,
+        actor: str,
+        at: dt.datetime | None,
+        data: dict[str, Any],
+        profile: Profile | None,
+    ) -> Assessment:
         state = self._states[-1]
         if kind not in allowed(state):
             raise refuse(state, kind)
@@ -553,12 +590,51 @@ class Assessment:
                 "form_version": backing.form.version,
                 "submission_digest": backing.digest,
             }
+        if kind in _REPORTS and "anonymous" not in data and isinstance(data.get("reporter"), str):
+            data["anonymous"] = data["reporter"] == "anonymous"
         index = len(self._events)
         prev = self._events[-1].hash
         event = Event.create(
             seq=index + 1, kind=kind, on=on, actor=actor, at=at, data=data, prev=prev
         )
-        return self._make((*self._events, event), (*self._states, advance(state, event, index)))
+        after = advance(state, event, index)  # refuses a step dated before the last
+        if isinstance(event.data, ExtensionData):
+            self._check_extension(event.data, profile or load_profile(self.jurisdiction))
+        return self._make((*self._events, event), (*self._states, after))
+
+    def _check_extension(self, granted: ExtensionData, profile: Profile) -> None:
+        """An extension must name a rule of ``profile`` whose clock runs in this case, and
+        stay within the rule's longest extension."""
+        rule = granted.rule
+        ids = [item.id for item in profile.rules]
+        known = ", ".join(ids)
+        if rule not in ids:
+            raise InvalidEventError(
+                "extension_granted",
+                [("data.rule", "unknown_rule")],
+                [f"data.rule must be one of the {profile.jurisdiction} profile's rules: {known}"],
+            )
+        clock = running(profile, self._events, self._states, rule)
+        if clock is None:
+            raise InvalidEventError(
+                "extension_granted",
+                [("data.rule", "not_running")],
+                [f"data.rule {rule!r} has no running clock to extend in this case"],
+            )
+        try:
+            check_extension(
+                profile,
+                profile.rule(rule),
+                clock.starts_on,
+                clock.original_due_on,
+                granted.new_due_on,
+            )
+        except InvalidArgumentError as error:
+            raise InvalidEventError(
+                "extension_granted",
+                [("data.new_due_on", "not_allowed")],
+                [f"data.new_due_on is not allowed: {error}"],
+            ) from error
 
     def assess_safety(
         self, on: dt.date, actor: str, *, at: dt.datetime | None = None
@@ -627,36 +703,8 @@ class Assessment:
         :class:`~kindbehoeften.errors.InvalidEventError` with the problem ``data.rule``
         (``unknown_rule``) or ``data.new_due_on`` (``not_allowed``).
         """
-        extended = self.apply(
-            "extension_granted", on, actor, at=at, rule=rule, new_due_on=new_due_on, reason=reason
-        )
-        profile = profile or load_profile(self.jurisdiction)
-        ids = [item.id for item in profile.rules]
-        known = ", ".join(ids)
-        if rule not in ids:
-            raise InvalidEventError(
-                "extension_granted",
-                [("data.rule", "unknown_rule")],
-                [f"data.rule must be one of the {profile.jurisdiction} profile's rules: {known}"],
-            )
-        clock = running(profile, self._events, self._states, rule)
-        if clock is None:
-            raise InvalidEventError(
-                "extension_granted",
-                [("data.rule", "not_running")],
-                [f"data.rule {rule!r} has no running clock to extend in this case"],
-            )
-        try:
-            check_extension(
-                profile, profile.rule(rule), clock.starts_on, clock.original_due_on, new_due_on
-            )
-        except InvalidArgumentError as error:
-            raise InvalidEventError(
-                "extension_granted",
-                [("data.new_due_on", "not_allowed")],
-                [f"data.new_due_on is not allowed: {error}"],
-            ) from error
-        return extended
+        data = {"rule": rule, "new_due_on": new_due_on, "reason": reason}
+        return self._step("extension_granted", on, actor, at, data, profile)
 
     def complete_full_assessment(
         self,

@@ -47,10 +47,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import holidays
-import jsonschema
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -76,15 +74,20 @@ from .._core.vocab import (
     WorkingDayCount,
 )
 from .._core.vocab import DeadlineStatus as Status
+from .._forms.checked import is_checked
 from .._forms.datafiles import (
     Problems,
     check_shape,
     error_order,
     parse,
+    parse_checked,
     read_data_file,
     schema_problem,
 )
 from ..errors import InvalidArgumentError, UnknownJurisdictionError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = [
     "EVENT_KINDS",
@@ -451,7 +454,11 @@ _CLOSED: dict[str, Callable[[dt.date], bool]] = {
 
 @lru_cache(maxsize=1024)
 def _holidays_in(country: str, subdivision: str | None, year: int) -> frozenset[dt.date]:
-    """The holidays that the calendar of ``country`` lists for ``year``, loaded once each."""
+    """The holidays that the calendar of ``country`` lists for ``year``, loaded once each.
+    ``holidays`` is imported here, when working days are first counted, and loads the
+    calendar of this one country."""
+    import holidays
+
     try:
         found = holidays.country_holidays(
             country,
@@ -472,6 +479,8 @@ def _holidays_in(country: str, subdivision: str | None, year: int) -> frozenset[
 @cache
 def _categories(country: str, subdivision: str | None) -> tuple[str, ...]:
     """Public holidays, plus days the law treats alike where the calendar knows them."""
+    import holidays
+
     try:
         supported = holidays.country_holidays(country, subdiv=subdivision).supported_categories
     except NotImplementedError:
@@ -709,6 +718,8 @@ def _schema_text() -> str:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only a profile file that must be checked needs it
+
     return jsonschema.Draft202012Validator(jurisdiction_schema())
 
 
@@ -751,12 +762,19 @@ def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Pr
 @cache
 def _shipped(code: str) -> Profile:
     resource = resources.files("kindbehoeften") / "jurisdictions" / f"{code}.toml"
-    return _read_profile(resource.read_bytes(), f"kindbehoeften/jurisdictions/{code}.toml", code)
+    data = resource.read_bytes()
+    checked = is_checked(f"jurisdictions/{code}.toml", data)
+    return _read_profile(data, f"kindbehoeften/jurisdictions/{code}.toml", code, checked=checked)
 
 
-def _read_profile(data: bytes, name: str, code: str) -> Profile:
-    """A whole profile file, for the jurisdiction ``code``; ``name`` names it in messages."""
+def _read_profile(data: bytes, name: str, code: str, *, checked: bool = False) -> Profile:
+    """A whole profile file, for the jurisdiction ``code``; ``name`` names it in messages.
+    ``checked`` says that ``data`` are the bytes of a shipped profile known to pass every gate
+    (:mod:`kindbehoeften._forms.checked`): only the model is built from them, without the
+    JSON Schema (jsonschema) and the holiday calendar's lookup (holidays)."""
     problems = Problems(name)
+    if checked:
+        return _profile_from(parse_checked(data), problems, checked=True)
     document = _parse_toml(data, problems)
     _check_schema(document, problems)
     if "override" in document:
@@ -784,17 +802,20 @@ def _check_schema(document: dict[str, Any], problems: Problems) -> None:
     problems.raise_if_any()
 
 
-def _profile_from(document: dict[str, Any], problems: Problems) -> Profile:
+def _profile_from(
+    document: dict[str, Any], problems: Problems, *, checked: bool = False
+) -> Profile:
     header = document["profile"]
     holidays_table = header["holidays"]
-    _check_holidays(holidays_table, problems)
     rules: list[dict[str, Any]] = document["rules"]
-    for index, rule_id in _duplicates(rule["id"] for rule in rules):
-        problems.add(("rules", index, "id"), f"rule id {rule_id!r} is used twice")
-    for index, rule in enumerate(rules):
-        for key, message in _rule_problems(rule):
-            problems.add(("rules", index, key), message)
-    problems.raise_if_any()
+    if not checked:
+        _check_holidays(holidays_table, problems)
+        for index, rule_id in _duplicates(rule["id"] for rule in rules):
+            problems.add(("rules", index, "id"), f"rule id {rule_id!r} is used twice")
+        for index, rule in enumerate(rules):
+            for key, message in _rule_problems(rule):
+                problems.add(("rules", index, key), message)
+        problems.raise_if_any()
     data = {
         "jurisdiction": header["jurisdiction"],
         "name": header["name"],
@@ -807,20 +828,31 @@ def _profile_from(document: dict[str, Any], problems: Problems) -> Profile:
 
 
 def _check_holidays(table: dict[str, str], problems: Problems) -> None:
-    supported = holidays.list_supported_countries()
+    # The country is looked up in the package's registry of codes; no calendar is imported
+    # for it (holidays.list_supported_countries() would import every one).
+    from holidays.registry import EntityLoader
+
     country, subdivision = table["country"], table.get("subdivision")
-    if country not in supported:
+    if country not in EntityLoader.get_country_codes():
         problems.add(
             ("profile", "holidays", "country"),
             f"{country!r} has no public-holiday calendar; use a country code of the holidays "
             "package, e.g. SE or GB",
         )
-    elif subdivision is not None and subdivision not in supported[country]:
-        known = ", ".join(supported[country]) or "none"
+    elif subdivision is not None and subdivision not in (subdivisions := _subdivisions(country)):
+        known = ", ".join(subdivisions) or "none"
         problems.add(
             ("profile", "holidays", "subdivision"),
             f"{subdivision!r} is not a subdivision of {country}; known: {known}",
         )
+
+
+def _subdivisions(country: str) -> tuple[str, ...]:
+    """The subdivisions that the ``holidays`` package knows for ``country``, a code of its
+    registry (as ``holidays.list_supported_countries()`` lists them)."""
+    import holidays
+
+    return tuple(getattr(holidays, country).subdivisions)
 
 
 def _apply_override(base: Profile, document: dict[str, Any], problems: Problems) -> Profile:

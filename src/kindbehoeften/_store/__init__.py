@@ -17,7 +17,15 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from ..errors import StoreError
 from .base import CaseSummary, Store
 
-__all__ = ["DEFAULT_URL", "ENVIRONMENT", "CaseSummary", "Store", "open_store", "redacted"]
+__all__ = [
+    "DEFAULT_URL",
+    "ENVIRONMENT",
+    "CaseSummary",
+    "Store",
+    "open_store",
+    "redacted",
+    "sqlite_path",
+]
 
 #: The environment variable that names the default store.
 ENVIRONMENT: Final = "KINDBEHOEFTEN_STORE"
@@ -59,9 +67,26 @@ def redacted(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
-def _sqlite(url: str) -> Store:
-    from .sqlite import SQLiteStore
+def sqlite_path(url: str) -> str | None:
+    """The file a ``sqlite:`` URL names (``None`` for a URL of another scheme), read as
+    :func:`open_store` reads it; :class:`StoreError` for a SQLite URL that it refuses.
 
+    The command line asks it whether a store exists before it reads one, so that reading
+    makes no file.
+
+    >>> sqlite_path("sqlite:///cases%20old.db?timeout=5"), sqlite_path("sqlite:////srv/kb.db")
+    ('cases old.db', '/srv/kb.db')
+    >>> sqlite_path("postgresql://db.example/kb") is None
+    True
+    """
+    scheme, colon, _ = url.partition(":")
+    if not colon or scheme.lower() != "sqlite":
+        return None
+    return _sqlite_parts(url)[0]
+
+
+def _sqlite_parts(url: str) -> tuple[str, float]:
+    """The file and the writers' timeout of a ``sqlite:`` URL."""
     parts = urlsplit(url)
     if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
         raise StoreError(
@@ -86,6 +111,13 @@ def _sqlite(url: str) -> Store:
             raise StoreError(
                 "url", "timeout must be a number of seconds between 0 and 3600 (?timeout=30)."
             )
+    return path, timeout
+
+
+def _sqlite(url: str) -> Store:
+    from .sqlite import SQLiteStore
+
+    path, timeout = _sqlite_parts(url)
     return SQLiteStore(redacted(url), path, timeout=timeout)
 
 

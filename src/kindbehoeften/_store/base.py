@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from types import TracebackType
@@ -232,9 +232,17 @@ class Store(ABC):
             self._create(summary, rows)
         return assessment.head
 
-    def append(self, case_id: str, assessment: Assessment, *, expected_head: str) -> str:
+    def append(
+        self,
+        case_id: str,
+        assessment: Assessment,
+        *,
+        expected_head: str,
+        submissions: Iterable[bytes | str | dict[str, Any]] = (),
+    ) -> str:
         """Store the events of ``assessment`` that follow ``expected_head``; returns the new
-        head.
+        head. ``submissions`` (the answers behind its new steps) are stored in the same
+        transaction, as :meth:`put_submission` stores one: a refused append stores none.
 
         ``assessment`` is the stored case with steps applied (``store.get(case_id)``, then
         its step methods). In one transaction the stored head is checked to be
@@ -260,8 +268,9 @@ class Store(ABC):
             None,
         )
         rows = rows_of(events[after:]) if after is not None else []
+        bodies = [self._body(submission) for submission in submissions]
         with self._using():
-            self._append(CaseSummary.of(assessment), expected_head, after, rows)
+            self._append(CaseSummary.of(assessment), expected_head, after, rows, bodies)
         return assessment.head
 
     def get(self, case_id: str) -> Assessment:
@@ -325,6 +334,14 @@ class Store(ABC):
         harmless. :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
         case_id = _case_id(case_id)
+        digest, body = self._body(submission)
+        with self._using():
+            self._put_submission(case_id, digest, body)
+        return digest
+
+    @staticmethod
+    def _body(submission: object) -> tuple[str, str]:
+        """A valid submission's digest and the canonical JSON it is kept as."""
         if not isinstance(submission, bytes | str | dict):
             raise TypeError(
                 f"submission must be bytes, str or dict, not {type(submission).__name__}"
@@ -334,11 +351,7 @@ class Store(ABC):
             raise InvalidSubmissionError(report, "be stored")
         found = read(submission) if isinstance(submission, bytes | str) else plain(submission)
         document = found.document
-        digest = submission_digest(document)
-        body = canonical_json(document).decode("utf-8")
-        with self._using():
-            self._put_submission(case_id, digest, body)
-        return digest
+        return submission_digest(document), canonical_json(document).decode("utf-8")
 
     def get_submission(self, case_id: str, digest: str) -> dict[str, Any]:
         """The submission stored for the case under ``digest``, as a dict.
@@ -438,10 +451,16 @@ class Store(ABC):
 
     @abstractmethod
     def _append(
-        self, summary: CaseSummary, expected_head: str, after: int | None, rows: Sequence[Row]
+        self,
+        summary: CaseSummary,
+        expected_head: str,
+        after: int | None,
+        rows: Sequence[Row],
+        submissions: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """Lock the case's row, :func:`check_continues`, insert ``rows`` and update the
-        summary; UnknownCaseError if the case is not stored."""
+        """Lock the case's row, :func:`check_continues`, insert ``rows`` and the
+        ``(digest, body)`` of ``submissions``, and update the summary; UnknownCaseError if
+        the case is not stored."""
 
     @abstractmethod
     def _load(self, case_id: str) -> tuple[str, list[str]]:

@@ -241,7 +241,12 @@ class PostgresStore(Store):
         )
 
     def _append(
-        self, summary: CaseSummary, expected_head: str, after: int | None, rows: Sequence[Row]
+        self,
+        summary: CaseSummary,
+        expected_head: str,
+        after: int | None,
+        rows: Sequence[Row],
+        submissions: Sequence[tuple[str, str]] = (),
     ) -> None:
         with self._write() as db:
             found = db.execute(
@@ -251,6 +256,12 @@ class PostgresStore(Store):
             if found is None:
                 raise UnknownCaseError(summary.case_id)
             check_continues(summary.case_id, found[0], found[1], expected_head, after)
+            for digest, body in submissions:
+                db.execute(
+                    "INSERT INTO submissions (case_id, digest, body) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (case_id, digest) DO NOTHING",
+                    (summary.case_id, digest, body),
+                )
             if rows:
                 self._insert(db, summary.case_id, rows)
                 self._update(db, summary)

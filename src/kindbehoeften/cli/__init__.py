@@ -5,9 +5,9 @@ through rich consoles (injectable for tests); ``--format json`` prints one JSON 
 stdout and nothing else there. No traceback ever reaches the user.
 
 Each command group has its module (``forms``, ``validate``, ``schema``, ``deadlines`` with
-``timeline``, ``summary``, ``export``, ``i18n``, ``demo``), which registers its commands on the
-parser; this module wires them together and turns every failure into an exit code and one
-line on stderr.
+``timeline``, ``case``, ``summary``, ``export``, ``imports`` for ``import``, ``serve``,
+``i18n``, ``demo``), which registers its commands on the parser; this module wires them
+together and turns every failure into an exit code and one line on stderr.
 """
 
 from __future__ import annotations
@@ -25,7 +25,19 @@ from rich.console import Console
 from .. import __version__
 from .._i18n import LOCALE_VARIABLE
 from ..errors import FormDefinitionError, KindbehoeftenError, KindbehoeftenWarning
-from . import deadlines, demo, export, forms, i18n, schema, summary, validate
+from . import (
+    case,
+    deadlines,
+    demo,
+    export,
+    forms,
+    i18n,
+    imports,
+    schema,
+    serve,
+    summary,
+    validate,
+)
 from .base import (
     EXIT_OK,
     EXIT_USAGE,
@@ -42,7 +54,7 @@ from .base import (
 __all__ = ["LOCALE_VARIABLE", "Context", "UsageError", "main"]
 
 # In the order of `kindbehoeften --help`.
-_GROUPS = (demo, forms, validate, schema, deadlines, summary, export, i18n)
+_GROUPS = (demo, forms, validate, schema, deadlines, case, summary, export, imports, serve, i18n)
 
 
 def _parser(output: IO[str]) -> Parser:

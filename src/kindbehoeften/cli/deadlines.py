@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from babel.dates import format_date
 from rich.console import Group
 from rich.table import Table
 
@@ -29,7 +28,15 @@ from .base import (
     safe,
 )
 
-__all__ = ["add_commands", "deadline_table", "print_timeline", "run_deadlines", "run_timeline"]
+__all__ = [
+    "add_commands",
+    "deadline_table",
+    "event_label",
+    "print_timeline",
+    "run_deadlines",
+    "run_timeline",
+    "stage_label",
+]
 
 _TITLE = pgettext("cli.deadlines.title", "Deadlines in {jurisdiction} ({name})")
 _COLUMNS = {
@@ -152,6 +159,13 @@ def _scopes(reporter: str) -> list[Scope]:
     return found
 
 
+def _medium_date(value: dt.date, locale: str) -> str:
+    """A date as the locale writes it (babel, imported when a date is first shown)."""
+    from babel.dates import format_date
+
+    return format_date(value, format="medium", locale=locale)
+
+
 def deadline_table(
     context: Context, deadlines: Sequence[Deadline], title: str, jurisdiction: str
 ) -> Group:
@@ -161,7 +175,7 @@ def deadline_table(
     language = negotiate(locale)
 
     def day(value: dt.date) -> str:
-        return format_date(value, format="medium", locale=locale)
+        return _medium_date(value, locale)
 
     table = Table(title=title, title_justify="left")
     table.add_column(context.text(_COLUMNS["rule"]), ratio=3)
@@ -172,8 +186,8 @@ def deadline_table(
         due = day(deadline.due_on)
         if deadline.extended:
             due += "\n" + context.text(_EXTENDED, date=day(deadline.original_due_on))
-        state = context.text(_STATUS[deadline.status])
-        if deadline.met_on is not None:
+        state = safe(context.text(_STATUS[deadline.status]))
+        if deadline.met_on is not None:  # on a line of its own: the line break is the table's
             state += f"\n{day(deadline.met_on)}"
         label = translate(
             (f"jurisdiction.{jurisdiction}",),
@@ -185,7 +199,7 @@ def deadline_table(
             f"{safe(label)} [dim][{number}][/]",
             day(deadline.starts_on),
             due,
-            f"[{_COLOURS[deadline.status]}]{safe(state)}[/]",
+            f"[{_COLOURS[deadline.status]}]{state}[/]",
             context.text(_KIND[deadline.kind]),
         )
         bases.append(f"[dim][{number}] {safe(deadline.basis)}[/]")
@@ -262,6 +276,16 @@ _SHOWN = (
 )
 
 
+def stage_label(context: Context, stage: str) -> str:
+    """The name of a stage in the language of ``--locale``."""
+    return context.text(_STAGES[stage])
+
+
+def event_label(context: Context, kind: str) -> str:
+    """The name of a kind of event (a step) in the language of ``--locale``."""
+    return context.text(_EVENTS[kind])
+
+
 def run_timeline(context: Context) -> int:
     """An assessment's stage, history and deadlines, from its stored events."""
     args = context.args
@@ -313,7 +337,7 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
         details = ", ".join(f"{key}={data[key]}" for key in _SHOWN if data.get(key) is not None)
         history.add_row(
             str(event.seq),
-            format_date(event.on, format="medium", locale=locale),
+            _medium_date(event.on, locale),
             context.text(_EVENTS[event.kind]),
             safe(event.actor),
             safe(details),

@@ -1,9 +1,16 @@
 """``kindbehoeften demo``: a fictional case walked from report to plan with the library.
 
 It validates the case's submissions (and shows how a faulty one is refused), records each step
-of the assessment, shows the timeline with the legal deadlines and the triangle at a glance,
-and writes the record, FHIR resources, the statistics row and the triangle picture into a
-folder. Everything comes from the example files shipped in the package.
+of the assessment in a store (SQLite, ``kindbehoeften.db`` in the demo's folder, never the
+store of ``$KINDBEHOEFTEN_STORE``), shows the case as ``case show`` does, from the store, and
+the triangle at a glance, and writes the record, FHIR resources, the statistics row and the
+triangle picture into the folder. Everything comes from the example files shipped in the
+package.
+
+Each run starts the demo's store afresh, as it writes its other files afresh: a store in the
+folder that holds only the demo's case (from an earlier run, perhaps with steps of your own)
+is replaced; any other file of that name is left alone, and the demo stops (exit 2) before
+writing anything.
 """
 
 from __future__ import annotations
@@ -11,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import shlex
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from rich.table import Table
 
@@ -24,11 +33,14 @@ from .._exports.summary import summary_table, triangle, triangle_svg
 from .._forms.catalog import load_form
 from .._i18n import pgettext
 from .._lifecycle.assessment import Assessment
+from .._lifecycle.events import FORM_STAGES
+from .._store import open_store
 from .._validation.validator import validate
+from ..errors import StoreError
 from .base import EXIT_OK, Commands, Context, UsageError, file_or_folder, iso_date, json_text, safe
-from .deadlines import print_timeline
+from .case import show_case
 
-__all__ = ["add_commands", "build_case", "run_demo"]
+__all__ = ["CASE_ID", "STORE_FILE", "add_commands", "build_case", "run_demo"]
 
 _TITLE = pgettext("demo.title", "A fictional case, from report to plan")
 _VALIDATE = pgettext("demo.validate", "1. The case's forms are validated")
@@ -36,6 +48,8 @@ _REFUSED = pgettext(
     "demo.refused", "A faulty plan is refused, with a pointer and a code for each problem:"
 )
 _STEPS = pgettext("demo.steps", "2. Each step is recorded, linked to the one before by a hash")
+_STORED = pgettext("demo.stored", "Stored in {store}: case {case}, {count} events, head {head}")
+_AGAIN = pgettext("demo.again", "Show it again from the store with: {command}")
 _TIMELINE = pgettext("demo.timeline", "3. Where the assessment stands, and its legal clocks")
 _TRIANGLE = pgettext("demo.triangle", "4. The triangle at a glance")
 _FILES = pgettext("demo.files", "5. Files for the archive, health systems and statistics")
@@ -43,6 +57,11 @@ _WROTE = pgettext("demo.wrote", "Wrote {count} files into {folder}")
 _OK = pgettext("cli.ok", "ok")
 
 WORKER = "worker-17"
+#: The demo's case id.
+CASE_ID = "demo-case-0042"
+#: The demo's store, in its output folder: the name of the default store, so that the case
+#: commands find it when run in that folder.
+STORE_FILE = "kindbehoeften.db"
 
 
 def add_commands(commands: Commands) -> None:
@@ -82,7 +101,7 @@ def build_case() -> tuple[Assessment, dict[str, dict[str, Any]]]:
     }
     day = dt.date
     case = Assessment.report(
-        case_id="demo-case-0042",
+        case_id=CASE_ID,
         jurisdiction="SE",
         on=day(2026, 2, 9),
         actor=WORKER,
@@ -102,13 +121,52 @@ def build_case() -> tuple[Assessment, dict[str, dict[str, Any]]]:
     return case, forms
 
 
+def _fresh_store(folder: Path) -> tuple[Path, str]:
+    """The demo's store in ``folder`` (its path and URL), without a case: a store that holds
+    only the demo's case is removed first; anything else of that name is left alone."""
+    path = folder / STORE_FILE
+    url = f"sqlite:///{quote(str(path))}"
+    if not (path.exists() or path.is_symlink()):
+        return path, url
+    leave = f"the demo leaves it alone: give the demo another --output folder than {folder}"
+    try:
+        with open_store(url) as store:
+            others = any(summary.case_id != CASE_ID for summary in store.cases())
+    except StoreError as error:
+        raise UsageError(f"{path} is not a store the demo made, and {leave} ({error})") from None
+    if others:
+        raise UsageError(f"{path} holds cases other than the demo's, and {leave}")
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        except OSError as error:
+            raise UsageError(f"cannot replace {path}{suffix}: {error.strerror or error}") from None
+    return path, url
+
+
+def _store_case(url: str, case: Assessment, forms: dict[str, dict[str, Any]]) -> Assessment:
+    """Store ``case`` step by step, as a case system would: the report first, then each step
+    after the head before it, each decision's submission beside it. Returns the case as the
+    store gives it back."""
+    with open_store(url) as store:
+        head = store.create(Assessment(case.events[:1]))
+        for seq in range(2, len(case.events) + 1):
+            kind = case.events[seq - 1].kind
+            if kind in FORM_STAGES:
+                store.put_submission(CASE_ID, forms[FORM_STAGES[kind]])
+            head = store.append(CASE_ID, Assessment(case.events[:seq]), expected_head=head)
+        return store.get(CASE_ID)
+
+
 def run_demo(context: Context) -> int:
-    """Walk the demo case; write its files into ``--output`` (default ``kindbehoeften-demo``)."""
+    """Walk the demo case; write its files and store into ``--output`` (default
+    ``kindbehoeften-demo``)."""
     args = context.args
     out = context.out
     locale: str = getattr(args, "locale", None) or "en"
     folder: Path = args.output
     _make_folder(folder)  # before the first line: a folder that cannot be made is a usage error
+    store_path, url = _fresh_store(folder)  # so is a store the demo may not replace
     out.rule(f"[bold]kindbehoeften demo[/]: {context.text(_TITLE)}")
 
     out.print(f"\n[bold]{context.text(_VALIDATE)}[/]")
@@ -125,13 +183,19 @@ def run_demo(context: Context) -> int:
     out.print(table)
 
     out.print(f"\n[bold]{context.text(_STEPS)}[/]")
-    for event in case.events:
+    stored = _store_case(url, case, forms)
+    for event in stored.events:
         out.print(f"  {event.seq:>2}  {event.on}  {event.kind:<27} [dim]{event.hash[:12]}[/]")
+    line = context.text(
+        _STORED, store=safe(url), case=CASE_ID, count=len(stored.events), head=stored.head
+    )
+    out.print(line, highlight=False, soft_wrap=True)
+    command = f"kindbehoeften case show {CASE_ID} --store {shlex.quote(url)}"
+    out.print(context.text(_AGAIN, command=safe(command)), highlight=False, soft_wrap=True)
 
     out.print(f"\n[bold]{context.text(_TIMELINE)}[/]")
     today: dt.date = args.today or dt.date.today()  # the command line reads the clock
-    deadlines = case.deadlines(today)
-    print_timeline(context, case, deadlines)
+    show_case(context, stored, stored.deadlines(today))
 
     out.print(f"\n[bold]{context.text(_TRIANGLE)}[/]")
     picture = triangle(forms["full"], locale=locale)
@@ -139,7 +203,7 @@ def run_demo(context: Context) -> int:
 
     out.print(f"\n[bold]{context.text(_FILES)}[/]")
     full = load_form("triangle.full")
-    archive = record(case, forms.values(), today=today)
+    archive = record(stored, forms.values(), today=today)
     key = secrets.token_bytes(32)  # statistics need a key: this run's is never stored
     files = {
         "record.json": json_text(archive),
@@ -150,6 +214,7 @@ def run_demo(context: Context) -> int:
         "statistics.csv": to_csv(statistics([archive], key=key)),
         "triangle.svg": triangle_svg(picture),
     }
+    out.print(f"  {safe(store_path)}")
     for name, text in files.items():
         target = folder / name
         try:
@@ -158,5 +223,5 @@ def run_demo(context: Context) -> int:
         except OSError as error:
             raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
         out.print(f"  {safe(target)}")
-    out.print(context.text(_WROTE, count=len(files), folder=safe(folder)))
+    out.print(context.text(_WROTE, count=len(files) + 1, folder=safe(folder)))
     return EXIT_OK

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from babel.numbers import format_percent
 from rich.table import Table
 
 from .._forms.catalog import forms
@@ -46,6 +45,8 @@ def run_status(context: Context) -> int:
     if context.args.format == "json":
         context.json({"source": "en", "locales": [state.to_dict() for state in states]})
     else:
+        from babel.numbers import format_percent  # imported when it is needed, as in _i18n
+
         table = Table(title=context.text(_LANGUAGES), title_justify="left")
         table.add_column(context.text(_I18N_COLUMNS["locale"]), no_wrap=True)
         for name in ("translated", "missing", "fuzzy", "obsolete"):

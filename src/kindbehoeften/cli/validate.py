@@ -13,7 +13,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .._core.model import Form
@@ -152,6 +151,9 @@ def _reports(
         data = read_limited(stream, limit, label)
         yield None, validate(data, form=form, locale=args.locale, max_bytes=limit, today=today)
         return
+    # rich.progress is imported for NDJSON only: one document needs no progress bar.
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     show = size is not None and size >= PROGRESS_FROM_BYTES and context.err.is_terminal
     with Progress(
         TextColumn("{task.description}"),

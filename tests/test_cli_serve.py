@@ -1,0 +1,85 @@
+"""`kindbehoeften serve`: what stops it before it listens (exit 2, with the reason)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clirun import child_environment, run, run_module
+
+
+@pytest.fixture
+def broken_tokens(tmp_path: Path) -> Path:
+    path = tmp_path / "tokens.toml"
+    path.write_text('[[tokens]]\nname = "a"\nsha256 = "abc"\nscopes = ["admin"]\n')
+    return path
+
+
+def test_a_broken_tokens_file_stops_serve_with_exit_2(broken_tokens: Path) -> None:
+    code, out, err = run("serve", "--port", "0", "--tokens", str(broken_tokens))
+    assert (2, "") == (code, out)
+    assert err.startswith(f"kindbehoeften: error: tokens file {broken_tokens}: ")
+    assert "tokens[0].sha256 must be 64 hex digits" in err
+    assert "unknown scope 'admin'" in err
+    assert "listening" not in err
+
+
+def test_a_missing_tokens_file_stops_serve_before_it_listens(tmp_path: Path) -> None:
+    """In a process of its own, as an operator starts it: exit 2 and no address logged."""
+    result = run_module("serve", "--port", "0", "--tokens", str(tmp_path / "none.toml"))
+    assert 2 == result.returncode
+    assert "no such file" in result.stderr
+    assert "listening" not in result.stderr
+
+
+def test_an_address_in_use_stops_serve_with_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run("serve", "--port", str(port))
+    assert 2 == code
+    assert f"cannot listen on 127.0.0.1 port {port}: " in err
+
+
+def test_store_is_not_served_yet() -> None:
+    code, _, err = run("serve", "--store", "sqlite:///cases.db")
+    assert 2 == code
+    assert "--store: this version serves no case endpoints" in err
+
+
+@pytest.mark.parametrize("port", ["65536", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
+    code, _, err = run("serve", "--port", port)
+    assert 2 == code
+    assert "--port" in err
+
+
+def test_without_the_service_extra_serve_says_what_to_install() -> None:
+    script = (
+        "import sys\n"
+        "sys.modules['starlette'] = None\n"  # as if the extra were not installed
+        "from kindbehoeften.cli import main\n"
+        "sys.exit(main(['serve', '--port', '0']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=child_environment(),
+        timeout=120,
+        check=False,
+    )
+    assert 2 == result.returncode
+    assert "pip install 'kindbehoeften[service]'" in result.stderr
+
+
+def test_the_help_lists_serve_and_import() -> None:
+    code, out, _ = run("--help")
+    assert 0 == code
+    assert "serve" in out
+    assert "import" in out
