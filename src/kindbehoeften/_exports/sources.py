@@ -121,8 +121,13 @@ def ndjson_records(
             return
         number += 1
         if len(line) > limit and not line.endswith(b"\n"):
-            while (rest := stream.readline(_PIECE)) and not rest.endswith(b"\n"):
-                pass  # the rest of a line that is too large: skipped, never kept
-        elif not line.strip():
+            rest = stream.readline(_PIECE)
+            if rest != b"\n" or not line.endswith(b"\r"):
+                while rest and not rest.endswith(b"\n"):
+                    rest = stream.readline(_PIECE)  # the rest, skipped and never kept
+                yield RecordText(line, file, number)  # over the limit, as read_record sees
+                continue
+            # else a line of exactly the limit, ended by \r\n: an ordinary line
+        if not line.strip():
             continue
         yield RecordText(line.rstrip(b"\r\n"), file, number)
