@@ -143,7 +143,7 @@ def child(code: str, *args: str) -> tuple[dict[str, Any], int]:
         if process.returncode:
             errors.seek(0)
             raise SystemExit(f"child failed:\n{errors.read().decode(errors='replace')}")
-    return json.loads(out), usage.ru_maxrss  # KiB on Linux
+    return json.loads(out.splitlines()[-1]), usage.ru_maxrss  # the last line; KiB on Linux
 
 
 def generate(path: Path, count: int) -> None:

@@ -67,7 +67,12 @@ def count_parquet(
     duckdb = _module("duckdb", "duckdb", "Counting Parquet files")
     items = [source] if isinstance(source, str | os.PathLike) else list(source)
     files = [str(os.fspath(item)) for item in items]
-    con = connection if connection is not None else duckdb.connect()
+    # DuckDB draws a progress bar on standard output for a query over two seconds, which
+    # would land in the middle of what a program prints: none on a connection of ours.
+    con = connection
+    if con is None:
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
     if threads is not None:
         con.execute(f"SET threads TO {int(threads)}")
     rows = "read_parquet($files, union_by_name = true)"
