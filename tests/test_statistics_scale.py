@@ -359,8 +359,6 @@ def record_files(pool: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFa
 def test_python_duckdb_and_dask_publish_the_same_tables(
     record_files: Path, tmp_path: Path, min_cell: int
 ) -> None:
-    pytest.importorskip("duckdb")
-    pytest.importorskip("dask.dataframe")
     rows = export.statistics(read_records(record_files), key=KEY, on_error=lambda _: None)
     expected = export.aggregate(rows, min_cell=min_cell)
     assert 89 == len(rows)
@@ -373,8 +371,7 @@ def test_python_duckdb_and_dask_publish_the_same_tables(
 
 
 def test_rows_that_aggregate_refuses_are_refused_by_duckdb_and_dask_too(tmp_path: Path) -> None:
-    pytest.importorskip("duckdb")
-    dd = pytest.importorskip("dask.dataframe")
+    import dask.dataframe as dd
     import pandas as pd
 
     rows = [{"jurisdiction": "SE", "preliminary_outcome": "maybe", "deadline_x": "met"}]
@@ -392,15 +389,16 @@ def test_rows_that_aggregate_refuses_are_refused_by_duckdb_and_dask_too(tmp_path
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # distributed's, at the cluster's end
 def test_the_dask_pipeline_on_a_local_cluster_of_two_worker_processes(
     record_files: Path, tmp_path: Path
 ) -> None:
     """Records -> rows -> Parquet -> tables on two worker processes: the tables of Python,
     and each refused record with its place."""
-    dask = pytest.importorskip("dask")
-    distributed = pytest.importorskip("distributed")
-    dd = pytest.importorskip("dask.dataframe")
+    import dask
+    import dask.dataframe as dd
+    import distributed
+
     rows = export.statistics(read_records(record_files), key=KEY, on_error=lambda _: None)
     expected = export.aggregate(rows)
     with (
