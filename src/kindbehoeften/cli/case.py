@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
-from babel.dates import format_date
 from rich.table import Table
 
 from .._core.jsonread import ReadError, loads
@@ -63,7 +62,7 @@ from .base import (
     read_limited,
     safe,
 )
-from .deadlines import event_label, print_timeline, stage_label
+from .deadlines import event_label, medium_date, print_timeline, stage_label
 
 __all__ = [
     "ACTOR_VARIABLE",
@@ -520,7 +519,7 @@ def run_list(context: Context) -> int:
     if overdue is None:
         title = context.text(_LIST_TITLE, store=safe(where))
     else:
-        day = format_date(overdue, format="medium", locale=locale)
+        day = medium_date(overdue, locale)
         title = context.text(_OVERDUE_TITLE, date=day, store=safe(where))
     table = Table(title=title, title_justify="left")
     for name, column in _COLUMNS.items():
@@ -528,7 +527,7 @@ def run_list(context: Context) -> int:
     for summary in summaries:
         due = "-"
         if summary.next_due_on is not None:
-            due = format_date(summary.next_due_on, format="medium", locale=locale)
+            due = medium_date(summary.next_due_on, locale)
             if overdue is not None:
                 due = f"[bold red]{due}[/]"
         table.add_row(
