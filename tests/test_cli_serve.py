@@ -131,3 +131,11 @@ def test_the_help_lists_serve_and_import() -> None:
     assert 0 == code
     assert "serve" in out
     assert "import" in out
+
+
+def test_the_default_store_of_serve_is_the_store_s_own() -> None:
+    """serve spells the store's defaults out, to keep the store's imports out of start-up."""
+    from kindbehoeften._store import DEFAULT_URL, ENVIRONMENT
+    from kindbehoeften.cli import serve
+
+    assert (ENVIRONMENT, DEFAULT_URL) == (serve._ENVIRONMENT, serve._DEFAULT_URL)

@@ -17,12 +17,19 @@ import argparse
 import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 from .. import __version__
 from .._core.limits import quoted
-from .._store import DEFAULT_URL, ENVIRONMENT, Store, open_store, redacted
 from ..errors import MissingDependencyError, StoreError
 from .base import EXIT_OK, Commands, Context, UsageError, file_or_folder, whole_number
+
+if TYPE_CHECKING:
+    from .._store import Store
+
+# As in kindbehoeften._store, which is imported only when serve runs (start-up stays light).
+_ENVIRONMENT: Final = "KINDBEHOEFTEN_STORE"
+_DEFAULT_URL: Final = "sqlite:///kindbehoeften.db"
 
 __all__ = ["add_commands", "run_serve"]
 
@@ -58,12 +65,14 @@ def add_commands(commands: Commands) -> None:
         "--store",
         metavar="URL",
         help=f"the store of the case endpoints, which need --tokens: sqlite:///PATH or "
-        f"postgresql://... (default: ${ENVIRONMENT}, else {DEFAULT_URL})",
+        f"postgresql://... (default: ${_ENVIRONMENT}, else {_DEFAULT_URL})",
     )
 
 
 def _open(url: str) -> Store:
     """The store at ``url``; a usage error (one line, no password) when it cannot be used."""
+    from .._store import open_store, redacted
+
     try:
         return open_store(url)
     except StoreError as error:
@@ -102,7 +111,7 @@ def run_serve(context: Context) -> int:
         store = None
         if tokens is not None:  # the case endpoints: a store that cannot be used stops here
             store = stack.enter_context(
-                _open(args.store or os.environ.get(ENVIRONMENT) or DEFAULT_URL)
+                _open(args.store or os.environ.get(_ENVIRONMENT) or _DEFAULT_URL)
             )
         try:
             sock = stack.enter_context(listen(args.host, args.port))
