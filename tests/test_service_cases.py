@@ -770,3 +770,48 @@ def test_the_log_holds_no_body_no_case_id_and_no_token(case_server: Server) -> N
     assert SENTINEL not in text
     assert "POST /cases/{case_id}/events 422" in text
     assert "token=all-scopes" in text
+
+
+# --- a store that goes away ---------------------------------------------------------------------
+
+
+def test_a_lost_database_connection_is_503_and_the_next_request_reconnects(
+    postgres_server: str, tmp_path: Any
+) -> None:
+    """A PostgreSQL server that drops the worker's connection (a restart, a failover): the
+    request that meets it is 503 with Retry-After, the next one opens the store again."""
+    import psycopg
+
+    import pgcluster
+    from service import tokens_file
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    name = f"kb-{schema}"
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    url = pgcluster.url_with_schema(postgres_server, schema) + f"&application_name={name}"
+    tokens = tokens_file(tmp_path / "tokens.toml")
+    server = Server(tmp_path / "server.log", "--tokens", str(tokens), "--store", url)
+    try:
+        case_id, head = opened(server)
+        with psycopg.connect(postgres_server, autocommit=True) as connection:
+            killed = connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                (name,),
+            ).fetchall()
+        assert [(True,)] == killed
+        answer = server.client.get(f"/cases/{case_id}", headers=bearer("read-only"))
+        assert_problem(answer, 503, "store-unavailable")
+        assert "1" == answer.headers["retry-after"]
+        again = server.client.get(f"/cases/{case_id}", headers=bearer("read-only"))
+        assert (200, head) == (again.status_code, etag(again))
+        assert 200 == step(server, case_id, head, safety()).status_code
+    finally:
+        assert 0 == server.stop()
+        with psycopg.connect(postgres_server, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    log = server.text()
+    assert "the case store failed (unreachable)" in log
+    assert "GET /cases/{case_id} 503" in log
+    assert "Traceback" not in log

@@ -57,6 +57,8 @@ class Settings:
     version: str = "0"
     max_bytes: int = MAX_SUBMISSION_BYTES
     store: Store | None = None
+    #: How to open the store again when its connection was lost (None: it is not).
+    reopen: Callable[[], Store] | None = None
 
     @property
     def serves_cases(self) -> bool:
@@ -220,29 +222,29 @@ def _find(request: Request) -> Form:
         ) from None
 
 
-def _store(settings: Settings) -> Store:
-    assert settings.store is not None  # the case endpoints are routed only with a store
-    return settings.store
+def _stores(request: Request) -> cases.Stores:
+    stores: cases.Stores = request.app.state.stores  # set by build() with the case routes
+    return stores
 
 
 async def _open_case(request: Request, settings: Settings) -> Response:
-    return await cases.open_case(request, _store(settings), settings.max_bytes)
+    return await cases.open_case(request, _stores(request), settings.max_bytes)
 
 
 async def _list_cases(request: Request, settings: Settings) -> Response:
-    return await cases.list_cases(request, _store(settings))
+    return await cases.list_cases(request, _stores(request))
 
 
 async def _show_case(request: Request, settings: Settings) -> Response:
-    return await cases.show_case(request, _store(settings))
+    return await cases.show_case(request, _stores(request))
 
 
 async def _history(request: Request, settings: Settings) -> Response:
-    return await cases.history(request, _store(settings))
+    return await cases.history(request, _stores(request))
 
 
 async def _record_step(request: Request, settings: Settings) -> Response:
-    return await cases.record_step(request, _store(settings), settings.max_bytes)
+    return await cases.record_step(request, _stores(request), settings.max_bytes)
 
 
 ENDPOINTS: Final[tuple[Endpoint, ...]] = (
@@ -330,7 +332,11 @@ def build(settings: Settings) -> Starlette:
 
     routes = [_route(endpoint, settings) for endpoint in served]
     routes.append(Route("/openapi.json", published, methods=["GET"], name="/openapi.json"))
-    return Starlette(routes=routes, exception_handlers=problems.HANDLERS)
+    app = Starlette(routes=routes, exception_handlers=problems.HANDLERS)
+    if settings.serves_cases:
+        assert settings.store is not None
+        app.state.stores = cases.Stores(settings.store, settings.reopen)
+    return app
 
 
 def create_app(settings: Settings) -> types.ASGIApp:

@@ -15,14 +15,19 @@ is checked again inside the append's transaction, so that of two writers on one 
 412 and nothing is lost. Nothing is written on any error.
 
 The store is synchronous (sqlite3, psycopg): its calls run in worker threads, so that the
-event loop keeps serving; the store object is shared by them and lets them take turns.
+event loop keeps serving; the store object is shared by them and lets them take turns. A store
+whose connection is lost (a database server that restarted) answers 503, and is opened again
+for the next request (:class:`Stores`), so that a worker outlives its database's restart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
@@ -49,11 +54,13 @@ from ..errors import (
     UnknownCaseError,
 )
 from .inputs import JSON, body, media_type
+from .logs import LOGGER
 from .models import CaseList, CaseSummaryBody, OpenCase, ProblemError, StepRequest
 from .problems import HTTPProblem
 
 __all__ = [
     "MAX_STEP_BYTES",
+    "Stores",
     "history",
     "list_cases",
     "open_case",
@@ -70,19 +77,51 @@ _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ETAG: Final = re.compile(r'(W/)?"([^"]*)"')
 
 T = TypeVar("T")
+_log = logging.getLogger(LOGGER)
 
 
-async def _in_thread(function: Callable[[], T]) -> T:
-    """``function()`` in a worker thread; a store that cannot be used is 503."""
+class Stores:
+    """The store of the case endpoints. When its connection is lost (reason
+    ``unreachable``), :meth:`get` opens it again with ``reopen`` on the next request,
+    instead of answering 503 until the service is restarted."""
+
+    def __init__(self, store: Store, reopen: Callable[[], Store] | None = None) -> None:
+        self._store = store
+        self._reopen = reopen
+        self._lost = False
+        self._lock = threading.Lock()
+
+    def get(self) -> Store:
+        """The store, opened again first if it was lost (StoreError when it cannot be)."""
+        with self._lock:
+            if self._lost and self._reopen is not None:
+                store = self._reopen()
+                with contextlib.suppress(Exception):  # its connection is gone already
+                    self._store.close()
+                self._store, self._lost = store, False
+            return self._store
+
+    def lost(self) -> None:
+        """The store's connection was lost: open it again before it is used next."""
+        with self._lock:
+            self._lost = True
+
+
+async def _in_thread(stores: Stores, function: Callable[[Store], T]) -> T:
+    """``function(store)`` in a worker thread; a store that cannot be used is 503."""
     try:
-        return await to_thread.run_sync(function)
-    except StoreError:
-        # Its message names the store, never an answer; but the log names kinds only.
+        return await to_thread.run_sync(lambda: function(stores.get()))
+    except StoreError as error:
+        # Its message names the store, never an answer; the log names the kind only.
+        _log.warning("the case store failed (%s)", error.reason)
+        if error.reason == "unreachable":
+            stores.lost()
         raise HTTPProblem(
             503,
             "store-unavailable",
             "the case store cannot be used just now; try again later (the log names the kind "
             "of failure)",
+            headers={"Retry-After": "1"},
         ) from None
 
 
@@ -122,10 +161,10 @@ def _unknown_case(case_id: str) -> HTTPProblem:
     )
 
 
-def _load(request: Request, store: Store) -> Callable[[], Assessment]:
+def _load(request: Request) -> Callable[[Store], Assessment]:
     case_id, grant = str(request.path_params["case_id"]), _grant(request)
 
-    def load() -> Assessment:
+    def load(store: Store) -> Assessment:
         try:
             case = store.get(case_id)
         except UnknownCaseError:
@@ -237,7 +276,7 @@ def _if_match(request: Request) -> list[str]:
 # --- the endpoints ----------------------------------------------------------------------------
 
 
-async def open_case(request: Request, store: Store, limit: int) -> Response:
+async def open_case(request: Request, stores: Stores, limit: int) -> Response:
     """``POST /cases``: a new case from its report; 201 with the case as GET shows it."""
     document = await _document(request, limit)
     try:
@@ -268,7 +307,7 @@ async def open_case(request: Request, store: Store, limit: int) -> Response:
     except InvalidEventError as error:
         raise _refused_data(error) from None
 
-    def create() -> str:
+    def create(store: Store) -> str:
         try:
             return store.create(case)
         except ConflictError:
@@ -280,12 +319,12 @@ async def open_case(request: Request, store: Store, limit: int) -> Response:
                 "the store); nothing was written. Open the new case with another id.",
             ) from None
 
-    head = await _in_thread(create)
+    head = await _in_thread(stores, create)
     headers = {**_etag(head), "Location": _location(case.case_id)}
     return _json(case.overview(dt.date.today()), 201, headers)
 
 
-async def list_cases(request: Request, store: Store) -> Response:
+async def list_cases(request: Request, stores: Stores) -> Response:
     """``GET /cases?stage=&municipality=&overdue=``: the stored cases the token may see."""
     stage = request.query_params.get("stage")
     if stage is not None and stage not in ASSESSMENT_STAGES:
@@ -305,14 +344,14 @@ async def list_cases(request: Request, store: Store) -> Response:
     municipality = request.query_params.get("municipality")
     grant = _grant(request)
 
-    def listed() -> list[CaseSummary]:
+    def listed(store: Store) -> list[CaseSummary]:
         if grant is not None and municipality not in (None, grant):
             return []  # another municipality's cases: none the token may see
         return list(
             store.cases(municipality=grant or municipality, stage=stage, overdue_on=overdue)
         )
 
-    summaries = await _in_thread(listed)
+    summaries = await _in_thread(stores, listed)
     answer = CaseList(
         cases=[
             CaseSummaryBody(
@@ -334,22 +373,22 @@ async def list_cases(request: Request, store: Store) -> Response:
     return _json(document)
 
 
-async def show_case(request: Request, store: Store) -> Response:
+async def show_case(request: Request, stores: Stores) -> Response:
     """``GET /cases/{case_id}?today=``: where the case stands (``Assessment.overview``)."""
     today = _date_parameter(request, "today") or dt.date.today()  # the service reads the clock
-    case = await _in_thread(_load(request, store))
+    case = await _in_thread(stores, _load(request))
     return _json(case.overview(today), headers=_etag(case.head))
 
 
-async def history(request: Request, store: Store) -> Response:
+async def history(request: Request, stores: Stores) -> Response:
     """``GET /cases/{case_id}/events``: the history, as ``case export`` prints it."""
-    case = await _in_thread(_load(request, store))
+    case = await _in_thread(stores, _load(request))
     return Response(case.to_json(), media_type=JSON, headers=_etag(case.head))
 
 
-async def record_step(request: Request, store: Store, limit: int) -> Response:
+async def record_step(request: Request, stores: Stores, limit: int) -> Response:
     """``POST /cases/{case_id}/events``: one step after the head ``If-Match`` names."""
-    case = await _in_thread(_load(request, store))
+    case = await _in_thread(stores, _load(request))
     expected = _if_match(request)
     if case.head not in expected:
         raise _moved(case.case_id, case.head)
@@ -374,7 +413,7 @@ async def record_step(request: Request, store: Store, limit: int) -> Response:
     except (InvalidEventError, IncompleteAssessmentError, FormDefinitionError) as error:
         raise _refused_data(error) from None
 
-    def append() -> str:
+    def append(store: Store) -> str:
         try:
             return store.append(
                 case.case_id,
@@ -387,7 +426,7 @@ async def record_step(request: Request, store: Store, limit: int) -> Response:
         except InvalidSubmissionError as error:
             raise _refused_data(error) from None
 
-    head = await _in_thread(append)
+    head = await _in_thread(stores, append)
     return _json(stepped.overview(dt.date.today()), headers=_etag(head))
 
 

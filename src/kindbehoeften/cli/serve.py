@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -80,6 +81,13 @@ def _open(url: str) -> Store:
         raise UsageError(f"--store {redacted(url)}: {reason}") from None
 
 
+def _reopen(url: str) -> Store:
+    """The store at ``url`` opened again, after its connection was lost while serving."""
+    from .._store import open_store
+
+    return open_store(url)
+
+
 def run_serve(context: Context) -> int:
     """Serve until interrupted; 2 when the service cannot start."""
     args: argparse.Namespace = context.args
@@ -109,10 +117,9 @@ def run_serve(context: Context) -> int:
             raise UsageError(str(error)) from None
     with contextlib.ExitStack() as stack:
         store = None
+        url = args.store or os.environ.get(_ENVIRONMENT) or _DEFAULT_URL
         if tokens is not None:  # the case endpoints: a store that cannot be used stops here
-            store = stack.enter_context(
-                _open(args.store or os.environ.get(_ENVIRONMENT) or _DEFAULT_URL)
-            )
+            store = stack.enter_context(_open(url))
         try:
             sock = stack.enter_context(listen(args.host, args.port))
         except OSError as error:
@@ -128,6 +135,11 @@ def run_serve(context: Context) -> int:
             f"kindbehoeften serve: listening on http://{shown}:{port} ({guarded})\n"
         )
         context.err.file.flush()
-        settings = Settings(tokens=tokens, version=__version__, store=store)
+        settings = Settings(
+            tokens=tokens,
+            version=__version__,
+            store=store,
+            reopen=None if store is None else functools.partial(_reopen, url),
+        )
         run(settings, sock, context.err.file)
     return EXIT_OK
