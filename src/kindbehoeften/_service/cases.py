@@ -59,7 +59,7 @@ from .models import CaseList, CaseSummaryBody, OpenCase, ProblemError, StepReque
 from .problems import HTTPProblem
 
 __all__ = [
-    "MAX_STEP_BYTES",
+    "STEP_MARGIN",
     "Stores",
     "history",
     "list_cases",
@@ -70,10 +70,8 @@ __all__ = [
 
 #: How much a step's body may hold beyond the submission in it (the step's own fields).
 STEP_MARGIN: Final = 64 * 1024
-#: The largest step body with a submission of the default limit.
-MAX_STEP_BYTES: Final = 1024 * 1024 + STEP_MARGIN
 
-_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ETAG: Final = re.compile(r'(W/)?"([^"]*)"')
 
 T = TypeVar("T")
