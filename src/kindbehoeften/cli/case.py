@@ -515,7 +515,6 @@ def run_list(context: Context) -> int:
             document["overdue_on"] = overdue.isoformat()
         context.json(document)
         return EXIT_OK
-    from babel.dates import format_date  # only here: start-up stays without babel
 
     locale: str = getattr(args, "locale", None) or "en"
     if overdue is None:
