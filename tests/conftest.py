@@ -137,7 +137,30 @@ def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server with the tokens of ``service.TOKENS``."""
+    """A server with the tokens of ``service.TOKENS``, and its cases in a SQLite store."""
     folder = tmp_path_factory.mktemp("guarded-server")
     tokens = tokens_file(folder / "tokens.toml")
-    yield from _served(Server(folder / "server.log", "--tokens", str(tokens)))
+    store = f"sqlite:///{folder}/cases.db"
+    yield from _served(Server(folder / "server.log", "--tokens", str(tokens), "--store", store))
+
+
+@pytest.fixture(scope="session")
+def postgres_guarded_server(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: str
+) -> Iterator[Server]:
+    """A server with the tokens of ``service.TOKENS``, and its cases in PostgreSQL."""
+    folder = tmp_path_factory.mktemp("postgres-server")
+    tokens = tokens_file(folder / "tokens.toml")
+    store, drop = _schema(postgres_server)
+    try:
+        yield from _served(Server(folder / "server.log", "--tokens", str(tokens), "--store", store))
+    finally:
+        drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def case_server(request: pytest.FixtureRequest) -> Server:
+    """The server with tokens over each back end in turn."""
+    name = "guarded_server" if request.param == "sqlite" else "postgres_guarded_server"
+    server: Server = request.getfixturevalue(name)
+    return server

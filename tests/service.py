@@ -30,7 +30,11 @@ TOKENS: dict[str, tuple[str, tuple[str, ...]]] = {
     "all-scopes": ("token-all-8d1f6c2e-scopes", ("validate", "read", "write")),
     "read-only": ("token-read-5b77e0a4-only", ("read",)),
     "validator": ("token-validate-9c03aa51", ("validate",)),
+    "write-only": ("token-write-71c2d9e0-only", ("write",)),
+    "uppsala": ("token-uppsala-4e0b5f13-cases", ("read", "write")),
 }
+#: The tokens bound to a municipality: they see and write only its cases.
+MUNICIPALITIES: dict[str, str] = {"uppsala": "Uppsala"}
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 _LISTENING = re.compile(r"listening on (http://[^ ]+)")
@@ -42,7 +46,10 @@ def tokens_file(path: Path, tokens: dict[str, tuple[str, tuple[str, ...]]] = TOK
     for name, (token, scopes) in tokens.items():
         digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
         listed = ", ".join(f'"{scope}"' for scope in scopes)
-        entries.append(f'[[tokens]]\nname = "{name}"\nsha256 = "{digest}"\nscopes = [{listed}]\n')
+        entry = f'[[tokens]]\nname = "{name}"\nsha256 = "{digest}"\nscopes = [{listed}]\n'
+        if name in MUNICIPALITIES:
+            entry += f'municipality = "{MUNICIPALITIES[name]}"\n'
+        entries.append(entry)
     path.write_text("\n".join(entries), encoding="utf-8")
     return path
 
@@ -60,10 +67,12 @@ def with_sentinel(document: dict[str, Any]) -> dict[str, Any]:
 
 
 class Server:
-    """One ``kindbehoeften serve`` process on a free loopback port."""
+    """One ``kindbehoeften serve`` process on a free loopback port; ``store`` is the URL of
+    the store it serves the cases of (given with ``--store``), if any."""
 
     def __init__(self, log: Path, *arguments: str) -> None:
         self.log = log
+        self.store = arguments[arguments.index("--store") + 1] if "--store" in arguments else None
         command = [sys.executable, "-m", "kindbehoeften", "serve", "--port", "0", *arguments]
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(

@@ -46,10 +46,58 @@ def test_an_address_in_use_stops_serve_with_exit_2() -> None:
     assert f"cannot listen on 127.0.0.1 port {port}: " in err
 
 
-def test_store_is_not_served_yet() -> None:
-    code, _, err = run("serve", "--store", "sqlite:///cases.db")
+def test_store_without_tokens_is_a_usage_error(tmp_path: Path) -> None:
+    """Without tokens there are no case endpoints: a store given would be ignored."""
+    code, _, err = run("serve", "--port", "0", "--store", f"sqlite:///{tmp_path}/cases.db")
     assert 2 == code
-    assert "--store: this version serves no case endpoints" in err
+    assert "--store needs --tokens" in err
+    assert not (tmp_path / "cases.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://db/cases", "unknown kind of store URL (scheme 'mysql')"),
+        ("sqlite://", "names no SQLite file"),
+        ("postgresql://case:s3cret-pw@127.0.0.1:1/kb", "--store postgresql://case:***@127.0.0.1"),
+        ("sqlite:////no/such/folder/cases.db", "cannot create the SQLite store"),
+    ],
+    ids=["scheme", "no-file", "unreachable-with-password", "no-folder"],
+)
+def test_a_store_that_cannot_be_opened_stops_serve_before_it_listens(
+    broken_tokens: Path, tmp_path: Path, url: str, expected: str
+) -> None:
+    """Exit 2 with one line naming the store (never its password), in a process of its own."""
+    from service import tokens_file
+
+    tokens = tokens_file(tmp_path / "good.toml")
+    result = run_module("serve", "--port", "0", "--tokens", str(tokens), "--store", url)
+    assert 2 == result.returncode
+    assert expected in result.stderr
+    assert "s3cret-pw" not in result.stderr
+    assert 1 == len(result.stderr.strip().splitlines()), result.stderr
+    assert "listening" not in result.stderr
+
+
+def test_with_tokens_the_store_comes_from_the_environment(tmp_path: Path) -> None:
+    from service import tokens_file
+
+    tokens = tokens_file(tmp_path / "tokens.toml")
+    environment = {
+        **child_environment(),
+        "KINDBEHOEFTEN_STORE": "postgresql://u:pw-9@127.0.0.1:1/x",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "kindbehoeften", "serve", "--port", "0", "--tokens", str(tokens)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert 2 == result.returncode
+    assert "--store postgresql://u:***@127.0.0.1:1/x: " in result.stderr
+    assert "pw-9" not in result.stderr
 
 
 @pytest.mark.parametrize("port", ["65536", "-1", "http"])
@@ -83,3 +131,11 @@ def test_the_help_lists_serve_and_import() -> None:
     assert 0 == code
     assert "serve" in out
     assert "import" in out
+
+
+def test_the_default_store_of_serve_is_the_store_s_own() -> None:
+    """serve spells the store's defaults out, to keep the store's imports out of start-up."""
+    from kindbehoeften._store import DEFAULT_URL, ENVIRONMENT
+    from kindbehoeften.cli import serve
+
+    assert (ENVIRONMENT, DEFAULT_URL) == (serve._ENVIRONMENT, serve._DEFAULT_URL)

@@ -3,11 +3,13 @@ session's servers, and each answer must be the one the page shows.
 
 A block holds commands (``$ curl ...``, ``$ kindbehoeften ...``) each followed by what it
 prints. ``http://127.0.0.1:8080`` is the open server and ``http://127.0.0.1:8081`` the one
-with tokens; ``$TOKEN`` is a token with the scope ``validate`` and ``$READ_TOKEN`` one with
-``read`` only. curl's ``-i`` shows the status line and the headers the page names (others
-may follow); a body is compared as JSON (each line of NDJSON on its own), or, when the page
-ends it with ``...``, by the text that it starts with. ``kindbehoeften`` commands run in a
-folder of their own that has the repository's ``examples`` in it.
+with tokens; ``$TOKEN`` is a token with the scope ``validate``, ``$READ_TOKEN`` one with
+``read`` only and ``$CASE_TOKEN`` one with ``read`` and ``write`` bound to Uppsala (the
+server with tokens keeps its cases in a store of its own, fresh for each session). curl's
+``-i`` shows the status line and the headers the page names (others may follow); a body is
+compared as JSON (each line of NDJSON on its own), or, when the page ends it with ``...``, by
+the text that it starts with. ``kindbehoeften`` commands run in a folder of their own that has
+the repository's ``examples`` in it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ from service import ROOT, TOKENS, Server
 PAGE = ROOT / "docs" / "service.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 OPEN, GUARDED = "http://127.0.0.1:8080", "http://127.0.0.1:8081"
-VARIABLES = {"$TOKEN": TOKENS["validator"][0], "$READ_TOKEN": TOKENS["read-only"][0]}
+VARIABLES = {
+    "$TOKEN": TOKENS["validator"][0],
+    "$READ_TOKEN": TOKENS["read-only"][0],
+    "$CASE_TOKEN": TOKENS["uppsala"][0],
+}
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -167,6 +173,9 @@ def test_the_page_has_examples_of_every_endpoint() -> None:
         "/forms/triangle.plan/1.0.0/schema",
         "/validate",
         "/fhir/QuestionnaireResponse/$validate",
+        "/cases",
+        "/cases/doc-2026-0001",
+        "/cases/doc-2026-0001/events",
     } <= paths
 
 

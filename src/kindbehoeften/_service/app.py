@@ -1,4 +1,4 @@
-"""The HTTP service: forms, validation and FHIR ``$validate`` over the library.
+"""The HTTP service: forms, validation, FHIR ``$validate`` and cases over the library.
 
 :func:`create_app` builds the ASGI application for :class:`Settings`: Starlette routes made
 from the table of :data:`ENDPOINTS`, the same table from which :mod:`.openapi` describes them.
@@ -7,9 +7,10 @@ Every JSON body is read with the library's one strict reader and validated throu
 service adds only what HTTP needs: media types, limits, locales, tokens, problem details and
 a log line per request.
 
-Without tokens, every endpoint answers anyone (on the address the server listens on). With
-tokens, every endpoint but ``/health`` and ``/openapi.json`` needs ``Authorization: Bearer
-<token>``: none or an unknown one is 401, a token without the endpoint's scope 403.
+Without tokens, every endpoint answers anyone (on the address the server listens on), and
+there are no case endpoints. With tokens, every endpoint but ``/health`` and ``/openapi.json``
+needs ``Authorization: Bearer <token>``: none or an unknown one is 401, a token without the
+endpoint's scope 403; and with a store as well, the case endpoints of :mod:`.cases` answer.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from .._exports.fhir import operation_outcome, resource_outcome, submission_from
 from .._exports.schema import json_schema
 from .._forms.catalog import find_form, forms
 from .._i18n import localize
+from .._store.base import Store
 from .._validation.validator import validate
 from ..errors import InvalidResourceError, UnknownFormError
-from . import openapi, problems
+from . import cases, openapi, problems
 from .inputs import FHIR_JSON, FHIR_TYPES, JSON, NDJSON, body, language, lines, media_type
 from .logs import AccessLog
 from .models import FormSummary, Health, LineResult, ProblemError, ValidationResult
@@ -48,11 +50,20 @@ __all__ = ["ENDPOINTS", "Endpoint", "Settings", "build", "create_app"]
 @dataclass(frozen=True)
 class Settings:
     """What a service is made of: its tokens (``None``: no token needed), the version it
-    reports, and the largest JSON body (and NDJSON line) it takes."""
+    reports, the largest JSON body (and NDJSON line, and submission in a step) it takes, and
+    the store of its case endpoints (served only with tokens as well)."""
 
     tokens: Tokens | None = None
     version: str = "0"
     max_bytes: int = MAX_SUBMISSION_BYTES
+    store: Store | None = None
+    #: How to open the store again when its connection was lost (None: it is not).
+    reopen: Callable[[], Store] | None = None
+
+    @property
+    def serves_cases(self) -> bool:
+        """Whether the case endpoints answer: with a store and tokens, never without."""
+        return self.store is not None and self.tokens is not None
 
 
 Handler = Callable[[Request, Settings], Awaitable[Response]]
@@ -61,13 +72,15 @@ Handler = Callable[[Request, Settings], Awaitable[Response]]
 @dataclass(frozen=True)
 class Endpoint:
     """One endpoint: its route, the scope a token needs (``None``: open to all), its
-    handler, and its description for OpenAPI (:mod:`.openapi`)."""
+    handler, its description for OpenAPI (:mod:`.openapi`), and whether it is a case
+    endpoint (served only with a store and tokens)."""
 
     method: str
     path: str
     handler: Handler
     scope: Scope | None
     operation: openapi.Operation
+    case: bool = False
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -209,6 +222,31 @@ def _find(request: Request) -> Form:
         ) from None
 
 
+def _stores(request: Request) -> cases.Stores:
+    stores: cases.Stores = request.app.state.stores  # set by build() with the case routes
+    return stores
+
+
+async def _open_case(request: Request, settings: Settings) -> Response:
+    return await cases.open_case(request, _stores(request), settings.max_bytes)
+
+
+async def _list_cases(request: Request, settings: Settings) -> Response:
+    return await cases.list_cases(request, _stores(request))
+
+
+async def _show_case(request: Request, settings: Settings) -> Response:
+    return await cases.show_case(request, _stores(request))
+
+
+async def _history(request: Request, settings: Settings) -> Response:
+    return await cases.history(request, _stores(request))
+
+
+async def _record_step(request: Request, settings: Settings) -> Response:
+    return await cases.record_step(request, _stores(request), settings.max_bytes)
+
+
 ENDPOINTS: Final[tuple[Endpoint, ...]] = (
     Endpoint("POST", "/validate", _validate, "validate", openapi.VALIDATE),
     Endpoint(
@@ -222,6 +260,13 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
     Endpoint("GET", "/forms", _forms, "validate", openapi.FORMS),
     Endpoint("GET", "/forms/{form_id}/{version}", _form, "validate", openapi.FORM),
     Endpoint("GET", "/forms/{form_id}/{version}/schema", _schema, "validate", openapi.SCHEMA),
+    Endpoint("POST", "/cases", _open_case, "write", openapi.OPEN_CASE, case=True),
+    Endpoint("GET", "/cases", _list_cases, "read", openapi.LIST_CASES, case=True),
+    Endpoint("GET", "/cases/{case_id}", _show_case, "read", openapi.SHOW_CASE, case=True),
+    Endpoint("GET", "/cases/{case_id}/events", _history, "read", openapi.HISTORY, case=True),
+    Endpoint(
+        "POST", "/cases/{case_id}/events", _record_step, "write", openapi.RECORD_STEP, case=True
+    ),
 )
 
 
@@ -251,6 +296,7 @@ def _authorize(request: Request, tokens: Tokens, scope: Scope) -> None:
             headers={"WWW-Authenticate": f'{_CHALLENGE}, error="invalid_token"'},
         )
     request.state.token = token.name
+    request.state.municipality = token.municipality
     if not token.allows(scope):
         raise HTTPProblem(
             403,
@@ -278,14 +324,19 @@ def _route(endpoint: Endpoint, settings: Settings) -> Route:
 
 def build(settings: Settings) -> Starlette:
     """The Starlette application of the service, without its access log."""
-    description = json.dumps(openapi.document(ENDPOINTS, settings.version, settings.tokens))
+    served = [e for e in ENDPOINTS if settings.serves_cases or not e.case]
+    description = json.dumps(openapi.document(served, settings.version, settings.tokens))
 
     async def published(request: Request) -> Response:
         return _JSON(description)
 
-    routes = [_route(endpoint, settings) for endpoint in ENDPOINTS]
+    routes = [_route(endpoint, settings) for endpoint in served]
     routes.append(Route("/openapi.json", published, methods=["GET"], name="/openapi.json"))
-    return Starlette(routes=routes, exception_handlers=problems.HANDLERS)
+    app = Starlette(routes=routes, exception_handlers=problems.HANDLERS)
+    if settings.serves_cases:
+        assert settings.store is not None
+        app.state.stores = cases.Stores(settings.store, settings.reopen)
+    return app
 
 
 def create_app(settings: Settings) -> types.ASGIApp:

@@ -4,7 +4,9 @@ The schemas of the answers are those of the pydantic models in :mod:`.models`, w
 endpoints build their answers from; a form is described by the library's published form-file
 schema (``form_file_schema``), the shape ``Form.to_dict`` writes; the operations are those of
 the endpoint table (``app.ENDPOINTS``), each with the statuses it can answer. With tokens,
-each operation that needs one names the bearer scheme and answers 401 and 403 as well.
+each operation that needs one names the bearer scheme and answers 401 and 403 as well. The
+bodies the case endpoints take are described by the same request models that read them, and
+a history by the library's published events schema (``events_schema``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic.json_schema import models_json_schema
 
-from .._core.vocab import CODES, STATUSES
+from .._core.vocab import ASSESSMENT_STAGES, CODES, STATUSES
 from .._forms.files import form_file_schema
 from .._i18n import LOCALES
+from .._lifecycle.events import events_schema
 from .models import (
+    CaseList,
+    CaseOverview,
     FormSummary,
     Health,
     LineResult,
+    OpenCase,
     OperationOutcomeBody,
     Problem,
+    StepRequest,
     ValidationResult,
 )
 
@@ -37,7 +44,12 @@ __all__ = [
     "FORM",
     "FORMS",
     "HEALTH",
+    "HISTORY",
+    "LIST_CASES",
+    "OPEN_CASE",
+    "RECORD_STEP",
     "SCHEMA",
+    "SHOW_CASE",
     "VALIDATE",
     "Operation",
     "document",
@@ -54,8 +66,9 @@ def _ref(name: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Operation:
-    """The description of one endpoint: what it is, what it takes, what it answers (200) and
-    the error statuses it can give besides 401 and 403."""
+    """The description of one endpoint: what it is, what it takes, what it answers (200, or
+    ``ok_status``, with ``ok_headers``) and the error statuses it can give besides 401 and
+    403 (``notes`` says what one of them means here, where the general text does not)."""
 
     operation_id: str
     summary: str
@@ -66,6 +79,9 @@ class Operation:
     parameters: tuple[Mapping[str, Any], ...] = ()
     request_body: Mapping[str, Any] | None = field(default=None)
     tag: str = "forms"
+    ok_status: int = 200
+    ok_headers: Mapping[str, Any] = field(default_factory=dict)
+    notes: Mapping[int, str] = field(default_factory=dict)
 
 
 _ERRORS: Final = {
@@ -74,8 +90,14 @@ _ERRORS: Final = {
     403: "the token lacks the scope that the endpoint needs",
     404: "no such form version",
     413: "a JSON body larger than the largest submission (1 MiB by default)",
+    409: "the request conflicts with the stored case",
+    412: "the case has moved on: its head is not the one If-Match names; the problem's head "
+    "(and the ETag header) is the head now",
     415: "a Content-Type the endpoint does not take",
+    422: "the body's fields do not fit; errors names each, by its JSON Pointer",
+    428: 'no If-Match: "<head>" (a step must name the head it follows)',
     500: "the service failed; the log names the kind of failure",
+    503: "the case store cannot be used just now",
 }
 
 _LOCALE: Final = {
@@ -226,6 +248,138 @@ FHIR_VALIDATE: Final = Operation(
     },
     tag="fhir",
 )
+_CASE_ID: Final = {
+    "name": "case_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+    "examples": {"case": {"value": "case-2026-0001"}},
+}
+_TODAY: Final = {
+    "name": "today",
+    "in": "query",
+    "required": False,
+    "description": "the day the deadlines are judged on (YYYY-MM-DD; default: the server's date)",
+    "schema": {"type": "string", "format": "date"},
+}
+_IF_MATCH: Final = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": 'the ETag of the case as it was read, "<head>": the step follows that head '
+    "or is not recorded (412)",
+    "schema": {"type": "string"},
+}
+_ETAG_HEADER: Final = {
+    "ETag": {
+        "description": 'the head of the case, "<head>": send it as If-Match with the next step',
+        "schema": {"type": "string"},
+    }
+}
+_BAD_PARAMETER: Final = "a query parameter is not valid (errors names it)"
+_NOT_VISIBLE: Final = (
+    "no such case, or a case of another municipality than the token's (the same answer)"
+)
+_CASE_BODY: Final = (
+    "Where the case stands now, as GET /cases/{case_id} answers it (today: the server's date)."
+)
+
+OPEN_CASE: Final = Operation(
+    "openCase",
+    "Open a case from its report",
+    "A new case, its first event report_received (Assessment.report), stored. The answer is "
+    "the case as GET /cases/{case_id} shows it, with its head as ETag. A token bound to a "
+    "municipality opens cases of that municipality only. " + _CASE_BODY,
+    {_JSON: {"schema": _ref("CaseOverview")}},
+    "the case is opened and stored",
+    (400, 403, 409, 413, 415, 422, 500, 503),
+    request_body={"required": True, "content": {_JSON: {"schema": _ref("OpenCase")}}},
+    tag="cases",
+    ok_status=201,
+    ok_headers={
+        **_ETAG_HEADER,
+        "Location": {"description": "the case's URL", "schema": {"type": "string"}},
+    },
+    notes={
+        400: "the body is not JSON that the service reads (errors says where)",
+        403: "the token lacks the scope write, or opens a case of another municipality",
+        409: "a case with this id is stored already; nothing was written",
+    },
+)
+LIST_CASES: Final = Operation(
+    "listCases",
+    "The stored cases",
+    "The stored cases by case id, from the store's summary rows (as kindbehoeften case list "
+    "--format json): those in stage, of municipality, with a deadline overdue on overdue, "
+    "where given. A token bound to a municipality sees its own cases only.",
+    {_JSON: {"schema": _ref("CaseList")}},
+    "the cases",
+    (400, 500, 503),
+    (
+        {
+            "name": "stage",
+            "in": "query",
+            "required": False,
+            "schema": {"enum": list(ASSESSMENT_STAGES)},
+        },
+        {"name": "municipality", "in": "query", "required": False, "schema": {"type": "string"}},
+        {
+            "name": "overdue",
+            "in": "query",
+            "required": False,
+            "description": "only cases with a deadline overdue on this day (YYYY-MM-DD)",
+            "schema": {"type": "string", "format": "date"},
+        },
+    ),
+    tag="cases",
+    notes={400: _BAD_PARAMETER},
+)
+SHOW_CASE: Final = Operation(
+    "getCase",
+    "Where a case stands",
+    "Assessment.overview(today), as kindbehoeften case show --format json prints it: stage, "
+    "head, allowed steps, deadlines. The head is also the answer's ETag.",
+    {_JSON: {"schema": _ref("CaseOverview")}},
+    "the case",
+    (400, 404, 500, 503),
+    (_CASE_ID, _TODAY),
+    tag="cases",
+    ok_headers=_ETAG_HEADER,
+    notes={400: _BAD_PARAMETER, 404: _NOT_VISIBLE},
+)
+HISTORY: Final = Operation(
+    "getCaseEvents",
+    "A case's history",
+    "The case's event history, hash-chained, as kindbehoeften case export prints it and "
+    "kindbehoeften timeline reads it. The head is also the answer's ETag.",
+    {_JSON: {"schema": _ref("History")}},
+    "the history",
+    (404, 500, 503),
+    (_CASE_ID,),
+    tag="cases",
+    ok_headers=_ETAG_HEADER,
+    notes={404: _NOT_VISIBLE},
+)
+RECORD_STEP: Final = Operation(
+    "recordStep",
+    "Record one step of a case",
+    "One step (Assessment.apply), after the head that If-Match names, stored in one "
+    "transaction with the submission behind it. " + _CASE_BODY,
+    {_JSON: {"schema": _ref("CaseOverview")}},
+    "the step is recorded; the answer's ETag is the new head",
+    (400, 404, 409, 412, 413, 415, 422, 428, 500, 503),
+    (_CASE_ID, _IF_MATCH),
+    {"required": True, "content": {_JSON: {"schema": _ref("StepRequest")}}},
+    tag="cases",
+    ok_headers=_ETAG_HEADER,
+    notes={
+        400: "the body is not JSON that the service reads (errors says where)",
+        404: _NOT_VISIBLE,
+        409: "the case does not allow this step now; allowed_steps lists those it allows",
+        413: "a body larger than the largest submission and 64 KiB for the step",
+        422: "the step's data or its submission do not fit; errors names each by its pointer",
+    },
+)
 _OPENAPI: Final = Operation(
     "openapi",
     "This description",
@@ -239,26 +393,33 @@ _OPENAPI: Final = Operation(
 
 def _components() -> dict[str, Any]:
     """The schemas of the answers' models, and the form-file schema under ``FormFile``."""
-    models = (
+    answers = (
         Health,
         FormSummary,
         ValidationResult,
         LineResult,
         Problem,
         OperationOutcomeBody,
+        CaseOverview,
+        CaseList,
     )
+    requests = (OpenCase, StepRequest)
     _, definitions = models_json_schema(
-        [(model, "serialization") for model in models], ref_template=_SCHEMAS + "{model}"
+        [(model, "serialization") for model in answers]
+        + [(model, "validation") for model in requests],
+        ref_template=_SCHEMAS + "{model}",
     )
     schemas: dict[str, Any] = definitions["$defs"]
     schemas["OperationOutcome"] = schemas.pop("OperationOutcomeBody")
-    schemas.update(_form_file())
+    schemas.update(_lifted("FormFile", form_file_schema()))
+    schemas.update(_lifted("History", events_schema()))
     return schemas
 
 
-def _form_file() -> dict[str, Any]:
-    """The published form-file schema, its ``$defs`` lifted into the components."""
-    schema = copy.deepcopy(form_file_schema())
+def _lifted(name: str, published: Mapping[str, Any]) -> dict[str, Any]:
+    """A published schema as the component ``name``, its ``$defs`` lifted into the
+    components as ``name.<def>``."""
+    schema = copy.deepcopy(dict(published))
     definitions = schema.pop("$defs", {})
     for key in ("$schema", "$id"):
         schema.pop(key, None)
@@ -267,7 +428,7 @@ def _form_file() -> dict[str, Any]:
         if isinstance(node, dict):
             return {
                 key: (
-                    _SCHEMAS + "FormFile." + value.removeprefix("#/$defs/")
+                    f"{_SCHEMAS}{name}." + value.removeprefix("#/$defs/")
                     if key == "$ref" and isinstance(value, str)
                     else rewrite(value)
                 )
@@ -277,19 +438,20 @@ def _form_file() -> dict[str, Any]:
             return [rewrite(item) for item in node]
         return node
 
-    lifted = {f"FormFile.{name}": rewrite(value) for name, value in definitions.items()}
-    lifted["FormFile"] = rewrite(schema)
+    lifted = {f"{name}.{key}": rewrite(value) for key, value in definitions.items()}
+    lifted[name] = rewrite(schema)
     return lifted
 
 
 def _operation(operation: Operation, secured: bool) -> dict[str, Any]:
     statuses = sorted({*operation.errors, *((401, 403) if secured else ())})
-    answers: dict[str, Any] = {
-        "200": {"description": operation.ok_description, "content": dict(operation.ok)}
-    }
+    ok: dict[str, Any] = {"description": operation.ok_description, "content": dict(operation.ok)}
+    if operation.ok_headers:
+        ok["headers"] = dict(operation.ok_headers)
+    answers: dict[str, Any] = {str(operation.ok_status): ok}
     for status in statuses:
         answers[str(status)] = {
-            "description": _ERRORS[status],
+            "description": operation.notes.get(status, _ERRORS[status]),
             "content": {_PROBLEM_JSON: {"schema": _ref("Problem")}},
         }
     result: dict[str, Any] = {
@@ -331,10 +493,11 @@ def document(endpoints: Iterable[Endpoint], version: str, tokens: Tokens | None)
         "info": {
             "title": "kindbehoeften",
             "version": version,
-            "summary": "Child-needs assessment forms, validation and FHIR $validate",
+            "summary": "Child-needs assessment forms, validation, FHIR $validate and cases",
             "description": "Validates submissions of the assessment triangle's forms with the "
-            "library's own rules, and QuestionnaireResponses as FHIR $validate. Errors are "
-            "RFC 9457 problem details (application/problem+json). See docs/service.md.",
+            "library's own rules, and QuestionnaireResponses as FHIR $validate; with tokens "
+            "and a store, opens cases and records their steps. Errors are RFC 9457 problem "
+            "details (application/problem+json). See docs/service.md.",
         },
         "paths": dict(sorted(paths.items())),
         "components": components,

@@ -38,6 +38,9 @@ class HTTPProblem(Exception):
         detail: str,
         errors: Sequence[ProblemError] | None = None,
         headers: Mapping[str, str] | None = None,
+        *,
+        head: str | None = None,
+        allowed_steps: Sequence[str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -45,6 +48,8 @@ class HTTPProblem(Exception):
         self.detail = detail
         self.errors = None if errors is None else list(errors)
         self.headers = dict(headers or {})
+        self.head = head
+        self.allowed_steps = None if allowed_steps is None else list(allowed_steps)
 
 
 def problem_response(
@@ -54,15 +59,22 @@ def problem_response(
     kind: str | None = None,
     errors: Sequence[ProblemError] | None = None,
     headers: Mapping[str, str] | None = None,
+    head: str | None = None,
+    allowed_steps: Sequence[str] | None = None,
 ) -> Response:
     """An ``application/problem+json`` answer; ``kind`` None is ``about:blank``, the HTTP
-    status itself."""
-    body = Problem(
-        type="about:blank" if kind is None else PROBLEM_TYPE + kind,
-        title=http.HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        errors=None if errors is None else list(errors),
+    status itself. ``head`` and ``allowed_steps`` are members of the case endpoints'
+    problems (412, 409)."""
+    body = Problem.model_validate(
+        {
+            "type": "about:blank" if kind is None else PROBLEM_TYPE + kind,
+            "title": http.HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+            "errors": None if errors is None else list(errors),
+            "head": head,
+            "allowed_steps": None if allowed_steps is None else list(allowed_steps),
+        }
     )
     return Response(
         body.model_dump_json(exclude_none=True),
@@ -75,7 +87,13 @@ def problem_response(
 async def _problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPProblem)
     return problem_response(
-        exc.status, exc.detail, kind=exc.kind, errors=exc.errors, headers=exc.headers
+        exc.status,
+        exc.detail,
+        kind=exc.kind,
+        errors=exc.errors,
+        headers=exc.headers,
+        head=exc.head,
+        allowed_steps=exc.allowed_steps,
     )
 
 

@@ -280,12 +280,7 @@ class SQLiteStore(Store):
             if found is None:
                 raise UnknownCaseError(summary.case_id)
             check_continues(summary.case_id, found[0], found[1], expected_head, after)
-            for digest, body in submissions:
-                db.execute(
-                    "INSERT INTO submissions (case_id, digest, body) VALUES (?, ?, ?) "
-                    "ON CONFLICT (case_id, digest) DO NOTHING",
-                    (summary.case_id, digest, body),
-                )
+            self._keep(db, summary.case_id, submissions)
             if rows:
                 self._insert(db, summary.case_id, rows)
                 self._update(db, summary)
@@ -347,6 +342,12 @@ class SQLiteStore(Store):
     def _put_submission(self, case_id: str, digest: str, body: str) -> None:
         with self._write() as db:
             self._exists(db, case_id)
+            self._keep(db, case_id, [(digest, body)])
+
+    @staticmethod
+    def _keep(db: sqlite3.Connection, case_id: str, submissions: Sequence[tuple[str, str]]) -> None:
+        """Store each ``(digest, body)`` once: the same submission again is no change."""
+        for digest, body in submissions:
             db.execute(
                 "INSERT INTO submissions (case_id, digest, body) VALUES (?, ?, ?) "
                 "ON CONFLICT (case_id, digest) DO NOTHING",

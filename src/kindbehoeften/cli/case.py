@@ -62,7 +62,7 @@ from .base import (
     read_limited,
     safe,
 )
-from .deadlines import _medium_date, event_label, print_timeline, stage_label
+from .deadlines import event_label, medium_date, print_timeline, stage_label
 
 __all__ = [
     "ACTOR_VARIABLE",
@@ -515,11 +515,12 @@ def run_list(context: Context) -> int:
             document["overdue_on"] = overdue.isoformat()
         context.json(document)
         return EXIT_OK
+
     locale: str = getattr(args, "locale", None) or "en"
     if overdue is None:
         title = context.text(_LIST_TITLE, store=safe(where))
     else:
-        day = _medium_date(overdue, locale)
+        day = medium_date(overdue, locale)
         title = context.text(_OVERDUE_TITLE, date=day, store=safe(where))
     table = Table(title=title, title_justify="left")
     for name, column in _COLUMNS.items():
@@ -527,7 +528,7 @@ def run_list(context: Context) -> int:
     for summary in summaries:
         due = "-"
         if summary.next_due_on is not None:
-            due = _medium_date(summary.next_due_on, locale)
+            due = medium_date(summary.next_due_on, locale)
             if overdue is not None:
                 due = f"[bold red]{due}[/]"
         table.add_row(

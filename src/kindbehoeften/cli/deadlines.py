@@ -32,6 +32,7 @@ __all__ = [
     "add_commands",
     "deadline_table",
     "event_label",
+    "medium_date",
     "print_timeline",
     "run_deadlines",
     "run_timeline",
@@ -159,7 +160,7 @@ def _scopes(reporter: str) -> list[Scope]:
     return found
 
 
-def _medium_date(value: dt.date, locale: str) -> str:
+def medium_date(value: dt.date, locale: str) -> str:
     """A date as the locale writes it (babel, imported when a date is first shown)."""
     from babel.dates import format_date
 
@@ -175,7 +176,7 @@ def deadline_table(
     language = negotiate(locale)
 
     def day(value: dt.date) -> str:
-        return _medium_date(value, locale)
+        return medium_date(value, locale)
 
     table = Table(title=title, title_justify="left")
     table.add_column(context.text(_COLUMNS["rule"]), ratio=3)
@@ -337,7 +338,7 @@ def print_timeline(context: Context, assessment: Assessment, deadlines: Sequence
         details = ", ".join(f"{key}={data[key]}" for key in _SHOWN if data.get(key) is not None)
         history.add_row(
             str(event.seq),
-            _medium_date(event.on, locale),
+            medium_date(event.on, locale),
             context.text(_EVENTS[event.kind]),
             safe(event.actor),
             safe(details),
