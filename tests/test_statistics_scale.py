@@ -25,8 +25,8 @@ from clirun import run
 from kindbehoeften import export
 from kindbehoeften._core import jsonread
 from kindbehoeften._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
+from kindbehoeften._exports import monitoring, sources, tables
 from kindbehoeften._exports import record as record_module
-from kindbehoeften._exports import sources
 from kindbehoeften._exports.sources import read_records, records_in
 from kindbehoeften.errors import InvalidArgumentError, InvalidRecordError, KindbehoeftenError
 from test_statistics import KEY, many_records
@@ -156,6 +156,16 @@ def test_a_line_over_the_size_limit_is_refused_as_too_large_without_being_kept(
     with path.open("rb") as stream:
         items = list(sources.ndjson_records(stream, path, limit=1000))
     assert [(1, 1001), (2, 8)] == [(item.line, len(item.data)) for item in items]
+    assert [f"{path}:1", f"{path}:2"] == [item.place for item in items]
+    exact, over = b"[" + b"1" * 998 + b"]", b"[" + b"1" * 999 + b"]"
+    data = exact + b"\r\n" + over + b"\r\n" + exact + b"\r\n" + b"x" * 1001
+    items = list(sources.ndjson_records(io.BytesIO(data), path, limit=1000))
+    assert [(1, exact), (2, over), (3, exact), (4, b"x" * 1001)] == [
+        (item.line, item.data) for item in items
+    ]
+    (tmp_path / "whole.json").write_bytes(b"x" * 1200)
+    [whole] = read_records(tmp_path / "whole.json")
+    assert (whole.place, len(whole.data)) == (str(tmp_path / "whole.json"), 1200)
 
 
 LIMIT = 40
@@ -386,6 +396,67 @@ def test_rows_that_aggregate_refuses_are_refused_by_duckdb_and_dask_too(tmp_path
             aggregate()
     with pytest.raises(InvalidArgumentError, match="min_cell"):
         export.aggregate_parquet(tmp_path / "rows.parquet", min_cell=0)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([{"preliminary_outcome": "close"}], "every row needs a jurisdiction"),
+        ([{"jurisdiction": None, "preliminary_outcome": "close"}], "needs a jurisdiction"),
+        (
+            [{"jurisdiction": "SE", "preliminary_outcome": "close", "deadline_x": "late"}],
+            "deadline_x that is none of",
+        ),
+    ],
+)
+def test_rows_without_a_jurisdiction_or_with_an_unknown_status_are_refused_on_every_path(
+    rows: list[dict[str, Any]], message: str, tmp_path: Path
+) -> None:
+    import dask.dataframe as dd
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # every column a string column, also when all its values are null
+    columns = {name: pa.array([row.get(name) for row in rows], pa.string()) for name in rows[0]}
+    pq.write_table(pa.table(columns), tmp_path / "rows.parquet")
+    frame = dd.from_pandas(pd.DataFrame(rows, dtype="string"), npartitions=1)
+    for aggregate in (
+        lambda: export.aggregate(rows),
+        lambda: export.aggregate_parquet(tmp_path / "rows.parquet"),
+        lambda: export.aggregate_dask(frame),
+    ):
+        with pytest.raises(InvalidArgumentError, match=message):
+            aggregate()
+
+
+def test_duckdb_counts_a_list_of_files_with_different_columns_on_a_connection_of_ones_own(
+    record_files: Path, tmp_path: Path
+) -> None:
+    """Files of rows with other columns (as from other forms or profiles) are read by name;
+    a connection given is used as it is, with the threads asked for."""
+    import duckdb
+
+    rows = export.statistics(read_records(record_files), key=KEY, on_error=lambda _: None)
+    narrow = [{k: v for k, v in row.items() if not k.startswith("area_")} for row in rows[:30]]
+    export.to_parquet(narrow, tmp_path / "a.parquet")
+    export.to_parquet(rows[30:], tmp_path / "b.parquet")
+    both = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
+    expected = export.aggregate([*narrow, *rows[30:]])
+    assert expected == export.aggregate_parquet(both, threads=1)
+    connection = duckdb.connect()
+    counts = monitoring.count_parquet(both, connection=connection, threads=2)
+    assert expected == tables.publish(counts, 5)
+    setting = connection.execute("SELECT current_setting('threads')").fetchone()
+    assert setting is not None
+    assert 2 == int(setting[0])
+
+
+def test_a_missing_engine_names_the_extra_to_install() -> None:
+    from kindbehoeften.errors import MissingDependencyError
+
+    with pytest.raises(MissingDependencyError, match=r'pip install "kindbehoeften\[duckdb\]"'):
+        monitoring._module("kindbehoeften_no_such_engine", "duckdb", "Counting Parquet files")
 
 
 @pytest.mark.timeout(300)
