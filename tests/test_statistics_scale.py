@@ -501,7 +501,7 @@ def test_export_stats_names_each_refused_record_and_counts_the_others(
     code, out, err = run("export", "stats", str(tmp_path), "--key-file", str(key), width=300)
     assert 1 == code
     assert f"{path}:3" in err
-    assert "1 records refused, 5 counted" in err
+    assert "1 record refused, 5 counted" in err
     rows = list(csv.DictReader(io.StringIO(out)))
     expected = export.statistics([line for n, line in enumerate(lines) if n != 2], key=KEY)
     assert list(expected[0]) == list(rows[0])

@@ -25,6 +25,7 @@ from .._exports.statistics import (
 )
 from .._exports.writers import arrow, to_csv, to_parquet, write_csv
 from .._forms.catalog import load_form
+from .._i18n import npgettext
 from .._lifecycle.assessment import Assessment
 from .._validation.validator import validate
 from ..errors import (
@@ -232,6 +233,18 @@ def _records(context: Context, names: Sequence[str], ndjson: bool) -> Iterator[R
             raise UsageError(f"{name} cannot be read ({error.strerror or error})") from None
 
 
+_REFUSED = npgettext(
+    "cli.export.refused",
+    "{count} record refused, {counted} counted",
+    "{count} records refused, {counted} counted",
+)
+_REFUSED_MORE = npgettext(
+    "cli.export.refused_more",
+    "{count} record refused ({more} more not shown), {counted} counted",
+    "{count} records refused ({more} more not shown), {counted} counted",
+)
+
+
 class _Refusals:
     """Each refused record on standard error with its place, the first hundred of them."""
 
@@ -253,10 +266,9 @@ class _Refusals:
     def close(self, counted: int) -> None:
         if self.count:
             more = self.count - self.SHOWN
-            shown = f" ({more} more not shown)" if more > 0 else ""
-            self.context.err.print(
-                f"{self.count} records refused{shown}, {counted} counted", highlight=False
-            )
+            text = _REFUSED_MORE if more > 0 else _REFUSED
+            line = self.context.text(text, count=self.count, more=more, counted=counted)
+            self.context.err.print(line, highlight=False)
 
 
 def _write_rows(context: Context, stream: StatisticsStream, kind: str, output: Path | None) -> None:
