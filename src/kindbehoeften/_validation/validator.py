@@ -162,6 +162,7 @@ class Validator:
         "groups",
         "labels",
         "semantic",
+        "texts",
     )
 
     def __init__(self, form: Form) -> None:
@@ -184,6 +185,7 @@ class Validator:
             for area in section.areas
             if (found := fast.groups(area.questions))
         )
+        self.texts = fast.texts(form)
         self.semantic = tuple(
             (section_id, area_id, container)
             for section_id, areas in self.areas.items()
@@ -717,7 +719,7 @@ def _quick(
     if plan.depth > max_depth:
         return None
     completed = status == "completed"
-    document = fast.parse(data, plan.filters, plan.groups, completed)
+    document = fast.parse(data, plan.filters, plan.groups, plan.texts, completed)
     if document is None:
         return None
     answers = document["answers"]
