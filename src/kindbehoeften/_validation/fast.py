@@ -6,38 +6,28 @@ required answer). It is a filter, never the judge: when it accepts, no issue of 
 exists (it is at least as strict as the Python checks); when it refuses, or whenever the text
 holds something it cannot see (a key twice, a lone surrogate, more nesting than the form's
 own), the careful path of :mod:`.validator` decides, with the library's one JSON reader.
+
+The text is parsed by jiter (the JSON parser of pydantic-core, as a library of its own),
+which can refuse a key given twice in one object; pydantic-core's own ``validate_json``
+cannot, and the colon count that stood in for that check gave up at every colon in a text.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic_core import SchemaValidator, ValidationError
+import jiter
+from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
 from .._core.model import Form, Question
 from .._core.patterns import anchored
 from .._core.vocab import DATE_PATTERN
 
-__all__ = [
-    "Filters",
-    "Groups",
-    "Texts",
-    "envelope",
-    "filters",
-    "groups",
-    "keys",
-    "parse",
-    "texts",
-]
-
-Groups = tuple[tuple[str, "Groups"], ...]  # the groups of a container: id, and their groups
-# The free texts of a container: the ids of its text questions, and its groups that hold texts
-# (id, and the texts of their rows).
-Texts = tuple[tuple[str, ...], tuple[tuple[str, "Texts"], ...]]
+__all__ = ["Filters", "envelope", "filters", "nesting", "parse"]
 
 
 class Filters:
@@ -180,97 +170,6 @@ def nesting(form: Form) -> int:
     )
 
 
-def groups(questions: Sequence[Question]) -> Groups:
-    """The groups among ``questions``, each with the groups of its rows."""
-    return tuple(
-        (question.id, groups(question.questions))
-        for question in questions
-        if question.type == "group"
-    )
-
-
-def texts(form: Form) -> tuple[tuple[str, str, Texts], ...] | None:
-    """Where a form's answers can hold a colon: its text questions, area by area (and in the
-    rows of groups). ``None`` when an option's value holds one, so that only texts do not
-    tell all (then the colon count gives up, as it did before, and the careful path decides).
-    """
-    for _, question in form.questions():
-        choices = question.type in {"choice", "multi_choice"}
-        if choices and any(":" in option.value for option in form.options(question)):
-            return None
-
-    def of(questions: Sequence[Question]) -> Texts:
-        own = tuple(question.id for question in questions if question.type == "text")
-        inner = tuple(
-            (question.id, found)
-            for question in questions
-            if question.type == "group" and (found := of(question.questions)) != ((), ())
-        )
-        return own, inner
-
-    return tuple(
-        (section.id, area.id, found)
-        for section in form.sections
-        for area in section.areas
-        if (found := of(area.questions)) != ((), ())
-    )
-
-
-def _colons(form_texts: Sequence[tuple[str, str, Texts]], answers: Mapping[str, Any]) -> int:
-    """How many colons the texts of a document that passed the filter hold, as read."""
-    count = 0
-    for section_id, area_id, inner in form_texts:
-        section = answers.get(section_id)
-        if section:
-            area = section.get(area_id)
-            if area:
-                count += _text_colons(area, inner)
-    return count
-
-
-def _text_colons(container: Mapping[str, Any], inner: Texts) -> int:
-    count = 0
-    own, below = inner
-    for question_id in own:
-        value = container.get(question_id)
-        if value:
-            count += value.count(":")
-    for group_id, rows_texts in below:
-        rows = container.get(group_id)
-        if rows:
-            for row in rows:
-                count += _text_colons(row, rows_texts)
-    return count
-
-
-def keys(form_groups: Sequence[tuple[str, str, Groups]], document: Mapping[str, Any]) -> int:
-    """How many keys a document that passed the filter holds, all levels counted; the filter
-    has fixed its shape, so only the rows of groups need a walk."""
-    answers = document["answers"]
-    count = len(document) + len(answers)
-    for section in answers.values():
-        count += len(section)
-        for area in section.values():
-            count += len(area)
-    for section_id, area_id, inner in form_groups:
-        area = answers.get(section_id, {}).get(area_id)
-        if area:
-            count += _row_keys(area, inner)
-    return count
-
-
-def _row_keys(container: Mapping[str, Any], inner: Groups) -> int:
-    count = 0
-    for question_id, below in inner:
-        rows = container.get(question_id)
-        if rows:
-            for row in rows:
-                count += len(row)
-                if below:
-                    count += _row_keys(row, below)
-    return count
-
-
 _WS = r"[ \t\n\r]*"
 _VALUE = r'"([a-z0-9_.]{1,128})"'
 _ENVELOPE_FIRST = re.compile(
@@ -298,38 +197,17 @@ def envelope(data: bytes) -> tuple[str, str, str] | None:
     return form_id.decode(), version.decode(), status.decode()
 
 
-def parse(
-    data: bytes,
-    form_filters: Filters,
-    form_groups: Sequence[tuple[str, str, Groups]],
-    form_texts: Sequence[tuple[str, str, Texts]] | None,
-    completed: bool,
-) -> dict[str, Any] | None:
-    """The document of ``data`` if the filter accepts it and it certainly has no key twice;
-    else ``None``, and the careful path decides. (The Rust parser refuses a lone surrogate,
-    so that the reader can name it.)
-
-    A duplicate key leaves fewer keys in the document than colons that end a key in the text.
-    The filter has fixed every key to a question id (no colon in it) and every string outside
-    the texts to an option, a date or an envelope value (no colon in them: see :func:`texts`),
-    so the colons of the text are those that end a key, and those inside the texts. The
-    texts' colons are counted as parsed; a colon written as an escape (``\\u003a``) is
-    one that the text does not show, so a text with one is left to the careful path. Thus a
-    colon in an answer ("At 10:30 she said: ...") keeps the fast path.
-    """
+def parse(data: bytes, form_filters: Filters, completed: bool) -> dict[str, Any] | None:
+    """The document of ``data`` if the filter accepts it; else ``None``, and the careful path
+    decides. The parser refuses what the careful path must name: a key twice in one object,
+    NaN and Infinity, a lone surrogate, a byte-order mark, text that is not UTF-8."""
     checker = form_filters.json_completed if completed else form_filters.json_draft
     try:
-        document: dict[str, Any] = checker.validate_json(data)
-    except ValidationError:
+        document = jiter.from_json(
+            data, allow_inf_nan=False, cache_mode="keys", catch_duplicate_keys=True
+        )
+    except ValueError:
         return None
-    found = keys(form_groups, document)
-    colons = data.count(b":")
-    if colons == found:
-        return document
-    if form_texts is None or colons - _colons(form_texts, document["answers"]) != found:
+    if not checker.isinstance_python(document):
         return None
-    # An escaped colon (\\u003a, \\u003A; any \\u003x only costs the fast path) would be one
-    # more in the texts than in the text: it could hide a duplicate key.
-    if b"\\" in data and b"\\u003" in data:
-        return None
-    return document
+    return document  # type: ignore[no-any-return]

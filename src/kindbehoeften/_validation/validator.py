@@ -63,7 +63,7 @@ class _Issues(list[Issue]):
 class _Run:
     """One validation: the plan, the whole answers, the status, and the issues found."""
 
-    __slots__ = ("_areas", "_born", "completed", "found", "plan", "root", "today")
+    __slots__ = ("_areas", "_born", "completed", "fast_checked", "found", "plan", "root", "today")
 
     def __init__(
         self,
@@ -73,8 +73,12 @@ class _Run:
         found: _Issues,
         today: dt.date | None = None,
         born: dt.date | None = None,
+        fast_checked: bool = False,
     ) -> None:
         self.found = found
+        # the fast filter accepted the answers: types, bounds, unknown keys and the answers
+        # required without a condition are known to be right, in the rows of groups too
+        self.fast_checked = fast_checked
         self.plan = plan
         self.root = root
         self.completed = completed
@@ -159,10 +163,8 @@ class Validator:
         "enablement",
         "filters",
         "form",
-        "groups",
         "labels",
         "semantic",
-        "texts",
     )
 
     def __init__(self, form: Form) -> None:
@@ -179,13 +181,6 @@ class Validator:
         self.depth = fast.nesting(form)
         self.filters = fast.filters(form)
         self.labels = labels_of(form)
-        self.groups = tuple(
-            (section.id, area.id, found)
-            for section in form.sections
-            for area in section.areas
-            if (found := fast.groups(area.questions))
-        )
-        self.texts = fast.texts(form)
         self.semantic = tuple(
             (section_id, area_id, container)
             for section_id, areas in self.areas.items()
@@ -406,7 +401,9 @@ def _group_checker(plan: Validator, question: Question, path: Path) -> Check:
         _count(value, fewest, most, label, pointer, run)
         for index, row in enumerate(value):
             if type(row) is dict:
-                _check_container(rows, row, f"{pointer}/{index}", run)
+                _check_container(
+                    rows, row, f"{pointer}/{index}", run, fast_checked=run.fast_checked
+                )
             else:
                 _wrong(f"{pointer}/{index}", run, label, "a list of rows, each an object")
         return True
@@ -648,7 +645,7 @@ def _judge(
         and document.keys() == _ENVELOPE_KEYS
         and answers_filter.isinstance_python(answers)
     )
-    run = _Run(plan, answers, completed, found, today, born)
+    run = _Run(plan, answers, completed, found, today, born, fast_checked)
     for section_id, section_answers in ({} if fast_checked else answers).items():
         areas = plan.areas.get(section_id)
         pointer = f"/answers/{_token(section_id)}"
@@ -719,11 +716,11 @@ def _quick(
     if plan.depth > max_depth:
         return None
     completed = status == "completed"
-    document = fast.parse(data, plan.filters, plan.groups, plan.texts, completed)
+    document = fast.parse(data, plan.filters, completed)
     if document is None:
         return None
     answers = document["answers"]
-    run = _Run(plan, answers, completed, _Issues(), today, born)
+    run = _Run(plan, answers, completed, _Issues(), today, born, fast_checked=True)
     try:
         for section_id, area_id, container in plan.semantic:
             area_answers = _child(answers, section_id).get(area_id)
