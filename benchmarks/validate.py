@@ -312,20 +312,21 @@ start = time.perf_counter()
 with open(sys.argv[1], "wb") as out:
     code = subprocess.run(sys.argv[2:], stdout=out, check=False).returncode
 seconds = time.perf_counter() - start
-print(code, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, seconds, used.ru_maxrss / 1024, used.ru_utime + used.ru_stime)
 """
 
 
-def measured_run(argv: list[str], output: str = os.devnull) -> tuple[int, float, float]:
-    """Exit code, seconds and peak memory (MiB, the largest process) of ``argv``, started by
-    a fresh launcher so that the figure is the command's own."""
+def measured_run(argv: list[str], output: str = os.devnull) -> tuple[int, float, float, float]:
+    """Exit code, seconds, peak memory (MiB, the largest process) and CPU seconds (all its
+    processes) of ``argv``, started by a fresh launcher so that the figures are its own."""
     found = subprocess.run(
         [sys.executable, "-c", LAUNCHER, output, *argv],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
-    return int(found[0]), float(found[1]), float(found[2])
+    return int(found[0]), float(found[1]), float(found[2]), float(found[3])
 
 
 def ndjson_stream(path: Path, lines: int, rng: random.Random) -> None:
@@ -372,14 +373,16 @@ def ndjson(lines_list: list[int], jobs_list: list[int], rounds: int, stream: str
             size = path.stat().st_size / 2**20
             runs = [(jobs, output) for jobs in jobs_list for output in ("json", "text")]
             rates: dict[tuple[int, str], list[float]] = {run: [] for run in runs}
+            cpu: dict[tuple[int, str], list[float]] = {run: [] for run in runs}
             outputs: dict[tuple[int, str], str] = {}
             for number in range(rounds):  # interleaved: every variant once per round
                 shift = number % len(runs)
                 for jobs, output in runs[shift:] + runs[:shift]:
                     target = str(Path(folder) / f"out-{jobs}.{output}")
                     argv = [*cli, "--jobs", str(jobs), "--format", output, str(path)]
-                    _, seconds, peak = measured_run(argv, target)
+                    _, seconds, peak, used = measured_run(argv, target)
                     rates[(jobs, output)].append(lines / seconds)
+                    cpu[(jobs, output)].append(lines / used)
                     peaks.setdefault((jobs, output), []).append(peak)
                     outputs[(jobs, output)] = Path(target).read_text("utf-8")
             print(f"{lines} lines ({size:.0f} MiB), median of {rounds} interleaved runs:")
@@ -387,8 +390,13 @@ def ndjson(lines_list: list[int], jobs_list: list[int], rounds: int, stream: str
                 rate = statistics.median(found)
                 same = outputs[(jobs, output)] == outputs[(jobs_list[0], output)]
                 goal = f"  [{verdict(rate, GOAL_NDJSON, at_most=False, unit='/s')}]"
+                # What the run would do with all its CPU time on free cores: the machine may be
+                # shared, and then --jobs 2 gets less than two cores of wall-clock time.
+                capacity = statistics.median(cpu[(jobs, output)]) * min(jobs, os.cpu_count() or 1)
                 print(
-                    f"  --jobs {jobs} --format {output:4}: {rate:9,.0f} submissions/s, peak "
+                    f"  --jobs {jobs} --format {output:4}: {rate:9,.0f} submissions/s "
+                    f"(CPU-bound on {min(jobs, os.cpu_count() or 1)} free core(s): "
+                    f"{capacity:,.0f}/s), peak "
                     f"{statistics.median(peaks[(jobs, output)][-rounds:]):.0f} MiB, output "
                     f"{'identical to' if same else 'DIFFERS from'} --jobs {jobs_list[0]}"
                     + (goal if jobs == 2 else "")

@@ -1,4 +1,4 @@
-"""The fast path: a submission's JSON parsed and filtered in one pass, in Rust.
+"""The fast path: a submission's JSON parsed and filtered in Rust, in two quick passes.
 
 A pydantic-core validator, made once per form and status, accepts only documents whose
 envelope, types and bounds are right (and, when completed, that hold every unconditionally

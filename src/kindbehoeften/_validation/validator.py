@@ -9,7 +9,7 @@ submission:
 
 1. reading, with limits, by the library's one JSON reader (a dict is held to the same limits
    and copied into plain JSON data first); or, for well-formed text, the fast path
-   (:mod:`.fast`), which parses and filters in one pass and can only decline;
+   (:mod:`.fast`), which parses and filters in Rust and can only decline;
 2. the envelope and the form it names, looked up by id only: a submission never names a file;
 3. types and bounds, then conditions, disabled answers and what is required.
 
@@ -689,7 +689,7 @@ def _quick(
     today: dt.date | None,
     born: dt.date | None,
 ) -> ValidationReport | None:
-    """The report of a well-formed submission, parsed and filtered in one pass in Rust; or
+    """The report of a well-formed submission, parsed and filtered in Rust; or
     None, and the careful path decides. Every shortcut here can only decline, never accept
     what the careful path would refuse."""
     if isinstance(data, str):
