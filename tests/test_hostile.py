@@ -1102,3 +1102,26 @@ def _leaves(value: Any) -> Iterator[Any]:
     elif type(value) is list:
         for item in value:
             yield from _leaves(item)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        {"": None},
+        {"k": True, "l": False},
+        {"é": "ø😀", "a": ["x", 1, 2.5, None]},
+        {"n": [[], {}, [{"m": -(10**19)}]]},
+        {"f": [1e-300, -1.5e300, 0.1]},
+    ],
+    ids=["empty", "null", "booleans", "non-ascii", "nested", "floats"],
+)
+def test_plain_and_its_shortcut_meet_the_size_limit_at_the_same_byte(
+    value: dict[str, Any],
+) -> None:
+    """At every limit up to well past the document's size: the same verdict."""
+    for max_bytes in range(1, 160):
+        quick = plain(value, max_bytes=max_bytes)
+        with mock.patch.object(jsonread, "_plain_copy", return_value=None):
+            careful = plain(value, max_bytes=max_bytes)
+        assert (max_bytes, careful.problems) == (max_bytes, quick.problems)

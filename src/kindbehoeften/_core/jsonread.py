@@ -418,7 +418,10 @@ def _plain_copy(value: dict[Any, Any], max_bytes: int, max_depth: int) -> dict[s
             return None
         if type(container) is dict:
             texts.extend(container)
-            size += 2 + 2 * len(container)
+            try:  # join calls no method of a key; a key that is not text is a TypeError
+                size += 2 + 2 * len(container) + len("".join(container))
+            except TypeError:
+                return None
             entries: Any = container.items()
         else:
             size += 1 + len(container)
@@ -445,7 +448,9 @@ def _plain_copy(value: dict[Any, Any], max_bytes: int, max_depth: int) -> dict[s
                 size += _FLOAT_SIZE
             elif kind is bool:
                 size += 5
-            elif item is not None:
+            elif item is None:
+                size += 4
+            else:
                 return None
         if size > max_bytes:
             return None
