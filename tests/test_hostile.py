@@ -1113,8 +1113,9 @@ def _leaves(value: Any) -> Iterator[Any]:
         {"é": "ø😀", "a": ["x", 1, 2.5, None]},
         {"n": [[], {}, [{"m": -(10**19)}]]},
         {"f": [1e-300, -1.5e300, 0.1]},
+        {"big": [10**4400]},
     ],
-    ids=["empty", "null", "booleans", "non-ascii", "nested", "floats"],
+    ids=["empty", "null", "booleans", "non-ascii", "nested", "floats", "more-digits-than-read"],
 )
 def test_plain_and_its_shortcut_meet_the_size_limit_at_the_same_byte(
     value: dict[str, Any],
