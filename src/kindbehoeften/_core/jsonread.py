@@ -36,6 +36,7 @@ __all__ = [
     "Problem",
     "Read",
     "ReadError",
+    "deeper_than",
     "escape_token",
     "loads",
     "plain",
@@ -225,7 +226,7 @@ def read(
         message = "json_number" if "digits" in str(error) else "json_constant"
         return Read(None, (Problem("json_syntax", message),), complete=False)
     surrogates = not text.isascii() or _ESCAPED_SURROGATE.search(text) is not None
-    if not repeated and not surrogates and not _deeper_than(document, max_depth):
+    if not repeated and not surrogates and not deeper_than(document, max_depth):
         return Read(document)
     problems, complete = _scan(document, max_depth, surrogates, repeated)
     return Read(document if complete else None, tuple(problems), complete)
@@ -245,7 +246,7 @@ def loads(
     return result.document
 
 
-def _deeper_than(document: Any, limit: int) -> bool:
+def deeper_than(document: Any, limit: int) -> bool:
     """Whether a document nests more than ``limit`` levels (containers only), level by level."""
     level: list[Any] = [document]
     for _ in range(limit):

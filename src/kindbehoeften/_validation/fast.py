@@ -197,10 +197,12 @@ def envelope(data: bytes) -> tuple[str, str, str] | None:
     return form_id.decode(), version.decode(), status.decode()
 
 
-def parse(data: bytes, form_filters: Filters, completed: bool) -> dict[str, Any] | None:
-    """The document of ``data`` if the filter accepts it; else ``None``, and the careful path
-    decides. The parser refuses what the careful path must name: a key twice in one object,
-    NaN and Infinity, a lone surrogate, a byte-order mark, text that is not UTF-8."""
+def parse(data: bytes, form_filters: Filters, completed: bool) -> tuple[Any, bool] | None:
+    """The document of ``data`` and whether the filter accepts it; ``None`` when the parser
+    refuses the text, and the careful path decides. The parser refuses what the careful path
+    must name: a key twice in one object, NaN and Infinity, a lone surrogate, a byte-order
+    mark, text that is not UTF-8, a number with more digits than Python reads. Otherwise it
+    reads the same values as :func:`json.loads`."""
     checker = form_filters.json_completed if completed else form_filters.json_draft
     try:
         document = jiter.from_json(
@@ -208,6 +210,4 @@ def parse(data: bytes, form_filters: Filters, completed: bool) -> dict[str, Any]
         )
     except ValueError:
         return None
-    if not checker.isinstance_python(document):
-        return None
-    return document  # type: ignore[no-any-return]
+    return document, checker.isinstance_python(document)

@@ -27,7 +27,7 @@ from typing import Any, Final, Literal
 
 from .._core.answers import is_answered
 from .._core.conditions import Enablement, Path
-from .._core.jsonread import Read, escape_token, plain, read
+from .._core.jsonread import Read, deeper_than, escape_token, plain, read
 from .._core.limits import MAX_ISSUES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH, quoted
 from .._core.model import Form, Question
 from .._core.patterns import matcher
@@ -607,9 +607,13 @@ def _judge(
     if isinstance(submission, bytes | bytearray | memoryview | str):
         data = submission if isinstance(submission, str) else bytes(submission)
         quick = _quick(data, given, paths, max_bytes, max_depth, today, born)
-        if quick is not None:
+        if isinstance(quick, ValidationReport):
             return quick
-        result: Read = read(data, max_bytes=max_bytes, max_depth=max_depth)
+        # The text the fast path parsed but its filter refused is read already: what the
+        # reader would have found (a key twice, NaN, ...) the parser refuses, but the depth.
+        result: Read = (
+            quick if quick is not None else read(data, max_bytes=max_bytes, max_depth=max_depth)
+        )
     else:
         result = plain(submission, max_bytes=max_bytes, max_depth=max_depth)
     for problem in result.problems:
@@ -688,10 +692,11 @@ def _quick(
     max_depth: int,
     today: dt.date | None,
     born: dt.date | None,
-) -> ValidationReport | None:
-    """The report of a well-formed submission, parsed and filtered in Rust; or
-    None, and the careful path decides. Every shortcut here can only decline, never accept
-    what the careful path would refuse."""
+) -> ValidationReport | Read | None:
+    """The report of a well-formed submission, parsed and filtered in Rust; or, when the
+    filter refuses it, the document as the reader would have read it (the careful path
+    decides on it); or None, and the careful path reads the text. Every shortcut here can
+    only decline, never accept what the careful path would refuse."""
     if isinstance(data, str):
         if not data.isascii():
             try:
@@ -716,9 +721,14 @@ def _quick(
     if plan.depth > max_depth:
         return None
     completed = status == "completed"
-    document = fast.parse(data, plan.filters, completed)
-    if document is None:
+    parsed = fast.parse(data, plan.filters, completed)
+    if parsed is None:
         return None
+    document, accepted = parsed
+    if not accepted:
+        if deeper_than(document, max_depth):
+            return None
+        return Read(document)
     answers = document["answers"]
     run = _Run(plan, answers, completed, _Issues(), today, born, fast_checked=True)
     try:
