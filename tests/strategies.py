@@ -1519,3 +1519,51 @@ def mutated_json(document: Any) -> st.SearchStrategy[tuple[str, bytes]]:
     5,000-digit number, a value replaced by 40 nested lists, or the text cut short before
     its last ``}``. ``none`` is the text as :meth:`Assessment.to_json` writes it."""
     return _mutated_json(document)
+
+
+# --- realistic free text, for the fast path ------------------------------------------------
+
+# What case workers write: colons after a time or a name, quoted speech, punctuation,
+# non-ASCII letters, escapes; and texts made to look like JSON (a key, a colon, a brace).
+_PUNCTUATED = (
+    "Mila said: ",
+    'she said "no": ',
+    "At 10:30, ",
+    ' "x": 1, ',
+    '{"a": ',
+    ": ",
+    "\\",
+    '\\":',
+    "Ærø, Göteborg, Łódź \u2013 ",
+    "😀 ",
+    "\t\n",
+    "“quoted”: ",
+    "plain words ",
+)
+
+
+def punctuated_texts(max_parts: int = 6) -> st.SearchStrategy[str]:
+    """Free text of the kind that fills answers: colons, quotes, braces, non-ASCII, escapes."""
+    return st.lists(st.sampled_from(_PUNCTUATED), min_size=1, max_size=max_parts).map("".join)
+
+
+@st.composite
+def _punctuated_submissions(draw: st.DrawFn, form: Form) -> dict[str, Any]:
+    document = draw(_submissions(form, None))
+    for section in form.sections:
+        for area in section.areas:
+            answers = document["answers"].get(section.id, {}).get(area.id)
+            if not answers:
+                continue
+            for question in area.questions:
+                text = answers.get(question.id)
+                limit = question.max_length or 4000
+                if question.type == "text" and text and not question.pattern:
+                    answers[question.id] = draw(punctuated_texts())[:limit] or text
+    return document
+
+
+def punctuated_submissions(form: Form) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid submissions of ``form`` whose free texts hold colons, quotes, braces, escapes
+    and non-ASCII letters (the texts that a colon count would mistake for keys)."""
+    return _punctuated_submissions(form)

@@ -255,3 +255,52 @@ def test_a_closed_standard_input_is_a_usage_error_before_any_output() -> None:
     )
     expected = "kindbehoeften: error: standard input is closed; give a file, or pipe data into -\n"
     assert (2, "", expected) == (code, out.getvalue(), err.getvalue())
+
+
+# --- --jobs: NDJSON in worker processes -------------------------------------------------------
+
+
+def _mixed_ndjson(folder: Path, lines: int) -> str:
+    """Valid, invalid, broken and blank lines, with a control character in a key."""
+    kinds = [
+        json.dumps(DRAFT),
+        json.dumps(INCOMPLETE),
+        "{",
+        "",
+        json.dumps({**DRAFT, "\x1b[31mkey": 1}),
+        json.dumps({**DRAFT, "status": "completed", "answers": {"plan": {"x": SECRET}}}),
+    ]
+    path = folder / "mixed.ndjson"
+    path.write_text("\n".join(kinds[i % len(kinds)] for i in range(lines)) + "\n", "utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_ndjson_with_jobs_writes_the_same_output_in_input_order(
+    tmp_path: Path, output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are small here, so that many of them are in flight and may finish out of order."""
+    monkeypatch.setattr("kindbehoeften.cli.validate.BATCH_LINES", 7)
+    path = _mixed_ndjson(tmp_path, 200)
+    argv = ("validate", "--ndjson", "--format", output, "--today", "2026-12-01", path)
+    alone = run(*argv, "--jobs", "1")
+    assert alone == run(*argv, "--jobs", "3")
+    assert 1 == alone[0]
+    assert "\x1b" not in alone[1]
+    assert SECRET not in alone[1]
+
+
+def test_ndjson_text_output_is_a_plain_line_per_issue(tmp_path: Path) -> None:
+    path = tmp_path / "one.ndjson"
+    path.write_text(json.dumps({**DRAFT, "[b]\x1b": 1}) + "\n", encoding="utf-8")
+    code, out, _ = run("validate", "--ndjson", str(path))
+    assert 1 == code
+    expected = f"{path}:1  /[b]\\x1b  unknown_field  '[b]\\x1b' is not a field of the submission.\n"
+    assert expected == out
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "x", "257"])
+def test_jobs_must_be_a_whole_number_from_1(tmp_path: Path, jobs: str) -> None:
+    code, out, err = run("validate", "--ndjson", "--jobs", jobs, write(tmp_path, "a.json", DRAFT))
+    assert (2, "") == (code, out)
+    assert "--jobs" in err

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import hypothesis
 import jsonschema
@@ -39,7 +40,8 @@ from kindbehoeften import (
     export,
     validate,
 )
-from kindbehoeften._core.jsonread import read
+from kindbehoeften._core import jsonread
+from kindbehoeften._core.jsonread import plain, read
 from kindbehoeften._core.limits import (
     MAX_DOCUMENT_BYTES,
     MAX_DOCUMENT_DEPTH,
@@ -1020,3 +1022,107 @@ def test_a_mutated_record_gets_the_verdict_of_the_reader(
     hypothesis.event(mutation)
     found = read(text, nonfinite=False, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
     assert (not found.problems) == accepted(lambda: export.read_record(text), InvalidRecordError)
+
+
+# --- plain(): the copy without pointers agrees with the careful walk ----------------------------
+
+
+class _Text(str):
+    """A subclass of a JSON type: plain() copies it as a str, without calling its methods."""
+
+    __slots__ = ()
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**17, max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.sampled_from(["\ud800", "é", "😀", "a\udfffb", _Text("x")]),
+    st.builds(set),
+)
+_KEYS = st.one_of(st.text(max_size=6), st.sampled_from(["\ud800", _Text("k"), 1, None]))
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(_KEYS, inner, max_size=4),
+        st.tuples(inner),
+    ),
+    max_leaves=30,
+)
+
+
+_CLEAN = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    st.one_of(
+        st.dictionaries(st.text(max_size=6), _CLEAN, max_size=5),
+        st.dictionaries(_KEYS, _VALUES, max_size=5),
+    ),
+    st.tuples(
+        st.one_of(st.just(1024 * 1024), st.integers(min_value=2, max_value=300)),
+        st.sampled_from([32, 3, 1]),
+    ),
+)
+def test_plain_gives_the_same_copy_and_problems_with_and_without_its_shortcut(
+    value: dict[Any, Any], limits: tuple[int, int]
+) -> None:
+    """The pointer-free copy of clean data (a dict of the exact JSON types) and the careful
+    walk, which names every place, agree on any input and limits."""
+    max_bytes, max_depth = limits
+    quick = plain(value, max_bytes=max_bytes, max_depth=max_depth)
+    with mock.patch.object(jsonread, "_plain_copy", return_value=None):
+        careful = plain(value, max_bytes=max_bytes, max_depth=max_depth)
+    assert (careful.problems, careful.complete) == (quick.problems, quick.complete)
+    assert repr(careful.document) == repr(quick.document)
+    assert [type(item) for item in _leaves(careful.document)] == [
+        type(item) for item in _leaves(quick.document)
+    ]
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    yield value
+    if type(value) is dict:
+        for key, item in value.items():
+            yield key
+            yield from _leaves(item)
+    elif type(value) is list:
+        for item in value:
+            yield from _leaves(item)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        {"": None},
+        {"k": True, "l": False},
+        {"é": "ø😀", "a": ["x", 1, 2.5, None]},
+        {"n": [[], {}, [{"m": -(10**19)}]]},
+        {"f": [1e-300, -1.5e300, 0.1]},
+        {"big": [10**4400]},
+    ],
+    ids=["empty", "null", "booleans", "non-ascii", "nested", "floats", "more-digits-than-read"],
+)
+def test_plain_and_its_shortcut_meet_the_size_limit_at_the_same_byte(
+    value: dict[str, Any],
+) -> None:
+    """At every limit up to well past the document's size: the same verdict."""
+    for max_bytes in range(1, 160):
+        quick = plain(value, max_bytes=max_bytes)
+        with mock.patch.object(jsonread, "_plain_copy", return_value=None):
+            careful = plain(value, max_bytes=max_bytes)
+        assert (max_bytes, careful.problems) == (max_bytes, quick.problems)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from .answers import is_answered
 from .model import AllOf, AnyOf, Comparison, Condition, Form, Not, Question
@@ -196,8 +196,20 @@ def compile_condition(condition: Condition) -> Program:
 
 def _bound(comparison: Comparison) -> Callable[[Any], bool]:
     """The test of one comparison, its operator and value looked up once."""
-    test, expected = OPERATORS[comparison.operator], comparison.value
+    operator, expected = comparison.operator, comparison.value
+    options = _options(expected)
+    if operator in _MEMBERSHIP and all(type(option) is str for option in options):
+        # The usual condition, an answer among some options: a set lookup. The same as
+        # _is_in: only a text equals a text, and an empty text is no answer.
+        allowed = frozenset(options)
+        if operator in {"equals", "in"}:
+            return lambda value: type(value) is str and value != "" and value in allowed
+        return lambda value: not (type(value) is str and value != "" and value in allowed)
+    test = OPERATORS[operator]
     return lambda value: test(value, expected)
+
+
+_MEMBERSHIP: Final = frozenset({"equals", "in", "not_equals", "not_in"})
 
 
 def evaluate(program: Program, values: Sequence[Any]) -> bool:

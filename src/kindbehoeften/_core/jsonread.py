@@ -36,6 +36,7 @@ __all__ = [
     "Problem",
     "Read",
     "ReadError",
+    "deeper_than",
     "escape_token",
     "loads",
     "plain",
@@ -230,7 +231,7 @@ def read(
     surrogates = (from_text and not text.isascii()) or (
         "\\u" in text and _ESCAPED_SURROGATE.search(text) is not None
     )
-    if not repeated and not surrogates and not _deeper_than(document, max_depth):
+    if not repeated and not surrogates and not deeper_than(document, max_depth):
         return Read(document)
     problems, complete = _scan(document, max_depth, surrogates, repeated)
     return Read(document if complete else None, tuple(problems), complete)
@@ -250,7 +251,7 @@ def loads(
     return result.document
 
 
-def _deeper_than(document: Any, limit: int) -> bool:
+def deeper_than(document: Any, limit: int) -> bool:
     """Whether a document nests more than ``limit`` levels (containers only), level by level."""
     level: list[Any] = [document]
     for _ in range(limit):
@@ -335,6 +336,10 @@ def plain(
     >>> plain({1: "x"}).problems[0].pointer
     '/1'
     """
+    if type(value) is dict:
+        copied = _plain_copy(value, max_bytes, max_depth)
+        if copied is not None:
+            return Read(copied)
     problems: list[Problem] = []
     budget = max_bytes
     root: list[Any] = [None]
@@ -393,6 +398,83 @@ def plain(
             if budget < 0:
                 return Read(None, (_too_large(max_bytes),), complete=False)
     return Read(root[0], tuple(problems))
+
+
+_SMALL_INT: Final = 10**18  # at most 19 digits: counted as 20 below
+_FLOAT_SIZE: Final = 24  # the longest repr of a float: -1.2345678901234567e-308
+
+
+def _plain_copy(value: dict[Any, Any], max_bytes: int, max_depth: int) -> dict[str, Any] | None:
+    """The copy :func:`plain` makes of plain JSON data that has no problem at all, made
+    without a pointer for each value (the walk of :func:`plain` builds one for each, to name
+    the place of a problem); ``None`` at anything :func:`plain` would say something about,
+    or treat with care (a subclass, a key not text, NaN, a lone surrogate, a huge number),
+    or when the size is not certainly within the limit: then :func:`plain` decides.
+
+    The size counted is never less than the one :func:`plain` counts: a number counts as
+    its longest text, a text as its UTF-8 bytes. The texts (keys included) are checked and
+    measured at the end, all at once; their length in characters bounds the work before."""
+    size = 0
+    texts: list[Any] = []  # every key and text, checked at the end
+    root = dict(value)
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        container, depth = stack.pop()
+        if depth >= max_depth:
+            return None
+        if type(container) is dict:
+            texts.extend(container)
+            try:  # join calls no method of a key; a key that is not text is a TypeError
+                size += 2 + 2 * len(container) + len("".join(container))
+            except TypeError:
+                return None
+            entries: Any = container.items()
+        else:
+            size += 1 + len(container)
+            entries = enumerate(container)
+        for key, item in entries:
+            kind = type(item)
+            if kind is str:
+                texts.append(item)
+                size += len(item) + 2
+            elif kind is dict or kind is list:
+                copy = container[key] = kind(item)
+                stack.append((copy, depth + 1))
+            elif kind is int:
+                if -_SMALL_INT < item < _SMALL_INT:
+                    size += 20
+                else:
+                    digits = item.bit_length() * 30103 // 100000 + 1
+                    if digits > _MAX_DIGITS:
+                        return None
+                    size += digits
+            elif kind is float:
+                if item - item != 0.0:  # NaN or an infinity: NonFinite, made by plain()
+                    return None
+                size += _FLOAT_SIZE
+            elif kind is bool:
+                size += 5
+            elif item is None:
+                size += 4
+            else:
+                return None
+        if size > max_bytes:
+            return None
+    if texts:
+        if set(map(type, texts)) != _ONLY_STR:  # a key that is not text, or a subclass
+            return None
+        joined = "".join(texts)
+        if not joined.isascii():
+            try:
+                size += len(joined.encode("utf-8")) - len(joined)
+            except UnicodeEncodeError:  # a lone surrogate: plain() names its place
+                return None
+            if size > max_bytes:
+                return None
+    return root
+
+
+_ONLY_STR: Final = {str}
 
 
 def _text_size(text: str) -> int:

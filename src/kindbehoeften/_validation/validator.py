@@ -9,7 +9,7 @@ submission:
 
 1. reading, with limits, by the library's one JSON reader (a dict is held to the same limits
    and copied into plain JSON data first); or, for well-formed text, the fast path
-   (:mod:`.fast`), which parses and filters in one pass and can only decline;
+   (:mod:`.fast`), which parses and filters in Rust and can only decline;
 2. the envelope and the form it names, looked up by id only: a submission never names a file;
 3. types and bounds, then conditions, disabled answers and what is required.
 
@@ -27,7 +27,7 @@ from typing import Any, Final, Literal
 
 from .._core.answers import is_answered
 from .._core.conditions import Enablement, Path
-from .._core.jsonread import Read, escape_token, plain, read
+from .._core.jsonread import Read, deeper_than, escape_token, plain, read
 from .._core.limits import MAX_ISSUES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH, quoted
 from .._core.model import Form, Question
 from .._core.patterns import matcher
@@ -63,7 +63,7 @@ class _Issues(list[Issue]):
 class _Run:
     """One validation: the plan, the whole answers, the status, and the issues found."""
 
-    __slots__ = ("_areas", "_born", "completed", "found", "plan", "root", "today")
+    __slots__ = ("_areas", "_born", "completed", "fast_checked", "found", "plan", "root", "today")
 
     def __init__(
         self,
@@ -73,8 +73,12 @@ class _Run:
         found: _Issues,
         today: dt.date | None = None,
         born: dt.date | None = None,
+        fast_checked: bool = False,
     ) -> None:
         self.found = found
+        # the fast filter accepted the answers: types, bounds, unknown keys and the answers
+        # required without a condition are known to be right, in the rows of groups too
+        self.fast_checked = fast_checked
         self.plan = plan
         self.root = root
         self.completed = completed
@@ -159,7 +163,6 @@ class Validator:
         "enablement",
         "filters",
         "form",
-        "groups",
         "labels",
         "semantic",
     )
@@ -178,12 +181,6 @@ class Validator:
         self.depth = fast.nesting(form)
         self.filters = fast.filters(form)
         self.labels = labels_of(form)
-        self.groups = tuple(
-            (section.id, area.id, found)
-            for section in form.sections
-            for area in section.areas
-            if (found := fast.groups(area.questions))
-        )
         self.semantic = tuple(
             (section_id, area_id, container)
             for section_id, areas in self.areas.items()
@@ -404,7 +401,9 @@ def _group_checker(plan: Validator, question: Question, path: Path) -> Check:
         _count(value, fewest, most, label, pointer, run)
         for index, row in enumerate(value):
             if type(row) is dict:
-                _check_container(rows, row, f"{pointer}/{index}", run)
+                _check_container(
+                    rows, row, f"{pointer}/{index}", run, fast_checked=run.fast_checked
+                )
             else:
                 _wrong(f"{pointer}/{index}", run, label, "a list of rows, each an object")
         return True
@@ -608,9 +607,13 @@ def _judge(
     if isinstance(submission, bytes | bytearray | memoryview | str):
         data = submission if isinstance(submission, str) else bytes(submission)
         quick = _quick(data, given, paths, max_bytes, max_depth, today, born)
-        if quick is not None:
+        if isinstance(quick, ValidationReport):
             return quick
-        result: Read = read(data, max_bytes=max_bytes, max_depth=max_depth)
+        # The text the fast path parsed but its filter refused is read already: what the
+        # reader would have found (a key twice, NaN, ...) the parser refuses, but the depth.
+        result: Read = (
+            quick if quick is not None else read(data, max_bytes=max_bytes, max_depth=max_depth)
+        )
     else:
         result = plain(submission, max_bytes=max_bytes, max_depth=max_depth)
     for problem in result.problems:
@@ -646,7 +649,7 @@ def _judge(
         and document.keys() == _ENVELOPE_KEYS
         and answers_filter.isinstance_python(answers)
     )
-    run = _Run(plan, answers, completed, found, today, born)
+    run = _Run(plan, answers, completed, found, today, born, fast_checked)
     for section_id, section_answers in ({} if fast_checked else answers).items():
         areas = plan.areas.get(section_id)
         pointer = f"/answers/{_token(section_id)}"
@@ -689,10 +692,11 @@ def _quick(
     max_depth: int,
     today: dt.date | None,
     born: dt.date | None,
-) -> ValidationReport | None:
-    """The report of a well-formed submission, parsed and filtered in one pass in Rust; or
-    None, and the careful path decides. Every shortcut here can only decline, never accept
-    what the careful path would refuse."""
+) -> ValidationReport | Read | None:
+    """The report of a well-formed submission, parsed and filtered in Rust; or, when the
+    filter refuses it, the document as the reader would have read it (the careful path
+    decides on it); or None, and the careful path reads the text. Every shortcut here can
+    only decline, never accept what the careful path would refuse."""
     if isinstance(data, str):
         if not data.isascii():
             try:
@@ -717,11 +721,16 @@ def _quick(
     if plan.depth > max_depth:
         return None
     completed = status == "completed"
-    document = fast.parse(data, plan.filters, plan.groups, completed)
-    if document is None:
+    parsed = fast.parse(data, plan.filters, completed)
+    if parsed is None:
         return None
+    document, accepted = parsed
+    if not accepted:
+        if deeper_than(document, max_depth):
+            return None
+        return Read(document)
     answers = document["answers"]
-    run = _Run(plan, answers, completed, _Issues(), today, born)
+    run = _Run(plan, answers, completed, _Issues(), today, born, fast_checked=True)
     try:
         for section_id, area_id, container in plan.semantic:
             area_answers = _child(answers, section_id).get(area_id)

@@ -3,13 +3,22 @@
 NDJSON is read line by line, so memory does not grow with the file; with ``--format json`` the
 one JSON document on stdout is written as results arrive. A progress bar shows on stderr for
 large inputs when stderr is a terminal.
+
+NDJSON lines go in batches (at most :data:`BATCH_LINES` lines or :data:`BATCH_BYTES` bytes)
+to be validated and written out as text: in this process, or with ``--jobs N`` in N worker
+processes, a few batches at a time, the output written in input order, the same bytes as
+with one job. A batch's output is plain lines built in one string (the control characters of
+input escaped by ``safe``), not a rich ``print`` per issue.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,6 +50,12 @@ PROGRESS_FROM_BYTES = 8 * 1024 * 1024
 # The largest --max-bytes: a submission is held whole in memory, more than this is no form.
 MAX_BYTES_LIMIT = 1024 * 1024 * 1024
 _CHUNK = 64 * 1024
+#: An NDJSON batch: this many lines at most, ...
+BATCH_LINES = 2000
+#: ... and no more bytes than this (a batch holds at least one line, however long).
+BATCH_BYTES = 4 * 1024 * 1024
+#: The most worker processes ``--jobs`` starts.
+MAX_JOBS = 256
 
 _OK = pgettext("cli.ok", "ok")
 _ERRORS = npgettext("cli.validate.errors", "{where}: {count} error", "{where}: {count} errors")
@@ -82,6 +97,14 @@ def add_commands(commands: Commands) -> None:
         f"at most {MAX_BYTES_LIMIT})",
     )
     parser.add_argument(
+        "--jobs",
+        type=whole_number(1, MAX_JOBS),
+        default=1,
+        metavar="N",
+        help="with --ndjson, validate in N worker processes; the output is the same, in "
+        "input order (default 1: in this process)",
+    )
+    parser.add_argument(
         "--today",
         type=iso_date,
         default=None,
@@ -101,34 +124,54 @@ def run_validate(context: Context) -> int:
             open_input(name).close()
     form: Form | None = load_form(args.form) if args.form else None
     as_json = args.format == "json"
+    # The command line is where the clock is read; the library only uses the day it is given.
+    today: dt.date = args.today or dt.date.today()
+    batch = _Setup(form, args.locale, args.max_bytes, today, as_json, context.ascii_only)
     all_ok = True
     invalid = total = 0
     first = True
+    out = context.out.file
     if as_json:
-        context.out.file.write('{"results": [')
+        out.write('{"results": [')
     with ExitStack() as stack:
+        pool = None
+        if args.ndjson and args.jobs > 1:
+            pool = _start(stack, args.jobs, batch)
         for name in names:
             if name == "-" and stdin is not None:
                 stream = stdin
             else:
                 stream = stack.enter_context(open_input(name))
             label = "<stdin>" if name == "-" else name
-            size = None if name == "-" else _size(name)
-            for line, report in _reports(context, stream, size, args, form, label):
-                total += 1
-                if not report.ok:
-                    all_ok = False
-                    invalid += 1
-                if as_json:
-                    result = _result(label, line, report)
-                    prefix = "\n  " if first else ",\n  "
-                    entry = json_text(result, ascii_only=context.ascii_only, indent=None, end="")
-                    context.out.file.write(prefix + entry)
-                    first = False
-                else:
-                    _print_report(context, label, line, report)
+            if args.ndjson:
+                size = None if name == "-" else _size(name)
+                for done in _ndjson(context, stream, size, label, batch, pool, 2 * args.jobs):
+                    total += done.count
+                    invalid += done.invalid
+                    if as_json and done.text:
+                        out.write(("\n  " if first else ",\n  ") + done.text)
+                        first = False
+                    elif done.text:
+                        out.write(done.text)
+                continue
+            data = read_limited(stream, args.max_bytes, label)
+            report = validate(
+                data, form=form, locale=args.locale, max_bytes=args.max_bytes, today=today
+            )
+            total += 1
+            if not report.ok:
+                invalid += 1
+            if as_json:
+                result = _result(label, None, report)
+                prefix = "\n  " if first else ",\n  "
+                entry = json_text(result, ascii_only=context.ascii_only, indent=None, end="")
+                out.write(prefix + entry)
+                first = False
+            else:
+                _print_report(context, label, None, report)
+    all_ok = invalid == 0
     if as_json:
-        context.out.file.write("\n]}\n" if not first else "]}\n")
+        out.write("\n]}\n" if not first else "]}\n")
     elif total > 1:
         valid = total - invalid
         summary = context.text(_TOTALS, count=total, valid=valid, invalid=invalid)
@@ -136,21 +179,89 @@ def run_validate(context: Context) -> int:
     return EXIT_OK if all_ok else EXIT_INVALID
 
 
-def _reports(
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """What validating a batch of NDJSON lines needs, the same in every worker."""
+
+    form: Form | None
+    locale: str
+    max_bytes: int
+    today: dt.date
+    as_json: bool
+    ascii_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A batch validated: its output (JSON entries joined, or text lines), how many
+    submissions it held and how many of them were invalid."""
+
+    text: str
+    count: int
+    invalid: int
+
+
+_Batch = tuple[str, list[tuple[int, bytes]]]  # the file's label, and its lines with numbers
+_SETUP: list[_Setup] = []  # a worker's setup, given once when it starts
+
+
+def _start(stack: ExitStack, jobs: int, setup: _Setup) -> ProcessPoolExecutor:
+    """The worker processes, started now, before any progress bar runs a thread."""
+    pool = ProcessPoolExecutor(jobs, initializer=_set_up, initargs=(setup,))
+    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+    pool.submit(int).result()  # a fork start method forks every worker at the first task
+    return pool
+
+
+def _set_up(setup: _Setup) -> None:  # pragma: no cover - runs in a worker process
+    _SETUP[:] = [setup]
+
+
+def _work(batch: _Batch) -> _Done:  # pragma: no cover - runs in a worker process
+    return _check(_SETUP[0], batch)
+
+
+def _check(setup: _Setup, batch: _Batch) -> _Done:
+    """Validate the lines of one batch and write their output."""
+    label, lines = batch
+    parts: list[str] = []
+    invalid = 0
+    where_label = safe(label, markup=False)
+    for number, data in lines:
+        report = validate(
+            data,
+            form=setup.form,
+            locale=setup.locale,
+            max_bytes=setup.max_bytes,
+            today=setup.today,
+        )
+        if not report.ok:
+            invalid += 1
+        if setup.as_json:
+            result = _result(label, number, report)
+            parts.append(json_text(result, ascii_only=setup.ascii_only, indent=None, end=""))
+        elif not report.ok:  # a line per issue; one per valid record would drown the invalid
+            where = f"{where_label}:{number}"
+            for issue in report.issues:
+                parts.append(
+                    f"{where}  {safe(issue.pointer or '/', markup=False)}  {issue.code}  "
+                    f"{safe(issue.message, markup=False)}\n"
+                )
+    text = ",\n  ".join(parts) if setup.as_json else "".join(parts)
+    return _Done(text, len(lines), invalid)
+
+
+def _ndjson(
     context: Context,
     stream: IO[bytes],
     size: int | None,
-    args: Any,
-    form: Form | None,
     label: str,
-) -> Iterator[tuple[int | None, ValidationReport]]:
-    limit: int = args.max_bytes
-    # The command line is where the clock is read; the library only uses the day it is given.
-    today: dt.date = args.today or dt.date.today()
-    if not args.ndjson:
-        data = read_limited(stream, limit, label)
-        yield None, validate(data, form=form, locale=args.locale, max_bytes=limit, today=today)
-        return
+    setup: _Setup,
+    pool: ProcessPoolExecutor | None,
+    ahead: int,
+) -> Iterator[_Done]:
+    """The batches of one NDJSON stream, validated in input order; with a pool, a few
+    batches ahead at most (memory stays flat whatever the length of the stream)."""
     # rich.progress is imported for NDJSON only: one document needs no progress bar.
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -165,13 +276,39 @@ def _reports(
         disable=not show,
     ) as progress:
         task = progress.add_task(safe(label), total=size)
-        for number, data, done in _lines(stream, limit, label):
-            progress.update(task, completed=done)
-            if data.strip():
-                yield (
-                    number,
-                    validate(data, form=form, locale=args.locale, max_bytes=limit, today=today),
-                )
+        pending: deque[tuple[Future[_Done], int]] = deque()
+        for lines, done in _batches(stream, setup.max_bytes, label):
+            if pool is None:
+                progress.update(task, completed=done)
+                yield _check(setup, (label, lines))
+                continue
+            pending.append((pool.submit(_work, (label, lines)), done))
+            while len(pending) > ahead:
+                future, read = pending.popleft()
+                yield future.result()
+                progress.update(task, completed=read)
+        while pending:
+            future, read = pending.popleft()
+            yield future.result()
+            progress.update(task, completed=read)
+
+
+def _batches(
+    stream: IO[bytes], limit: int, label: str
+) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
+    """The non-blank lines of a stream in batches, each with the bytes read so far."""
+    lines: list[tuple[int, bytes]] = []
+    held = done = 0
+    for number, data, done in _lines(stream, limit, label):
+        if not data.strip():
+            continue
+        lines.append((number, data))
+        held += len(data)
+        if len(lines) >= BATCH_LINES or held >= BATCH_BYTES:
+            yield lines, done
+            lines, held = [], 0
+    if lines:
+        yield lines, done
 
 
 def _lines(stream: IO[bytes], limit: int, label: str) -> Iterator[tuple[int, bytes, int]]:
@@ -213,15 +350,6 @@ def _print_report(context: Context, label: str, line: int | None, report: Valida
     if report.ok:
         if line is None:  # one line per valid NDJSON record would drown the invalid ones
             context.out.print(f"[green]{context.text(_OK)}[/]  {safe(where)}", soft_wrap=True)
-        return
-    if line is not None:  # NDJSON: a line per issue, so that 100,000 records stay quick
-        for issue in report.issues:
-            context.out.print(
-                f"[bold red]{safe(where)}[/]  {safe(issue.pointer or '/')}  "
-                f"{issue.code}  {safe(issue.message)}",
-                soft_wrap=True,
-                highlight=False,
-            )
         return
     count = len(report.errors)
     heading = context.text(_ERRORS, where=f"[bold red]{safe(where)}[/]", count=count)
