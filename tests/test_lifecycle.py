@@ -31,6 +31,8 @@ from kindbehoeften._lifecycle.assessment import (
     ExtensionData,
     events_schema,
 )
+from kindbehoeften._lifecycle.events import canonical
+from kindbehoeften._lifecycle.machine import _canonical_and_body, _sha256
 from kindbehoeften.errors import (
     IncompleteAssessmentError,
     IntegrityError,
@@ -1304,6 +1306,62 @@ def test_changing_any_letter_or_digit_of_a_stored_history_is_detected() -> None:
             Assessment.from_json(bytes(changed))
         codes.add(caught.value.code)
     assert {"hash", "prev", "invalid_event", "case_id", "not_a_history", "json_syntax"} <= codes
+
+
+class _Text(str):
+    """A str that says it equals anything: canonical JSON reads its characters."""
+
+    __hash__ = str.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e: e,
+        lambda e: dict(reversed(list(e.items()))),
+        lambda e: e | {"hash": _Text(e["hash"])},
+        lambda e: e | {"hash": _Text("0" * 64)},
+        lambda e: e | {"hash": e["hash"].encode()},
+        lambda e: e | {"hash": "0" * 64},
+        lambda e: e | {"seq": True} if e["seq"] == 1 else e | {"seq": 1.0},
+        lambda e: e | {"data": e["data"] | {"anonymous": 0}},
+        lambda e: e | {"data": e["data"] | {"extra": float("nan")}},
+        lambda e: e | {"data": e["data"] | {1: "x"}},
+        lambda e: {key: value for key, value in e.items() if key != "at"},
+        lambda e: e | {"at": None},
+        lambda e: e | {"on": DAY},
+        lambda e: e | {"on": "2026-02-09"},
+        lambda e: e | {"actor": _Text("someone else")},
+        lambda e: e | {"data": tuple(e["data"].items())},
+        lambda e: _Mapping(e),
+    ],
+)
+def test_an_event_dict_is_canonical_and_hashed_as_its_whole_text_says(
+    change: Callable[[dict[str, Any]], Any],
+) -> None:
+    # verified() checks a dict's canonical text without hash and its hash apart: the verdict
+    # and the hash are those of comparing the whole texts and of Event.content_hash().
+    for original in HISTORY.to_dict()["events"]:
+        item = change(copy.deepcopy(original))
+        event = HISTORY.events[original["seq"] - 1]
+        try:
+            whole = canonical(item) == canonical(event.model_dump(mode="json"))
+        except (TypeError, ValueError):
+            whole = None
+        try:
+            same, body = _canonical_and_body(item, event)
+        except (TypeError, ValueError):
+            same, body = None, None
+        assert same == whole
+        if body is not None:
+            assert _sha256(body) == event.content_hash()
+
+
+class _Mapping(dict[str, Any]):
+    """A dict subclass: compared whole, as any mapping that is not a plain dict."""
 
 
 def test_dicts_must_be_json_ready() -> None:

@@ -311,10 +311,15 @@ FORM_STAGES: dict[str, str] = {
 }
 
 
+# What json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+# allow_nan=False) makes an encoder for on every call, made once (its encode keeps no state).
+_CANONICAL: Final = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical(document: Any) -> str:
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL.encode(document)
 
 
 class Event(BaseModel):

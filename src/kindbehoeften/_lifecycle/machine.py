@@ -10,6 +10,7 @@ more event, or a :class:`~kindbehoeften.errors.TransitionError` saying which ste
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -255,6 +256,7 @@ def verified(items: Iterable[Event | Mapping[str, Any]], head: str | None) -> tu
     events: list[Event] = []
     prev = GENESIS
     for seq, item in enumerate(items, 1):
+        body: str | None = None  # the canonical text of the event without hash, where known
         if isinstance(item, Event):
             event = item
         elif isinstance(item, Mapping):
@@ -264,7 +266,7 @@ def verified(items: Iterable[Event | Mapping[str, Any]], head: str | None) -> tu
                 fields = ", ".join(sorted({field for field, _ in problems_of(error)}))
                 raise IntegrityError("invalid_event", seq, fields) from error
             try:
-                same = canonical(item) == canonical(event.model_dump(mode="json"))
+                same, body = _canonical_and_body(item, event)
             except (TypeError, ValueError) as error:
                 raise IntegrityError("not_canonical", seq) from error
             if not same:
@@ -275,7 +277,7 @@ def verified(items: Iterable[Event | Mapping[str, Any]], head: str | None) -> tu
             raise IntegrityError("seq", seq)
         if event.prev != prev:
             raise IntegrityError("prev", seq)
-        if event.hash != event.content_hash():
+        if event.hash != (event.content_hash() if body is None else _sha256(body)):
             raise IntegrityError("hash", seq)
         prev = event.hash
         events.append(event)
@@ -284,6 +286,29 @@ def verified(items: Iterable[Event | Mapping[str, Any]], head: str | None) -> tu
     if head is not None and events[-1].hash != head:
         raise IntegrityError("head", len(events))
     return tuple(events)
+
+
+def _canonical_and_body(item: Mapping[str, Any], event: Event) -> tuple[bool, str | None]:
+    """Whether ``item`` is the canonical JSON of ``event`` (``canonical(item) ==
+    canonical(event.model_dump(mode="json"))``), and the canonical text of the event without
+    ``hash``, from one dump and one canonical text of each (None: not made).
+
+    For a plain dict with text keys, the canonical text is its sorted keys and their values'
+    canonical texts: two such texts are equal exactly when they are without ``hash`` and the
+    ``hash`` values' texts are equal; and ``content_hash()`` is the SHA-256 of the text without
+    ``hash`` (:func:`_sha256`). Any other mapping is compared whole, as it always was.
+    TypeError or ValueError: ``item`` has a value JSON cannot hold."""
+    if type(item) is not dict or "hash" not in item or any(type(key) is not str for key in item):
+        return canonical(item) == canonical(event.model_dump(mode="json")), None
+    body_text = canonical(event.model_dump(mode="json", exclude={"hash"}))
+    rest = {key: value for key, value in item.items() if key != "hash"}
+    same = canonical(rest) == body_text and canonical(item["hash"]) == canonical(event.hash)
+    return same, body_text
+
+
+def _sha256(body: str) -> str:
+    """:meth:`Event.content_hash`, given the canonical text it hashes."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def states(events: tuple[Event, ...]) -> list[State]:
