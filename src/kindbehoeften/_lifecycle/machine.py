@@ -186,10 +186,10 @@ def advance(state: State, event: Event, index: int) -> State:
             allowed(state),
             "its time (at) is before the time of an earlier event; times never go backwards",
         )
-    state = replace(state, last_on=event.on, last_at=event.at or state.last_at)
+    moved: dict[str, Any] = {"last_on": event.on, "last_at": event.at or state.last_at}
     data = event.data
     if kind == "preliminary_started":
-        return replace(state, stage="preliminary")
+        return replace(state, **moved, stage="preliminary")
     if kind == "preliminary_decision":
         assert isinstance(data, PreliminaryDecisionData)
         stage: Stage = {
@@ -197,53 +197,55 @@ def advance(state: State, event: Event, index: int) -> State:
             "open_full_assessment": "preliminary",
         }.get(data.outcome, "closed")  # type: ignore[assignment]  # the values are stages
         decided = data.outcome == "light_support"
-        return _closing(replace(state, outcome=data.outcome, support_decided=decided), stage)
+        return _closing(state, stage, moved | {"outcome": data.outcome, "support_decided": decided})
     if kind == "full_assessment_opened":
-        return replace(state, stage="full_assessment")
+        return replace(state, **moved, stage="full_assessment")
     if kind == "full_assessment_completed":
         assert isinstance(data, FullAssessmentData)
         decided = data.decision in {"support", "placement"}
-        state = replace(state, support_decided=decided)
-        return _closing(state, "support" if decided else "closed")
+        return _closing(
+            state, "support" if decided else "closed", moved | {"support_decided": decided}
+        )
     if kind == "support_started":
-        return replace(state, support_started=True)
+        return replace(state, **moved, support_started=True)
     if kind == "emergency_protection":
-        return replace(state, emergency_active=True, emergency_seen=True)
+        return replace(state, **moved, emergency_active=True, emergency_seen=True)
     if kind == "emergency_confirmed":
-        return replace(state, emergency_active=False)
+        return replace(state, **moved, emergency_active=False)
     if kind == "placement_started":
-        return replace(state, placed=True)
+        return replace(state, **moved, placed=True)
     if kind == "placement_ended":
-        return replace(state, placed=False)
+        return replace(state, **moved, placed=False)
     if kind == "report_received":  # an additional report on an open case
         assert isinstance(data, ReopenData)
-        return replace(state, informable=state.informable or not data.anonymous)
+        return replace(state, **moved, informable=state.informable or not data.anonymous)
     if kind == "transferred":
         assert isinstance(data, TransferData)
-        return replace(state, municipality=data.municipality)
+        return replace(state, **moved, municipality=data.municipality)
     if kind == "closed":
-        return _closing(state, "closed")
+        return _closing(state, "closed", moved)
     if kind == "reopened":
         assert isinstance(data, ReopenData)
         return State(
             "reported",
             not data.anonymous,
             index,
-            state.last_on,
-            state.last_at,
+            event.on,
+            event.at or state.last_at,
             data.reporter,
             data.anonymous,
             state.municipality,
         )
-    return state  # safety_assessed, reporter_informed, extension_granted, plan, review, ...
+    # safety_assessed, reporter_informed, extension_granted, plan, review, ...
+    return replace(state, **moved)
 
 
-def _closing(state: State, stage: Stage) -> State:
-    """Closing ends any emergency protection that awaits confirmation, and the placement
-    (no clock runs on a closed case)."""
+def _closing(state: State, stage: Stage, changes: dict[str, Any]) -> State:
+    """``state`` with ``changes`` at ``stage``: closing also ends any emergency protection
+    that awaits confirmation, and the placement (no clock runs on a closed case)."""
     if stage == "closed":
-        return replace(state, stage=stage, emergency_active=False, placed=False)
-    return replace(state, stage=stage)
+        return replace(state, **changes, stage=stage, emergency_active=False, placed=False)
+    return replace(state, **changes, stage=stage)
 
 
 # --- loading -------------------------------------------------------------------------------------
