@@ -1126,3 +1126,86 @@ def test_plain_and_its_shortcut_meet_the_size_limit_at_the_same_byte(
         with mock.patch.object(jsonread, "_plain_copy", return_value=None):
             careful = plain(value, max_bytes=max_bytes)
         assert (max_bytes, careful.problems) == (max_bytes, quick.problems)
+
+
+# --- the reader's two parsers ------------------------------------------------------------------
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _same_read(data: bytes, max_depth: int = 32) -> None:
+    """What jiter reads (where it reads at all) is what the standard library's path reads,
+    value for value (type and order of keys too), and that path finds no problem in it."""
+    quick = jsonread._quick(data, max_depth)
+    careful = jsonread._read(data, max_bytes=len(data), max_depth=max_depth, nonfinite=True)
+    if quick is not None:
+        assert (careful.problems, careful.complete) == ((), True)
+        assert repr(quick.document) == repr(careful.document)
+        assert json.dumps(quick.document) == json.dumps(careful.document)
+    got, want = read(data, max_depth=max_depth), quick or careful
+    assert (repr(got.document), got.problems, got.complete) == (
+        repr(want.document),
+        want.problems,
+        want.complete,
+    )
+
+
+@given(value=_JSON_VALUES, indent=st.sampled_from([None, 0, 2]), ascii_only=st.booleans())
+def test_jiter_reads_a_json_text_as_the_standard_library(
+    value: Any, indent: int | None, ascii_only: bool
+) -> None:
+    _same_read(json.dumps(value, indent=indent, ensure_ascii=ascii_only).encode())
+
+
+@given(
+    text=st.from_regex(
+        r"-?(0|[1-9][0-9]{0,30})(\.[0-9]{1,30})?([eE][-+]?[0-9]{1,3})?", fullmatch=True
+    )
+)
+def test_jiter_reads_a_number_as_the_standard_library(text: str) -> None:
+    _same_read(text.encode())
+    _same_read(f'[{text}, {{"n": {text}}}]'.encode())
+
+
+@SAME_VERDICT
+@given(data=st.data())
+def test_jiter_reads_a_mutated_history_as_the_standard_library_or_not_at_all(
+    data: st.DataObject,
+) -> None:
+    document = json.loads(HISTORY.read_bytes())
+    mutation, text = data.draw(mutated_json(document), label="mutation")
+    hypothesis.event(mutation)
+    _same_read(text, max_depth=40)
+    _same_read(text, max_depth=4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'"\\ud800"',
+        b'"\\udc00x"',
+        b'"\xed\xa0\x80"',
+        b'{"a": 1, "\\u0061": 2}',
+        b"\xef\xbb\xbf{}",
+        b"\xff",
+        b"1" + b"0" * 5000,
+        b"1e400",
+        b"[NaN]",
+        b"[-Infinity]",
+        b'"\x01"',
+        b"[1,]",
+        b"1 2",
+        b"[" * 50 + b"]" * 50,
+        b"[" * 300 + b"]" * 300,
+    ],
+)
+def test_jiter_leaves_each_problem_to_the_standard_library(text: bytes) -> None:
+    _same_read(text)

@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+import jiter
+
 from .limits import MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH, quoted
 
 __all__ = [
@@ -195,11 +197,39 @@ def read(
     >>> read('\\ufeff[1, NaN]').document
     [1, nan]
     """
-    from_text = False
     if not isinstance(data, str):
         data = bytes(data)
         if len(data) > max_bytes:
             return Read(None, (_too_large(max_bytes),), complete=False)
+        quick = _quick(data, max_depth)
+        if quick is not None:
+            return quick
+    return _read(data, max_bytes=max_bytes, max_depth=max_depth, nonfinite=nonfinite)
+
+
+def _quick(data: bytes, max_depth: int) -> Read | None:
+    """The document of clean JSON text, parsed by jiter (the parser of pydantic-core), or
+    ``None``: then :func:`_read` reads it and names its problems.
+
+    jiter refuses all that :func:`_read` would find a problem in, but a document too deep
+    (checked here as there): a key twice in one object, NaN and Infinity, a lone surrogate
+    (escaped or not), a byte-order mark, text that is not UTF-8, a number with more digits
+    than Python reads, and any syntax error. What it accepts, it reads as :func:`json.loads`
+    does (tests/test_hostile.py compares the two)."""
+    try:
+        document = jiter.from_json(
+            data, allow_inf_nan=False, cache_mode="keys", catch_duplicate_keys=True
+        )
+    except ValueError:
+        return None
+    return None if deeper_than(document, max_depth) else Read(document)
+
+
+def _read(data: bytes | str, *, max_bytes: int, max_depth: int, nonfinite: bool) -> Read:
+    """:func:`read` by the standard library's parser, every problem named (``data`` as bytes
+    is within ``max_bytes``)."""
+    from_text = False
+    if not isinstance(data, str):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
