@@ -1209,3 +1209,22 @@ def test_jiter_reads_a_mutated_history_as_the_standard_library_or_not_at_all(
 )
 def test_jiter_leaves_each_problem_to_the_standard_library(text: bytes) -> None:
     _same_read(text)
+
+
+def _nested(shape: list[bool], inner: Any) -> Any:
+    for in_list in shape:
+        inner = [inner] if in_list else {"k": inner, "n": 1}
+    return inner
+
+
+@given(
+    shapes=st.lists(st.lists(st.booleans(), max_size=12), min_size=1, max_size=4),
+    limit=st.one_of(st.integers(0, 14), st.sampled_from([99, 100, 101, 150])),
+)
+def test_the_depth_is_the_same_depth_first_and_level_by_level(
+    shapes: list[list[bool]], limit: int
+) -> None:
+    document: Any = [1, {"a": "b"}] + [_nested(shape, []) for shape in shapes]
+    expected = jsonread._deeper_by_levels(document, limit)
+    assert jsonread.deeper_than(document, limit) == expected
+    assert expected == (1 + max(len(shape) + 1 for shape in shapes) > limit)

@@ -282,7 +282,33 @@ def loads(
 
 
 def deeper_than(document: Any, limit: int) -> bool:
-    """Whether a document nests more than ``limit`` levels (containers only), level by level."""
+    """Whether a document nests more than ``limit`` levels (containers only): depth first,
+    stopping at the first container too deep, for the limits of the library's documents;
+    level by level for a limit over :data:`_WALKED_LIMIT`, so that no limit and no document
+    makes the walk run out of stack."""
+    kind = type(document)
+    if kind is not dict and kind is not list:
+        return False
+    if limit > _WALKED_LIMIT:
+        return _deeper_by_levels(document, limit)
+    return limit == 0 or _deeper(document, limit - 1)
+
+
+# The largest limit deeper_than() walks depth first: a frame per level, well within Python's
+# recursion limit however deep the caller's own stack.
+_WALKED_LIMIT: Final = 100
+
+
+def _deeper(container: Any, left: int) -> bool:
+    """Whether a container's items nest more than ``left`` levels."""
+    for item in container.values() if type(container) is dict else container:
+        kind = type(item)
+        if (kind is dict or kind is list) and (left == 0 or _deeper(item, left - 1)):
+            return True
+    return False
+
+
+def _deeper_by_levels(document: Any, limit: int) -> bool:
     level: list[Any] = [document]
     for _ in range(limit):
         below: list[Any] = []
