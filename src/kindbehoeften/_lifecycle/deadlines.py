@@ -401,6 +401,9 @@ def _add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+# Cached: the same clocks start on the same days across a store's records, and a day counted
+# is a day of the holidays' calendar, itself loaded once per country and year.
+@lru_cache(maxsize=4096)
 def _add_working_days(start: dt.date, amount: int, where: _Calendar) -> dt.date:
     assert where.country is not None
     country, subdivision, closed = where.country, where.subdivision, where.closed
