@@ -149,20 +149,20 @@ def _compact_size(document: Any) -> int:
 # A record of at most this many bytes holds submissions within the submission limit, however
 # plain() counts their size (a number or a boolean may count a byte more than its text).
 _SMALL: Final = MAX_SUBMISSION_BYTES // 2
-_RECORD_KEYS: Final = frozenset(
-    {
-        "$schema",
-        "case_id",
-        "jurisdiction",
-        "municipality",
-        "stage",
-        "emergency_active",
-        "today",
-        "history",
-        "deadlines",
-        "submissions",
-    }
+#: The keys of a record, in the order its schema lists them.
+_RECORD_FIELDS: Final = (
+    "$schema",
+    "case_id",
+    "jurisdiction",
+    "municipality",
+    "stage",
+    "emergency_active",
+    "today",
+    "history",
+    "deadlines",
+    "submissions",
 )
+_RECORD_KEYS: Final = frozenset(_RECORD_FIELDS)
 
 
 def _intact(
@@ -297,18 +297,7 @@ def record_schema() -> dict[str, Any]:
         "record was made, and the submissions of its forms.",
         "type": "object",
         "additionalProperties": False,
-        "required": [
-            "$schema",
-            "case_id",
-            "jurisdiction",
-            "municipality",
-            "stage",
-            "emergency_active",
-            "today",
-            "history",
-            "deadlines",
-            "submissions",
-        ],
+        "required": list(_RECORD_FIELDS),
         "properties": {
             "$schema": {"const": RECORD_SCHEMA_ID},
             "case_id": {"type": "string"},
