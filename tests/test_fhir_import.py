@@ -1,5 +1,5 @@
 """FHIR back into submissions: ``export.submission_from_fhir`` and the OperationOutcomes of
-``$validate`` (``_exports/fhir.py``).
+``$validate`` (``_exports/fhir/``).
 
 - exporting what was imported gives the same resource, over the example files and over
   generated submissions of the built-in forms and of generated forms;
