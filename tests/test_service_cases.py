@@ -580,9 +580,49 @@ def test_the_list_filters_by_stage_municipality_and_overdue(case_server: Server)
     assert lund not in {c["case_id"] for c in listed(case_server, overdue="2026-11-03")}
 
 
+def test_the_list_comes_in_pages_that_name_the_next(case_server: Server) -> None:
+    municipality = f"Paged-{new_id()}"  # this test's cases alone, in a shared store
+    ids = sorted(opened(case_server, municipality=municipality)[0] for _ in range(5))
+    seen, nexts, links = [], [], []
+    url: str | None = f"/cases?municipality={municipality}&limit=2"
+    while url is not None:
+        answer = case_server.client.get(url, headers=bearer("read-only"))
+        assert 200 == answer.status_code, answer.text
+        page = answer.json()
+        assert len(page["cases"]) <= 2
+        seen += [c["case_id"] for c in page["cases"]]
+        url = page.get("next")
+        nexts.append(url)
+        links.append(answer.headers.get("link"))
+    assert ids == seen  # every case once, by case id, across 3 pages
+    assert [True, True, False] == [url is not None for url in nexts]
+    assert [f'<{url}>; rel="next"' if url else None for url in nexts] == links
+    assert [] == listed(case_server, municipality=municipality, after=ids[-1])
+    assert ids[2:] == [
+        c["case_id"] for c in listed(case_server, municipality=municipality, after=ids[1])
+    ]
+
+
+def test_a_page_under_the_limit_has_no_next(case_server: Server) -> None:
+    municipality = f"Paged-{new_id()}"
+    opened(case_server, municipality=municipality)
+    answer = case_server.client.get(
+        "/cases", params={"municipality": municipality, "limit": "1"}, headers=bearer("read-only")
+    )
+    assert "next" not in answer.json()
+    assert "link" not in answer.headers
+
+
 @pytest.mark.parametrize(
     ("params", "parameter", "code"),
-    [({"stage": "open"}, "stage", "choice"), ({"overdue": "soon"}, "overdue", "date")],
+    [
+        ({"stage": "open"}, "stage", "choice"),
+        ({"overdue": "soon"}, "overdue", "date"),
+        *(
+            ({"limit": limit}, "limit", "range")
+            for limit in ["0", "1001", "-1", "ten", "\u0661", ""]
+        ),
+    ],
 )
 def test_a_bad_list_parameter_is_400_naming_it(
     guarded_server: Server, params: dict[str, str], parameter: str, code: str

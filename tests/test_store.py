@@ -237,6 +237,7 @@ def test_an_unknown_case_is_a_lookup_error(store: Store) -> None:
         (lambda store: store.get_submission("c", b"digest"), TypeError),
         (lambda store: list(store.cases(stage="open")), InvalidArgumentError),
         (lambda store: list(store.cases(municipality=3)), TypeError),
+        (lambda store: list(store.cases(after=3)), TypeError),
         (lambda store: list(store.cases(overdue_on="2026-11-20")), InvalidArgumentError),
         (
             lambda store: list(store.cases(overdue_on=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))),
@@ -294,6 +295,16 @@ def test_cases_filters_by_municipality_stage_and_overdue_date(store: Store) -> N
     assert ["a"] == [
         s.case_id for s in store.cases(municipality="Uppsala", overdue_on=dt.date(2027, 1, 1))
     ]
+
+
+def test_cases_after_an_id_goes_on_from_it_in_id_order(store: Store) -> None:
+    for case_id, municipality in [("a", "Lund"), ("b", "Uppsala"), ("c", "Lund"), ("d", "Lund")]:
+        store.create(reported(case_id, municipality=municipality))
+    assert ["c", "d"] == [s.case_id for s in store.cases(after="b")]
+    assert ["c", "d"] == [s.case_id for s in store.cases(after="a", municipality="Lund")]
+    assert ["b", "c", "d"] == [s.case_id for s in store.cases(after="aa")]  # need not be stored
+    assert [] == [s.case_id for s in store.cases(after="d")]
+    assert ["a", "b", "c", "d"] == [s.case_id for s in store.cases(after="")]
 
 
 def test_cases_reads_page_after_page(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

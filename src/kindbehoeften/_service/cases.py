@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from anyio import to_thread
 from pydantic import ValidationError
@@ -55,7 +56,14 @@ from ..errors import (
 )
 from .inputs import JSON, body, media_type
 from .logs import LOGGER
-from .models import CaseList, CaseSummaryBody, OpenCase, ProblemError, StepRequest
+from .models import (
+    PAGE_LIMIT,
+    CaseList,
+    CaseSummaryBody,
+    OpenCase,
+    ProblemError,
+    StepRequest,
+)
 from .problems import HTTPProblem
 
 __all__ = [
@@ -195,6 +203,21 @@ def _date_parameter(request: Request, name: str) -> dt.date | None:
         ) from None
 
 
+def _limit_parameter(request: Request) -> int:
+    value = request.query_params.get("limit")
+    if value is None:
+        return PAGE_LIMIT
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= PAGE_LIMIT:
+        return int(value)
+    message = f"limit must be a whole number from 1 to {PAGE_LIMIT}"
+    raise HTTPProblem(
+        400,
+        "invalid-parameter",
+        message,
+        errors=[ProblemError(parameter="limit", code="range", message=message)],
+    )
+
+
 def _read_error(error: ReadError) -> HTTPProblem:
     """A body that is not clean JSON: 400, with where and what (never a value)."""
     problem = error.problem
@@ -323,7 +346,9 @@ async def open_case(request: Request, stores: Stores, limit: int) -> Response:
 
 
 async def list_cases(request: Request, stores: Stores) -> Response:
-    """``GET /cases?stage=&municipality=&overdue=``: the stored cases the token may see."""
+    """``GET /cases?stage=&municipality=&overdue=&limit=&after=``: the stored cases the token
+    may see, a page of at most ``limit`` at a time (keyset paging by case id: ``next`` and the
+    ``Link`` header name the next page while there is one)."""
     stage = request.query_params.get("stage")
     if stage is not None and stage not in ASSESSMENT_STAGES:
         raise HTTPProblem(
@@ -339,17 +364,26 @@ async def list_cases(request: Request, stores: Stores) -> Response:
             ],
         )
     overdue = _date_parameter(request, "overdue")
+    limit = _limit_parameter(request)
     municipality = request.query_params.get("municipality")
+    after = request.query_params.get("after")
     grant = _grant(request)
 
     def listed(store: Store) -> list[CaseSummary]:
         if grant is not None and municipality not in (None, grant):
             return []  # another municipality's cases: none the token may see
-        return list(
-            store.cases(municipality=grant or municipality, stage=stage, overdue_on=overdue)
+        found = store.cases(
+            municipality=grant or municipality, stage=stage, overdue_on=overdue, after=after
         )
+        return list(itertools.islice(found, limit + 1))  # one more: is there a next page?
 
     summaries = await _in_thread(stores, listed)
+    more = len(summaries) > limit
+    del summaries[limit:]
+    following = None
+    if more:
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
+        following = "/cases?" + urlencode([*query, ("after", summaries[-1].case_id)])
     answer = CaseList(
         cases=[
             CaseSummaryBody(
@@ -364,11 +398,15 @@ async def list_cases(request: Request, stores: Stores) -> Response:
             for s in summaries
         ],
         overdue_on=overdue,
+        next=following,
     )
     document = answer.model_dump(mode="json")
     if overdue is None:  # as case list prints it: overdue_on only when asked
         del document["overdue_on"]
-    return _json(document)
+    if following is None:
+        del document["next"]
+    headers = {} if following is None else {"Link": f'<{following}>; rel="next"'}
+    return _json(document, headers=headers)
 
 
 async def show_case(request: Request, stores: Stores) -> Response:

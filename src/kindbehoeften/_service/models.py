@@ -10,7 +10,7 @@ data, which the lifecycle checks.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
@@ -26,6 +26,7 @@ from .._core.vocab import (
 from .._lifecycle.events import Day, Instant, OpaqueId
 
 __all__ = [
+    "PAGE_LIMIT",
     "CaseList",
     "CaseOverview",
     "CaseSummaryBody",
@@ -236,8 +237,17 @@ class CaseSummaryBody(_Model):
     )
 
 
+#: The most cases one page of ``GET /cases`` holds, and how many it holds without ``?limit=``.
+PAGE_LIMIT: Final = 1000
+
+
 class CaseList(_Model):
     """The stored cases by case id (those the token may see, filtered as asked)."""
 
     cases: list[CaseSummaryBody]
+    next: str | None = Field(
+        default=None,
+        description="the next page (also in the Link header), when there are more cases; the "
+        "same query with after= the last case id of this page",
+    )
     overdue_on: dt.date | None = Field(default=None, description="when ?overdue= was given")

@@ -23,6 +23,7 @@ from .._forms.files import form_file_schema
 from .._i18n import LOCALES
 from .._lifecycle.events import events_schema
 from .models import (
+    PAGE_LIMIT,
     CaseList,
     CaseOverview,
     FormSummary,
@@ -311,7 +312,9 @@ LIST_CASES: Final = Operation(
     "The stored cases",
     "The stored cases by case id, from the store's summary rows (as kindbehoeften case list "
     "--format json): those in stage, of municipality, with a deadline overdue on overdue, "
-    "where given. A token bound to a municipality sees its own cases only.",
+    "where given. A token bound to a municipality sees its own cases only. A page holds at "
+    "most limit cases; while there are more, next and the Link header (rel=next) name the "
+    "next page.",
     {_JSON: {"schema": _ref("CaseList")}},
     "the cases",
     (400, 500, 503),
@@ -330,8 +333,29 @@ LIST_CASES: Final = Operation(
             "description": "only cases with a deadline overdue on this day (YYYY-MM-DD)",
             "schema": {"type": "string", "format": "date"},
         },
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": f"at most this many cases in the page (default {PAGE_LIMIT})",
+            "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_LIMIT},
+        },
+        {
+            "name": "after",
+            "in": "query",
+            "required": False,
+            "description": "only cases whose id sorts after this one: the last of the page "
+            "before (follow next, or the Link header, rather than building it)",
+            "schema": {"type": "string"},
+        },
     ),
     tag="cases",
+    ok_headers={
+        "Link": {
+            "description": 'the next page, as <URL>; rel="next", while there are more cases',
+            "schema": {"type": "string"},
+        }
+    },
     notes={400: _BAD_PARAMETER},
 )
 SHOW_CASE: Final = Operation(

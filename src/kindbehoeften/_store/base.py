@@ -291,15 +291,19 @@ class Store(ABC):
         municipality: str | None = None,
         stage: str | None = None,
         overdue_on: dt.date | None = None,
+        *,
+        after: str | None = None,
     ) -> Iterator[CaseSummary]:
         """The stored cases, by case id, as :class:`CaseSummary` values: those of
         ``municipality``, in ``stage``, and with a clock overdue on ``overdue_on`` (exactly
-        the cases whose ``deadlines(overdue_on)`` has an ``overdue`` rule), where given.
+        the cases whose ``deadlines(overdue_on)`` has an ``overdue`` rule), where given; with
+        ``after``, only the cases whose id sorts after it (to go on from a page's last case).
 
         Read from each case's summary row, a page at a time, without replaying histories.
         """
-        if municipality is not None and not isinstance(municipality, str):
-            raise TypeError(f"municipality must be a str, not {type(municipality).__name__}")
+        for name, value in (("municipality", municipality), ("after", after)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
         if stage is not None and stage not in ASSESSMENT_STAGES:
             raise InvalidArgumentError(
                 "stage", f"stage must be one of: {', '.join(ASSESSMENT_STAGES)}"
@@ -308,14 +312,13 @@ class Store(ABC):
             not isinstance(overdue_on, dt.date) or isinstance(overdue_on, dt.datetime)
         ):
             raise InvalidArgumentError("overdue_on", "overdue_on must be a datetime.date")
-        return self._pages(municipality, stage, overdue_on)
+        return self._pages(municipality, stage, overdue_on, after or "")
 
     def _pages(
-        self, municipality: str | None, stage: str | None, overdue_on: dt.date | None
+        self, municipality: str | None, stage: str | None, overdue_on: dt.date | None, after: str
     ) -> Iterator[CaseSummary]:
         if overdue_on is not None:
             self._deadlines_current()
-        after = ""
         while True:
             with self._using():
                 page = self._summaries(after, municipality, stage, overdue_on, PAGE)
