@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import Form, validate
-from kindbehoeften._exports.schema import _date_order, _text_order, json_schema
+from kindbehoeften._exports.formulas import date_order, text_order
+from kindbehoeften._exports.schema import json_schema
 from kindbehoeften._forms.checks import check_form
 from kindbehoeften.errors import InvalidArgumentError
 from strategies import changed_submissions, form_submissions, forms
@@ -614,7 +615,7 @@ _DATE_TEXT = st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isofo
     _DATE_TEXT | st.text(alphabet="0129-W ", max_size=12),
 )
 def test_date_order_patterns_order_dates_as_text(operator: str, value: str, expected: str) -> None:
-    pattern = _date_order(operator, expected)
+    pattern = date_order(operator, expected)
     matches = pattern is not None and re.search(pattern, value) is not None
     python = {
         "gt": value > expected,
@@ -633,7 +634,7 @@ def test_date_order_patterns_order_dates_as_text(operator: str, value: str, expe
 def test_text_order_patterns_order_text_by_code_point(
     operator: str, value: str, expected: str
 ) -> None:
-    pattern = _text_order(operator, expected)
+    pattern = text_order(operator, expected)
     matches = pattern is not None and re.search(pattern, value) is not None
     python = {
         "gt": value > expected,

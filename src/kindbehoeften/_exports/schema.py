@@ -64,26 +64,38 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
-from .._core.answers import is_answered
 from .._core.conditions import fold
 from .._core.model import Comparison, Condition, Form, Question
 from .._core.vocab import DATE_PATTERN, STATUSES, Status
 from ..errors import InvalidArgumentError
+from .formulas import (
+    Atom,
+    Formula,
+    Rows,
+    Schema,
+    Scope,
+    all_of,
+    anchored_pattern,
+    answered_atom,
+    any_of,
+    atoms,
+    common_scope,
+    comparison_atom,
+    date_order,
+    if_then_else,
+    negation,
+    on_empty,
+    render,
+    substitute,
+    unanswered_atom,
+)
 
 __all__ = ["json_schema"]
 
-Scope: TypeAlias = tuple[str, ...]  # (section, area), or (section, area, group, ...) for rows
-Schema: TypeAlias = dict[str, Any] | bool
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_DIGITS = "0123456789"
-_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
 _RELATIVE_DATES = {"today": "today", "birth": "the child's date of birth"}
 
@@ -117,322 +129,6 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     # Not cached: building the largest built-in form's schema takes about half a millisecond,
     # less than a deep copy of a cached one (and callers may change what they get).
     return _Builder(form, status).schema()
-
-
-# --- formulas: conditions as boolean combinations of tests on single answers ----------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Atom:
-    """A test on the answer ``key`` of the container at ``scope``.
-
-    ``value`` is the JSON text of a schema for the answer. A positive atom is false for a
-    missing answer (it requires the key); a negative one is true for it.
-    """
-
-    scope: Scope
-    key: str
-    value: str
-    positive: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _And:
-    parts: tuple[Formula, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Or:
-    parts: tuple[Formula, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Not:
-    part: Formula
-
-
-@dataclass(frozen=True, slots=True)
-class _If:
-    condition: Formula
-    then: Formula
-    otherwise: Formula
-
-
-@dataclass(frozen=True, slots=True)
-class _Rows:
-    """``formula`` holds in every row of the group whose rows are at ``scope``."""
-
-    scope: Scope
-    formula: Formula
-
-
-Formula: TypeAlias = bool | _Atom | _And | _Or | _Not | _If | _Rows
-
-
-def _atom(scope: Scope, key: str, value: dict[str, Any], positive: bool) -> _Atom:
-    return _Atom(scope, key, json.dumps(value, sort_keys=True), positive)
-
-
-def _and(parts: Iterable[Formula]) -> Formula:
-    kept: list[Formula] = []
-    for part in parts:
-        if part is False:
-            return False
-        if part is not True:
-            kept.extend(part.parts if isinstance(part, _And) else (part,))
-    return True if not kept else kept[0] if len(kept) == 1 else _And(tuple(kept))
-
-
-def _or(parts: Iterable[Formula]) -> Formula:
-    kept: list[Formula] = []
-    for part in parts:
-        if part is True:
-            return True
-        if part is not False:
-            kept.extend(part.parts if isinstance(part, _Or) else (part,))
-    return False if not kept else kept[0] if len(kept) == 1 else _Or(tuple(kept))
-
-
-def _not(part: Formula) -> Formula:
-    if isinstance(part, bool):
-        return not part
-    return part.part if isinstance(part, _Not) else _Not(part)
-
-
-def _if(condition: Formula, then: Formula, otherwise: Formula) -> Formula:
-    if condition is True or then == otherwise:
-        return then
-    if condition is False:
-        return otherwise
-    return _If(condition, then, otherwise)
-
-
-def _atoms(formula: Formula) -> Iterator[_Atom]:
-    """The atoms of a condition (made of atoms, and, or, not)."""
-    if isinstance(formula, _Atom):
-        yield formula
-    elif isinstance(formula, _And | _Or):
-        for part in formula.parts:
-            yield from _atoms(part)
-    elif isinstance(formula, _Not):
-        yield from _atoms(formula.part)
-
-
-def _substitute(formula: Formula, atom: _Atom, value: bool) -> Formula:
-    if formula == atom:
-        return value
-    if isinstance(formula, _And):
-        return _and(_substitute(part, atom, value) for part in formula.parts)
-    if isinstance(formula, _Or):
-        return _or(_substitute(part, atom, value) for part in formula.parts)
-    if isinstance(formula, _Not):
-        return _not(_substitute(formula.part, atom, value))
-    return formula  # atoms, constants (no _If or _Rows inside a condition)
-
-
-def _on_empty(formula: Formula) -> bool:
-    """Whether ``formula`` holds on an empty object (every answer below it missing)."""
-    if isinstance(formula, bool):
-        return formula
-    if isinstance(formula, _Atom):
-        return not formula.positive
-    if isinstance(formula, _And):
-        return all(_on_empty(part) for part in formula.parts)
-    if isinstance(formula, _Or):
-        return any(_on_empty(part) for part in formula.parts)
-    if isinstance(formula, _Not):
-        return not _on_empty(formula.part)
-    if isinstance(formula, _If):
-        branch = formula.then if _on_empty(formula.condition) else formula.otherwise
-        return _on_empty(branch)
-    return True  # _Rows: no rows
-
-
-def _render(formula: Formula, level: Scope) -> Schema:
-    """``formula`` as a schema for the object at ``level`` (a prefix of every scope in it)."""
-    if isinstance(formula, bool):
-        return formula
-    if isinstance(formula, _Atom):
-        assert formula.scope[: len(level)] == level
-        schema: dict[str, Any] = {"properties": {formula.key: json.loads(formula.value)}}
-        path = formula.scope[len(level) :]
-        if formula.positive:
-            schema = {"required": [formula.key], **schema}
-        for key in reversed(path):
-            schema = {"properties": {key: schema}}
-            if formula.positive:
-                schema = {"required": [key], **schema}
-        return schema
-    if isinstance(formula, _And):
-        return {"allOf": [_render(part, level) for part in formula.parts]}
-    if isinstance(formula, _Or):
-        return {"anyOf": [_render(part, level) for part in formula.parts]}
-    if isinstance(formula, _Not):
-        return {"not": _render(formula.part, level)}
-    if isinstance(formula, _If):
-        rendered: dict[str, Any] = {"if": _render(formula.condition, level)}
-        if formula.then is not True:
-            rendered["then"] = _render(formula.then, level)
-        if formula.otherwise is not True:
-            rendered["else"] = _render(formula.otherwise, level)
-        return rendered
-    inner = _render(formula.formula, formula.scope)
-    for group in reversed(formula.scope[2:]):
-        inner = {"properties": {group: {"items": inner}}}
-    for key in reversed(formula.scope[len(level) : 2]):
-        inner = {"properties": {key: inner}}
-    return inner
-
-
-def _common(scopes: Iterable[Scope]) -> Scope:
-    """The longest scope that starts every one of ``scopes``."""
-    prefix: Scope | None = None
-    for scope in scopes:
-        if prefix is None:
-            prefix = scope
-            continue
-        size = 0
-        while size < min(len(prefix), len(scope)) and prefix[size] == scope[size]:
-            size += 1
-        prefix = prefix[:size]
-    return prefix or ()
-
-
-# --- comparisons ----------------------------------------------------------------------------
-
-_ORDER_KEYWORDS = {
-    "gt": "exclusiveMinimum",
-    "ge": "minimum",
-    "lt": "exclusiveMaximum",
-    "le": "maximum",
-}
-
-
-def _unanswered(question: Question) -> list[Any]:
-    """The unanswered values that fit the question's type (others fail its type anyway)."""
-    if question.type == "text":
-        return [None, ""]
-    if question.type in {"multi_choice", "group"}:
-        return [None, []]
-    return [None]
-
-
-def _is_answered(scope: Scope, question: Question) -> _Atom:
-    return _atom(scope, question.id, {"not": {"enum": _unanswered(question)}}, True)
-
-
-def _is_unanswered(scope: Scope, question: Question) -> _Atom:
-    return _atom(scope, question.id, {"enum": _unanswered(question)}, False)
-
-
-def _leaf(comparison: Comparison, target: Question, scope: Scope, key: str) -> _Atom | bool:
-    """The test of ``comparison`` on the (raw) answer ``key`` at ``scope``."""
-    operator, expected = comparison.operator, comparison.value
-    if operator == "answered":
-        if expected is False:
-            return _is_unanswered(scope, target)
-        return _is_answered(scope, target)
-    if operator == "contains":
-        return _atom(scope, key, {"type": "array", "contains": {"const": expected}}, True)
-    if operator in {"equals", "not_equals", "in", "not_in"}:
-        options = expected if isinstance(expected, tuple) else (expected,)
-        # Only an answer equals something: null and "" never match.
-        kept = [option for option in options if is_answered(option)]
-        if operator in {"equals", "in"}:
-            return _atom(scope, key, {"enum": kept}, True) if kept else False
-        return _atom(scope, key, {"not": {"enum": kept}}, False) if kept else True
-    if isinstance(expected, bool | tuple) or expected is None:
-        return False  # validate orders numbers with numbers and text with text, nothing else
-    if isinstance(expected, int | float):
-        return _atom(scope, key, {"type": "number", _ORDER_KEYWORDS[operator]: expected}, True)
-    if target.type == "date":
-        pattern = _date_order(operator, expected)
-    else:
-        pattern = _text_order(operator, expected)
-    if pattern is None:
-        return False
-    return _atom(scope, key, {"type": "string", "pattern": pattern}, True)
-
-
-def _date_order(operator: str, expected: str) -> str | None:
-    """A pattern for ``value <operator> expected`` (as text) on ``YYYY-MM-DD`` values.
-
-    The value is known to be ten characters long, digits with ``-`` at positions 4 and 7, so a
-    value compares by its first difference from ``expected``: a prefix and a character class
-    per position. None when no such value compares so.
-    """
-    shape = [_DIGITS] * 10
-    shape[4] = shape[7] = "-"
-    greater = operator in {"gt", "ge"}
-    alternatives: list[str] = []
-    for index, wanted in enumerate(expected[:10]):
-        chars = [c for c in shape[index] if (c > wanted if greater else c < wanted)]
-        if chars:
-            alternatives.append(expected[:index] + _char_class(chars))
-        if wanted not in shape[index]:
-            break  # no value has this prefix: later positions cannot tie
-    else:
-        if len(expected) == 10 and operator in {"ge", "le"}:
-            alternatives.append(expected)  # equal
-        elif len(expected) < 10 and greater:
-            alternatives.append(expected)  # the value is longer, with expected as its prefix
-        elif len(expected) > 10 and not greater:
-            alternatives.append(expected[:10])  # the value is a prefix of expected
-    if not alternatives:
-        return None
-    return "^(?:" + "|".join(alternatives) + ")"
-
-
-def _char_class(chars: list[str]) -> str:
-    if len(chars) == 1:
-        return chars[0]
-    return f"[{chars[0]}-{chars[-1]}]"  # consecutive digits
-
-
-def _text_order(operator: str, expected: str) -> str | None:
-    """A pattern for ``value <operator> expected`` on any text (code point order).
-
-    Only reached for forms that :func:`kindbehoeften.load_form` would refuse (ordered operators
-    on questions that are neither numbers nor dates); kept so that the schema stays exact.
-    """
-    greater = operator in {"gt", "ge"}
-    alternatives: list[str] = []
-    for index, char in enumerate(expected):
-        prefix = "".join(map(_literal, expected[:index]))
-        if greater:
-            alternatives.append(prefix + f"[^\\u0000-{_literal(char)}]")
-        elif char > "\0":
-            alternatives.append(prefix + f"[\\u0000-{_literal(chr(ord(char) - 1))}]")
-        if not greater:
-            alternatives.append(prefix + "$(?!\\n)")  # a proper prefix of expected
-    whole = "".join(map(_literal, expected))
-    if greater:
-        alternatives.append(whole + "[\\s\\S]")  # longer, with expected as its prefix
-    if operator in {"ge", "le"}:
-        alternatives.append(whole + "$(?!\\n)")
-    if not alternatives:
-        return None  # nothing is less than ""
-    return "^(?:" + "|".join(alternatives) + ")"
-
-
-def _literal(char: str) -> str:
-    """One character as a regular-expression literal that Python and ECMA-262 read alike."""
-    if char.isascii() and char.isalnum():
-        return char
-    if ord(char) > 0xFFFF:
-        return char
-    return f"\\u{ord(char):04x}"
-
-
-def _anchored(pattern: str) -> str:
-    """The form's pattern, whole-answer and allowing "" (as validate: an empty text is not
-    checked against the pattern). Leading inline flags stay in front, where Python wants them."""
-    flags = _GLOBAL_FLAGS.match(pattern)
-    head = flags.group(0) if flags else ""
-    return f"{head}^(?:{pattern[len(head) :]})?$(?!\\n)"
-
-
-# --- the builder ----------------------------------------------------------------------------
 
 
 class _Builder:
@@ -480,9 +176,9 @@ class _Builder:
             reference = leaf.question.split(".")
             target_scope = scope if len(reference) == 1 else tuple(reference[:2])
             key = reference[-1]
-            return _leaf(leaf, self.questions[target_scope][key], target_scope, key)
+            return comparison_atom(leaf, self.questions[target_scope][key], target_scope, key)
 
-        return fold(condition, comparison=comparison, all_=_and, any_=_or, not_=_not)
+        return fold(condition, comparison=comparison, all_=all_of, any_=any_of, not_=negation)
 
     def _add(self, level: Scope, comment: str, formula: Formula) -> None:
         if formula is not True:
@@ -498,41 +194,41 @@ class _Builder:
     def _conditional(self, scope: Scope, question: Question) -> None:
         enabled = self._enabled(scope, question.id)
         must = self._must(question)
-        required: Formula = _is_answered(scope, question) if must else True
-        disabled = _is_unanswered(scope, question)
+        required: Formula = answered_atom(scope, question) if must else True
+        disabled = unanswered_atom(scope, question)
         where = ".".join((*scope, question.id))
         comment = (
             f"{where}: required while its condition holds, else unanswered"
             if must
             else f"{where}: answered only while its condition holds"
         )
-        outside = list(dict.fromkeys(a for a in _atoms(enabled) if a.scope != scope))
+        outside = list(dict.fromkeys(a for a in atoms(enabled) if a.scope != scope))
         if len(scope) == 2 or not outside:
-            formula = _if(enabled, required, disabled)
-            level = _common([scope, *(atom.scope for atom in outside)])
+            formula = if_then_else(enabled, required, disabled)
+            level = common_scope([scope, *(atom.scope for atom in outside)])
             self._add(level, comment, formula)
             return
         # A row question whose condition names questions outside the row: decide the outside
         # tests at the nearest common object, then require the rest of every row.
-        level = _common([scope[:2], *(atom.scope for atom in outside)])
+        level = common_scope([scope[:2], *(atom.scope for atom in outside)])
         self._add(level, comment, self._split(enabled, outside, scope, required, disabled))
 
     def _split(
         self,
         enabled: Formula,
-        outside: list[_Atom],
+        outside: list[Atom],
         scope: Scope,
         required: Formula,
         disabled: Formula,
     ) -> Formula:
         if not outside:
-            rows = _if(enabled, required, disabled)
-            return True if rows is True else _Rows(scope, rows)
+            rows = if_then_else(enabled, required, disabled)
+            return True if rows is True else Rows(scope, rows)
         head, rest = outside[0], outside[1:]
-        return _if(
+        return if_then_else(
             head,
-            self._split(_substitute(enabled, head, True), rest, scope, required, disabled),
-            self._split(_substitute(enabled, head, False), rest, scope, required, disabled),
+            self._split(substitute(enabled, head, True), rest, scope, required, disabled),
+            self._split(substitute(enabled, head, False), rest, scope, required, disabled),
         )
 
     # schemas
@@ -547,12 +243,12 @@ class _Builder:
                     for rule in area.require_one_of:
                         if form.stage in rule.required:
                             answered = (
-                                _is_answered(scope, area.question(k)) for k in rule.questions
+                                answered_atom(scope, area.question(k)) for k in rule.questions
                             )
                             self._add(
                                 scope,
                                 f"at least one of: {', '.join(rule.questions)}",
-                                _or(answered),
+                                any_of(answered),
                             )
         sections: dict[str, Any] = {}
         needed_sections: list[str] = []
@@ -595,7 +291,7 @@ class _Builder:
         does not, the object must be present, since validate judges a missing one as empty."""
         if any(question.when is None and self._must(question) for question in questions):
             return False
-        return all(_on_empty(formula) for _, formula in self.constraints.get(scope, ()))
+        return all(on_empty(formula) for _, formula in self.constraints.get(scope, ()))
 
     def _object(
         self, scope: Scope, label: str, properties: dict[str, Any], required: list[str]
@@ -609,7 +305,7 @@ class _Builder:
         if required:
             schema["required"] = required
         constraints = [
-            _commented(comment, _render(formula, scope))
+            _commented(comment, render(formula, scope))
             for comment, formula in self.constraints.get(scope, ())
         ]
         if constraints:
@@ -636,7 +332,7 @@ class _Builder:
             if question.max_length is not None:
                 schema["maxLength"] = question.max_length
             if question.pattern is not None:
-                schema["pattern"] = _anchored(question.pattern)
+                schema["pattern"] = anchored_pattern(question.pattern)
         elif kind == "boolean":
             schema["type"] = "boolean"
         elif kind in {"integer", "decimal"}:
@@ -674,7 +370,7 @@ class _Builder:
                 schema["$comment"] = " ".join(comments)
             if bounds:
                 schema["allOf"] = [
-                    {"pattern": _date_order(operator, day.isoformat())}
+                    {"pattern": date_order(operator, day.isoformat())}
                     for operator, day, _ in bounds
                 ]
         elif kind == "choice":
