@@ -150,7 +150,7 @@ def test_an_internal_error_exits_2_without_traceback_or_exception_text(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom with secret")
 
-    monkeypatch.setattr("kindbehoeften.cli.forms.forms", boom)
+    monkeypatch.setattr("kindbehoeften.cli.forms.summaries", boom)
     result = run("forms", "list")
     assert 2 == result.code
     assert "internal error" in result.err
@@ -165,7 +165,7 @@ def test_an_internal_error_under_json_prints_nothing_on_stdout(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom with secret")
 
-    monkeypatch.setattr("kindbehoeften.cli.forms.forms", boom)
+    monkeypatch.setattr("kindbehoeften.cli.forms.summaries", boom)
     result = run("forms", "list", "--format", "json")
     assert 2 == result.code
     assert "" == result.out
@@ -176,7 +176,7 @@ def test_an_interrupt_exits_2_without_traceback(run: Run, monkeypatch: pytest.Mo
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("kindbehoeften.cli.forms.load_form", interrupt)
+    monkeypatch.setattr("kindbehoeften._forms.catalog.load_form", interrupt)
     result = run("forms", "show", "triangle.full")
     assert 2 == result.code
     assert "interrupted" in result.err

@@ -35,13 +35,14 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from ._core.model import Form
 from ._core.tomllines import KeyPath, line_index, line_of
 from .errors import UnknownLocaleError
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
     from babel.support import Translations
+
+    from ._core.model import Form
 
 __all__ = [
     "DOMAIN",
@@ -52,6 +53,7 @@ __all__ = [
     "catalog",
     "extract_form_file",
     "form_messages",
+    "form_text",
     "localize",
     "negotiate",
     "npgettext",
@@ -246,8 +248,18 @@ def _questions(node: Mapping[str, Any], prefix: str, path: KeyPath) -> Iterator[
         yield from _questions(question, key, here)
 
 
-def _contexts(form: Form) -> tuple[str, ...]:
-    return (form.id,) if form.base is None else (form.id, form.base.id)
+def _contexts(form_id: str, base_id: str | None) -> tuple[str, ...]:
+    return (form_id,) if base_id is None else (form_id, base_id)
+
+
+def form_text(form_id: str, base_id: str | None, key: str, english: str, locale: str) -> str:
+    """One text of a form by its stable key, in the language of ``locale``, as :func:`localize`
+    gives it (without building the form: ``forms list`` shows titles only).
+
+    >>> form_text("triangle.full", None, "title", "Full assessment", "sv")
+    'Utredning'
+    """
+    return translate(_contexts(form_id, base_id), key, english, negotiate(locale))
 
 
 _LOCALIZED: dict[tuple[int, str], Form] = {}
@@ -269,13 +281,13 @@ def localize(form: Form, locale: str) -> Form:
     if cached is not None and cached.key == form.key:
         return cached
     document = form.to_dict()
-    contexts = _contexts(form)
+    contexts = _contexts(form.id, None if form.base is None else form.base.id)
     for key, english, path in list(form_messages(document)):
         node: Any = document
         for step in path[:-1]:
             node = node[step]
         node[path[-1]] = translate(contexts, key, english, language)
-    localized = Form.from_dict(document)
+    localized = type(form).from_dict(document)
     if len(_LOCALIZED) > 64:
         _LOCALIZED.clear()
     _LOCALIZED[(id(form), language)] = localized
