@@ -1,4 +1,4 @@
-"""Six languages through gettext catalogs read with babel.
+"""Six languages through gettext catalogs, kept with babel.
 
 One catalog per language, ``locales/<lang>/LC_MESSAGES/kindbehoeften.po``, holds two kinds
 of messages:
@@ -17,9 +17,11 @@ A locale is negotiated to one of :data:`LOCALES` (``nb_NO`` -> ``nb``, ``sv-FI``
 a message missing in that catalog falls back to English. Anything else raises
 :class:`~kindbehoeften.errors.UnknownLocaleError`.
 
-babel is imported when it is first needed (a locale other than one of the six codes, a
-catalog of a language other than English), not with the library: English output and the
-command line's start do without it.
+Texts are translated from the compiled catalogs beside them (``kindbehoeften.mo``, made by
+``pybabel compile``) with the standard library's ``gettext``. babel is imported only where it
+is needed: to negotiate a locale other than one of the six codes, and to read, extract and
+check the ``.po`` files themselves (:func:`catalog`, :func:`status`); a start of the command
+line in any of the six languages does without it.
 
 >>> negotiate("nb_NO"), negotiate("sv-SE"), negotiate("fi")
 ('nb', 'sv', 'fi')
@@ -28,7 +30,7 @@ command line's start do without it.
 from __future__ import annotations
 
 import functools
-import io
+import gettext
 import tomllib
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -40,7 +42,6 @@ from .errors import UnknownLocaleError
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
-    from babel.support import Translations
 
     from ._core.model import Form
 
@@ -135,14 +136,19 @@ def catalog(language: str, root: Path | None = None) -> Catalog:
 
 
 @functools.cache
-def _translations(language: str) -> Translations:
-    from babel.messages.mofile import write_mo
-    from babel.support import Translations
+def _translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of a shipped language, read with the standard library's
+    ``gettext``: a translation imports no babel and parses no ``.po`` at a start.
 
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog(language), use_fuzzy=False)  # fuzzy entries are not yet translated
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    The ``.mo`` files are made from the ``.po`` files by ``pybabel compile`` (fuzzy entries
+    left out: they are not yet translated), and ``tests/test_i18n.py`` fails when one is not
+    what the compiler makes of its ``.po`` today.
+    """
+    path = _locales(None) / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as stream:
+        return gettext.GNUTranslations(stream)
 
 
 def render(text: Text, locale: str = "en", n: int | None = None, **params: Any) -> str:
@@ -167,9 +173,9 @@ def _template(text: Text, language: str, count: int | None) -> str:
         return english
     translations = _translations(language)
     if text.plural is None:
-        found: str = translations.upgettext(text.context, text.singular)
+        found = translations.pgettext(text.context, text.singular)
     else:
-        found = translations.unpgettext(
+        found = translations.npgettext(
             text.context, text.singular, text.plural, 1 if count is None else count
         )
     return found or english
@@ -182,7 +188,7 @@ def translate(contexts: tuple[str, ...], key: str, english: str, language: str) 
         return english
     translations = _translations(language)
     for context in contexts:
-        found: str = translations.upgettext(context, key)
+        found = translations.pgettext(context, key)
         if found != key:
             return found
     return english
