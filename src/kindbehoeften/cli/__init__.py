@@ -44,7 +44,7 @@ from .base import (
 __all__ = ["LOCALE_VARIABLE", "Context", "UsageError", "main"]
 
 # Each command group's module with the commands it registers, in the order of
-# `kindbehoeften --help` (tests/test_cli_base.py checks that each registers these).
+# `kindbehoeften --help` (tests/test_cli.py checks that each registers these).
 _GROUPS: dict[str, tuple[str, ...]] = {
     "demo": ("demo",),
     "forms": ("forms",),

@@ -101,7 +101,7 @@ def run_list(context: Context) -> int:
 
 def run_show(context: Context) -> int:
     """One form as a tree (or as JSON); exit 1 with its problems for a broken form file."""
-    from .._forms.catalog import load_form  # the typed forms: not loaded by the other commands
+    from .._forms.catalog import load_form  # the typed forms, which forms list does without
 
     if _is_path(context.args.form):
         _check_file(Path(context.args.form))
