@@ -21,9 +21,11 @@ import kindbehoeften
 from kindbehoeften import FormDefinitionError
 from kindbehoeften._forms import catalog as _catalog
 from kindbehoeften._forms import files as _files
+from kindbehoeften._forms import sources as _sources
 from kindbehoeften._forms.checked import CHECKED, is_checked
 from kindbehoeften._forms.datafiles import Problems, parse, parse_checked
 from kindbehoeften._forms.files import read_form_file
+from kindbehoeften._forms.listing import summaries, summary
 from kindbehoeften._lifecycle import deadlines as _deadlines
 
 PACKAGE = Path(str(importlib.resources.files("kindbehoeften")))
@@ -91,7 +93,7 @@ def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
             assert "kindbehoeften" == package
             return tmp_path
 
-    monkeypatch.setattr(_catalog, "resources", Resources)
+    monkeypatch.setattr(_sources, "resources", Resources)
     monkeypatch.setattr(_deadlines, "resources", Resources)
     _catalog._builtin_catalog.cache_clear()
     _deadlines._shipped.cache_clear()
@@ -133,6 +135,31 @@ def test_a_changed_built_in_form_goes_through_every_gate(
     assert ["triangle.plan"] == schema_runs
 
 
+def test_the_listing_of_the_recorded_built_in_forms_builds_no_form(
+    package_copy: Path, schema_runs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``forms list`` summarises the vouched files themselves: no form file is read as a
+    typed form, so no schema and no model."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a typed form was built")
+
+    monkeypatch.setattr(_catalog, "read_form_file", refused)
+    assert 4 == len(summaries())
+    assert [] == schema_runs
+
+
+def test_the_listing_of_a_changed_built_in_form_goes_through_every_gate(
+    package_copy: Path, schema_runs: list[str]
+) -> None:
+    path = package_copy / "forms/triangle.plan.toml"
+    path.write_bytes(path.read_bytes().replace(b'title = "Support plan"', b'title = "Changed"'))
+    entries = summaries()
+    assert ["triangle.plan"] == schema_runs
+    assert tuple(summary(form.to_dict()) for form in kindbehoeften.forms()) == entries
+    assert "Changed" == next(e["title"] for e in entries if e["id"] == "triangle.plan")
+
+
 def test_a_built_in_form_changed_for_the_worse_is_refused(package_copy: Path) -> None:
     path = package_copy / "forms/triangle.followup.toml"
     path.write_bytes(b"surprise = true\n" + path.read_bytes())
@@ -141,6 +168,10 @@ def test_a_built_in_form_changed_for_the_worse_is_refused(package_copy: Path) ->
     assert [("forms/triangle.followup.toml", "surprise")] == [
         (problem.file, problem.path) for problem in caught.value.problems
     ]
+    _catalog._builtin_catalog.cache_clear()
+    with pytest.raises(FormDefinitionError) as listed:  # and so is its listing
+        summaries()
+    assert caught.value.problems == listed.value.problems
 
 
 def test_a_shipped_profile_changed_for_the_worse_is_refused(package_copy: Path) -> None:

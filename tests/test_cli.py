@@ -3,7 +3,10 @@ and the console script."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -147,7 +150,7 @@ def test_an_internal_error_exits_2_without_traceback_or_exception_text(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom with secret")
 
-    monkeypatch.setattr("kindbehoeften.cli.forms.forms", boom)
+    monkeypatch.setattr("kindbehoeften.cli.forms.summaries", boom)
     result = run("forms", "list")
     assert 2 == result.code
     assert "internal error" in result.err
@@ -162,7 +165,7 @@ def test_an_internal_error_under_json_prints_nothing_on_stdout(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom with secret")
 
-    monkeypatch.setattr("kindbehoeften.cli.forms.forms", boom)
+    monkeypatch.setattr("kindbehoeften.cli.forms.summaries", boom)
     result = run("forms", "list", "--format", "json")
     assert 2 == result.code
     assert "" == result.out
@@ -173,7 +176,7 @@ def test_an_interrupt_exits_2_without_traceback(run: Run, monkeypatch: pytest.Mo
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("kindbehoeften.cli.forms.load_form", interrupt)
+    monkeypatch.setattr("kindbehoeften._forms.catalog.load_form", interrupt)
     result = run("forms", "show", "triangle.full")
     assert 2 == result.code
     assert "interrupted" in result.err
@@ -197,3 +200,63 @@ def test_python_m_kindbehoeften_unknown_form_exits_2_with_one_line_on_stderr() -
     assert 1 == len(completed.stderr.splitlines())
     assert completed.stderr.startswith("kindbehoeften: error:")
     assert "'nope'" in completed.stderr
+
+
+# --- each command's module, imported when the command runs ---------------------------------------
+
+
+def _commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(actions[0].choices) if actions else {}
+
+
+def test_each_group_module_registers_the_commands_the_table_names() -> None:
+    from kindbehoeften import cli
+
+    for group, commands in cli._GROUPS.items():
+        parser = cli._parser(StringIO(), (group,))
+        assert (group, list(commands)) == (group, list(_commands_of(parser)))
+
+
+def test_a_command_parsed_with_its_module_alone_has_the_same_help() -> None:
+    """The parser made for one command (only its group's module imported) says of it, and
+    of each of its actions, what the parser of every command says."""
+    from kindbehoeften import cli
+
+    everything = _commands_of(cli._parser(StringIO()))
+    assert list(everything) == [name for names in cli._GROUPS.values() for name in names]
+    for name, full in everything.items():
+        alone = _commands_of(cli._parser(StringIO(), cli._groups([name, "--help"])))[name]
+        assert full.format_help() == alone.format_help()
+        for action, parser in _commands_of(full).items():
+            assert parser.format_help() == _commands_of(alone)[action].format_help()
+
+
+@pytest.mark.parametrize(
+    ("argv", "groups"),
+    [
+        (["forms", "list"], ("forms",)),
+        (["timeline", "x.json"], ("deadlines",)),
+        (["import", "fhir-response", "x"], ("imports",)),
+        (["--version"], ()),
+        (["--help"], "all"),
+        (["-h", "forms"], "all"),  # the top level's help, which lists every command
+        (["--version", "forms"], "all"),
+        (["nonsense"], "all"),  # its error names every command
+        ([], "all"),
+    ],
+)
+def test_the_modules_a_command_line_needs(argv: list[str], groups: object) -> None:
+    from kindbehoeften import cli
+
+    assert (tuple(cli._GROUPS) if groups == "all" else groups) == cli._groups(argv)
+
+
+def test_the_help_lists_every_command_in_order(run: Run) -> None:
+    from kindbehoeften import cli
+
+    result = run("--help")
+    assert 0 == result.code
+    # "    forms     list, show and check forms"; not a help text's second line
+    shown = re.findall(r"^    (\S+)", result.out, flags=re.MULTILINE)
+    assert [name for names in cli._GROUPS.values() for name in names] == shown

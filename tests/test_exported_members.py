@@ -24,15 +24,103 @@ NOT_OWN_TYPES = {
 
 
 def test_all_lists_every_public_name_of_the_package() -> None:
-    """A public name not in ``__all__`` (or the reverse) is a drift of the public contract."""
+    """A public name not in ``__all__`` (or the reverse) is a drift of the public contract.
+    The package imports its names at their first use (PEP 562): ``dir()`` shows them all,
+    used or not, as ``vars()`` shows those in use."""
     public = {
         name
-        for name, value in vars(kindbehoeften).items()
-        if not name.startswith("_") and getattr(value, "__module__", "").startswith("kindbehoeften")
+        for name in {*dir(kindbehoeften), *vars(kindbehoeften)}
+        if not name.startswith("_")
+        and getattr(getattr(kindbehoeften, name), "__module__", "").startswith("kindbehoeften")
     }
     modules = {"cli", "errors"}  # submodules that become attributes once imported
     expected = sorted(public - modules)
     assert expected == sorted(set(kindbehoeften.__all__) - NOT_OWN_TYPES)
+
+
+def _imported_for_type_checkers() -> dict[str, str]:
+    """The names that ``kindbehoeften/__init__.py`` imports under ``TYPE_CHECKING``, with the
+    module (relative, as written) of each."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(kindbehoeften.__file__).read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom)
+                for alias in statement.names:
+                    found[alias.asname or alias.name] = "." * statement.level + (
+                        statement.module or ""
+                    )
+    return found
+
+
+def test_the_names_type_checkers_see_are_the_names_used_at_run_time() -> None:
+    """The imports under ``TYPE_CHECKING`` (what mypy and readers see), the table that
+    imports each name at its first use, and ``__all__`` list the same names, from the same
+    modules."""
+    expected = set(kindbehoeften.__all__) - {"__version__"}
+    assert sorted(expected) == sorted(_imported_for_type_checkers())
+    assert _imported_for_type_checkers() == kindbehoeften._SOURCE_OF
+
+
+def test_every_public_name_imports_on_its_own_in_a_fresh_process() -> None:
+    """``from kindbehoeften import X`` for each X, each the first name used in its process:
+    the value is the one of its module and its class names the public module."""
+    script = """
+import importlib, json, sys
+import kindbehoeften
+name = sys.argv[1]
+namespace = {}
+exec(f"from kindbehoeften import {name}", namespace)
+value = namespace[name]
+source = importlib.import_module(kindbehoeften._SOURCE_OF[name], "kindbehoeften")
+module = value.__module__ if isinstance(value, type) else None
+print(json.dumps([value is getattr(source, name), module]))
+"""
+    errors = set(kindbehoeften.errors.__all__)
+    for name in sorted(set(kindbehoeften.__all__) - {"__version__"}):
+        done = subprocess.run(
+            [sys.executable, "-c", script, name], capture_output=True, text=True, check=False
+        )
+        assert "" == done.stderr, name
+        same, module = json.loads(done.stdout)
+        assert same, name
+        if module is not None:
+            expected = "kindbehoeften.errors" if name in errors else "kindbehoeften"
+            assert (name, expected) == (name, module)
+
+
+def test_importing_the_package_imports_none_of_its_modules() -> None:
+    """Each name is imported at its first use: ``import kindbehoeften`` alone builds no
+    model and loads no pydantic."""
+    script = (
+        "import json, sys, kindbehoeften\n"
+        "print(json.dumps(sorted(n for n in sys.modules"
+        " if n.startswith(('kindbehoeften.', 'pydantic')))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert [] == json.loads(done.stdout)
+
+
+def test_a_class_used_through_its_private_module_first_still_names_the_package() -> None:
+    """A value returned by a function of the package names ``kindbehoeften`` even when the
+    package's own name for its class was never used (``load_form`` returns a ``Form``;
+    ``kindbehoeften.store`` returns summaries)."""
+    script = (
+        "import kindbehoeften\n"
+        "form = kindbehoeften.load_form('triangle.plan')\n"
+        "from kindbehoeften import store\n"
+        "print(type(form).__module__, store.CaseSummary.__module__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "kindbehoeften kindbehoeften\n" == done.stdout
 
 
 def test_all_has_no_repeats_and_every_name_exists() -> None:

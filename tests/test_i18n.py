@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from babel.messages.extract import extract, extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 import kindbehoeften
@@ -57,6 +58,20 @@ def test_each_catalog_parses_and_passes_babels_checkers(language: str) -> None:
         parsed = read_po(stream, locale=language)
     assert [] == [(message.id, error) for message in parsed for error in message.check(parsed)]
     assert language == str(parsed.locale)
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_each_shipped_compiled_catalog_is_what_pybabel_compile_makes_of_its_po(
+    language: str,
+) -> None:
+    """The library translates from the ``.mo`` files; after a change to a ``.po``, run
+    ``pybabel compile -d src/kindbehoeften/locales -D kindbehoeften`` (docs/translating.md)."""
+    folder = LOCALES_DIR / language / "LC_MESSAGES"
+    with (folder / "kindbehoeften.po").open("rb") as stream:
+        parsed = read_po(stream, locale=language, domain="kindbehoeften")
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed, use_fuzzy=False)  # as pybabel compile does without --use-fuzzy
+    assert compiled.getvalue() == (folder / "kindbehoeften.mo").read_bytes()
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

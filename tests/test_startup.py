@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,13 +21,13 @@ pytestmark = pytest.mark.timeout(120)
 HEAVY = ("jsonschema", "holidays", "babel", "pyarrow", "duckdb", "dask", "pandas")
 
 
-def loaded_after(code: str) -> dict[str, bool]:
-    """Which of the heavy packages (and how many holiday calendars) a fresh interpreter
-    has loaded after running ``code``."""
+def loaded_after(code: str, names: tuple[str, ...] = HEAVY) -> dict[str, bool]:
+    """Which of the heavy packages (or of other modules' ``names``), and whether any holiday
+    calendar, a fresh interpreter has loaded after running ``code``."""
     script = (
         "import json, sys\n"
         f"{code}\n"
-        "loaded = {name: name in sys.modules for name in " + repr(HEAVY) + "}\n"
+        "loaded = {name: name in sys.modules for name in " + repr(names) + "}\n"
         "loaded['calendars'] = any(n.startswith('holidays.countries.') for n in sys.modules)\n"
         "print(json.dumps(loaded))\n"
     )
@@ -60,6 +61,63 @@ def test_importing_the_library_loads_no_heavy_dependency() -> None:
 def test_listing_the_forms_loads_no_schema_checker_and_no_holidays() -> None:
     found = loaded_after("from kindbehoeften.cli import main\nassert 0 == main(['forms', 'list'])")
     assert {**NOTHING, "calendars": False} == found
+
+
+# What listing the vouched built-in forms does without: the typed forms and pydantic itself
+# (building the library's models cost more than all the rest of the command), the catalog and
+# the form files' checks, and the modules of the other commands.
+NOT_TO_LIST = (
+    "pydantic",
+    "kindbehoeften._core.model",
+    "kindbehoeften._forms.catalog",
+    "kindbehoeften._forms.files",
+    "kindbehoeften._validation.validator",
+    "kindbehoeften._lifecycle.assessment",
+    "kindbehoeften.cli.validate",
+    "kindbehoeften.cli.case",
+    "kindbehoeften.cli.export",
+)
+
+
+@pytest.mark.parametrize("arguments", [["forms", "list"], ["forms", "list", "--format", "json"]])
+def test_listing_the_built_in_forms_builds_no_typed_form(arguments: list[str]) -> None:
+    found = loaded_after(
+        f"from kindbehoeften.cli import main\nassert 0 == main({arguments!r})", NOT_TO_LIST
+    )
+    assert dict.fromkeys(NOT_TO_LIST, False) == {k: v for k, v in found.items() if k != "calendars"}
+
+
+def test_listing_in_another_language_builds_no_typed_form_and_loads_no_babel() -> None:
+    """The titles are translated by their keys, from the compiled catalog."""
+    found = loaded_after(
+        "from kindbehoeften.cli import main\nassert 0 == main(['forms', 'list', '--locale', 'sv'])",
+        ("babel", *NOT_TO_LIST),
+    )
+    assert {"babel": False, **dict.fromkeys(NOT_TO_LIST, False)} == {
+        k: v for k, v in found.items() if k != "calendars"
+    }
+
+
+def test_listing_with_a_forms_path_builds_the_typed_forms(tmp_path: Path) -> None:
+    """The other side: a forms path (here an empty one) goes through the catalog."""
+    found = loaded_after(
+        "import os\n"
+        f"os.environ['KINDBEHOEFTEN_FORMS_PATH'] = {str(tmp_path)!r}\n"
+        "from kindbehoeften.cli import main\nassert 0 == main(['forms', 'list'])",
+        ("kindbehoeften._core.model", "kindbehoeften._forms.catalog"),
+    )
+    assert (True, True) == (
+        found["kindbehoeften._core.model"],
+        found["kindbehoeften._forms.catalog"],
+    )
+
+
+def test_the_version_loads_no_command() -> None:
+    found = loaded_after(
+        "from kindbehoeften.cli import main\nassert 0 == main(['--version'])",
+        ("pydantic", "kindbehoeften.cli.forms", "kindbehoeften.cli.validate"),
+    )
+    assert not any(value for key, value in found.items() if key != "calendars")
 
 
 def test_deadlines_without_working_days_load_no_holidays() -> None:

@@ -1,4 +1,4 @@
-"""Six languages through gettext catalogs read with babel.
+"""Six languages through gettext catalogs, kept with babel.
 
 One catalog per language, ``locales/<lang>/LC_MESSAGES/kindbehoeften.po``, holds two kinds
 of messages:
@@ -17,9 +17,11 @@ A locale is negotiated to one of :data:`LOCALES` (``nb_NO`` -> ``nb``, ``sv-FI``
 a message missing in that catalog falls back to English. Anything else raises
 :class:`~kindbehoeften.errors.UnknownLocaleError`.
 
-babel is imported when it is first needed (a locale other than one of the six codes, a
-catalog of a language other than English), not with the library: English output and the
-command line's start do without it.
+Texts are translated from the compiled catalogs beside them (``kindbehoeften.mo``, made by
+``pybabel compile``) with the standard library's ``gettext``. babel is imported only where it
+is needed: to negotiate a locale other than one of the six codes, and to read, extract and
+check the ``.po`` files themselves (:func:`catalog`, :func:`status`); a start of the command
+line in any of the six languages does without it.
 
 >>> negotiate("nb_NO"), negotiate("sv-SE"), negotiate("fi")
 ('nb', 'sv', 'fi')
@@ -28,20 +30,20 @@ command line's start do without it.
 from __future__ import annotations
 
 import functools
-import io
+import gettext
 import tomllib
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from ._core.model import Form
 from ._core.tomllines import KeyPath, line_index, line_of
 from .errors import UnknownLocaleError
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
-    from babel.support import Translations
+
+    from ._core.model import Form
 
 __all__ = [
     "DOMAIN",
@@ -52,6 +54,7 @@ __all__ = [
     "catalog",
     "extract_form_file",
     "form_messages",
+    "form_text",
     "localize",
     "negotiate",
     "npgettext",
@@ -133,14 +136,19 @@ def catalog(language: str, root: Path | None = None) -> Catalog:
 
 
 @functools.cache
-def _translations(language: str) -> Translations:
-    from babel.messages.mofile import write_mo
-    from babel.support import Translations
+def _translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of a shipped language, read with the standard library's
+    ``gettext``: a translation imports no babel and parses no ``.po`` at a start.
 
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog(language), use_fuzzy=False)  # fuzzy entries are not yet translated
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    The ``.mo`` files are made from the ``.po`` files by ``pybabel compile`` (fuzzy entries
+    left out: they are not yet translated), and ``tests/test_i18n.py`` fails when one is not
+    what the compiler makes of its ``.po`` today.
+    """
+    path = _locales(None) / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as stream:
+        return gettext.GNUTranslations(stream)
 
 
 def render(text: Text, locale: str = "en", n: int | None = None, **params: Any) -> str:
@@ -165,9 +173,9 @@ def _template(text: Text, language: str, count: int | None) -> str:
         return english
     translations = _translations(language)
     if text.plural is None:
-        found: str = translations.upgettext(text.context, text.singular)
+        found = translations.pgettext(text.context, text.singular)
     else:
-        found = translations.unpgettext(
+        found = translations.npgettext(
             text.context, text.singular, text.plural, 1 if count is None else count
         )
     return found or english
@@ -180,7 +188,7 @@ def translate(contexts: tuple[str, ...], key: str, english: str, language: str) 
         return english
     translations = _translations(language)
     for context in contexts:
-        found: str = translations.upgettext(context, key)
+        found = translations.pgettext(context, key)
         if found != key:
             return found
     return english
@@ -246,8 +254,18 @@ def _questions(node: Mapping[str, Any], prefix: str, path: KeyPath) -> Iterator[
         yield from _questions(question, key, here)
 
 
-def _contexts(form: Form) -> tuple[str, ...]:
-    return (form.id,) if form.base is None else (form.id, form.base.id)
+def _contexts(form_id: str, base_id: str | None) -> tuple[str, ...]:
+    return (form_id,) if base_id is None else (form_id, base_id)
+
+
+def form_text(form_id: str, base_id: str | None, key: str, english: str, locale: str) -> str:
+    """One text of a form by its stable key, in the language of ``locale``, as :func:`localize`
+    gives it (without building the form: ``forms list`` shows titles only).
+
+    >>> form_text("triangle.full", None, "title", "Full assessment", "sv")
+    'Utredning'
+    """
+    return translate(_contexts(form_id, base_id), key, english, negotiate(locale))
 
 
 _LOCALIZED: dict[tuple[int, str], Form] = {}
@@ -269,13 +287,13 @@ def localize(form: Form, locale: str) -> Form:
     if cached is not None and cached.key == form.key:
         return cached
     document = form.to_dict()
-    contexts = _contexts(form)
+    contexts = _contexts(form.id, None if form.base is None else form.base.id)
     for key, english, path in list(form_messages(document)):
         node: Any = document
         for step in path[:-1]:
             node = node[step]
         node[path[-1]] = translate(contexts, key, english, language)
-    localized = Form.from_dict(document)
+    localized = type(form).from_dict(document)
     if len(_LOCALIZED) > 64:
         _LOCALIZED.clear()
     _LOCALIZED[(id(form), language)] = localized

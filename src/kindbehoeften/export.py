@@ -32,7 +32,7 @@
 '255d9a7ed401df57bc44353d146ecd08'
 """
 
-from . import _rehome
+from . import _publish, _rehome
 from ._exports.fhir import questionnaire, questionnaire_response, submission_from_fhir
 from ._exports.monitoring import aggregate_dask, aggregate_parquet, dask_statistics
 from ._exports.record import RECORD_SCHEMA_ID, read_record, record, record_schema
@@ -97,4 +97,5 @@ __all__ = [
     "triangle_svg",
 ]
 
-_rehome(globals(), __name__)  # the classes above say kindbehoeften.export
+_rehome((globals()[name] for name in __all__), __name__)  # these say kindbehoeften.export
+_publish()  # and the classes of the package that these return say kindbehoeften

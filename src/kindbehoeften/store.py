@@ -19,7 +19,10 @@ PostgreSQL for many workers (``pip install 'kindbehoeften[postgres]'``); docs/st
 [('case-1', 2, '2026-11-16')]
 """
 
+from . import _publish
 from ._store import open_store
 from ._store.base import CaseSummary, Store
 
 __all__ = ["CaseSummary", "Store", "open_store"]
+
+_publish()  # the classes above say kindbehoeften, where they are public

@@ -469,3 +469,9 @@ class Form(_Value):
 
 for _model in (AllOf, AnyOf, Not, Question, Area, Section, StepMapping, Form):
     _model.model_rebuild()
+
+
+# kindbehoeften gives its public classes their public module as __module__, and doctest then
+# no longer searches them as this module's (nor surely as the package's, which imports each
+# name at its first use): list here each one that holds examples.
+__test__ = {"Form": Form}

@@ -69,3 +69,9 @@ class ValidationReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data: ``ok`` and ``issues``."""
         return {"ok": self.ok, "issues": [issue.to_dict() for issue in self.issues]}
+
+
+# kindbehoeften gives its public classes their public module as __module__, and doctest then
+# no longer searches them as this module's (nor surely as the package's, which imports each
+# name at its first use): list here each one that holds examples.
+__test__ = {"ValidationReport": ValidationReport}

@@ -19,34 +19,23 @@ import os
 import stat
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from .._core.model import Form
 from ..errors import FormDefinitionError, FormProblem, FormsPathWarning, UnknownFormError
-from .checked import is_checked
 from .datafiles import read_limited
 from .files import read_form_file
+from .sources import (
+    FORMS_PATH_VARIABLE,
+    PathLike,
+    Source,
+    builtin_sources,
+    directories,
+    version_key,
+)
 
 __all__ = ["FORMS_PATH_VARIABLE", "PathLike", "find_form", "forms", "load_form"]
-
-FORMS_PATH_VARIABLE = "KINDBEHOEFTEN_FORMS_PATH"
-
-PathLike = str | os.PathLike[str]
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
-@dataclass(frozen=True)
-class _Source:
-    name: str  # shown in messages
-    path: Path
-    data: bytes
-    checked: bool = False  # the bytes of a built-in form known to pass every gate
 
 
 class _Catalog:
@@ -56,12 +45,12 @@ class _Catalog:
         self._forms: dict[tuple[str, str], Form] = dict(base._forms) if base else {}
         self._origins: dict[tuple[str, str], str] = dict(base._origins) if base else {}
 
-    def add_sources(self, sources: Iterable[_Source]) -> None:
+    def add_sources(self, sources: Iterable[Source]) -> None:
         """Read every source; extensions are read once their base is in the catalog."""
         problems: list[FormProblem] = []
         pending = list(sources)
         while pending:
-            waiting: list[tuple[_Source, FormDefinitionError]] = []
+            waiting: list[tuple[Source, FormDefinitionError]] = []
             for source in pending:
                 try:
                     form = read_form_file(
@@ -106,37 +95,20 @@ class _Catalog:
         else:
             versions = [key[1] for key in self._forms if key[0] == form_id]
             if versions:
-                return self._forms[(form_id, max(versions, key=_version_key))]
-        versions = sorted((key[1] for key in self._forms if key[0] == form_id), key=_version_key)
+                return self._forms[(form_id, max(versions, key=version_key))]
+        versions = sorted((key[1] for key in self._forms if key[0] == form_id), key=version_key)
         raise UnknownFormError(form_id, version, sorted({key[0] for key in self._forms}), versions)
 
     def all(self) -> tuple[Form, ...]:
-        ordered = sorted(self._forms, key=lambda key: (key[0], _version_key(key[1])))
+        ordered = sorted(self._forms, key=lambda key: (key[0], version_key(key[1])))
         return tuple(self._forms[key] for key in ordered)
-
-
-def _builtin_sources() -> list[_Source]:
-    folder = resources.files("kindbehoeften") / "forms"
-    sources = []
-    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
-        if entry.is_file() and entry.name.endswith(".toml"):
-            name, data = f"forms/{entry.name}", entry.read_bytes()
-            sources.append(_Source(name, Path(str(entry)), data, is_checked(name, data)))
-    return sources
 
 
 @cache
 def _builtin_catalog() -> _Catalog:
     catalog = _Catalog()
-    catalog.add_sources(_builtin_sources())
+    catalog.add_sources(builtin_sources())
     return catalog
-
-
-def _directories(paths: Sequence[PathLike] | None) -> list[Path]:
-    if paths is None:
-        variable = os.environ.get(FORMS_PATH_VARIABLE, "")
-        return [Path(item) for item in variable.split(os.pathsep) if item]
-    return [Path(item) for item in paths]
 
 
 Fingerprint = tuple[tuple[str, int, int, int, int], ...]
@@ -148,13 +120,13 @@ _CATALOGS: dict[tuple[str, ...], tuple[Fingerprint, _Catalog]] = {}
 _MAX_CATALOGS = 16
 
 
-def _listing(directories: list[Path]) -> tuple[list[Path], Fingerprint, list[str]]:
+def _listing(folders: list[Path]) -> tuple[list[Path], Fingerprint, list[str]]:
     """The regular ``*.toml`` files of the directories, their fingerprint, and the entries
     named ``*.toml`` that are not regular files (folders, pipes, dangling links ...)."""
     files: list[Path] = []
     marks: list[tuple[str, int, int, int, int]] = []
     skipped: list[str] = []
-    for directory in directories:
+    for directory in folders:
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except (FileNotFoundError, NotADirectoryError):
@@ -190,11 +162,11 @@ def _listing(directories: list[Path]) -> tuple[list[Path], Fingerprint, list[str
 
 
 def _catalog(paths: Sequence[PathLike] | None) -> _Catalog:
-    directories = _directories(paths)
-    if not directories:
+    folders = directories(paths)
+    if not folders:
         return _builtin_catalog()
-    files, fingerprint, skipped = _listing(directories)
-    key = tuple(str(directory) for directory in directories)
+    files, fingerprint, skipped = _listing(folders)
+    key = tuple(str(folder) for folder in folders)
     cached = _CATALOGS.get(key)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
@@ -206,11 +178,11 @@ def _catalog(paths: Sequence[PathLike] | None) -> _Catalog:
             stacklevel=4,
         )
     catalog = _Catalog(_builtin_catalog())
-    sources: list[_Source] = []
+    sources: list[Source] = []
     problems: list[FormProblem] = []
     for path in files:
         try:
-            sources.append(_Source(str(path), path, read_limited(path)))
+            sources.append(Source(str(path), path, read_limited(path)))
         except OSError as error:  # unreadable, or replaced by something else since the listing
             problems.append(FormProblem(str(path), "", f"cannot be read ({error.strerror})"))
     if problems:

@@ -935,5 +935,6 @@ def _build(data: dict[str, Any], problems: Problems, positions: list[int | None]
 
 
 # kindbehoeften gives its public classes their public module as __module__, and doctest then
-# no longer searches them as this module's: list here each one whose methods hold examples.
-__test__ = {"Deadline": Deadline}
+# no longer searches them as this module's (nor surely as the package's, which imports each
+# name at its first use): list here each one that holds examples.
+__test__ = {"Deadline": Deadline, "Length": Length, "Profile": Profile}

@@ -509,3 +509,9 @@ class Store(ABC):
     @abstractmethod
     def _close(self) -> None:
         """Close the connection."""
+
+
+# kindbehoeften gives its public classes their public module as __module__, and doctest then
+# no longer searches them as this module's (nor surely as the package's, which imports each
+# name at its first use): list here each one that holds examples.
+__test__ = {"CaseSummary": CaseSummary}

@@ -841,3 +841,9 @@ def _resolve_form(
                 issue("/form", "unknown_form", form=quoted(form_id), known=", ".join(known))
             )
         return None
+
+
+# kindbehoeften gives its public classes their public module as __module__, and doctest then
+# no longer searches them as this module's (nor surely as the package's, which imports each
+# name at its first use): list here each one that holds examples.
+__test__ = {"Validator": Validator}

@@ -7,13 +7,16 @@ stdout and nothing else there. No traceback ever reaches the user.
 Each command group has its module (``forms``, ``validate``, ``schema``, ``deadlines`` with
 ``timeline``, ``case``, ``summary``, ``export``, ``imports`` for ``import``, ``serve``,
 ``i18n``, ``demo``), which registers its commands on the parser; this module wires them
-together and turns every failure into an exit code and one line on stderr.
+together and turns every failure into an exit code and one line on stderr. A command line
+that names a command imports only that command's module (what the others import is not paid
+at its start); ``--help`` and a command line that names none register them all.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 import warnings
@@ -25,19 +28,6 @@ from rich.console import Console
 from .. import __version__
 from .._i18n import LOCALE_VARIABLE
 from ..errors import FormDefinitionError, KindbehoeftenError, KindbehoeftenWarning
-from . import (
-    case,
-    deadlines,
-    demo,
-    export,
-    forms,
-    i18n,
-    imports,
-    schema,
-    serve,
-    summary,
-    validate,
-)
 from .base import (
     EXIT_OK,
     EXIT_USAGE,
@@ -53,11 +43,36 @@ from .base import (
 
 __all__ = ["LOCALE_VARIABLE", "Context", "UsageError", "main"]
 
-# In the order of `kindbehoeften --help`.
-_GROUPS = (demo, forms, validate, schema, deadlines, case, summary, export, imports, serve, i18n)
+# Each command group's module with the commands it registers, in the order of
+# `kindbehoeften --help` (tests/test_cli.py checks that each registers these).
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "demo": ("demo",),
+    "forms": ("forms",),
+    "validate": ("validate",),
+    "schema": ("schema",),
+    "deadlines": ("deadlines", "timeline"),
+    "case": ("case",),
+    "summary": ("summary",),
+    "export": ("export",),
+    "imports": ("import",),
+    "serve": ("serve",),
+    "i18n": ("i18n",),
+}
+_GROUP_OF = {command: group for group, commands in _GROUPS.items() for command in commands}
 
 
-def _parser(output: IO[str]) -> Parser:
+def _groups(argv: Sequence[str]) -> tuple[str, ...]:
+    """The modules of the commands that ``argv`` needs: the named command's own, none for
+    ``--version`` alone, every one otherwise (``--help`` lists them; an unknown command's
+    error names them)."""
+    if argv and argv[0] in _GROUP_OF:
+        return (_GROUP_OF[argv[0]],)
+    if list(argv) == ["--version"]:
+        return ()
+    return tuple(_GROUPS)
+
+
+def _parser(output: IO[str], groups: Sequence[str] = tuple(_GROUPS)) -> Parser:
     parser = Parser(
         prog="kindbehoeften",
         description="Structured child-needs assessment: forms, validation, deadlines, exports.",
@@ -65,8 +80,8 @@ def _parser(output: IO[str]) -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"kindbehoeften {__version__}")
     commands = Commands(parser)
-    for group in _GROUPS:
-        group.add_commands(commands)
+    for group in groups:
+        importlib.import_module(f".{group}", __name__).add_commands(commands)
     return parser
 
 
@@ -81,7 +96,8 @@ def _tolerant(stream: IO[str]) -> None:
 def _execute(
     argv: Sequence[str] | None, out: Console, err: Console, stdin: IO[bytes] | None
 ) -> int:
-    parser = _parser(out.file)
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser(out.file, _groups(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help and --version

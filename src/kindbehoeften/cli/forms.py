@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from .._core.conditions import fold
-from .._core.model import Comparison, Condition, Form, Question
-from .._forms.catalog import forms, load_form
-from .._i18n import localize, npgettext, pgettext, render
+from .._forms.listing import summaries
+from .._i18n import form_text, localize, npgettext, pgettext, render
 from ..errors import FormDefinitionError
 from .base import (
     EXIT_INVALID,
@@ -26,6 +24,9 @@ from .base import (
     identifier,
     safe,
 )
+
+if TYPE_CHECKING:
+    from .._core.model import Comparison, Condition, Form, Question
 
 __all__ = ["add_commands", "describe_condition", "form_tree"]
 
@@ -71,44 +72,37 @@ def add_commands(commands: Commands) -> None:
 
 
 def run_list(context: Context) -> int:
-    """The catalog: a table of the forms, or ``{"forms": [...]}``."""
-    catalog = forms()
+    """The catalog: a table of the forms, or ``{"forms": [...]}``.
+
+    Listed from the summaries of the forms (:mod:`.._forms.listing`): the built-in forms are
+    not built as typed forms for it, which keeps the command's start short."""
+    catalog = summaries()
     if getattr(context.args, "format", "text") == "json":
-        context.json({"forms": [_summary(form) for form in catalog]})
+        context.json({"forms": list(catalog)})
         return EXIT_OK
     table = Table(title=context.text(_FORMS), title_justify="left")
     for name in ("id", "version", "stage"):
         table.add_column(context.text(_COLUMNS[name]), no_wrap=True)
     table.add_column(context.text(_COLUMNS["title"]))
     table.add_column(context.text(_COLUMNS["questions"]), justify="right")
-    catalog = tuple(localize(form, context.args.locale) for form in catalog)
-    for form in catalog:
+    for entry in catalog:
+        base = entry.get("base", {}).get("id")
+        title = form_text(entry["id"], base, "title", entry["title"], context.args.locale)
         table.add_row(
-            safe(form.id), safe(form.version), safe(form.stage), safe(form.title), str(_count(form))
+            safe(entry["id"]),
+            safe(entry["version"]),
+            safe(entry["stage"]),
+            safe(title),
+            str(entry["questions"]),
         )
     context.out.print(table)
     return EXIT_OK
 
 
-def _summary(form: Form) -> dict[str, Any]:
-    summary: dict[str, Any] = {
-        "id": form.id,
-        "version": form.version,
-        "stage": form.stage,
-        "title": form.title,
-        "questions": _count(form),
-    }
-    if form.base is not None:
-        summary["base"] = form.base.model_dump()
-    return summary
-
-
-def _count(form: Form) -> int:
-    return sum(1 for _ in form.questions())
-
-
 def run_show(context: Context) -> int:
     """One form as a tree (or as JSON); exit 1 with its problems for a broken form file."""
+    from .._forms.catalog import load_form  # the typed forms, which forms list does without
+
     if _is_path(context.args.form):
         _check_file(Path(context.args.form))
     try:
@@ -174,6 +168,8 @@ _SYMBOLS = {"equals": "=", "not_equals": "!=", "gt": ">", "ge": ">=", "lt": "<",
 def describe_condition(condition: Condition) -> str:
     """A condition in one line, e.g. ``outcome = open_full_assessment``, through the library's
     one walk over conditions (no depth is too deep for it)."""
+    from .._core.conditions import fold  # with the typed model, loaded by ``forms show``
+
     return fold(
         condition,
         comparison=_describe_comparison,
@@ -193,6 +189,8 @@ def _describe_comparison(condition: Comparison) -> str:
 
 def run_check(context: Context) -> int:
     """Check form files: ``ok`` or every problem of each; exit 1 when any is broken."""
+    from .._forms.catalog import forms, load_form  # as in run_show
+
     for file in context.args.files:
         _check_file(file)
     forms()  # a broken KINDBEHOEFTEN_FORMS_PATH is its own error (exit 2), not the files'
