@@ -39,7 +39,7 @@ from .._core.vocab import (
     STATUSES,
     iso_date,
 )
-from .._lifecycle.assessment import Assessment, events_schema
+from .._lifecycle.assessment import Assessment, deadline_dicts, events_schema, from_plain
 from .._lifecycle.deadlines import Profile
 from .._validation.validator import ENVELOPE, quick_read, validate
 from ..errors import InvalidRecordError
@@ -192,8 +192,10 @@ def _intact(
         report = quick_read(submission)
         if report is None or not report.ok:
             return None
-    assessment = Assessment.from_dict(document["history"])
-    expected = [deadline.to_dict() for deadline in assessment.deadlines(today, profile=profile)]
+    assessment = from_plain(document["history"])
+    if assessment is None:
+        return None
+    expected = deadline_dicts(assessment, today, profile=profile)
     fields = (
         (document["case_id"], assessment.case_id),
         (document["jurisdiction"], assessment.jurisdiction),

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, fields
+from functools import cache
+from operator import attrgetter
+from typing import Any, Final
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .._core.vocab import EVENT_KINDS, AssessmentStage, Reporter
 from ..errors import IntegrityError, TransitionError
@@ -31,7 +33,16 @@ from .events import (
     problems_of,
 )
 
-__all__ = ["State", "advance", "allowed", "first_state", "refuse", "states", "verified"]
+__all__ = [
+    "State",
+    "advance",
+    "allowed",
+    "first_state",
+    "refuse",
+    "states",
+    "verified",
+    "verified_plain",
+]
 
 Stage = AssessmentStage
 
@@ -70,25 +81,50 @@ class State:
 
 def allowed(state: State) -> tuple[str, ...]:
     """The event kinds that may follow, in the order of the lifecycle."""
+    return _allowed(*_ALLOWED_BY(state))
+
+
+# What allowed() reads of a state: it is asked at every event of every history replayed, and
+# has an answer for each of the few combinations, found once.
+_ALLOWED_BY: Final = attrgetter(
+    "stage",
+    "informable",
+    "emergency_active",
+    "placed",
+    "emergency_seen",
+    "outcome",
+    "support_started",
+)
+
+
+@cache
+def _allowed(
+    stage: Stage,
+    informable: bool,
+    emergency_active: bool,
+    placed: bool,
+    emergency_seen: bool,
+    outcome: str | None,
+    support_started: bool,
+) -> tuple[str, ...]:
     steps: set[str] = set()
-    stage = state.stage
-    if state.informable:
+    if informable:
         steps.add("reporter_informed")
     if stage == "closed":
         steps.add("reopened")
     else:
         steps |= _ANY_OPEN
-        steps.add("emergency_confirmed" if state.emergency_active else "emergency_protection")
-        steps.add("placement_ended" if state.placed else "placement_started")
+        steps.add("emergency_confirmed" if emergency_active else "emergency_protection")
+        steps.add("placement_ended" if placed else "placement_started")
     if stage == "reported":
         steps |= {"safety_assessed", "preliminary_started", "closed"}
-        if state.emergency_seen:
+        if emergency_seen:
             steps.add("full_assessment_opened")
     elif stage == "preliminary":
         steps.add("safety_assessed")
-        if state.outcome is None:
+        if outcome is None:
             steps.add("preliminary_decision")
-            if state.emergency_seen:
+            if emergency_seen:
                 steps.add("full_assessment_opened")
         else:  # only open_full_assessment leaves the stage at preliminary
             steps |= {"full_assessment_opened", "closed"}
@@ -102,7 +138,7 @@ def allowed(state: State) -> tuple[str, ...]:
             "full_assessment_opened",
             "closed",
         }
-    if state.placed or (stage == "support" and state.support_started):
+    if placed or (stage == "support" and support_started):
         steps.add("review_held")  # of the support, or of a placement at any open stage
     return tuple(kind for kind in EVENT_KINDS if kind in steps)
 
@@ -189,7 +225,7 @@ def advance(state: State, event: Event, index: int) -> State:
     moved: dict[str, Any] = {"last_on": event.on, "last_at": event.at or state.last_at}
     data = event.data
     if kind == "preliminary_started":
-        return replace(state, **moved, stage="preliminary")
+        return _replace(state, **moved, stage="preliminary")
     if kind == "preliminary_decision":
         assert isinstance(data, PreliminaryDecisionData)
         stage: Stage = {
@@ -199,7 +235,7 @@ def advance(state: State, event: Event, index: int) -> State:
         decided = data.outcome == "light_support"
         return _closing(state, stage, moved | {"outcome": data.outcome, "support_decided": decided})
     if kind == "full_assessment_opened":
-        return replace(state, **moved, stage="full_assessment")
+        return _replace(state, **moved, stage="full_assessment")
     if kind == "full_assessment_completed":
         assert isinstance(data, FullAssessmentData)
         decided = data.decision in {"support", "placement"}
@@ -207,21 +243,21 @@ def advance(state: State, event: Event, index: int) -> State:
             state, "support" if decided else "closed", moved | {"support_decided": decided}
         )
     if kind == "support_started":
-        return replace(state, **moved, support_started=True)
+        return _replace(state, **moved, support_started=True)
     if kind == "emergency_protection":
-        return replace(state, **moved, emergency_active=True, emergency_seen=True)
+        return _replace(state, **moved, emergency_active=True, emergency_seen=True)
     if kind == "emergency_confirmed":
-        return replace(state, **moved, emergency_active=False)
+        return _replace(state, **moved, emergency_active=False)
     if kind == "placement_started":
-        return replace(state, **moved, placed=True)
+        return _replace(state, **moved, placed=True)
     if kind == "placement_ended":
-        return replace(state, **moved, placed=False)
+        return _replace(state, **moved, placed=False)
     if kind == "report_received":  # an additional report on an open case
         assert isinstance(data, ReopenData)
-        return replace(state, **moved, informable=state.informable or not data.anonymous)
+        return _replace(state, **moved, informable=state.informable or not data.anonymous)
     if kind == "transferred":
         assert isinstance(data, TransferData)
-        return replace(state, **moved, municipality=data.municipality)
+        return _replace(state, **moved, municipality=data.municipality)
     if kind == "closed":
         return _closing(state, "closed", moved)
     if kind == "reopened":
@@ -237,15 +273,29 @@ def advance(state: State, event: Event, index: int) -> State:
             state.municipality,
         )
     # safety_assessed, reporter_informed, extension_granted, plan, review, ...
-    return replace(state, **moved)
+    return _replace(state, **moved)
+
+
+def _replace(state: State, **changes: Any) -> State:
+    """``dataclasses.replace(state, **changes)``, without its general work: a state is made
+    at every event of every history replayed."""
+    values = list(_STATE_VALUES(state))
+    for name, value in changes.items():
+        values[_STATE_INDEX[name]] = value
+    return State(*values)
+
+
+_STATE_FIELDS: Final = tuple(field.name for field in fields(State))
+_STATE_VALUES: Final = attrgetter(*_STATE_FIELDS)
+_STATE_INDEX: Final = {name: index for index, name in enumerate(_STATE_FIELDS)}
 
 
 def _closing(state: State, stage: Stage, changes: dict[str, Any]) -> State:
     """``state`` with ``changes`` at ``stage``: closing also ends any emergency protection
     that awaits confirmation, and the placement (no clock runs on a closed case)."""
     if stage == "closed":
-        return replace(state, **changes, stage=stage, emergency_active=False, placed=False)
-    return replace(state, **changes, stage=stage)
+        return _replace(state, **changes, stage=stage, emergency_active=False, placed=False)
+    return _replace(state, **changes, stage=stage)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -311,6 +361,43 @@ def _canonical_and_body(item: Mapping[str, Any], event: Event) -> tuple[bool, st
 def _sha256(body: str) -> str:
     """:meth:`Event.content_hash`, given the canonical text it hashes."""
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# The fields of an event, each written by to_dict(); pydantic validates a list in one call.
+_EVENT_KEYS: Final = frozenset(Event.model_fields)
+_EVENT_LIST: Final = TypeAdapter(list[Event])
+
+
+def verified_plain(items: object) -> tuple[Event, ...] | None:
+    """:func:`verified` of a history read from JSON (a list of plain dicts), with the work of
+    a whole list done at once; ``None`` where :func:`verified` might refuse or would need to
+    look closer, so that it decides and names the problem. It accepts only what
+    :func:`verified` accepts, and gives the same events.
+
+    An event is canonical when ``canonical(item) == canonical(event.model_dump(mode="json"))``.
+    Here the dump is compared with ``==``, which is the same for plain JSON values (str, int,
+    bool, None, dicts of them: what the reader gives) once ``1`` cannot meet ``true`` or
+    ``1.0``: every whole-number field of an event is a ``StrictInt`` and every flag a
+    ``StrictBool``, which refuse the other types (tests/test_lifecycle.py checks that they
+    are). The text without ``hash`` is then the item's own, and hashed as it is."""
+    if type(items) is not list or not items:
+        return None
+    for item in items:
+        if type(item) is not dict or item.keys() != _EVENT_KEYS:
+            return None
+    try:
+        events = _EVENT_LIST.validate_python(items)
+    except ValidationError:
+        return None
+    if _EVENT_LIST.dump_python(events, mode="json") != items:
+        return None
+    prev = GENESIS
+    for seq, (item, event) in enumerate(zip(items, events, strict=True), 1):
+        body = canonical({key: value for key, value in item.items() if key != "hash"})
+        if event.seq != seq or event.prev != prev or event.hash != _sha256(body):
+            return None
+        prev = event.hash
+    return tuple(events)
 
 
 def states(events: tuple[Event, ...]) -> list[State]:
