@@ -34,6 +34,7 @@ from kindbehoeften._lifecycle.assessment import (
 )
 from kindbehoeften._lifecycle.events import PAYLOADS, canonical
 from kindbehoeften._lifecycle.machine import (
+    _body,
     _canonical_and_body,
     _sha256,
     verified,
@@ -1267,6 +1268,9 @@ def test_any_history_read_a_list_at_a_time_is_the_same_assessment(case: Assessme
     assert case.events == found.events
     assert case._states == found._states
     assert case.events == verified_plain(document["events"])
+    for item in document["events"]:
+        body = {key: value for key, value in item.items() if key != "hash"}
+        assert canonical(body) == _body(item)
 
 
 def test_every_number_and_flag_of_an_event_is_strict() -> None:

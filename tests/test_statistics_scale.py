@@ -572,3 +572,36 @@ def test_export_stats_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None
     code, out, err = run("export", "stats", str(missing), "--key-file", str(key), width=300)
     assert (2, "") == (code, out)
     assert f"no such file: {missing}" in err
+
+
+def _nested(levels: int) -> Any:
+    value: Any = "x"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        ("submissions", 0, "answers", "intake"),
+        ("submissions", 0, "answers", "intake", "report", "reporter_kind"),
+        ("history", "events", 0, "data", "municipality"),
+        ("deadlines", 0, "label"),
+        ("extra",),
+    ],
+)
+@pytest.mark.parametrize("levels", [30, 45, 300])
+def test_a_record_too_deep_anywhere_is_refused_as_the_careful_path_refuses_it(
+    pool: list[dict[str, Any]], place: tuple[Any, ...], levels: int
+) -> None:
+    """Records given as bytes are parsed before their depth is checked: a value nested too
+    deep, anywhere, still gets the careful path's verdict (too_deep, at its place)."""
+    document = copy.deepcopy(pool[0])
+    holder: Any = document
+    for part in place[:-1]:
+        holder = holder[part]
+    holder[place[-1]] = _nested(levels)
+    text = json.dumps(document).encode()
+    assert _careful_verdict(text.decode()) == _verdict(text)
+    assert "ok" != _verdict(text)[0]

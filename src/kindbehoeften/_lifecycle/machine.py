@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
 from functools import cache
 from operator import attrgetter
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -59,9 +59,9 @@ _ANY_OPEN = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class State:
-    """What the events say so far; every field is derived from them."""
+class State(NamedTuple):
+    """What the events say so far; every field is derived from them. A named tuple: one is
+    made at every event of every history replayed, and a tuple is the cheapest to make."""
 
     stage: Stage
     informable: bool  # a report of this cycle was not anonymous: there is a reporter to inform
@@ -225,7 +225,7 @@ def advance(state: State, event: Event, index: int) -> State:
     moved: dict[str, Any] = {"last_on": event.on, "last_at": event.at or state.last_at}
     data = event.data
     if kind == "preliminary_started":
-        return _replace(state, **moved, stage="preliminary")
+        return state._replace(**moved, stage="preliminary")
     if kind == "preliminary_decision":
         assert isinstance(data, PreliminaryDecisionData)
         stage: Stage = {
@@ -235,7 +235,7 @@ def advance(state: State, event: Event, index: int) -> State:
         decided = data.outcome == "light_support"
         return _closing(state, stage, moved | {"outcome": data.outcome, "support_decided": decided})
     if kind == "full_assessment_opened":
-        return _replace(state, **moved, stage="full_assessment")
+        return state._replace(**moved, stage="full_assessment")
     if kind == "full_assessment_completed":
         assert isinstance(data, FullAssessmentData)
         decided = data.decision in {"support", "placement"}
@@ -243,21 +243,21 @@ def advance(state: State, event: Event, index: int) -> State:
             state, "support" if decided else "closed", moved | {"support_decided": decided}
         )
     if kind == "support_started":
-        return _replace(state, **moved, support_started=True)
+        return state._replace(**moved, support_started=True)
     if kind == "emergency_protection":
-        return _replace(state, **moved, emergency_active=True, emergency_seen=True)
+        return state._replace(**moved, emergency_active=True, emergency_seen=True)
     if kind == "emergency_confirmed":
-        return _replace(state, **moved, emergency_active=False)
+        return state._replace(**moved, emergency_active=False)
     if kind == "placement_started":
-        return _replace(state, **moved, placed=True)
+        return state._replace(**moved, placed=True)
     if kind == "placement_ended":
-        return _replace(state, **moved, placed=False)
+        return state._replace(**moved, placed=False)
     if kind == "report_received":  # an additional report on an open case
         assert isinstance(data, ReopenData)
-        return _replace(state, **moved, informable=state.informable or not data.anonymous)
+        return state._replace(**moved, informable=state.informable or not data.anonymous)
     if kind == "transferred":
         assert isinstance(data, TransferData)
-        return _replace(state, **moved, municipality=data.municipality)
+        return state._replace(**moved, municipality=data.municipality)
     if kind == "closed":
         return _closing(state, "closed", moved)
     if kind == "reopened":
@@ -273,29 +273,15 @@ def advance(state: State, event: Event, index: int) -> State:
             state.municipality,
         )
     # safety_assessed, reporter_informed, extension_granted, plan, review, ...
-    return _replace(state, **moved)
-
-
-def _replace(state: State, **changes: Any) -> State:
-    """``dataclasses.replace(state, **changes)``, without its general work: a state is made
-    at every event of every history replayed."""
-    values = list(_STATE_VALUES(state))
-    for name, value in changes.items():
-        values[_STATE_INDEX[name]] = value
-    return State(*values)
-
-
-_STATE_FIELDS: Final = tuple(field.name for field in fields(State))
-_STATE_VALUES: Final = attrgetter(*_STATE_FIELDS)
-_STATE_INDEX: Final = {name: index for index, name in enumerate(_STATE_FIELDS)}
+    return state._replace(**moved)
 
 
 def _closing(state: State, stage: Stage, changes: dict[str, Any]) -> State:
     """``state`` with ``changes`` at ``stage``: closing also ends any emergency protection
     that awaits confirmation, and the placement (no clock runs on a closed case)."""
     if stage == "closed":
-        return _replace(state, **changes, stage=stage, emergency_active=False, placed=False)
-    return _replace(state, **changes, stage=stage)
+        return state._replace(**changes, stage=stage, emergency_active=False, placed=False)
+    return state._replace(**changes, stage=stage)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -366,6 +352,8 @@ def _sha256(body: str) -> str:
 # The fields of an event, each written by to_dict(); pydantic validates a list in one call.
 _EVENT_KEYS: Final = frozenset(Event.model_fields)
 _EVENT_LIST: Final = TypeAdapter(list[Event])
+# How canonical() writes a text (with ensure_ascii=False).
+_text: Final = json.encoder.encode_basestring
 
 
 def verified_plain(items: object) -> tuple[Event, ...] | None:
@@ -393,11 +381,22 @@ def verified_plain(items: object) -> tuple[Event, ...] | None:
         return None
     prev = GENESIS
     for seq, (item, event) in enumerate(zip(items, events, strict=True), 1):
-        body = canonical({key: value for key, value in item.items() if key != "hash"})
-        if event.seq != seq or event.prev != prev or event.hash != _sha256(body):
+        if event.seq != seq or event.prev != prev or event.hash != _sha256(_body(item)):
             return None
         prev = event.hash
     return tuple(events)
+
+
+def _body(item: dict[str, Any]) -> str:
+    """``canonical(item without hash)`` of an event dict equal to its event's dump, written
+    field by field: its keys are the event's, sorted as ``canonical`` sorts them, and each
+    value is of its field's JSON type (text, text or null, an object, a whole number)."""
+    at = item["at"]
+    return (
+        f'{{"actor":{_text(item["actor"])},"at":{"null" if at is None else _text(at)},'
+        f'"data":{canonical(item["data"])},"kind":{_text(item["kind"])},'
+        f'"on":{_text(item["on"])},"prev":{_text(item["prev"])},"seq":{int.__repr__(item["seq"])}}}'
+    )
 
 
 def states(events: tuple[Event, ...]) -> list[State]:
