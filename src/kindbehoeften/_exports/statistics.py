@@ -36,7 +36,6 @@ False
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -168,9 +167,12 @@ def pseudonym(case_id: str, *, key: bytes) -> str:
     >>> pseudonym("demo-case-0042", key=b"0123456789abcdef")
     '255d9a7ed401df57bc44353d146ecd08'
     """
-    secret = _checked_key(key)
-    digest = hmac.new(secret, case_id.encode("utf-8"), hashlib.sha256).hexdigest()
-    return digest[:_PSEUDONYM_HEX]
+    return _pseudonym(_checked_key(key), case_id)
+
+
+def _pseudonym(secret: bytes, case_id: str) -> str:
+    """:func:`pseudonym` under a key checked already (a stream checks its key once)."""
+    return hmac.digest(secret, case_id.encode("utf-8"), "sha256").hex()[:_PSEUDONYM_HEX]
 
 
 # --- reading answers through one gate -------------------------------------------------------
@@ -239,7 +241,10 @@ def _read(
     for depth, part in enumerate(path):
         step: list[Any] = []
         for holder in found:
-            value = holder.get(part) if isinstance(holder, Mapping) else None
+            # a plain dict (as read from JSON) is a Mapping: asked first, it is the quicker
+            value = (
+                holder.get(part) if type(holder) is dict or isinstance(holder, Mapping) else None
+            )
             if isinstance(value, list) and depth < len(path) - 1:
                 step.extend(value)  # a group: on into each of its rows
             else:
@@ -399,7 +404,7 @@ def _row(
     measures = None if plan is None else _measures(forms, *plan)
 
     row: Row = {
-        "pseudonym": pseudonym(case.case_id, key=key),
+        "pseudonym": _pseudonym(key, case.case_id),
         "jurisdiction": case.jurisdiction,
         "municipality": case.municipality,
         "cycle": 1 + sum(event.kind == "reopened" for event in case.events),
@@ -503,6 +508,7 @@ class StatisticsStream:
         self._started = False
         self._jurisdictions: set[str] = set()
         self._areas: dict[str, int] = {}  # each area column seen, and its first place in a form
+        self._noted: set[str] = set()  # the forms whose areas are in self._areas
         self.counted = 0
         self.refused = 0
         self._rules = _rule_order()
@@ -570,8 +576,9 @@ class StatisticsStream:
             for submission in checked["submissions"]:
                 if submission["status"] == "completed":
                     form = self._forms.get(submission["form"], submission["form_version"])
-                    if form.stage == "full":
+                    if form.stage == "full" and form.key not in self._noted:
                         self._note_areas(form, self._areas)
+                        self._noted.add(form.key)  # its areas are noted: once is enough
             self.counted += 1
             merged = row | derived
             yield {column: merged.get(column) for column in columns}

@@ -391,10 +391,10 @@ def _body(item: dict[str, Any]) -> str:
     """``canonical(item without hash)`` of an event dict equal to its event's dump, written
     field by field: its keys are the event's, sorted as ``canonical`` sorts them, and each
     value is of its field's JSON type (text, text or null, an object, a whole number)."""
-    at = item["at"]
+    at, data = item["at"], item["data"]
     return (
         f'{{"actor":{_text(item["actor"])},"at":{"null" if at is None else _text(at)},'
-        f'"data":{canonical(item["data"])},"kind":{_text(item["kind"])},'
+        f'"data":{canonical(data) if data else "{}"},"kind":{_text(item["kind"])},'
         f'"on":{_text(item["on"])},"prev":{_text(item["prev"])},"seq":{int.__repr__(item["seq"])}}}'
     )
 
