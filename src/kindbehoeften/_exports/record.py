@@ -30,11 +30,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
 from .._core.jsonread import clean, plain, read
-from .._core.limits import (
-    MAX_DOCUMENT_BYTES,
-    MAX_DOCUMENT_DEPTH,
-    MAX_SUBMISSION_BYTES,
-)
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_SUBMISSION_BYTES
 from .._core.vocab import (
     DATE_PATTERN,
     DEADLINE_STATUSES,
