@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kindbehoeften
 from kindbehoeften import Assessment, Deadline, load_profile
 from kindbehoeften.errors import InvalidEventError
 from reference_dates import add_days, add_months, add_weeks, working_days_due
-from strategies import decided
+from strategies import assessments, decided
 
 D = dt.date
 W = "worker-1"
@@ -892,3 +894,17 @@ def test_nl_the_investigation_runs_ten_weeks_from_its_opening_only() -> None:
     assert [] == clocks(case, "investigation")
     case = to_full(case, D(2026, 12, 31))
     assert D(2027, 3, 11) == only(case, "investigation").due_on  # + 70 days
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(case=assessments(max_steps=12), days=st.integers(min_value=-30, max_value=400))
+def test_the_deadlines_as_dicts_are_those_the_deadlines_write(case: Assessment, days: int) -> None:
+    """A record's deadlines are compared with deadline_dicts, made without the models: the
+    same dicts as Deadline.to_dict(), keys in the same order, for any day or none."""
+    from kindbehoeften._lifecycle.assessment import deadline_dicts
+
+    for today in (None, case.events[-1].on + dt.timedelta(days=days)):
+        expected = [deadline.to_dict() for deadline in case.deadlines(today)]
+        found = deadline_dicts(case, today)
+        assert expected == found
+        assert [list(item) for item in expected] == [list(item) for item in found]

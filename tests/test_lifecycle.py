@@ -30,9 +30,16 @@ from kindbehoeften._lifecycle.assessment import (
     Event,
     ExtensionData,
     events_schema,
+    from_plain,
 )
-from kindbehoeften._lifecycle.events import canonical
-from kindbehoeften._lifecycle.machine import _canonical_and_body, _sha256
+from kindbehoeften._lifecycle.events import PAYLOADS, canonical
+from kindbehoeften._lifecycle.machine import (
+    _body,
+    _canonical_and_body,
+    _sha256,
+    verified,
+    verified_plain,
+)
 from kindbehoeften.errors import (
     IncompleteAssessmentError,
     IntegrityError,
@@ -1196,6 +1203,99 @@ def test_a_changed_history_fails_to_load_naming_the_first_bad_event(
     with pytest.raises(IntegrityError) as caught:
         Assessment.from_dict(document)
     assert (code, seq) == (caught.value.code, caught.value.seq)
+
+
+TAMPERINGS = [
+    set_in(("events", 2, "on"), "2026-02-08"),
+    set_in(("events", 4, "data", "reason"), "Other"),
+    set_in(("events", 0, "data", "jurisdiction"), "DK"),
+    set_in(("events", 1, "hash"), "1" * 64),
+    set_in(("events", 3, "prev"), GENESIS),
+    set_in(("events", 3, "seq"), 5),
+    set_in(("events", 3, "seq"), 4.0),
+    set_in(("events", 3, "seq"), True),
+    set_in(("events", 0, "data", "anonymous"), 0),
+    set_in(("events", 1, "hash"), "A" * 64),
+    set_in(("events", 2, "extra"), 1),
+    set_in(("events", 0, "at"), "2026-02-09T07:05:00+00:00"),
+    set_in(("events", 0, "at"), "2026-02-09 08:05:00+01:00"),
+    lambda d: d["events"][0].pop("at"),
+    lambda d: d["events"].pop(2),
+    lambda d: d["events"].pop(),
+    lambda d: d["events"].insert(0, d["events"][0]),
+    lambda d: d["events"].reverse(),
+    lambda d: d["events"].__setitem__(1, d["events"][2]),
+    lambda d: d["events"].clear(),
+    lambda d: d["events"].__setitem__(1, "x"),
+    set_in(("case_id",), "case-2"),
+    set_in(("$schema",), "urn:other"),
+    set_in(("events",), {}),
+    lambda d: d.pop("case_id"),
+]
+
+
+@pytest.mark.parametrize("change", TAMPERINGS)
+def test_a_history_read_a_list_at_a_time_is_what_from_dict_reads(
+    change: Callable[[dict[str, Any]], Any],
+) -> None:
+    """from_plain (the events verified a list at a time) never accepts a history that
+    from_dict refuses, and gives the same assessment where it accepts one."""
+    document = tampered(change)
+    try:
+        expected: Any = Assessment.from_dict(copy.deepcopy(document))
+    except KindbehoeftenError:
+        expected = None
+    try:
+        found = from_plain(json.loads(json.dumps(document)))
+    except TransitionError:
+        found = None
+    assert found is None or found == expected
+    events = json.loads(json.dumps(document.get("events")))
+    try:
+        verdict: Any = verified(copy.deepcopy(events), None)
+    except IntegrityError:
+        verdict = None
+    assert verified_plain(events) in (None, verdict)
+    assert (verdict is None) <= (verified_plain(events) is None)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(assessments(max_steps=12))
+def test_any_history_read_a_list_at_a_time_is_the_same_assessment(case: Assessment) -> None:
+    document = json.loads(case.to_json())
+    found = from_plain(document)
+    assert found is not None
+    assert case.events == found.events
+    assert case._states == found._states
+    assert case.events == verified_plain(document["events"])
+    for item in document["events"]:
+        body = {key: value for key, value in item.items() if key != "hash"}
+        assert canonical(body) == _body(item)
+
+
+def test_every_number_and_flag_of_an_event_is_strict() -> None:
+    """verified_plain compares an event's dump with ``==``, which takes ``1`` for ``true`` and
+    ``1.0``: only the same JSON when no field of an event takes one for the other."""
+    from pydantic import Strict
+
+    def strict(field: Any) -> bool:
+        return any(isinstance(item, Strict) and item.strict for item in field.metadata)
+
+    models = {Event, *PAYLOADS.values()}
+    lax = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name, field in model.model_fields.items()
+        if field.annotation in (int, bool, float, int | None, bool | None) and not strict(field)
+    ]
+    assert [] == lax
+    numbers = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name, field in model.model_fields.items()
+        if field.annotation in (int, bool)
+    ]
+    assert {"Event.seq", "ReportData.anonymous"} <= set(numbers)  # the check sees them
 
 
 def test_an_integrity_error_says_what_to_do() -> None:

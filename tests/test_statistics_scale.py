@@ -13,7 +13,7 @@ import itertools
 import json
 import sys
 import tracemalloc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -572,3 +572,82 @@ def test_export_stats_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None
     code, out, err = run("export", "stats", str(missing), "--key-file", str(key), width=300)
     assert (2, "") == (code, out)
     assert f"no such file: {missing}" in err
+
+
+def _nested(levels: int) -> Any:
+    value: Any = "x"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        ("submissions", 0, "answers", "intake"),
+        ("submissions", 0, "answers", "intake", "report", "reporter_kind"),
+        ("history", "events", 0, "data", "municipality"),
+        ("deadlines", 0, "label"),
+        ("extra",),
+    ],
+)
+@pytest.mark.parametrize("levels", [30, 45, 300])
+def test_a_record_too_deep_anywhere_is_refused_as_the_careful_path_refuses_it(
+    pool: list[dict[str, Any]], place: tuple[Any, ...], levels: int
+) -> None:
+    """Records given as bytes are parsed before their depth is checked: a value nested too
+    deep, anywhere, still gets the careful path's verdict (too_deep, at its place)."""
+    document = copy.deepcopy(pool[0])
+    holder: Any = document
+    for part in place[:-1]:
+        holder = holder[part]
+    holder[place[-1]] = _nested(levels)
+    text = json.dumps(document).encode()
+    assert _careful_verdict(text.decode()) == _verdict(text)
+    assert "ok" != _verdict(text)[0]
+
+
+def _altered_answer(document: dict[str, Any]) -> None:
+    submission = document["submissions"][0]
+    submission["answers"]["intake"]["report"]["reporter_kind"] = "no such kind"
+
+
+ALTERATIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "an event": lambda d: d["history"]["events"][1].update(actor="someone else"),
+    "an event's hash": lambda d: d["history"]["events"][2].update(hash="0" * 64),
+    "a submission": _altered_answer,
+    "reordered": lambda d: d["history"]["events"].reverse(),
+    "two events swapped": lambda d: d["history"]["events"].insert(1, d["history"]["events"].pop(2)),
+    "truncated": lambda d: d["history"]["events"].__delitem__(slice(2, None)),
+    "its last event removed": lambda d: d["history"]["events"].pop(),
+    "an event not canonical": lambda d: d["history"]["events"][0].pop("at"),
+    "a deadline": lambda d: d["deadlines"][0].update(status="overdue"),
+}
+
+
+def test_each_altered_record_in_a_stream_is_refused_with_its_place_as_read_record_refuses_it(
+    pool: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """Histories are verified a list at a time on the fast path: a record altered in an
+    event, a submission, its order or its length is still refused, with its file and line,
+    with the careful path's error, and the records around it counted."""
+    lines = list(generated(pool, 2 * len(ALTERATIONS) + 1))
+    expected_errors = []
+    for number, change in enumerate(ALTERATIONS.values()):
+        altered = json.loads(lines[2 * number + 1])
+        change(altered)
+        lines[2 * number + 1] = json.dumps(altered).encode()
+        expected_errors.append(_careful_verdict(json.dumps(altered)))
+    path = write_ndjson(tmp_path / "records.ndjson", lines)
+    refused: list[export.RefusedRecord] = []
+    stream = export.stream_statistics(read_records(path), key=KEY, on_error=refused.append)
+    rows = list(stream)
+    # A history without its last events can agree with the record's stage and deadlines:
+    # then no reader can tell without the head hash, and both paths count it.
+    places = [f"{path}:{2 * n + 2}" for n, found in enumerate(expected_errors) if found[0] != "ok"]
+    assert places == [item.place for item in refused]
+    assert (len(lines) - len(places), len(places)) == (len(rows), stream.refused)
+    assert [found for found in expected_errors if found[0] != "ok"] == [
+        (type(item.error).__name__, str(item.error)) for item in refused
+    ]
+    assert len(ALTERATIONS) - 1 <= len(places)  # only the one removed event may pass

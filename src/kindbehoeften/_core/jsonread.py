@@ -38,6 +38,7 @@ __all__ = [
     "Problem",
     "Read",
     "ReadError",
+    "clean",
     "deeper_than",
     "escape_token",
     "loads",
@@ -205,6 +206,22 @@ def read(
         if quick is not None:
             return quick
     return _read(data, max_bytes=max_bytes, max_depth=max_depth, nonfinite=nonfinite)
+
+
+def clean(data: bytes, *, max_bytes: int) -> Any | None:
+    """The document of clean JSON text as :func:`read` would give it, its depth not yet
+    checked; ``None`` where :func:`read` might find a problem (then it decides). For a
+    caller whose next check bounds the depth itself (a record's fast path accepts only
+    events, deadlines and submissions of known shapes), and otherwise reads again with
+    :func:`read`."""
+    if len(data) > max_bytes:
+        return None
+    try:
+        return jiter.from_json(
+            data, allow_inf_nan=False, cache_mode="keys", catch_duplicate_keys=True
+        )
+    except ValueError:
+        return None
 
 
 def _quick(data: bytes, max_depth: int) -> Read | None:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core.jsonread import plain, read
+from .._core.jsonread import clean, plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_SUBMISSION_BYTES
 from .._core.vocab import (
     DATE_PATTERN,
@@ -39,7 +39,7 @@ from .._core.vocab import (
     STATUSES,
     iso_date,
 )
-from .._lifecycle.assessment import Assessment, events_schema
+from .._lifecycle.assessment import Assessment, deadline_dicts, events_schema, from_plain
 from .._lifecycle.deadlines import Profile
 from .._validation.validator import ENVELOPE, quick_read, validate
 from ..errors import InvalidRecordError
@@ -118,7 +118,17 @@ def read_checked(
     """:func:`read_record`'s work, and the assessment its history holds: each record is read,
     its chain verified and its history replayed once. The record's ``history`` is the
     document's own (equal to ``assessment.to_dict()``). Without ``profile``, the profile of
-    the record's jurisdiction in ``profiles`` is used, if any."""
+    the record's jurisdiction in ``profiles`` is used, if any.
+
+    Bytes are first parsed without the walk that checks their depth: a record the fast
+    path accepts nests no deeper than its submissions, which the compiled validator holds
+    to the depth limit of a submission (two levels below the record's top, well within the
+    limit of a record). Any other is read again by the careful reader."""
+    if type(document) is bytes and len(document) <= _SMALL:
+        parsed = clean(document, max_bytes=MAX_DOCUMENT_BYTES)
+        fast = None if parsed is None else _fast(parsed, profile, profiles, small=True)
+        if fast is not None:
+            return fast
     limits = {"max_bytes": MAX_DOCUMENT_BYTES, "max_depth": MAX_DOCUMENT_DEPTH}
     if isinstance(document, bytes | bytearray | str):
         found = read(document, nonfinite=False, **limits)
@@ -131,11 +141,26 @@ def read_checked(
     if profile is None and profiles and isinstance(found.document, Mapping):
         code = found.document.get("jurisdiction")
         profile = profiles.get(code) if isinstance(code, str) else None
-    try:
-        fast = _intact(found.document, profile, small)
-    except Exception:  # the fast path only declines: the careful one decides
-        fast = None
+    fast = _fast(found.document, profile, None, small=small)
     return fast or _careful(found.document, profile)
+
+
+def _fast(
+    document: Any,
+    profile: Profile | None,
+    profiles: Mapping[str, Profile] | None,
+    *,
+    small: bool,
+) -> tuple[dict[str, Any], Assessment] | None:
+    """:func:`_intact`, with the profile of the record's jurisdiction in ``profiles`` where
+    no ``profile`` is given; None where it declines, or fails in any way."""
+    if profile is None and profiles and type(document) is dict:
+        code = document.get("jurisdiction")
+        profile = profiles.get(code) if type(code) is str else None
+    try:
+        return _intact(document, profile, small)
+    except Exception:  # the fast path only declines: the careful one decides
+        return None
 
 
 def _compact_size(document: Any) -> int:
@@ -192,8 +217,10 @@ def _intact(
         report = quick_read(submission)
         if report is None or not report.ok:
             return None
-    assessment = Assessment.from_dict(document["history"])
-    expected = [deadline.to_dict() for deadline in assessment.deadlines(today, profile=profile)]
+    assessment = from_plain(document["history"])
+    if assessment is None:
+        return None
+    expected = deadline_dicts(assessment, today, profile=profile)
     fields = (
         (document["case_id"], assessment.case_id),
         (document["jurisdiction"], assessment.jurisdiction),

@@ -36,7 +36,6 @@ False
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -131,6 +130,8 @@ _PSEUDONYM_HEX: Final = 32
 
 # The only question types whose answers may be read for statistics.
 _SAFE_TYPES: Final = frozenset({"choice", "multi_choice", "boolean", "integer"})
+_CHOICE: Final = frozenset({"choice"})
+_MULTI_CHOICE: Final = frozenset({"multi_choice"})
 # Where the built-in plan keeps the measures of each goal: section, area, group, question.
 _MEASURES_PATH: Final = ("plan", "goals", "goals", "measures")
 # A measure is a placement out of home when its option value ends so (see docs/statistics.md).
@@ -166,9 +167,12 @@ def pseudonym(case_id: str, *, key: bytes) -> str:
     >>> pseudonym("demo-case-0042", key=b"0123456789abcdef")
     '255d9a7ed401df57bc44353d146ecd08'
     """
-    secret = _checked_key(key)
-    digest = hmac.new(secret, case_id.encode("utf-8"), hashlib.sha256).hexdigest()
-    return digest[:_PSEUDONYM_HEX]
+    return _pseudonym(_checked_key(key), case_id)
+
+
+def _pseudonym(secret: bytes, case_id: str) -> str:
+    """:func:`pseudonym` under a key checked already (a stream checks its key once)."""
+    return hmac.digest(secret, case_id.encode("utf-8"), "sha256").hex()[:_PSEUDONYM_HEX]
 
 
 # --- reading answers through one gate -------------------------------------------------------
@@ -214,19 +218,33 @@ def _safe_question(form: Form, path: Sequence[str], types: frozenset[str]) -> Qu
 
 
 def _read(
-    form: Form, answers: Mapping[str, Any], path: Sequence[str], types: frozenset[str]
+    form: Form,
+    answers: Mapping[str, Any],
+    path: Sequence[str],
+    types: frozenset[str],
+    *,
+    forms: _Forms | None = None,
 ) -> list[Any] | None:
     """The answers to the question at ``path``, once :func:`_safe_question` allows it: one
     for a question of an area, one per row for a question of a group; unanswered ones left
     out. ``None`` when the form has no such question. Every answer the statistics take from
-    a submission comes through here."""
-    if _safe_question(form, path, types) is None:
+    a submission comes through here. With ``forms``, the gate's verdict on a question of a
+    form is found once and kept there."""
+    asked = (
+        _safe_question(form, path, types) is not None
+        if forms is None
+        else forms.asked(form, tuple(path), types)
+    )
+    if not asked:
         return None
     found: list[Any] = [answers]
     for depth, part in enumerate(path):
         step: list[Any] = []
         for holder in found:
-            value = holder.get(part) if isinstance(holder, Mapping) else None
+            # a plain dict (as read from JSON) is a Mapping: asked first, it is the quicker
+            value = (
+                holder.get(part) if type(holder) is dict or isinstance(holder, Mapping) else None
+            )
             if isinstance(value, list) and depth < len(path) - 1:
                 step.extend(value)  # a group: on into each of its rows
             else:
@@ -235,28 +253,39 @@ def _read(
     return [value for value in found if is_answered(value)]
 
 
-def _choice(form: Form, answers: Mapping[str, Any], path: Sequence[str]) -> str | None:
-    values = _read(form, answers, path, frozenset({"choice"})) or []
+def _choice(
+    forms: _Forms, form: Form, answers: Mapping[str, Any], path: Sequence[str]
+) -> str | None:
+    values = _read(form, answers, path, _CHOICE, forms=forms) or []
     return values[0] if values and isinstance(values[0], str) else None
 
 
-def _measures(form: Form, answers: Mapping[str, Any]) -> list[str] | None:
+def _measures(forms: _Forms, form: Form, answers: Mapping[str, Any]) -> list[str] | None:
     """Every measure chosen in the goals of a plan; None when the form asks for none."""
-    chosen = _read(form, answers, _MEASURES_PATH, frozenset({"multi_choice"}))
+    chosen = _read(form, answers, _MEASURES_PATH, _MULTI_CHOICE, forms=forms)
     if chosen is None:
         return None
     return sorted({value for values in chosen for value in values if isinstance(value, str)})
 
 
-def _birth_date(form: Form, answers: Mapping[str, Any]) -> dt.date | None:
-    """The child's date of birth: the one personal answer read, only for the age band, and
-    only from a question of type date (the form's ``birth_date``)."""
+def _birth_date_path(form: Form) -> tuple[str, ...] | None:
+    """Where a form asks the child's date of birth (its ``birth_date``), checked to be a
+    question of type date; None when it does not ask."""
     path = () if form.birth_date is None else tuple(form.birth_date.split("."))
     question = _question(form, path) if path else None
     if question is None:
         return None
     if question.type != "date":
         raise UnsafeFieldError(form.key, ".".join(path), f"it is a {question.type} question")
+    return path
+
+
+def _birth_date(forms: _Forms, form: Form, answers: Mapping[str, Any]) -> dt.date | None:
+    """The child's date of birth: the one personal answer read, only for the age band, and
+    only from a question of type date (the form's ``birth_date``)."""
+    path = forms.birth_date_path(form)
+    if path is None:
+        return None
     value: Any = answers
     for part in path:
         value = value.get(part) if isinstance(value, Mapping) else None
@@ -289,6 +318,8 @@ class _Forms:
     def __init__(self) -> None:
         self._forms: dict[tuple[str, str], Form] = {}
         self._areas: dict[str, list[tuple[str, str]]] = {}
+        self._asked: dict[tuple[str, tuple[str, ...], frozenset[str]], bool] = {}
+        self._born: dict[str, tuple[str, ...] | None] = {}
 
     def get(self, form_id: str, version: str) -> Form:
         key = (form_id, version)
@@ -300,6 +331,19 @@ class _Forms:
         if form.key not in self._areas:
             self._areas[form.key] = _assessed_areas(form)
         return self._areas[form.key]
+
+    def asked(self, form: Form, path: tuple[str, ...], types: frozenset[str]) -> bool:
+        """Whether the form asks the question at ``path``, once :func:`_safe_question`
+        allows it to be read (an unsafe question raises, every time it is asked for)."""
+        key = (form.key, path, types)
+        if key not in self._asked:
+            self._asked[key] = _safe_question(form, path, types) is not None
+        return self._asked[key]
+
+    def birth_date_path(self, form: Form) -> tuple[str, ...] | None:
+        if form.key not in self._born:
+            self._born[form.key] = _birth_date_path(form)
+        return self._born[form.key]
 
 
 def _latest(
@@ -344,7 +388,7 @@ def _row(
     preliminary = _latest(forms, submissions, "preliminary", completed=True) or _latest(
         forms, submissions, "preliminary", completed=False
     )
-    born = None if preliminary is None else _birth_date(*preliminary)
+    born = None if preliminary is None else _birth_date(forms, *preliminary)
 
     derived: dict[str, Value] = {}
     for deadline in document["deadlines"]:  # a rule's first clock of the cycle (its report's)
@@ -354,13 +398,13 @@ def _row(
         form, answers = full
         for section, area in forms.assessed_areas(form):
             derived[f"area_{section}_{area}"] = _choice(
-                form, answers, (section, area, "assessment")
+                forms, form, answers, (section, area, "assessment")
             )
     plan = _latest(forms, submissions, "plan", completed=True)
-    measures = None if plan is None else _measures(*plan)
+    measures = None if plan is None else _measures(forms, *plan)
 
     row: Row = {
-        "pseudonym": pseudonym(case.case_id, key=key),
+        "pseudonym": _pseudonym(key, case.case_id),
         "jurisdiction": case.jurisdiction,
         "municipality": case.municipality,
         "cycle": 1 + sum(event.kind == "reopened" for event in case.events),
@@ -464,6 +508,7 @@ class StatisticsStream:
         self._started = False
         self._jurisdictions: set[str] = set()
         self._areas: dict[str, int] = {}  # each area column seen, and its first place in a form
+        self._noted: set[str] = set()  # the forms whose areas are in self._areas
         self.counted = 0
         self.refused = 0
         self._rules = _rule_order()
@@ -531,8 +576,9 @@ class StatisticsStream:
             for submission in checked["submissions"]:
                 if submission["status"] == "completed":
                     form = self._forms.get(submission["form"], submission["form_version"])
-                    if form.stage == "full":
+                    if form.stage == "full" and form.key not in self._noted:
                         self._note_areas(form, self._areas)
+                        self._noted.add(form.key)  # its areas are noted: once is enough
             self.counted += 1
             merged = row | derived
             yield {column: merged.get(column) for column in columns}

@@ -119,7 +119,7 @@ from ..errors import (
     UnknownFormError,
     UnknownJurisdictionError,
 )
-from .clocks import clocks, running
+from .clocks import clock_dicts, clocks, running
 from .deadlines import Deadline, Profile, check_extension, load_profile
 from .events import (
     EVENTS_SCHEMA_ID,
@@ -141,7 +141,16 @@ from .events import (
     TransferData,
     events_schema,
 )
-from .machine import State, advance, allowed, first_state, refuse, states, verified
+from .machine import (
+    State,
+    advance,
+    allowed,
+    first_state,
+    refuse,
+    states,
+    verified,
+    verified_plain,
+)
 
 __all__ = [
     "ASSESSMENT_STAGES",
@@ -918,6 +927,36 @@ class Assessment:
         if assessment.to_json() != text.removeprefix("\ufeff"):
             raise IntegrityError("text")
         return assessment
+
+
+def from_plain(document: object) -> Assessment | None:
+    """:meth:`Assessment.from_dict` of a history read from JSON, with its events verified a
+    list at a time (:func:`~kindbehoeften._lifecycle.machine.verified_plain`); ``None`` where
+    ``from_dict`` might refuse the history, which then decides and names the problem. A
+    history that is not allowed raises as in ``from_dict``."""
+    if type(document) is not dict or document.keys() != _HISTORY_KEYS:
+        return None
+    if document["$schema"] != EVENTS_SCHEMA_ID:
+        return None
+    events = verified_plain(document["events"])
+    if events is None:
+        return None
+    first = events[0].data
+    if isinstance(first, ReportData) and document["case_id"] != first.case_id:
+        return None
+    return Assessment._make(events, tuple(states(events)))
+
+
+_HISTORY_KEYS: Final = frozenset({"$schema", "case_id", "events"})
+
+
+def deadline_dicts(
+    assessment: Assessment, today: dt.date | None = None, *, profile: Profile | None = None
+) -> list[dict[str, str | bool | None]]:
+    """``[deadline.to_dict() for deadline in assessment.deadlines(today, profile=profile)]``,
+    made without the :class:`Deadline` models (a record's deadlines are compared with it)."""
+    profile = profile or load_profile(assessment.jurisdiction)
+    return clock_dicts(profile, assessment._events, assessment._states, today)
 
 
 __test__ = {"Assessment": Assessment}

@@ -27,7 +27,7 @@ from .deadlines import Deadline, Profile, Rule, check_extension, clock_start, du
 from .events import Event, ExtensionData, ReopenData, ReportData
 from .machine import State
 
-__all__ = ["clocks", "running"]
+__all__ = ["clock_dicts", "clocks", "running"]
 
 Report = tuple[Reporter, bool]  # who reported, and whether anonymously
 
@@ -137,6 +137,11 @@ def _extend(profile: Profile, running: list[_Clock], data: ExtensionData) -> Non
             return
 
 
+def _ordered(profile: Profile, events: Sequence[Event], states: Sequence[State]) -> list[_Clock]:
+    """The clocks of the current cycle in profile order, then by start."""
+    return sorted(_run(profile, events, states), key=lambda c: (c.order, c.started_at))
+
+
 def clocks(
     profile: Profile,
     events: Sequence[Event],
@@ -144,7 +149,6 @@ def clocks(
     today: dt.date | None = None,
 ) -> tuple[Deadline, ...]:
     """The clocks of the current cycle as deadlines, in profile order, then by start."""
-    found = sorted(_run(profile, events, states), key=lambda c: (c.order, c.started_at))
     return tuple(
         Deadline(
             rule=clock.rule.id,
@@ -159,8 +163,35 @@ def clocks(
             extended=clock.extended,
             stopped_on=clock.stopped_on,
         )
-        for clock in found
+        for clock in _ordered(profile, events, states)
     )
+
+
+def clock_dicts(
+    profile: Profile,
+    events: Sequence[Event],
+    states: Sequence[State],
+    today: dt.date | None = None,
+) -> list[dict[str, str | bool | None]]:
+    """:func:`clocks` as :meth:`Deadline.to_dict` writes each, keys in the same order, made
+    without the models: a record's deadlines are compared with these for every record read,
+    and the values are the profile's and the clocks' own, with nothing to validate."""
+    return [
+        {
+            "rule": clock.rule.id,
+            "label": clock.rule.label,
+            "starts_on": clock.starts_on.isoformat(),
+            "due_on": clock.due.isoformat(),
+            "met_on": None if clock.met_on is None else clock.met_on.isoformat(),
+            "status": status(clock.due, clock.met_on, today, clock.stopped_on),
+            "basis": clock.rule.basis,
+            "kind": clock.rule.kind,
+            "extended": clock.extended,
+            "original_due_on": clock.original_due.isoformat(),
+            "stopped_on": None if clock.stopped_on is None else clock.stopped_on.isoformat(),
+        }
+        for clock in _ordered(profile, events, states)
+    ]
 
 
 def running(

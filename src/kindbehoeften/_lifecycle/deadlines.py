@@ -47,7 +47,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -737,7 +737,7 @@ def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Pr
     >>> [rule.id for rule in load_profile("gb-eng").rules]
     ['preliminary', 'investigation']
     """
-    code = {known.upper(): known for known in JURISDICTIONS}.get(jurisdiction.strip().upper())
+    code = _CODES.get(jurisdiction.strip().upper())
     if code is None:
         raise UnknownJurisdictionError(jurisdiction, JURISDICTIONS)
     profile = _shipped(code)
@@ -760,6 +760,10 @@ def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Pr
         problems.raise_if_any()
     _check_schema(document, problems)
     return _apply_override(profile, document, problems)
+
+
+# Each jurisdiction by its code in capitals: load_profile is asked for every record read.
+_CODES: Final = {known.upper(): known for known in JURISDICTIONS}
 
 
 @cache

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from functools import cache
+from operator import attrgetter
+from typing import Any, Final, NamedTuple
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .._core.vocab import EVENT_KINDS, AssessmentStage, Reporter
 from ..errors import IntegrityError, TransitionError
@@ -31,7 +33,16 @@ from .events import (
     problems_of,
 )
 
-__all__ = ["State", "advance", "allowed", "first_state", "refuse", "states", "verified"]
+__all__ = [
+    "State",
+    "advance",
+    "allowed",
+    "first_state",
+    "refuse",
+    "states",
+    "verified",
+    "verified_plain",
+]
 
 Stage = AssessmentStage
 
@@ -48,9 +59,9 @@ _ANY_OPEN = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class State:
-    """What the events say so far; every field is derived from them."""
+class State(NamedTuple):
+    """What the events say so far; every field is derived from them. A named tuple: one is
+    made at every event of every history replayed, and a tuple is the cheapest to make."""
 
     stage: Stage
     informable: bool  # a report of this cycle was not anonymous: there is a reporter to inform
@@ -70,25 +81,50 @@ class State:
 
 def allowed(state: State) -> tuple[str, ...]:
     """The event kinds that may follow, in the order of the lifecycle."""
+    return _allowed(*_ALLOWED_BY(state))
+
+
+# What allowed() reads of a state: it is asked at every event of every history replayed, and
+# has an answer for each of the few combinations, found once.
+_ALLOWED_BY: Final = attrgetter(
+    "stage",
+    "informable",
+    "emergency_active",
+    "placed",
+    "emergency_seen",
+    "outcome",
+    "support_started",
+)
+
+
+@cache
+def _allowed(
+    stage: Stage,
+    informable: bool,
+    emergency_active: bool,
+    placed: bool,
+    emergency_seen: bool,
+    outcome: str | None,
+    support_started: bool,
+) -> tuple[str, ...]:
     steps: set[str] = set()
-    stage = state.stage
-    if state.informable:
+    if informable:
         steps.add("reporter_informed")
     if stage == "closed":
         steps.add("reopened")
     else:
         steps |= _ANY_OPEN
-        steps.add("emergency_confirmed" if state.emergency_active else "emergency_protection")
-        steps.add("placement_ended" if state.placed else "placement_started")
+        steps.add("emergency_confirmed" if emergency_active else "emergency_protection")
+        steps.add("placement_ended" if placed else "placement_started")
     if stage == "reported":
         steps |= {"safety_assessed", "preliminary_started", "closed"}
-        if state.emergency_seen:
+        if emergency_seen:
             steps.add("full_assessment_opened")
     elif stage == "preliminary":
         steps.add("safety_assessed")
-        if state.outcome is None:
+        if outcome is None:
             steps.add("preliminary_decision")
-            if state.emergency_seen:
+            if emergency_seen:
                 steps.add("full_assessment_opened")
         else:  # only open_full_assessment leaves the stage at preliminary
             steps |= {"full_assessment_opened", "closed"}
@@ -102,7 +138,7 @@ def allowed(state: State) -> tuple[str, ...]:
             "full_assessment_opened",
             "closed",
         }
-    if state.placed or (stage == "support" and state.support_started):
+    if placed or (stage == "support" and support_started):
         steps.add("review_held")  # of the support, or of a placement at any open stage
     return tuple(kind for kind in EVENT_KINDS if kind in steps)
 
@@ -189,7 +225,7 @@ def advance(state: State, event: Event, index: int) -> State:
     moved: dict[str, Any] = {"last_on": event.on, "last_at": event.at or state.last_at}
     data = event.data
     if kind == "preliminary_started":
-        return replace(state, **moved, stage="preliminary")
+        return state._replace(**moved, stage="preliminary")
     if kind == "preliminary_decision":
         assert isinstance(data, PreliminaryDecisionData)
         stage: Stage = {
@@ -199,7 +235,7 @@ def advance(state: State, event: Event, index: int) -> State:
         decided = data.outcome == "light_support"
         return _closing(state, stage, moved | {"outcome": data.outcome, "support_decided": decided})
     if kind == "full_assessment_opened":
-        return replace(state, **moved, stage="full_assessment")
+        return state._replace(**moved, stage="full_assessment")
     if kind == "full_assessment_completed":
         assert isinstance(data, FullAssessmentData)
         decided = data.decision in {"support", "placement"}
@@ -207,21 +243,21 @@ def advance(state: State, event: Event, index: int) -> State:
             state, "support" if decided else "closed", moved | {"support_decided": decided}
         )
     if kind == "support_started":
-        return replace(state, **moved, support_started=True)
+        return state._replace(**moved, support_started=True)
     if kind == "emergency_protection":
-        return replace(state, **moved, emergency_active=True, emergency_seen=True)
+        return state._replace(**moved, emergency_active=True, emergency_seen=True)
     if kind == "emergency_confirmed":
-        return replace(state, **moved, emergency_active=False)
+        return state._replace(**moved, emergency_active=False)
     if kind == "placement_started":
-        return replace(state, **moved, placed=True)
+        return state._replace(**moved, placed=True)
     if kind == "placement_ended":
-        return replace(state, **moved, placed=False)
+        return state._replace(**moved, placed=False)
     if kind == "report_received":  # an additional report on an open case
         assert isinstance(data, ReopenData)
-        return replace(state, **moved, informable=state.informable or not data.anonymous)
+        return state._replace(**moved, informable=state.informable or not data.anonymous)
     if kind == "transferred":
         assert isinstance(data, TransferData)
-        return replace(state, **moved, municipality=data.municipality)
+        return state._replace(**moved, municipality=data.municipality)
     if kind == "closed":
         return _closing(state, "closed", moved)
     if kind == "reopened":
@@ -237,15 +273,15 @@ def advance(state: State, event: Event, index: int) -> State:
             state.municipality,
         )
     # safety_assessed, reporter_informed, extension_granted, plan, review, ...
-    return replace(state, **moved)
+    return state._replace(**moved)
 
 
 def _closing(state: State, stage: Stage, changes: dict[str, Any]) -> State:
     """``state`` with ``changes`` at ``stage``: closing also ends any emergency protection
     that awaits confirmation, and the placement (no clock runs on a closed case)."""
     if stage == "closed":
-        return replace(state, **changes, stage=stage, emergency_active=False, placed=False)
-    return replace(state, **changes, stage=stage)
+        return state._replace(**changes, stage=stage, emergency_active=False, placed=False)
+    return state._replace(**changes, stage=stage)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -311,6 +347,56 @@ def _canonical_and_body(item: Mapping[str, Any], event: Event) -> tuple[bool, st
 def _sha256(body: str) -> str:
     """:meth:`Event.content_hash`, given the canonical text it hashes."""
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# The fields of an event, each written by to_dict(); pydantic validates a list in one call.
+_EVENT_KEYS: Final = frozenset(Event.model_fields)
+_EVENT_LIST: Final = TypeAdapter(list[Event])
+# How canonical() writes a text (with ensure_ascii=False).
+_text: Final = json.encoder.encode_basestring
+
+
+def verified_plain(items: object) -> tuple[Event, ...] | None:
+    """:func:`verified` of a history read from JSON (a list of plain dicts), with the work of
+    a whole list done at once; ``None`` where :func:`verified` might refuse or would need to
+    look closer, so that it decides and names the problem. It accepts only what
+    :func:`verified` accepts, and gives the same events.
+
+    An event is canonical when ``canonical(item) == canonical(event.model_dump(mode="json"))``.
+    Here the dump is compared with ``==``, which is the same for plain JSON values (str, int,
+    bool, None, dicts of them: what the reader gives) once ``1`` cannot meet ``true`` or
+    ``1.0``: every whole-number field of an event is a ``StrictInt`` and every flag a
+    ``StrictBool``, which refuse the other types (tests/test_lifecycle.py checks that they
+    are). The text without ``hash`` is then the item's own, and hashed as it is."""
+    if type(items) is not list or not items:
+        return None
+    for item in items:
+        if type(item) is not dict or item.keys() != _EVENT_KEYS:
+            return None
+    try:
+        events = _EVENT_LIST.validate_python(items)
+    except ValidationError:
+        return None
+    if _EVENT_LIST.dump_python(events, mode="json") != items:
+        return None
+    prev = GENESIS
+    for seq, (item, event) in enumerate(zip(items, events, strict=True), 1):
+        if event.seq != seq or event.prev != prev or event.hash != _sha256(_body(item)):
+            return None
+        prev = event.hash
+    return tuple(events)
+
+
+def _body(item: dict[str, Any]) -> str:
+    """``canonical(item without hash)`` of an event dict equal to its event's dump, written
+    field by field: its keys are the event's, sorted as ``canonical`` sorts them, and each
+    value is of its field's JSON type (text, text or null, an object, a whole number)."""
+    at, data = item["at"], item["data"]
+    return (
+        f'{{"actor":{_text(item["actor"])},"at":{"null" if at is None else _text(at)},'
+        f'"data":{canonical(data) if data else "{}"},"kind":{_text(item["kind"])},'
+        f'"on":{_text(item["on"])},"prev":{_text(item["prev"])},"seq":{int.__repr__(item["seq"])}}}'
+    )
 
 
 def states(events: tuple[Event, ...]) -> list[State]:
