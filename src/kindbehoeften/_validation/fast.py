@@ -31,14 +31,24 @@ __all__ = ["Filters", "envelope", "filters", "nesting", "parse"]
 
 
 class Filters:
-    """The four filters of a form: its answers alone (for a parsed dict), and a whole JSON
-    document (envelope included), for drafts and for completed submissions."""
+    """The filters of a form, for drafts and for completed submissions: a whole JSON document
+    (envelope included), its answers alone (for a parsed dict), and the answers of each area
+    (for the careful path: an area they accept needs no check of types, bounds, unknown keys
+    or unconditionally required answers, as when the whole document is accepted)."""
 
-    __slots__ = ("answers_completed", "answers_draft", "json_completed", "json_draft")
+    __slots__ = (
+        "answers_completed",
+        "answers_draft",
+        "areas_completed",
+        "areas_draft",
+        "json_completed",
+        "json_draft",
+    )
 
     def __init__(self, form: Form) -> None:
         for status in ("in_progress", "completed"):
-            answers = _answers_schema(form, completed=status == "completed")
+            answers, area_schemas = _answers_schema(form, completed=status == "completed")
+            areas = {path: SchemaValidator(schema) for path, schema in area_schemas.items()}
             envelope_fields = {
                 "form": cs.typed_dict_field(cs.literal_schema([form.id])),
                 "form_version": cs.typed_dict_field(cs.literal_schema([form.version])),
@@ -49,9 +59,11 @@ class Filters:
             whole = SchemaValidator(document, {"cache_strings": "keys"})
             if status == "completed":
                 self.answers_completed = SchemaValidator(answers)
+                self.areas_completed = areas
                 self.json_completed = whole
             else:
                 self.answers_draft = SchemaValidator(answers)
+                self.areas_draft = areas
                 self.json_draft = whole
 
 
@@ -60,7 +72,8 @@ def filters(form: Form) -> Filters:
     return Filters(form)
 
 
-def _answers_schema(form: Form, completed: bool) -> Any:
+def _answers_schema(form: Form, completed: bool) -> tuple[Any, dict[tuple[str, str], Any]]:
+    """The schema of a form's answers, and of each area's answers by section and area id."""
     stage = form.stage if completed else None
 
     def fields(questions: Sequence[Question]) -> tuple[dict[str, Any], bool]:
@@ -77,14 +90,16 @@ def _answers_schema(form: Form, completed: bool) -> Any:
         return entries, any_required
 
     sections: dict[str, Any] = {}
+    each_area: dict[tuple[str, str], Any] = {}
     for section in form.sections:
         areas: dict[str, Any] = {}
         for area in section.areas:
             entries, must = fields(area.questions)
-            areas[area.id] = cs.typed_dict_field(_closed(entries), required=must)
+            each_area[section.id, area.id] = _closed(entries)
+            areas[area.id] = cs.typed_dict_field(each_area[section.id, area.id], required=must)
         needed = any(field["required"] for field in areas.values())
         sections[section.id] = cs.typed_dict_field(_closed(areas), required=needed)
-    return _closed(sections)
+    return _closed(sections), each_area
 
 
 def _text(question: Question, min_length: int | None = None) -> Any:

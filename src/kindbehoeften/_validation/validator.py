@@ -76,8 +76,9 @@ class _Run:
         fast_checked: bool = False,
     ) -> None:
         self.found = found
-        # the fast filter accepted the answers: types, bounds, unknown keys and the answers
-        # required without a condition are known to be right, in the rows of groups too
+        # the fast filter accepted the answers (or, on the careful path, the area being
+        # checked): types, bounds, unknown keys and the answers required without a condition
+        # are known to be right, in the rows of groups too
         self.fast_checked = fast_checked
         self.plan = plan
         self.root = root
@@ -161,6 +162,7 @@ class Validator:
         "containers",
         "depth",
         "enablement",
+        "every_area",
         "filters",
         "form",
         "labels",
@@ -181,12 +183,21 @@ class Validator:
         self.depth = fast.nesting(form)
         self.filters = fast.filters(form)
         self.labels = labels_of(form)
-        self.semantic = tuple(
-            (section_id, area_id, container)
+        # every area: its section and area ids, its plan, its pointer, and whether anything
+        # is left to check once a filter has accepted its answers (conditions, one-of
+        # rules, rechecks); the areas with something left are the semantic ones
+        self.every_area = tuple(
+            (
+                section_id,
+                area_id,
+                container,
+                f"/answers/{section_id}/{area_id}",
+                bool(container.conditional or container.one_of or container.rechecks),
+            )
             for section_id, areas in self.areas.items()
             for area_id, container in areas.items()
-            if container.conditional or container.one_of or container.rechecks
         )
+        self.semantic = tuple(item[:4] for item in self.every_area if item[4])
 
     def __reduce__(self) -> tuple[type[Validator], tuple[Form]]:
         return (type(self), (self.form,))
@@ -473,11 +484,16 @@ def _check_container(
                 run.found.append(unknown(f"{pointer}/{_token(key)}", key, *container.where))
             elif value is not None:
                 plan.check(value, f"{pointer}/{key}", run)
-    else:
-        for plan in container.rechecks:
-            value = answers.get(plan.id)
-            if value is not None:
-                plan.check(value, f"{pointer}/{plan.id}", run)
+    elif len(container.rechecks) == 1:
+        plan = container.rechecks[0]
+        value = answers.get(plan.id)
+        if value is not None:
+            plan.check(value, f"{pointer}/{plan.id}", run)
+    elif container.rechecks:  # in the order of the answers, as the checks above go
+        for key, value in answers.items():
+            plan = questions[key]
+            if plan.recheck and value is not None:
+                plan.check(value, f"{pointer}/{key}", run)
     enabled = container.enabled(answers, run)
     for plan in container.conditional:
         if enabled.get(plan.id, True):
@@ -604,6 +620,7 @@ def _judge(
     found: _Issues,
     used: list[Validator],
 ) -> ValidationReport:
+    refused: _Refused | None = None
     if isinstance(submission, bytes | bytearray | memoryview | str):
         data = submission if isinstance(submission, str) else bytes(submission)
         quick = _quick(data, given, paths, max_bytes, max_depth, today, born)
@@ -611,9 +628,11 @@ def _judge(
             return quick
         # The text the fast path parsed but its filter refused is read already: what the
         # reader would have found (a key twice, NaN, ...) the parser refuses, but the depth.
-        result: Read = (
-            quick if quick is not None else read(data, max_bytes=max_bytes, max_depth=max_depth)
-        )
+        if quick is None:
+            result = read(data, max_bytes=max_bytes, max_depth=max_depth)
+        else:
+            refused = quick
+            result = Read(quick.document)
     else:
         result = plain(submission, max_bytes=max_bytes, max_depth=max_depth)
     for problem in result.problems:
@@ -643,12 +662,13 @@ def _judge(
         found.append(issue("/answers", "type", label="answers", expected="an object"))
         return ValidationReport(tuple(found), form.id, form.version)
     completed = status == "completed"
-    answers_filter = plan.filters.answers_completed if completed else plan.filters.answers_draft
-    fast_checked = (
-        not found
-        and document.keys() == _ENVELOPE_KEYS
-        and answers_filter.isinstance_python(answers)
-    )
+    filters = plan.filters
+    answers_filter = filters.answers_completed if completed else filters.answers_draft
+    # The issues of the answers depend on the answers, the status and the form alone, not
+    # on what the envelope's issues were: the filter of the answers stands for their checks.
+    fast_checked = not (
+        refused is not None and refused.says_answers(plan, document)
+    ) and answers_filter.isinstance_python(answers)
     run = _Run(plan, answers, completed, found, today, born, fast_checked)
     for section_id, section_answers in ({} if fast_checked else answers).items():
         areas = plan.areas.get(section_id)
@@ -665,23 +685,56 @@ def _judge(
                 found.append(unknown(area_pointer, area_id, "section", section_id))
             elif type(area_answers) is not dict:
                 found.append(issue(area_pointer, "type", label=area_id, expected="an object"))
-    every_area = (
-        (section_id, area_id, container)
-        for section_id, areas in plan.areas.items()
-        for area_id, container in areas.items()
-    )
-    for section_id, area_id, container in plan.semantic if fast_checked else every_area:
+    if fast_checked:
+        for section_id, area_id, container, pointer in plan.semantic:
+            area_answers = _child(answers, section_id).get(area_id)
+            _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
+        return ValidationReport(tuple(found), form.id, form.version)
+    # Area by area, the filter of the area's answers stands in for the checks of types,
+    # bounds, unknown keys and unconditionally required answers where it accepts them
+    # (the area alone, as the whole document's filter does for all areas at once).
+    area_filters = filters.areas_completed if completed else filters.areas_draft
+    for section_id, area_id, container, pointer, semantic in plan.every_area:
         section_answers = answers.get(section_id)
-        if section_answers is not None and type(section_answers) is not dict:
+        if section_answers is None:
+            area_answers = None
+        elif type(section_answers) is not dict:
             continue  # reported above as the wrong type
-        area_answers = _child(answers, section_id).get(area_id)
+        else:
+            area_answers = section_answers.get(area_id)
         if type(area_answers) is not dict:
             if area_answers is not None:
                 continue  # reported above
             area_answers = {}
-        pointer = f"/answers/{section_id}/{area_id}"
-        _check_container(container, area_answers, pointer, run, fast_checked=fast_checked)
+        accepted = area_filters[section_id, area_id].isinstance_python(area_answers)
+        if accepted and not semantic:
+            continue  # nothing left to check in this area
+        run.fast_checked = accepted  # the rows of its groups are known right as well
+        _check_container(container, area_answers, pointer, run, fast_checked=accepted)
     return ValidationReport(tuple(found), form.id, form.version)
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A document parsed by the fast path (clean, within the depth limit) that the filter of
+    ``plan`` for drafts or for completed submissions refused."""
+
+    document: Any
+    plan: Validator
+    completed: bool
+
+    def says_answers(self, plan: Validator, document: Mapping[str, Any]) -> bool:
+        """Whether the refusal is the answers' (known to be wrong without asking their
+        filter): the envelope of ``document`` is the one that filter holds to, so only its
+        answers can have been refused."""
+        form = plan.form
+        return (
+            plan is self.plan
+            and document.keys() == _ENVELOPE_KEYS
+            and document.get("form") == form.id
+            and document.get("form_version") == form.version
+            and document.get("status") == ("completed" if self.completed else "in_progress")
+        )
 
 
 def _quick(
@@ -692,7 +745,7 @@ def _quick(
     max_depth: int,
     today: dt.date | None,
     born: dt.date | None,
-) -> ValidationReport | Read | None:
+) -> ValidationReport | _Refused | None:
     """The report of a well-formed submission, parsed and filtered in Rust; or, when the
     filter refuses it, the document as the reader would have read it (the careful path
     decides on it); or None, and the careful path reads the text. Every shortcut here can
@@ -726,15 +779,15 @@ def _quick(
         return None
     document, accepted = parsed
     if not accepted:
-        if deeper_than(document, max_depth):
+        # A document nests no deeper than it has opening brackets: most need no walk.
+        if data.count(b"{") + data.count(b"[") > max_depth and deeper_than(document, max_depth):
             return None
-        return Read(document)
+        return _Refused(document, plan, completed)
     answers = document["answers"]
     run = _Run(plan, answers, completed, _Issues(), today, born, fast_checked=True)
     try:
-        for section_id, area_id, container in plan.semantic:
+        for section_id, area_id, container, pointer in plan.semantic:
             area_answers = _child(answers, section_id).get(area_id)
-            pointer = f"/answers/{section_id}/{area_id}"
             _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
     except _TooMany:
         return None  # the careful path says the same, and ends the report
@@ -774,9 +827,8 @@ def quick_read(
         return None
     run = _Run(plan, answers, completed, _Issues(), today, born)
     try:
-        for section_id, area_id, container in plan.semantic:
+        for section_id, area_id, container, pointer in plan.semantic:
             area_answers = _child(answers, section_id).get(area_id)
-            pointer = f"/answers/{section_id}/{area_id}"
             _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
     except _TooMany:
         return None
