@@ -620,7 +620,7 @@ def _judge(
     found: _Issues,
     used: list[Validator],
 ) -> ValidationReport:
-    refused: _Refused | None = None
+    refused = False  # by the filter of the whole document, in the fast path
     if isinstance(submission, bytes | bytearray | memoryview | str):
         data = submission if isinstance(submission, str) else bytes(submission)
         quick = _quick(data, given, paths, max_bytes, max_depth, today, born)
@@ -628,11 +628,8 @@ def _judge(
             return quick
         # The text the fast path parsed but its filter refused is read already: what the
         # reader would have found (a key twice, NaN, ...) the parser refuses, but the depth.
-        if quick is None:
-            result = read(data, max_bytes=max_bytes, max_depth=max_depth)
-        else:
-            refused = quick
-            result = Read(quick.document)
+        refused = quick is not None
+        result = read(data, max_bytes=max_bytes, max_depth=max_depth) if quick is None else quick
     else:
         result = plain(submission, max_bytes=max_bytes, max_depth=max_depth)
     for problem in result.problems:
@@ -665,10 +662,10 @@ def _judge(
     filters = plan.filters
     answers_filter = filters.answers_completed if completed else filters.answers_draft
     # The issues of the answers depend on the answers, the status and the form alone, not
-    # on what the envelope's issues were: the filter of the answers stands for their checks.
-    fast_checked = not (
-        refused is not None and refused.says_answers(plan, document)
-    ) and answers_filter.isinstance_python(answers)
+    # on the envelope's issues: the filter of the answers stands for their checks. When the
+    # filter of the whole document refused, the answers are most likely wrong: the filters
+    # of their areas are asked instead, below.
+    fast_checked = not refused and answers_filter.isinstance_python(answers)
     run = _Run(plan, answers, completed, found, today, born, fast_checked)
     for section_id, section_answers in ({} if fast_checked else answers).items():
         areas = plan.areas.get(section_id)
@@ -714,29 +711,6 @@ def _judge(
     return ValidationReport(tuple(found), form.id, form.version)
 
 
-@dataclass(frozen=True, slots=True)
-class _Refused:
-    """A document parsed by the fast path (clean, within the depth limit) that the filter of
-    ``plan`` for drafts or for completed submissions refused."""
-
-    document: Any
-    plan: Validator
-    completed: bool
-
-    def says_answers(self, plan: Validator, document: Mapping[str, Any]) -> bool:
-        """Whether the refusal is the answers' (known to be wrong without asking their
-        filter): the envelope of ``document`` is the one that filter holds to, so only its
-        answers can have been refused."""
-        form = plan.form
-        return (
-            plan is self.plan
-            and document.keys() == _ENVELOPE_KEYS
-            and document.get("form") == form.id
-            and document.get("form_version") == form.version
-            and document.get("status") == ("completed" if self.completed else "in_progress")
-        )
-
-
 def _quick(
     data: bytes | str,
     given: Validator | None,
@@ -745,7 +719,7 @@ def _quick(
     max_depth: int,
     today: dt.date | None,
     born: dt.date | None,
-) -> ValidationReport | _Refused | None:
+) -> ValidationReport | Read | None:
     """The report of a well-formed submission, parsed and filtered in Rust; or, when the
     filter refuses it, the document as the reader would have read it (the careful path
     decides on it); or None, and the careful path reads the text. Every shortcut here can
@@ -782,7 +756,7 @@ def _quick(
         # A document nests no deeper than it has opening brackets: most need no walk.
         if data.count(b"{") + data.count(b"[") > max_depth and deeper_than(document, max_depth):
             return None
-        return _Refused(document, plan, completed)
+        return Read(document)
     answers = document["answers"]
     run = _Run(plan, answers, completed, _Issues(), today, born, fast_checked=True)
     try:
