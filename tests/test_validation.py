@@ -1393,7 +1393,7 @@ class _Refusing:
 
 
 class _AllRefusing(dict[Any, _Refusing]):
-    """Every area's filter refuses."""
+    """Every filter of an area or a row refuses."""
 
     def __missing__(self, key: object) -> _Refusing:
         return _Refusing()
@@ -1408,7 +1408,7 @@ def _without_filters(submission: Any, **options: Any) -> ValidationReport:
             filters = validator_module.compiled(kindbehoeften.load_form(form_id)).filters
             for name in ("answers_completed", "answers_draft"):
                 stack.enter_context(mock.patch.object(filters, name, _Refusing()))
-            for name in ("areas_completed", "areas_draft"):
+            for name in ("containers_completed", "containers_draft"):
                 stack.enter_context(mock.patch.object(filters, name, _AllRefusing()))
         return validate(submission, **options)
 

@@ -33,22 +33,23 @@ __all__ = ["Filters", "envelope", "filters", "nesting", "parse"]
 class Filters:
     """The filters of a form, for drafts and for completed submissions: a whole JSON document
     (envelope included), its answers alone (for a parsed dict), and the answers of each area
-    (for the careful path: an area they accept needs no check of types, bounds, unknown keys
-    or unconditionally required answers, as when the whole document is accepted)."""
+    and of each row of a group, by their path (section, area, group, ...): for the careful
+    path, an area or a row they accept needs no check of types, bounds, unknown keys or
+    unconditionally required answers, as when the whole document is accepted."""
 
     __slots__ = (
         "answers_completed",
         "answers_draft",
-        "areas_completed",
-        "areas_draft",
+        "containers_completed",
+        "containers_draft",
         "json_completed",
         "json_draft",
     )
 
     def __init__(self, form: Form) -> None:
         for status in ("in_progress", "completed"):
-            answers, area_schemas = _answers_schema(form, completed=status == "completed")
-            areas = {path: SchemaValidator(schema) for path, schema in area_schemas.items()}
+            answers, parts = _answers_schema(form, completed=status == "completed")
+            containers = {path: SchemaValidator(schema) for path, schema in parts.items()}
             envelope_fields = {
                 "form": cs.typed_dict_field(cs.literal_schema([form.id])),
                 "form_version": cs.typed_dict_field(cs.literal_schema([form.version])),
@@ -59,11 +60,11 @@ class Filters:
             whole = SchemaValidator(document, {"cache_strings": "keys"})
             if status == "completed":
                 self.answers_completed = SchemaValidator(answers)
-                self.areas_completed = areas
+                self.containers_completed = containers
                 self.json_completed = whole
             else:
                 self.answers_draft = SchemaValidator(answers)
-                self.areas_draft = areas
+                self.containers_draft = containers
                 self.json_draft = whole
 
 
@@ -72,14 +73,19 @@ def filters(form: Form) -> Filters:
     return Filters(form)
 
 
-def _answers_schema(form: Form, completed: bool) -> tuple[Any, dict[tuple[str, str], Any]]:
-    """The schema of a form's answers, and of each area's answers by section and area id."""
-    stage = form.stage if completed else None
+Path = tuple[str, ...]
 
-    def fields(questions: Sequence[Question]) -> tuple[dict[str, Any], bool]:
+
+def _answers_schema(form: Form, completed: bool) -> tuple[Any, dict[Path, Any]]:
+    """The schema of a form's answers, and of the answers of each area and of each row of a
+    group, by path."""
+    stage = form.stage if completed else None
+    containers: dict[Path, Any] = {}
+
+    def fields(questions: Sequence[Question], path: Path) -> tuple[dict[str, Any], bool]:
         entries, any_required = {}, False
         for question in questions:
-            schema = _question(form, question, fields)
+            schema = _question(form, question, fields, (*path, question.id), containers)
             must = stage is not None and question.when is None and question.is_required(stage)
             if must:
                 any_required = True
@@ -90,16 +96,15 @@ def _answers_schema(form: Form, completed: bool) -> tuple[Any, dict[tuple[str, s
         return entries, any_required
 
     sections: dict[str, Any] = {}
-    each_area: dict[tuple[str, str], Any] = {}
     for section in form.sections:
         areas: dict[str, Any] = {}
         for area in section.areas:
-            entries, must = fields(area.questions)
-            each_area[section.id, area.id] = _closed(entries)
-            areas[area.id] = cs.typed_dict_field(each_area[section.id, area.id], required=must)
+            entries, must = fields(area.questions, (section.id, area.id))
+            containers[section.id, area.id] = _closed(entries)
+            areas[area.id] = cs.typed_dict_field(containers[section.id, area.id], required=must)
         needed = any(field["required"] for field in areas.values())
         sections[section.id] = cs.typed_dict_field(_closed(areas), required=needed)
-    return _closed(sections), each_area
+    return _closed(sections), containers
 
 
 def _text(question: Question, min_length: int | None = None) -> Any:
@@ -130,7 +135,9 @@ def _closed(fields: dict[str, Any]) -> Any:
 def _question(
     form: Form,
     question: Question,
-    fields: Callable[[Sequence[Question]], tuple[dict[str, Any], bool]],
+    fields: Callable[[Sequence[Question], Path], tuple[dict[str, Any], bool]],
+    path: Path,
+    containers: dict[Path, Any],
 ) -> Any:
     kind, low, high = question.type, question.min, question.max
     if kind == "text":
@@ -158,8 +165,9 @@ def _question(
         return cs.list_schema(
             options, strict=True, min_length=question.min_items, max_length=question.max_items
         )
+    containers[path] = row = _closed(fields(question.questions, path)[0])
     return cs.list_schema(
-        _closed(fields(question.questions)[0]),
+        row,
         strict=True,
         min_length=question.min_items,
         max_length=question.max_items,

@@ -410,13 +410,25 @@ def _group_checker(plan: Validator, question: Question, path: Path) -> Check:
         if type(value) is not list:
             return _wrong(pointer, run, label, "a list of rows")
         _count(value, fewest, most, label, pointer, run)
+        accepts = None  # the row filter, unless the rows are known right already
+        if not run.fast_checked:
+            filters = plan.filters
+            chosen = filters.containers_completed if run.completed else filters.containers_draft
+            accepts = chosen[path].isinstance_python
         for index, row in enumerate(value):
-            if type(row) is dict:
-                _check_container(
-                    rows, row, f"{pointer}/{index}", run, fast_checked=run.fast_checked
-                )
+            where = f"{pointer}/{index}"
+            if type(row) is not dict:
+                _wrong(where, run, label, "a list of rows, each an object")
+            elif accepts is None:
+                _check_container(rows, row, where, run, fast_checked=True)
+            elif accepts(row):  # checked as on the fast path, and so are its own groups
+                run.fast_checked = True
+                try:
+                    _check_container(rows, row, where, run, fast_checked=True)
+                finally:
+                    run.fast_checked = False
             else:
-                _wrong(f"{pointer}/{index}", run, label, "a list of rows, each an object")
+                _check_container(rows, row, where, run)
         return True
 
     return group
@@ -690,7 +702,7 @@ def _judge(
     # Area by area, the filter of the area's answers stands in for the checks of types,
     # bounds, unknown keys and unconditionally required answers where it accepts them
     # (the area alone, as the whole document's filter does for all areas at once).
-    area_filters = filters.areas_completed if completed else filters.areas_draft
+    area_filters = filters.containers_completed if completed else filters.containers_draft
     for section_id, area_id, container, pointer, semantic in plan.every_area:
         section_answers = answers.get(section_id)
         if section_answers is None:
