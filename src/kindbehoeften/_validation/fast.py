@@ -6,6 +6,8 @@ required answer). It is a filter, never the judge: when it accepts, no issue of 
 exists (it is at least as strict as the Python checks); when it refuses, or whenever the text
 holds something it cannot see (a key twice, a lone surrogate, more nesting than the form's
 own), the careful path of :mod:`.validator` decides, with the library's one JSON reader.
+The same holds for the filters of each area and of each row of a group, made of the same
+parts: the careful path asks them before it checks an area or a row answer by answer.
 
 The text is parsed by jiter (the JSON parser of pydantic-core, as a library of its own),
 which can refuse a key given twice in one object; pydantic-core's own ``validate_json``

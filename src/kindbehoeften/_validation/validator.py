@@ -11,7 +11,10 @@ submission:
    and copied into plain JSON data first); or, for well-formed text, the fast path
    (:mod:`.fast`), which parses and filters in Rust and can only decline;
 2. the envelope and the form it names, looked up by id only: a submission never names a file;
-3. types and bounds, then conditions, disabled answers and what is required.
+3. types and bounds, then conditions, disabled answers and what is required; where a filter
+   of :mod:`.fast` accepts the answers, or one area, or one row of a group, the types,
+   bounds, unknown keys and unconditionally required answers there are known right, and
+   only the rest is checked (dates again, conditions, one-of rules), in the same order.
 
 A report holds at most 1,000 issues, then one ``too_many_issues``, and the work stops there.
 Messages name fields by label, never by the content of an answer.
