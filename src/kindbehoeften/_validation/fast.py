@@ -158,8 +158,9 @@ def _question(
             return whole
         number = cs.float_schema(strict=True, allow_inf_nan=False, ge=ge, le=le)
         return cs.union_schema([whole, number])
-    if kind == "date":  # the calendar and the bounds are checked in Python (a recheck)
-        return cs.str_schema(strict=True, pattern=DATE_PATTERN)
+    if kind == "date":  # a calendar date; its bounds are checked in Python (a recheck)
+        written = cs.str_schema(strict=True, pattern=DATE_PATTERN)
+        return cs.chain_schema([written, cs.date_schema()])
     if kind in {"choice", "multi_choice"}:
         options = cs.literal_schema([option.value for option in form.options(question)])
         if kind == "choice":

@@ -114,7 +114,7 @@ class _QuestionPlan:
     required: bool
     check: Check
     conditional: bool
-    recheck: bool  # what the fast filter cannot decide: calendar dates, group rows
+    recheck: bool  # what the filters cannot decide: bounds of dates, rows of groups
 
 
 @dataclass(slots=True)
@@ -186,9 +186,11 @@ class Validator:
         self.depth = fast.nesting(form)
         self.filters = fast.filters(form)
         self.labels = labels_of(form)
-        # every area: its section and area ids, its plan, its pointer, and whether anything
-        # is left to check once a filter has accepted its answers (conditions, one-of
-        # rules, rechecks); the areas with something left are the semantic ones
+        # every area: its section and area ids, its plan, its pointer, whether anything is
+        # left to check once a filter has accepted its answers (conditions, one-of rules,
+        # rechecks), and whether it holds a group; the areas with something left are the
+        # semantic ones
+        grouped = {path[:2] for path in self.containers if len(path) == 3}
         self.every_area = tuple(
             (
                 section_id,
@@ -196,6 +198,7 @@ class Validator:
                 container,
                 f"/answers/{section_id}/{area_id}",
                 bool(container.conditional or container.one_of or container.rechecks),
+                (section_id, area_id) in grouped,
             )
             for section_id, areas in self.areas.items()
             for area_id, container in areas.items()
@@ -236,17 +239,17 @@ class Validator:
         is_row: bool = False,
     ) -> _ContainerPlan:
         stage = self.form.stage
-        compiled = {
-            question.id: _QuestionPlan(
+        compiled = {}
+        for question in questions:
+            check = self._check(question, (*path, question.id))  # a group's rows first
+            compiled[question.id] = _QuestionPlan(
                 question.id,
                 question.label,
                 question.is_required(stage),
-                self._check(question, (*path, question.id)),
+                check,
                 question.when is not None,
-                question.type in {"date", "group"},
+                self._recheck(question, (*path, question.id)),
             )
-            for question in questions
-        }
         labels = {question.id: question.label for question in questions}
         name = ".".join(path)
         container = _ContainerPlan(
@@ -269,6 +272,17 @@ class Validator:
         )
         self.containers[path] = container
         return container
+
+    def _recheck(self, question: Question, path: Path) -> bool:
+        """Whether an answer the filters accepted is checked again in Python: a date with a
+        bound (the filters know the calendar, not the day of a run nor the child's birth),
+        a group whose rows have conditions or such dates."""
+        if question.type == "date":
+            return question.min is not None or question.max is not None
+        if question.type == "group":
+            rows = self.containers[path]
+            return bool(rows.conditional or rows.rechecks)
+        return False
 
     def _check(self, question: Question, path: Path) -> Check:
         """The checker of one question's answer: its type, then its bounds."""
@@ -706,7 +720,7 @@ def _judge(
     # bounds, unknown keys and unconditionally required answers where it accepts them
     # (the area alone, as the whole document's filter does for all areas at once).
     area_filters = filters.containers_completed if completed else filters.containers_draft
-    for section_id, area_id, container, pointer, semantic in plan.every_area:
+    for section_id, area_id, container, pointer, semantic, grouped in plan.every_area:
         section_answers = answers.get(section_id)
         if section_answers is None:
             area_answers = None
@@ -718,7 +732,9 @@ def _judge(
             if area_answers is not None:
                 continue  # reported above
             area_answers = {}
-        accepted = area_filters[section_id, area_id].isinstance_python(area_answers)
+        # An area that holds a group is checked answer by answer: its rows are asked their
+        # own filter, which the area's filter would only repeat.
+        accepted = not grouped and area_filters[section_id, area_id].isinstance_python(area_answers)
         if accepted and not semantic:
             continue  # nothing left to check in this area
         run.fast_checked = accepted  # the rows of its groups are known right as well
