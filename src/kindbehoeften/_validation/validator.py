@@ -698,15 +698,17 @@ def _judge(
     run = _Run(plan, answers, completed, found, today, born, fast_checked)
     for section_id, section_answers in ({} if fast_checked else answers).items():
         areas = plan.areas.get(section_id)
-        pointer = f"/answers/{_token(section_id)}"
         if areas is None:
-            found.append(unknown(pointer, section_id, "form", form.id))
+            found.append(unknown(f"/answers/{_token(section_id)}", section_id, "form", form.id))
             continue
         if type(section_answers) is not dict:
+            pointer = f"/answers/{_token(section_id)}"
             found.append(issue(pointer, "type", label=section_id, expected="an object"))
             continue
         for area_id, area_answers in section_answers.items():
-            area_pointer = f"{pointer}/{_token(area_id)}"
+            if area_id in areas and type(area_answers) is dict:
+                continue  # the usual case: no pointer to make
+            area_pointer = f"/answers/{_token(section_id)}/{_token(area_id)}"
             if area_id not in areas:
                 found.append(unknown(area_pointer, area_id, "section", section_id))
             elif type(area_answers) is not dict:
