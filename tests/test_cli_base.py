@@ -9,8 +9,17 @@ from io import BytesIO, StringIO, TextIOWrapper
 
 import pytest
 from rich.console import Console
+from rich.markup import escape
 
-from kindbehoeften.cli.base import Output, OutputError, guarded, json_text, safe
+from kindbehoeften.cli.base import (
+    _JSON_ESCAPES,
+    _VISIBLE,
+    Output,
+    OutputError,
+    guarded,
+    json_text,
+    safe,
+)
 
 # --- safe ---------------------------------------------------------------------------------------
 
@@ -146,3 +155,16 @@ def test_guarded_writes_through_an_output_and_restores_the_consoles_file() -> No
         assert output is console.file
         console.print("hello")
     assert (stream, "hello\n") == (console.file, stream.getvalue())
+
+
+@pytest.mark.parametrize("markup", [False, True])
+def test_safe_and_json_text_escape_the_same_characters_with_or_without_their_shortcut(
+    markup: bool,
+) -> None:
+    """Printable ASCII skips the translation: every other character is still escaped."""
+    for code in (*range(0x250), *range(0x2000, 0x2070)):
+        for text in (chr(code), f"a{chr(code)}b"):
+            expected = text.translate(_VISIBLE)
+            assert (escape(expected) if markup else expected) == safe(text, markup=markup)
+            dumped = json.dumps([text], ensure_ascii=False).translate(_JSON_ESCAPES)
+            assert dumped + "\n" == json_text([text], indent=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import json
 from io import BytesIO, StringIO
@@ -304,3 +305,30 @@ def test_jobs_must_be_a_whole_number_from_1(tmp_path: Path, jobs: str) -> None:
     code, out, err = run("validate", "--ndjson", "--jobs", jobs, write(tmp_path, "a.json", DRAFT))
     assert (2, "") == (code, out)
     assert "--jobs" in err
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+@pytest.mark.parametrize(
+    "label", ["plain.ndjson", "<stdin>", 'q"uote\\d.ndjson', "Ærø \u2603.ndjson", "a\x1b\u202eb"]
+)
+def test_ndjson_json_results_without_issues_are_written_as_json_text_writes_them(
+    label: str, ascii_only: bool
+) -> None:
+    """The template for a result without issues gives the very text json_text() makes."""
+    from kindbehoeften import validate
+    from kindbehoeften.cli.base import json_text
+    from kindbehoeften.cli.validate import _check, _result, _Setup
+
+    setup = _Setup(None, "en", 1_000_000, dt.date(2026, 12, 1), True, ascii_only)
+    lines = [(7, json.dumps(DRAFT).encode()), (12, json.dumps(INCOMPLETE).encode())]
+    expected = [
+        json_text(
+            _result(label, number, validate(data, today=setup.today)),
+            ascii_only=ascii_only,
+            indent=None,
+            end="",
+        )
+        for number, data in lines
+    ]
+    done = _check(setup, (label, lines))
+    assert (",\n  ".join(expected), 2, 1) == (done.text, done.count, done.invalid)

@@ -4,6 +4,7 @@ text in any message)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -1379,3 +1380,160 @@ def test_the_fast_path_takes_texts_with_colons() -> None:
 def test_the_form_argument_may_be_a_form_id() -> None:
     document = example("triangle.plan.valid")
     assert validate(document, form="triangle.plan") == validate(document)
+
+
+# --- the careful path's own checks, area by area: the same report as without any filter --------
+
+
+class _Refusing:
+    """A filter that accepts nothing: with it, every check is made in Python."""
+
+    def isinstance_python(self, value: object) -> bool:
+        return False
+
+
+class _AllRefusing(dict[Any, _Refusing]):
+    """Every filter of an area or a row refuses."""
+
+    def __missing__(self, key: object) -> _Refusing:
+        return _Refusing()
+
+
+def _without_filters(submission: Any, **options: Any) -> ValidationReport:
+    """The report of the careful path with no filter at all: the reader reads every text, and
+    every answer of every area is checked in Python."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.object(validator_module, "_quick", return_value=None))
+        for form_id in BUILT_IN:
+            filters = validator_module.compiled(kindbehoeften.load_form(form_id)).filters
+            for name in ("answers_completed", "answers_draft"):
+                stack.enter_context(mock.patch.object(filters, name, _Refusing()))
+            for name in ("containers_completed", "containers_draft"):
+                stack.enter_context(mock.patch.object(filters, name, _AllRefusing()))
+        return validate(submission, **options)
+
+
+def _whole(report: ValidationReport) -> Any:
+    """Everything a report says, the fields that equality leaves out included."""
+    return (
+        report.form,
+        report.version,
+        [
+            (item.pointer, item.code, item.severity, item.message, item.params, item.message_id)
+            for item in report.issues
+        ],
+    )
+
+
+_WRONG = (
+    *(7, -1, 1.5, 10**6, True, None, "", "x", 'said: "no" \u00e9\u2603', "2026-02-30"),
+    *([], {}, ["x"], [{}], {"a: b": "\u201cc\u201d"}),
+)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every value below ``value`` that is not an object."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif path:
+        yield path
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        document = document[step]
+    return document
+
+
+def _reversed(value: Any) -> Any:
+    """``value`` with the keys of every object in the other order."""
+    if isinstance(value, dict):
+        return {key: _reversed(value[key]) for key in reversed(value)}
+    if isinstance(value, list):
+        return [_reversed(item) for item in value]
+    return value
+
+
+@st.composite
+def _broken_submissions(draw: st.DrawFn) -> tuple[str, str]:
+    """A valid submission with colons, quotes and non-ASCII letters in its texts, broken in
+    one to three places (wrong types, unknown keys, invalid dates, deep nesting, another
+    status, objects whose keys come in another order), as JSON text and how it is laid out;
+    the last step may repeat a key."""
+    form = kindbehoeften.load_form(draw(st.sampled_from(BUILT_IN)))
+    document = json.loads(json.dumps(draw(punctuated_submissions(form))))
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        twist = draw(
+            st.sampled_from(("wrong_type", "unknown", "dates", "deep", "status", "reversed"))
+        )
+        if twist == "wrong_type":
+            path = draw(st.sampled_from(list(_leaves(document))))
+            _at(document, path[:-1])[path[-1]] = draw(st.sampled_from(_WRONG))
+        elif twist == "unknown":
+            holder = _at(document, draw(st.sampled_from([(), *_objects(document)])))
+            holder[draw(st.sampled_from(("x", 'a: "b"', "\u00e9\u2603", "~1/0")))] = 1
+        elif twist == "dates":  # calendar dates that are no dates, or dates out of bounds
+            day = draw(st.sampled_from(("2026-02-30", "1900-01-01", "2099-12-31")))
+            for path in _leaves(document):
+                if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(_at(document, path))):
+                    _at(document, path[:-1])[path[-1]] = day
+        elif twist == "deep":
+            path = draw(st.sampled_from(list(_leaves(document))))
+            depth = draw(st.sampled_from((3, 30, 40)))
+            _at(document, path[:-1])[path[-1]] = nested(depth)
+        elif twist == "status":
+            document["status"] = draw(st.sampled_from(("in_progress", "completed", "sent", 7)))
+        else:
+            document = _reversed(document)
+    layout = draw(st.sampled_from(({}, {"ensure_ascii": False}, {"separators": (",", ":")})))
+    if draw(st.booleans()):
+        path = draw(st.sampled_from(list(_objects(document))))
+        return _with_duplicate(document, path, ": "), "duplicate"
+    return json.dumps(document, **layout), "plain"
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(_broken_submissions(), st.sampled_from(("text", "bytes", "dict")), st.booleans())
+def test_the_filters_never_change_a_report_on_invalid_submissions(
+    broken: tuple[str, str], shape: str, dated: bool
+) -> None:
+    """Texts with colons, quotes and unicode, repeated keys, deep nesting, wrong types,
+    invalid dates, keys in another order: whatever route a submission takes (the document
+    the fast path parsed, the filters of its answers and of each area), its report is the
+    careful path's alone, every field and message the same, in the same order."""
+    text, _ = broken
+    submission: Any = {"text": text, "bytes": text.encode()}.get(shape)
+    if submission is None:
+        try:
+            submission = json.loads(text)
+        except RecursionError:  # pragma: no cover - nesting is at most 40 levels
+            return
+    options = {"today": dt.date(2026, 6, 1), "born": dt.date(2015, 3, 1)} if dated else {}
+    assert _whole(_without_filters(submission, **options)) == _whole(
+        validate(submission, **options)
+    )
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(mutated_submissions())
+def test_the_filters_never_change_a_report_on_mutated_submissions(submission: Any) -> None:
+    """The shipped examples broken in one to four places (tests/strategies.py)."""
+    assert _whole(_without_filters(submission)) == _whole(validate(submission))
+
+
+def test_dates_checked_again_are_reported_in_the_order_of_the_answers() -> None:
+    """Two invalid dates in one area, answered in the other order than the form lists them:
+    the filters that accept the area leave the dates to Python, which names them in the order
+    of the answers, as the careful path does."""
+    document = example("triangle.followup.valid")
+    review = document["answers"]["followup"]["review"]
+    review.update(plan_adopted_on="2026-02-30", review_date="2026-02-31")
+    first = {key: review.pop(key) for key in ("plan_adopted_on", "review_date")}
+    document["answers"]["followup"]["review"] = {**first, **review}
+    pointers = [issue.pointer for issue in validate(json.dumps(document).encode()).issues]
+    assert [
+        "/answers/followup/review/plan_adopted_on",
+        "/answers/followup/review/review_date",
+    ] == pointers
+    assert _whole(_without_filters(document)) == _whole(validate(document))

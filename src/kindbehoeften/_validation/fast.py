@@ -6,6 +6,8 @@ required answer). It is a filter, never the judge: when it accepts, no issue of 
 exists (it is at least as strict as the Python checks); when it refuses, or whenever the text
 holds something it cannot see (a key twice, a lone surrogate, more nesting than the form's
 own), the careful path of :mod:`.validator` decides, with the library's one JSON reader.
+The same holds for the filters of each area and of each row of a group, made of the same
+parts: the careful path asks them before it checks an area or a row answer by answer.
 
 The text is parsed by jiter (the JSON parser of pydantic-core, as a library of its own),
 which can refuse a key given twice in one object; pydantic-core's own ``validate_json``
@@ -31,14 +33,25 @@ __all__ = ["Filters", "envelope", "filters", "nesting", "parse"]
 
 
 class Filters:
-    """The four filters of a form: its answers alone (for a parsed dict), and a whole JSON
-    document (envelope included), for drafts and for completed submissions."""
+    """The filters of a form, for drafts and for completed submissions: a whole JSON document
+    (envelope included), its answers alone (for a parsed dict), and the answers of each area
+    and of each row of a group, by their path (section, area, group, ...): for the careful
+    path, an area or a row they accept needs no check of types, bounds, unknown keys or
+    unconditionally required answers, as when the whole document is accepted."""
 
-    __slots__ = ("answers_completed", "answers_draft", "json_completed", "json_draft")
+    __slots__ = (
+        "answers_completed",
+        "answers_draft",
+        "containers_completed",
+        "containers_draft",
+        "json_completed",
+        "json_draft",
+    )
 
     def __init__(self, form: Form) -> None:
         for status in ("in_progress", "completed"):
-            answers = _answers_schema(form, completed=status == "completed")
+            answers, parts = _answers_schema(form, completed=status == "completed")
+            containers = {path: SchemaValidator(schema) for path, schema in parts.items()}
             envelope_fields = {
                 "form": cs.typed_dict_field(cs.literal_schema([form.id])),
                 "form_version": cs.typed_dict_field(cs.literal_schema([form.version])),
@@ -49,9 +62,11 @@ class Filters:
             whole = SchemaValidator(document, {"cache_strings": "keys"})
             if status == "completed":
                 self.answers_completed = SchemaValidator(answers)
+                self.containers_completed = containers
                 self.json_completed = whole
             else:
                 self.answers_draft = SchemaValidator(answers)
+                self.containers_draft = containers
                 self.json_draft = whole
 
 
@@ -60,13 +75,19 @@ def filters(form: Form) -> Filters:
     return Filters(form)
 
 
-def _answers_schema(form: Form, completed: bool) -> Any:
-    stage = form.stage if completed else None
+Path = tuple[str, ...]
 
-    def fields(questions: Sequence[Question]) -> tuple[dict[str, Any], bool]:
+
+def _answers_schema(form: Form, completed: bool) -> tuple[Any, dict[Path, Any]]:
+    """The schema of a form's answers, and of the answers of each area and of each row of a
+    group, by path."""
+    stage = form.stage if completed else None
+    containers: dict[Path, Any] = {}
+
+    def fields(questions: Sequence[Question], path: Path) -> tuple[dict[str, Any], bool]:
         entries, any_required = {}, False
         for question in questions:
-            schema = _question(form, question, fields)
+            schema = _question(form, question, fields, (*path, question.id), containers)
             must = stage is not None and question.when is None and question.is_required(stage)
             if must:
                 any_required = True
@@ -80,11 +101,12 @@ def _answers_schema(form: Form, completed: bool) -> Any:
     for section in form.sections:
         areas: dict[str, Any] = {}
         for area in section.areas:
-            entries, must = fields(area.questions)
-            areas[area.id] = cs.typed_dict_field(_closed(entries), required=must)
+            entries, must = fields(area.questions, (section.id, area.id))
+            containers[section.id, area.id] = _closed(entries)
+            areas[area.id] = cs.typed_dict_field(containers[section.id, area.id], required=must)
         needed = any(field["required"] for field in areas.values())
         sections[section.id] = cs.typed_dict_field(_closed(areas), required=needed)
-    return _closed(sections)
+    return _closed(sections), containers
 
 
 def _text(question: Question, min_length: int | None = None) -> Any:
@@ -115,7 +137,9 @@ def _closed(fields: dict[str, Any]) -> Any:
 def _question(
     form: Form,
     question: Question,
-    fields: Callable[[Sequence[Question]], tuple[dict[str, Any], bool]],
+    fields: Callable[[Sequence[Question], Path], tuple[dict[str, Any], bool]],
+    path: Path,
+    containers: dict[Path, Any],
 ) -> Any:
     kind, low, high = question.type, question.min, question.max
     if kind == "text":
@@ -134,8 +158,9 @@ def _question(
             return whole
         number = cs.float_schema(strict=True, allow_inf_nan=False, ge=ge, le=le)
         return cs.union_schema([whole, number])
-    if kind == "date":  # the calendar and the bounds are checked in Python (a recheck)
-        return cs.str_schema(strict=True, pattern=DATE_PATTERN)
+    if kind == "date":  # a calendar date; its bounds are checked in Python (a recheck)
+        written = cs.str_schema(strict=True, pattern=DATE_PATTERN)
+        return cs.chain_schema([written, cs.date_schema()])
     if kind in {"choice", "multi_choice"}:
         options = cs.literal_schema([option.value for option in form.options(question)])
         if kind == "choice":
@@ -143,8 +168,9 @@ def _question(
         return cs.list_schema(
             options, strict=True, min_length=question.min_items, max_length=question.max_items
         )
+    containers[path] = row = _closed(fields(question.questions, path)[0])
     return cs.list_schema(
-        _closed(fields(question.questions)[0]),
+        row,
         strict=True,
         min_length=question.min_items,
         max_length=question.max_items,

@@ -11,7 +11,10 @@ submission:
    and copied into plain JSON data first); or, for well-formed text, the fast path
    (:mod:`.fast`), which parses and filters in Rust and can only decline;
 2. the envelope and the form it names, looked up by id only: a submission never names a file;
-3. types and bounds, then conditions, disabled answers and what is required.
+3. types and bounds, then conditions, disabled answers and what is required; where a filter
+   of :mod:`.fast` accepts the answers, or one area, or one row of a group, the types,
+   bounds, unknown keys and unconditionally required answers there are known right, and
+   only the rest is checked (dates again, conditions, one-of rules), in the same order.
 
 A report holds at most 1,000 issues, then one ``too_many_issues``, and the work stops there.
 Messages name fields by label, never by the content of an answer.
@@ -76,8 +79,9 @@ class _Run:
         fast_checked: bool = False,
     ) -> None:
         self.found = found
-        # the fast filter accepted the answers: types, bounds, unknown keys and the answers
-        # required without a condition are known to be right, in the rows of groups too
+        # the fast filter accepted the answers (or, on the careful path, the area being
+        # checked): types, bounds, unknown keys and the answers required without a condition
+        # are known to be right, in the rows of groups too
         self.fast_checked = fast_checked
         self.plan = plan
         self.root = root
@@ -110,7 +114,7 @@ class _QuestionPlan:
     required: bool
     check: Check
     conditional: bool
-    recheck: bool  # what the fast filter cannot decide: calendar dates, group rows
+    recheck: bool  # what the filters cannot decide: bounds of dates, rows of groups
 
 
 @dataclass(slots=True)
@@ -161,6 +165,7 @@ class Validator:
         "containers",
         "depth",
         "enablement",
+        "every_area",
         "filters",
         "form",
         "labels",
@@ -181,12 +186,24 @@ class Validator:
         self.depth = fast.nesting(form)
         self.filters = fast.filters(form)
         self.labels = labels_of(form)
-        self.semantic = tuple(
-            (section_id, area_id, container)
+        # every area: its section and area ids, its plan, its pointer, whether anything is
+        # left to check once a filter has accepted its answers (conditions, one-of rules,
+        # rechecks), and whether it holds a group; the areas with something left are the
+        # semantic ones
+        grouped = {path[:2] for path in self.containers if len(path) == 3}
+        self.every_area = tuple(
+            (
+                section_id,
+                area_id,
+                container,
+                f"/answers/{section_id}/{area_id}",
+                bool(container.conditional or container.one_of or container.rechecks),
+                (section_id, area_id) in grouped,
+            )
             for section_id, areas in self.areas.items()
             for area_id, container in areas.items()
-            if container.conditional or container.one_of or container.rechecks
         )
+        self.semantic = tuple(item[:4] for item in self.every_area if item[4])
 
     def __reduce__(self) -> tuple[type[Validator], tuple[Form]]:
         return (type(self), (self.form,))
@@ -222,17 +239,17 @@ class Validator:
         is_row: bool = False,
     ) -> _ContainerPlan:
         stage = self.form.stage
-        compiled = {
-            question.id: _QuestionPlan(
+        compiled = {}
+        for question in questions:
+            check = self._check(question, (*path, question.id))  # a group's rows first
+            compiled[question.id] = _QuestionPlan(
                 question.id,
                 question.label,
                 question.is_required(stage),
-                self._check(question, (*path, question.id)),
+                check,
                 question.when is not None,
-                question.type in {"date", "group"},
+                self._recheck(question, (*path, question.id)),
             )
-            for question in questions
-        }
         labels = {question.id: question.label for question in questions}
         name = ".".join(path)
         container = _ContainerPlan(
@@ -255,6 +272,17 @@ class Validator:
         )
         self.containers[path] = container
         return container
+
+    def _recheck(self, question: Question, path: Path) -> bool:
+        """Whether an answer the filters accepted is checked again in Python: a date with a
+        bound (the filters know the calendar, not the day of a run nor the child's birth),
+        a group whose rows have conditions or such dates."""
+        if question.type == "date":
+            return question.min is not None or question.max is not None
+        if question.type == "group":
+            rows = self.containers[path]
+            return bool(rows.conditional or rows.rechecks)
+        return False
 
     def _check(self, question: Question, path: Path) -> Check:
         """The checker of one question's answer: its type, then its bounds."""
@@ -399,13 +427,25 @@ def _group_checker(plan: Validator, question: Question, path: Path) -> Check:
         if type(value) is not list:
             return _wrong(pointer, run, label, "a list of rows")
         _count(value, fewest, most, label, pointer, run)
+        accepts = None  # the row filter, unless the rows are known right already
+        if not run.fast_checked:
+            filters = plan.filters
+            chosen = filters.containers_completed if run.completed else filters.containers_draft
+            accepts = chosen[path].isinstance_python
         for index, row in enumerate(value):
-            if type(row) is dict:
-                _check_container(
-                    rows, row, f"{pointer}/{index}", run, fast_checked=run.fast_checked
-                )
+            where = f"{pointer}/{index}"
+            if type(row) is not dict:
+                _wrong(where, run, label, "a list of rows, each an object")
+            elif accepts is None:
+                _check_container(rows, row, where, run, fast_checked=True)
+            elif accepts(row):  # checked as on the fast path, and so are its own groups
+                run.fast_checked = True
+                try:
+                    _check_container(rows, row, where, run, fast_checked=True)
+                finally:
+                    run.fast_checked = False
             else:
-                _wrong(f"{pointer}/{index}", run, label, "a list of rows, each an object")
+                _check_container(rows, row, where, run)
         return True
 
     return group
@@ -473,11 +513,16 @@ def _check_container(
                 run.found.append(unknown(f"{pointer}/{_token(key)}", key, *container.where))
             elif value is not None:
                 plan.check(value, f"{pointer}/{key}", run)
-    else:
-        for plan in container.rechecks:
-            value = answers.get(plan.id)
-            if value is not None:
-                plan.check(value, f"{pointer}/{plan.id}", run)
+    elif len(container.rechecks) == 1:
+        plan = container.rechecks[0]
+        value = answers.get(plan.id)
+        if value is not None:
+            plan.check(value, f"{pointer}/{plan.id}", run)
+    elif container.rechecks:  # in the order of the answers, as the checks above go
+        for key, value in answers.items():
+            plan = questions[key]
+            if plan.recheck and value is not None:
+                plan.check(value, f"{pointer}/{key}", run)
     enabled = container.enabled(answers, run)
     for plan in container.conditional:
         if enabled.get(plan.id, True):
@@ -604,6 +649,7 @@ def _judge(
     found: _Issues,
     used: list[Validator],
 ) -> ValidationReport:
+    refused = False  # by the filter of the whole document, in the fast path
     if isinstance(submission, bytes | bytearray | memoryview | str):
         data = submission if isinstance(submission, str) else bytes(submission)
         quick = _quick(data, given, paths, max_bytes, max_depth, today, born)
@@ -611,9 +657,8 @@ def _judge(
             return quick
         # The text the fast path parsed but its filter refused is read already: what the
         # reader would have found (a key twice, NaN, ...) the parser refuses, but the depth.
-        result: Read = (
-            quick if quick is not None else read(data, max_bytes=max_bytes, max_depth=max_depth)
-        )
+        refused = quick is not None
+        result = read(data, max_bytes=max_bytes, max_depth=max_depth) if quick is None else quick
     else:
         result = plain(submission, max_bytes=max_bytes, max_depth=max_depth)
     for problem in result.problems:
@@ -643,44 +688,59 @@ def _judge(
         found.append(issue("/answers", "type", label="answers", expected="an object"))
         return ValidationReport(tuple(found), form.id, form.version)
     completed = status == "completed"
-    answers_filter = plan.filters.answers_completed if completed else plan.filters.answers_draft
-    fast_checked = (
-        not found
-        and document.keys() == _ENVELOPE_KEYS
-        and answers_filter.isinstance_python(answers)
-    )
+    filters = plan.filters
+    answers_filter = filters.answers_completed if completed else filters.answers_draft
+    # The issues of the answers depend on the answers, the status and the form alone, not
+    # on the envelope's issues: the filter of the answers stands for their checks. When the
+    # filter of the whole document refused, the answers are most likely wrong: the filters
+    # of their areas are asked instead, below.
+    fast_checked = not refused and answers_filter.isinstance_python(answers)
     run = _Run(plan, answers, completed, found, today, born, fast_checked)
     for section_id, section_answers in ({} if fast_checked else answers).items():
         areas = plan.areas.get(section_id)
-        pointer = f"/answers/{_token(section_id)}"
         if areas is None:
-            found.append(unknown(pointer, section_id, "form", form.id))
+            found.append(unknown(f"/answers/{_token(section_id)}", section_id, "form", form.id))
             continue
         if type(section_answers) is not dict:
+            pointer = f"/answers/{_token(section_id)}"
             found.append(issue(pointer, "type", label=section_id, expected="an object"))
             continue
         for area_id, area_answers in section_answers.items():
-            area_pointer = f"{pointer}/{_token(area_id)}"
+            if area_id in areas and type(area_answers) is dict:
+                continue  # the usual case: no pointer to make
+            area_pointer = f"/answers/{_token(section_id)}/{_token(area_id)}"
             if area_id not in areas:
                 found.append(unknown(area_pointer, area_id, "section", section_id))
             elif type(area_answers) is not dict:
                 found.append(issue(area_pointer, "type", label=area_id, expected="an object"))
-    every_area = (
-        (section_id, area_id, container)
-        for section_id, areas in plan.areas.items()
-        for area_id, container in areas.items()
-    )
-    for section_id, area_id, container in plan.semantic if fast_checked else every_area:
+    if fast_checked:
+        for section_id, area_id, container, pointer in plan.semantic:
+            area_answers = _child(answers, section_id).get(area_id)
+            _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
+        return ValidationReport(tuple(found), form.id, form.version)
+    # Area by area, the filter of the area's answers stands in for the checks of types,
+    # bounds, unknown keys and unconditionally required answers where it accepts them
+    # (the area alone, as the whole document's filter does for all areas at once).
+    area_filters = filters.containers_completed if completed else filters.containers_draft
+    for section_id, area_id, container, pointer, semantic, grouped in plan.every_area:
         section_answers = answers.get(section_id)
-        if section_answers is not None and type(section_answers) is not dict:
+        if section_answers is None:
+            area_answers = None
+        elif type(section_answers) is not dict:
             continue  # reported above as the wrong type
-        area_answers = _child(answers, section_id).get(area_id)
+        else:
+            area_answers = section_answers.get(area_id)
         if type(area_answers) is not dict:
             if area_answers is not None:
                 continue  # reported above
             area_answers = {}
-        pointer = f"/answers/{section_id}/{area_id}"
-        _check_container(container, area_answers, pointer, run, fast_checked=fast_checked)
+        # An area that holds a group is checked answer by answer: its rows are asked their
+        # own filter, which the area's filter would only repeat.
+        accepted = not grouped and area_filters[section_id, area_id].isinstance_python(area_answers)
+        if accepted and not semantic:
+            continue  # nothing left to check in this area
+        run.fast_checked = accepted  # the rows of its groups are known right as well
+        _check_container(container, area_answers, pointer, run, fast_checked=accepted)
     return ValidationReport(tuple(found), form.id, form.version)
 
 
@@ -726,15 +786,15 @@ def _quick(
         return None
     document, accepted = parsed
     if not accepted:
-        if deeper_than(document, max_depth):
+        # A document nests no deeper than it has opening brackets: most need no walk.
+        if data.count(b"{") + data.count(b"[") > max_depth and deeper_than(document, max_depth):
             return None
         return Read(document)
     answers = document["answers"]
     run = _Run(plan, answers, completed, _Issues(), today, born, fast_checked=True)
     try:
-        for section_id, area_id, container in plan.semantic:
+        for section_id, area_id, container, pointer in plan.semantic:
             area_answers = _child(answers, section_id).get(area_id)
-            pointer = f"/answers/{section_id}/{area_id}"
             _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
     except _TooMany:
         return None  # the careful path says the same, and ends the report
@@ -774,9 +834,8 @@ def quick_read(
         return None
     run = _Run(plan, answers, completed, _Issues(), today, born)
     try:
-        for section_id, area_id, container in plan.semantic:
+        for section_id, area_id, container, pointer in plan.semantic:
             area_answers = _child(answers, section_id).get(area_id)
-            pointer = f"/answers/{section_id}/{area_id}"
             _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
     except _TooMany:
         return None

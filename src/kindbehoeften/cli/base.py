@@ -98,7 +98,9 @@ def safe(text: object, *, markup: bool = True) -> str:
     >>> safe("a\u202eb\tc", markup=False)
     'a\\u202eb\\tc'
     """
-    shown = str(text).translate(_VISIBLE)
+    shown = str(text)
+    if not (shown.isascii() and shown.isprintable()):  # printable ASCII holds none of them
+        shown = shown.translate(_VISIBLE)
     return escape(shown) if markup else shown
 
 
@@ -119,7 +121,9 @@ def json_text(
     '{"key": "a\\\\u009bb\\\\u202ec"}'
     """
     text = json.dumps(document, ensure_ascii=ascii_only, indent=indent)
-    return text.translate(_JSON_ESCAPES) + end
+    if not text.isascii() or "\x7f" in text:  # of those escaped, DEL alone is ASCII
+        text = text.translate(_JSON_ESCAPES)
+    return text + end
 
 
 # --- output that outlives its reader ------------------------------------------------------------

@@ -227,6 +227,9 @@ def _check(setup: _Setup, batch: _Batch) -> _Done:
     parts: list[str] = []
     invalid = 0
     where_label = safe(label, markup=False)
+    # A report without issues is written from a template, its file name made JSON once a
+    # batch: the same text as json_text() makes of the whole result.
+    file_json = json_text(label, ascii_only=setup.ascii_only, indent=None, end="")
     for number, data in lines:
         report = validate(
             data,
@@ -237,7 +240,9 @@ def _check(setup: _Setup, batch: _Batch) -> _Done:
         )
         if not report.ok:
             invalid += 1
-        if setup.as_json:
+        if setup.as_json and not report.issues:
+            parts.append(f'{{"file": {file_json}, "line": {number}, "ok": true, "issues": []}}')
+        elif setup.as_json:
             result = _result(label, number, report)
             parts.append(json_text(result, ascii_only=setup.ascii_only, indent=None, end=""))
         elif not report.ok:  # a line per issue; one per valid record would drown the invalid
