@@ -14,7 +14,7 @@ are interleaved, round after round, and the median is printed with the goal besi
    - ``export stats``: records -> rows -> counted and published tables
      (``aggregate(stream_statistics(read_records(...)))``), every record checked; warmed up
      before the clock on one record of each jurisdiction (a national run's steady state:
-     each jurisdiction's holiday calendars are loaded once per process, ~0.2 s, not per
+     each jurisdiction's holiday calendars are loaded once per process, ~0.1 s, not per
      record), and beside it the same warmed up on the first record only, as before, whose
      clock includes loading the other jurisdictions' calendars;
    - the rows written to Parquet as they come (``to_parquet(stream_statistics(...))``);
