@@ -706,6 +706,59 @@ def test_the_gate_reads_no_type_of_question_but_the_safe_ones() -> None:
     )
 
 
+_AREA_VALUES: list[Any] = ["serious_concern", "", None, [], ["strength"], 3, True, {}]
+_AREA_SHAPES: list[Any] = [
+    *({"assessment": value} for value in _AREA_VALUES),
+    {},
+    {"other": "x"},
+    None,
+    "text",
+    [],
+    [{"assessment": "strength"}, {"assessment": ""}, "x"],
+]
+_SECTION_SHAPES: list[Any] = [
+    *({"health": shape} for shape in _AREA_SHAPES),
+    {},
+    None,
+    7,
+    [{"health": {"assessment": "some_concern"}}, {"health": [{"assessment": "strength"}]}],
+]
+
+
+@pytest.mark.parametrize("section", _SECTION_SHAPES, ids=repr)
+def test_an_area_of_plain_dicts_is_read_as_the_walk_of_any_mapping_reads_it(section: Any) -> None:
+    """The short read of an area's question in plain dicts (as read from JSON) gives what the
+    walk of the gate gives for any mapping, whatever the shape of the answers around it."""
+    from types import MappingProxyType
+
+    from kindbehoeften._exports.statistics import _read
+
+    form = kindbehoeften.load_form("triangle.full")
+    path, choice = ("child_needs", "health", "assessment"), frozenset({"choice"})
+    answers = {"child_needs": section}
+    walked = _read(form, MappingProxyType(answers), path, choice)  # not a dict: the whole walk
+    assert walked == _read(form, answers, path, choice)
+
+
+def test_every_area_of_the_example_full_assessment_is_read_as_the_walk_reads_it() -> None:
+    from types import MappingProxyType
+
+    from kindbehoeften._exports.statistics import _assessed_areas, _read
+
+    form = kindbehoeften.load_form("triangle.full")
+    answers = example("triangle.full.valid.json")["answers"]
+    choice = frozenset({"choice"})
+    found = [
+        (
+            _read(form, answers, (section, area, "assessment"), choice),
+            _read(form, MappingProxyType(answers), (section, area, "assessment"), choice),
+        )
+        for section, area in _assessed_areas(form)
+    ]
+    assert [walked for _, walked in found] == [short for short, _ in found]
+    assert any(short for short, _ in found)  # the example assesses areas: something is read
+
+
 # --- the pseudonym -----------------------------------------------------------------------------
 
 

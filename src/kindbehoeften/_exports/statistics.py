@@ -237,6 +237,14 @@ def _read(
     )
     if not asked:
         return None
+    if len(path) == 3 and type(answers) is dict:
+        # The question of an area, in the plain dicts read from JSON: the walk below, in
+        # short (it goes into a row of a group only where it meets a list, here none).
+        section = answers.get(path[0])
+        area = section.get(path[1]) if type(section) is dict else None
+        if type(area) is dict:
+            value = area.get(path[2])
+            return [value] if is_answered(value) else []
     found: list[Any] = [answers]
     for depth, part in enumerate(path):
         step: list[Any] = []
@@ -318,6 +326,7 @@ class _Forms:
     def __init__(self) -> None:
         self._forms: dict[tuple[str, str], Form] = {}
         self._areas: dict[str, list[tuple[str, str]]] = {}
+        self._area_reads: dict[str, list[tuple[str, tuple[str, str, str]]]] = {}
         self._asked: dict[tuple[str, tuple[str, ...], frozenset[str]], bool] = {}
         self._born: dict[str, tuple[str, ...] | None] = {}
 
@@ -331,6 +340,15 @@ class _Forms:
         if form.key not in self._areas:
             self._areas[form.key] = _assessed_areas(form)
         return self._areas[form.key]
+
+    def area_reads(self, form: Form) -> list[tuple[str, tuple[str, str, str]]]:
+        """The column of each assessed area of ``form`` and the path of its assessment."""
+        if form.key not in self._area_reads:
+            self._area_reads[form.key] = [
+                (f"area_{section}_{area}", (section, area, "assessment"))
+                for section, area in self.assessed_areas(form)
+            ]
+        return self._area_reads[form.key]
 
     def asked(self, form: Form, path: tuple[str, ...], types: frozenset[str]) -> bool:
         """Whether the form asks the question at ``path``, once :func:`_safe_question`
@@ -396,10 +414,8 @@ def _row(
     full = _latest(forms, submissions, "full", completed=True)
     if full is not None:
         form, answers = full
-        for section, area in forms.assessed_areas(form):
-            derived[f"area_{section}_{area}"] = _choice(
-                forms, form, answers, (section, area, "assessment")
-            )
+        for column, path in forms.area_reads(form):
+            derived[column] = _choice(forms, form, answers, path)
     plan = _latest(forms, submissions, "plan", completed=True)
     measures = None if plan is None else _measures(forms, *plan)
 

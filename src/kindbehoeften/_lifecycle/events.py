@@ -355,7 +355,9 @@ class Event(BaseModel):
         kind = info.data.get("kind")
         if kind is None:  # the kind itself is wrong, and reported as such
             return value
-        return payload_of(kind, info.data.get("seq")).model_validate(value)
+        # model_validate(value) without its Python wrapper: this runs for every event of
+        # every history read, and the wrapper only forwards its default arguments.
+        return payload_of(kind, info.data.get("seq")).__pydantic_validator__.validate_python(value)
 
     def content_hash(self) -> str:
         """The SHA-256 (hex) of this event's canonical JSON without ``hash``.
