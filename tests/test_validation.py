@@ -1537,3 +1537,76 @@ def test_dates_checked_again_are_reported_in_the_order_of_the_answers() -> None:
         "/answers/followup/review/review_date",
     ] == pointers
     assert _whole(_without_filters(document)) == _whole(validate(document))
+
+
+_SEMANTIC_VALUES: dict[str, tuple[Any, ...]] = {
+    "text": ("", "x", 'said: "no" \u00e9\u2603'),
+    "boolean": (True, False),
+    "integer": (0, 1, 5),
+    "decimal": (0, 2.5),
+    "date": ("1900-01-01", "2015-02-28", "2015-03-01", "2026-06-01", "2026-06-02", "2099-12-31"),
+    "group": ([],),
+}
+
+
+@st.composite
+def _reconsidered(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid or draft example with one to four answers of its areas removed or given
+    another value of the right type (an option, a date near or out of its bounds, an empty
+    text): conditions switched on and off, answers to disabled questions, one-of rules left
+    unanswered, dates before birth or after today; most stay within what the filters accept,
+    and leave only the semantic checks to decide."""
+    name = draw(
+        st.sampled_from([f"{form}.{kind}" for form in BUILT_IN for kind in ("valid", "draft")])
+    )
+    document = example(name)
+    form = kindbehoeften.load_form(document["form"])
+    # the questions with something left to check after the filters accept (dates with
+    # bounds, conditions, one-of rules) and the questions the conditions look at
+    plan = validator_module.compiled(form)
+    wanted = {target for item in plan.enablement._areas for target in item.targets}
+    for section_id, area_id, container, _ in plan.semantic:
+        for item in (*container.rechecks, *container.conditional):
+            wanted.add((section_id, area_id, item.id))
+        for ids, _, _ in container.one_of:
+            wanted.update((section_id, area_id, key) for key in ids)
+    places = [
+        (section.id, area.id, question)
+        for section in form.sections
+        for area in section.areas
+        for question in area.questions
+        if (section.id, area.id, question.id) in wanted
+    ]
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        section_id, area_id, question = draw(st.sampled_from(places))
+        area = document["answers"].setdefault(section_id, {}).setdefault(area_id, {})
+        if question.type in {"choice", "multi_choice"}:
+            options = [option.value for option in form.options(question)]
+            value: Any = draw(st.sampled_from(options))
+            if question.type == "multi_choice":
+                value = draw(st.lists(st.sampled_from(options), unique=True, max_size=3))
+        else:
+            value = draw(st.sampled_from(_SEMANTIC_VALUES[question.type]))
+        if draw(st.booleans()):
+            area.pop(question.id, None)
+        else:
+            area[question.id] = value
+    return document
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(_reconsidered(), st.booleans())
+def test_answers_the_filters_accept_get_the_careful_paths_semantic_issues(
+    document: dict[str, Any], dated: bool
+) -> None:
+    """The checks left after a filter accepts (conditions, one-of rules, date bounds) are
+    settled without an issue made when nothing is wrong: on submissions with conditions
+    switched, one-of rules unanswered and dates out of bounds, the report of bytes, of a dict
+    and of a record's submission (``quick_read``) is the careful path's, field for field."""
+    options = {"today": dt.date(2026, 6, 1), "born": dt.date(2015, 3, 1)} if dated else {}
+    expected = _whole(_without_filters(document, **options))
+    assert expected == _whole(validate(json.dumps(document).encode(), **options))
+    assert expected == _whole(validate(document, **options))
+    quick = validator_module.quick_read(document, **options)
+    if quick is not None:
+        assert expected == _whole(quick)
