@@ -16,6 +16,9 @@ submission:
    bounds, unknown keys and unconditionally required answers there are known right, and
    only the rest is checked (dates again, conditions, one-of rules), in the same order.
 
+The checkers of each question type and of a container are in :mod:`.checks`; the one flat
+pass over what a filter leaves of a valid submission is in :mod:`.settled`.
+
 A report holds at most 1,000 issues, then one ``too_many_issues``, and the work stops there.
 Messages name fields by label, never by the content of an answer.
 """
@@ -23,24 +26,32 @@ Messages name fields by label, never by the content of an answer.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
-from .._core.answers import is_answered
 from .._core.conditions import Enablement, Path
 from .._core.jsonread import Read, deeper_than, escape_token, plain, read
 from .._core.limits import MAX_ISSUES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH, quoted
 from .._core.model import Form, Question
-from .._core.patterns import matcher
-from .._core.report import Issue, ValidationReport
-from .._core.vocab import STATUSES, is_form_id, iso_date
+from .._core.report import ValidationReport
+from .._core.vocab import STATUSES, is_form_id
 from .._forms.catalog import PathLike, find_form, forms, load_form
 from .._i18n import negotiate
 from ..errors import UnknownFormError
 from . import fast
+from .checks import (
+    CHECKERS,
+    Check,
+    ContainerPlan,
+    Issues,
+    QuestionPlan,
+    Run,
+    TooMany,
+    check_container,
+    child,
+)
 from .messages import from_problem, issue, labels_of, localized, unknown
+from .settled import Settled
 
 __all__ = ["MAX_SUBMISSION_BYTES", "MAX_SUBMISSION_DEPTH", "Validator", "compiled", "validate"]
 
@@ -48,100 +59,6 @@ ENVELOPE: Final = ("form", "form_version", "status", "answers")
 _ENVELOPE_KEYS: Final = frozenset(ENVELOPE)
 
 Submission = bytes | str | Mapping[str, Any]
-
-
-class _TooMany(Exception):
-    """Raised by :class:`_Issues` when a report is full: the work stops there."""
-
-
-class _Issues(list[Issue]):
-    """The issues of one run, at most :data:`MAX_ISSUES`."""
-
-    def append(self, item: Issue) -> None:
-        if len(self) >= MAX_ISSUES:
-            raise _TooMany
-        super().append(item)
-
-
-class _Run:
-    """One validation: the plan, the whole answers, the status, and the issues found."""
-
-    __slots__ = ("_areas", "_born", "completed", "fast_checked", "found", "plan", "root", "today")
-
-    def __init__(
-        self,
-        plan: Validator,
-        root: Mapping[str, Any],
-        completed: bool,
-        found: _Issues,
-        today: dt.date | None = None,
-        born: dt.date | None = None,
-        fast_checked: bool = False,
-    ) -> None:
-        self.found = found
-        # the fast filter accepted the answers (or, on the careful path, the area being
-        # checked): types, bounds, unknown keys and the answers required without a condition
-        # are known to be right, in the rows of groups too
-        self.fast_checked = fast_checked
-        self.plan = plan
-        self.root = root
-        self.completed = completed
-        self.today = today
-        self._born = born
-        self._areas: dict[Path, dict[str, bool]] | None = None
-
-    def areas(self) -> dict[Path, dict[str, bool]]:
-        """Which conditional questions of the areas are enabled (decided once per run)."""
-        if self._areas is None:
-            self._areas = self.plan.enablement.areas(self.root)
-        return self._areas
-
-    def born(self) -> dt.date | None:
-        """The child's date of birth: as the caller gave it, else the form's birth question."""
-        if self._born is None and self.plan.form.birth_date is not None:
-            section, area, key = self.plan.form.birth_date.split(".")
-            self._born = iso_date(_child(_child(self.root, section), area).get(key))
-        return self._born
-
-
-Check = Callable[[Any, str, _Run], bool]  # value, pointer, run -> whether the type fits
-
-
-@dataclass(frozen=True, slots=True)
-class _QuestionPlan:
-    id: str
-    label: str
-    required: bool
-    check: Check
-    conditional: bool
-    recheck: bool  # what the filters cannot decide: bounds of dates, rows of groups
-
-
-@dataclass(slots=True)
-class _ContainerPlan:
-    """An area, or the row of a group: its questions by id, and its one-of rules."""
-
-    path: Path  # (section, area), or (section, area, group, ...) for a group's rows
-    where: tuple[str, str]  # for messages: ("area", "health"), ("row", "goals")
-    questions: dict[str, _QuestionPlan]
-    unconditional_required: tuple[str, ...]
-    conditional: tuple[_QuestionPlan, ...]
-    # per rule: the question ids, their labels, and their keys (section.area[.group].question)
-    one_of: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]
-    rechecks: tuple[_QuestionPlan, ...]  # checked in Python even after the fast filter
-    is_row: bool = False
-
-    def enabled(self, answers: Mapping[str, Any], run: _Run) -> Mapping[str, bool]:
-        """Whether each conditional question of this container is enabled by the answers, by
-        question id (a question not listed is enabled)."""
-        if not self.conditional:
-            return _NOTHING
-        if self.is_row:
-            return run.plan.enablement.rows(self.path, answers, run.root, run.areas())
-        return run.areas().get(self.path, _NOTHING)
-
-
-_NOTHING: Final[Mapping[str, bool]] = {}
 
 
 class Validator:
@@ -176,8 +93,8 @@ class Validator:
 
     def __init__(self, form: Form) -> None:
         self.form = form
-        self.containers: dict[Path, _ContainerPlan] = {}
-        self.areas: dict[str, dict[str, _ContainerPlan]] = {}
+        self.containers: dict[Path, ContainerPlan] = {}
+        self.areas: dict[str, dict[str, ContainerPlan]] = {}
         for section in form.sections:
             areas = self.areas.setdefault(section.id, {})
             for area in section.areas:
@@ -206,7 +123,7 @@ class Validator:
             for area_id, container in areas.items()
         )
         self.semantic = tuple(item[:4] for item in self.every_area if item[4])
-        self.settled = _Settled(self)
+        self.settled = Settled(self)
         self.clean = ValidationReport((), form.id, form.version)  # reports are immutable
 
     def __reduce__(self) -> tuple[type[Validator], tuple[Form]]:
@@ -241,12 +158,12 @@ class Validator:
         questions: Sequence[Question],
         rules: Sequence[Any] = (),
         is_row: bool = False,
-    ) -> _ContainerPlan:
+    ) -> ContainerPlan:
         stage = self.form.stage
         compiled = {}
         for question in questions:
             check = self._check(question, (*path, question.id))  # a group's rows first
-            compiled[question.id] = _QuestionPlan(
+            compiled[question.id] = QuestionPlan(
                 question.id,
                 question.label,
                 question.is_required(stage),
@@ -256,7 +173,7 @@ class Validator:
             )
         labels = {question.id: question.label for question in questions}
         name = ".".join(path)
-        container = _ContainerPlan(
+        container = ContainerPlan(
             path,
             where,
             compiled,
@@ -290,115 +207,7 @@ class Validator:
 
     def _check(self, question: Question, path: Path) -> Check:
         """The checker of one question's answer: its type, then its bounds."""
-        return _CHECKERS[question.type](self, question, path)
-
-
-class _Settled:
-    """What is left to check of answers a filter accepted, flattened per area: the dated
-    questions with their bounds, the questions with a condition, the one-of rules. Its call
-    says whether all of it holds, without a pointer or an issue made: then the semantic
-    checks of :func:`_check_container` would find nothing, and are skipped. It can only
-    decline: on anything it does not settle (an answered group whose rows need checks), or at
-    the first check that fails, :func:`_check_container` runs and finds the issues, in its own
-    order."""
-
-    __slots__ = ("areas", "birth", "enablement", "has_conditions")
-
-    def __init__(self, plan: Validator) -> None:
-        self.enablement = plan.enablement
-        birth = plan.form.birth_date
-        self.birth = None if birth is None else tuple(birth.split("."))
-        areas = []
-        for section_id, area_id, container, _ in plan.semantic:
-            questions = {
-                question.id: question
-                for question in plan.form.section(section_id).area(area_id).questions
-            }
-            areas.append(
-                (
-                    section_id,
-                    area_id,
-                    # per recheck: its id, its bounds, and whether it is a group (settled only
-                    # when it has no rows)
-                    tuple(
-                        (
-                            item.id,
-                            questions[item.id].min,
-                            questions[item.id].max,
-                            questions[item.id].type == "group",
-                        )
-                        for item in container.rechecks
-                    ),
-                    container.path,
-                    tuple((item.id, item.required) for item in container.conditional),
-                    tuple(ids for ids, _, _ in container.one_of),
-                )
-            )
-        self.areas = tuple(areas)
-        self.has_conditions = any(area[4] for area in self.areas)
-
-    def __call__(
-        self,
-        answers: Mapping[str, Any],
-        completed: bool,
-        today: dt.date | None,
-        born: dt.date | None,
-    ) -> bool:
-        """Whether the semantic checks of these (filter-accepted) answers find nothing."""
-        enabled = self.enablement.areas(answers) if self.has_conditions else None
-        for section_id, area_id, dated, path, conditional, one_of in self.areas:
-            section = answers.get(section_id)
-            area = section.get(area_id) if type(section) is dict else None
-            if type(area) is not dict:
-                area = _NOTHING
-            for key, earliest, latest, group in dated:
-                value = area.get(key)
-                if value is None:
-                    continue
-                if group:
-                    return False
-                # the filter read the date already: it is parsed again only to be compared
-                low = earliest if earliest is None else self._bound(earliest, answers, today, born)
-                high = latest if latest is None else self._bound(latest, answers, today, born)
-                if low is None and high is None:
-                    continue
-                parsed = iso_date(value)
-                if (
-                    parsed is None
-                    or (low is not None and parsed < low)
-                    or (high is not None and parsed > high)
-                ):
-                    return False
-            if not conditional and not (completed and one_of):
-                continue
-            here = _NOTHING if enabled is None or not conditional else enabled.get(path, _NOTHING)
-            for key, required in conditional:
-                if here.get(key, True):
-                    if completed and required and not is_answered(area.get(key)):
-                        return False
-                elif is_answered(area.get(key)):
-                    return False
-            if completed:
-                for ids in one_of:
-                    for key in ids:
-                        if here.get(key, True) and is_answered(area.get(key)):
-                            break
-                    else:
-                        return False
-        return True
-
-    def _bound(
-        self, bound: Any, answers: Mapping[str, Any], today: dt.date | None, born: dt.date | None
-    ) -> dt.date | None:
-        """As :func:`_date_bound`, for these answers."""
-        if bound == "today":
-            return today
-        if bound == "birth":
-            if born is None and self.birth is not None:
-                section, area, key = self.birth
-                born = iso_date(_child(_child(answers, section), area).get(key))
-            return born
-        return bound if isinstance(bound, dt.date) else None
+        return CHECKERS[question.type](self, question, path)
 
 
 def compiled(form: Form) -> Validator:
@@ -413,244 +222,6 @@ def compiled(form: Form) -> Validator:
 
 
 _SLOT: Final = "_compiled_validator"
-
-
-# --- the checkers of each question type ---------------------------------------------------------
-
-
-def _wrong(pointer: str, run: _Run, label: str, expected: str) -> bool:
-    run.found.append(issue(pointer, "type", label=label, expected=expected))
-    return False
-
-
-def _text_checker(plan: Validator, question: Question, path: Path) -> Check:
-    label, limit = question.label, question.max_length
-    matches = None if question.pattern is None else matcher(question.pattern)
-
-    def text(value: Any, pointer: str, run: _Run) -> bool:
-        if type(value) is not str:
-            return _wrong(pointer, run, label, "text")
-        if limit is not None and len(value) > limit:
-            run.found.append(issue(pointer, "max_length", label=label, limit=limit))
-        if matches is not None and value and not matches(value):
-            run.found.append(issue(pointer, "pattern", label=label))
-        return True
-
-    return text
-
-
-def _boolean_checker(plan: Validator, question: Question, path: Path) -> Check:
-    label = question.label
-    return lambda value, pointer, run: (
-        type(value) is bool or _wrong(pointer, run, label, "true or false")
-    )
-
-
-def _number_checker(plan: Validator, question: Question, path: Path) -> Check:
-    label, low, high = question.label, question.min, question.max
-    whole = question.type == "integer"
-    expected = "a whole number" if whole else "a number"
-
-    def number(value: Any, pointer: str, run: _Run) -> bool:
-        kind = type(value)
-        if kind is not int and not issubclass(kind, float):
-            return _wrong(pointer, run, label, expected)
-        if kind is not int and not math.isfinite(value):
-            run.found.append(issue(pointer, "type", "not_finite", label=label))
-            return False
-        if whole and kind is not int and not value.is_integer():
-            return _wrong(pointer, run, label, expected)
-        if low is not None and value < low:
-            run.found.append(issue(pointer, "min", label=label, limit=low))
-        if high is not None and value > high:
-            run.found.append(issue(pointer, "max", label=label, limit=high))
-        return True
-
-    return number
-
-
-def _date_checker(plan: Validator, question: Question, path: Path) -> Check:
-    label, earliest, latest = question.label, question.min, question.max
-
-    def date(value: Any, pointer: str, run: _Run) -> bool:
-        if type(value) is not str:
-            return _wrong(pointer, run, label, "a date written as YYYY-MM-DD")
-        parsed = iso_date(value)
-        if parsed is None:
-            run.found.append(issue(pointer, "date", label=label))
-            return False
-        if earliest is not None:
-            low = _date_bound(earliest, run)
-            if low is not None and parsed < low:
-                run.found.append(_bound_issue(pointer, "min", earliest, low, label))
-        if latest is not None:
-            high = _date_bound(latest, run)
-            if high is not None and parsed > high:
-                run.found.append(_bound_issue(pointer, "max", latest, high, label))
-        return True
-
-    return date
-
-
-def _options(plan: Validator, question: Question) -> tuple[frozenset[str], str]:
-    """A choice question's option values, as a set and as the list a message shows."""
-    values = tuple(option.value for option in plan.form.options(question))
-    return frozenset(values), ", ".join(values)
-
-
-def _choice_checker(plan: Validator, question: Question, path: Path) -> Check:
-    label = question.label
-    allowed, listed = _options(plan, question)
-
-    def choice(value: Any, pointer: str, run: _Run) -> bool:
-        if type(value) is not str:
-            return _wrong(pointer, run, label, "one of its options, as text")
-        if value not in allowed:
-            run.found.append(issue(pointer, "choice", label=label, options=listed))
-            return False
-        return True
-
-    return choice
-
-
-def _multi_checker(plan: Validator, question: Question, path: Path) -> Check:
-    label = question.label
-    allowed, listed = _options(plan, question)
-    fewest, most = question.min_items, question.max_items
-
-    def multi(value: Any, pointer: str, run: _Run) -> bool:
-        if type(value) is not list:
-            return _wrong(pointer, run, label, "a list of its options")
-        for index, item in enumerate(value):
-            if type(item) is not str or item not in allowed:
-                run.found.append(issue(f"{pointer}/{index}", "choice", label=label, options=listed))
-        _count(value, fewest, most, label, pointer, run)
-        return True
-
-    return multi
-
-
-def _group_checker(plan: Validator, question: Question, path: Path) -> Check:
-    label = question.label
-    rows = plan._container(path, ("row", question.id), question.questions, is_row=True)
-    fewest, most = question.min_items, question.max_items
-
-    def group(value: Any, pointer: str, run: _Run) -> bool:
-        if type(value) is not list:
-            return _wrong(pointer, run, label, "a list of rows")
-        _count(value, fewest, most, label, pointer, run)
-        accepts = None  # the row filter, unless the rows are known right already
-        if not run.fast_checked:
-            filters = plan.filters
-            chosen = filters.containers_completed if run.completed else filters.containers_draft
-            accepts = chosen[path].isinstance_python
-        for index, row in enumerate(value):
-            where = f"{pointer}/{index}"
-            if type(row) is not dict:
-                _wrong(where, run, label, "a list of rows, each an object")
-            elif accepts is None:
-                _check_container(rows, row, where, run, fast_checked=True)
-            elif accepts(row):  # checked as on the fast path, and so are its own groups
-                run.fast_checked = True
-                try:
-                    _check_container(rows, row, where, run, fast_checked=True)
-                finally:
-                    run.fast_checked = False
-            else:
-                _check_container(rows, row, where, run)
-        return True
-
-    return group
-
-
-_CHECKERS: Final[dict[str, Callable[[Validator, Question, Path], Check]]] = {
-    "text": _text_checker,
-    "boolean": _boolean_checker,
-    "integer": _number_checker,
-    "decimal": _number_checker,
-    "date": _date_checker,
-    "choice": _choice_checker,
-    "multi_choice": _multi_checker,
-    "group": _group_checker,
-}
-
-
-def _count(
-    value: list[Any], fewest: int | None, most: int | None, label: str, pointer: str, run: _Run
-) -> None:
-    if fewest is not None and len(value) < fewest:
-        run.found.append(issue(pointer, "min_items", label=label, limit=fewest))
-    if most is not None and len(value) > most:
-        run.found.append(issue(pointer, "max_items", label=label, limit=most))
-
-
-def _date_bound(bound: Any, run: _Run) -> dt.date | None:
-    """A date bound on this run: a fixed date, today, or the child's birth (None if unknown)."""
-    if bound == "today":
-        return run.today
-    if bound == "birth":
-        return run.born()
-    return bound if isinstance(bound, dt.date) else None
-
-
-def _bound_issue(
-    pointer: str, code: Literal["min", "max"], bound: Any, day: dt.date, label: str
-) -> Issue:
-    if bound == "birth":  # the date of birth is personal data: the message does not show it
-        return issue(pointer, code, "before_birth", label=label)
-    template = f"{code}_today" if bound == "today" else code
-    return issue(pointer, code, template, label=label, limit=day.isoformat())
-
-
-def _child(mapping: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = mapping.get(key)
-    return value if type(value) is dict else {}
-
-
-def _check_container(
-    container: _ContainerPlan,
-    answers: Mapping[str, Any],
-    pointer: str,
-    run: _Run,
-    *,
-    fast_checked: bool = False,
-) -> None:
-    """Types and bounds of every answer, then conditions, then what is required. After the fast
-    filter accepted, only what it cannot decide: rechecks, conditions and one-of rules."""
-    questions = container.questions
-    if not fast_checked:
-        for key, value in answers.items():
-            plan = questions.get(key)
-            if plan is None:
-                run.found.append(unknown(f"{pointer}/{_token(key)}", key, *container.where))
-            elif value is not None:
-                plan.check(value, f"{pointer}/{key}", run)
-    elif len(container.rechecks) == 1:
-        plan = container.rechecks[0]
-        value = answers.get(plan.id)
-        if value is not None:
-            plan.check(value, f"{pointer}/{plan.id}", run)
-    elif container.rechecks:  # in the order of the answers, as the checks above go
-        for key, value in answers.items():
-            plan = questions[key]
-            if plan.recheck and value is not None:
-                plan.check(value, f"{pointer}/{key}", run)
-    enabled = container.enabled(answers, run)
-    for plan in container.conditional:
-        if enabled.get(plan.id, True):
-            if run.completed and plan.required and not is_answered(answers.get(plan.id)):
-                run.found.append(issue(f"{pointer}/{plan.id}", "required", label=plan.label))
-        elif is_answered(answers.get(plan.id)):
-            run.found.append(issue(f"{pointer}/{plan.id}", "disabled", label=plan.label))
-    if not run.completed:
-        return
-    for key in () if fast_checked else container.unconditional_required:
-        if not is_answered(answers.get(key)):
-            run.found.append(issue(f"{pointer}/{key}", "required", label=questions[key].label))
-    for ids, labels, keys in container.one_of:
-        if not any(enabled.get(key, True) and is_answered(answers.get(key)) for key in ids):
-            found = issue(f"{pointer}/{ids[0]}", "one_of_required", labels=labels, keys=keys)
-            run.found.append(found)
 
 
 _token: Final = escape_token
@@ -736,11 +307,11 @@ def _validate(
     today: dt.date | None,
     born: dt.date | None,
 ) -> ValidationReport:
-    found = _Issues()
+    found = Issues()
     form: list[Validator] = []
     try:
         return _judge(submission, given, paths, max_bytes, max_depth, today, born, found, form)
-    except _TooMany:
+    except TooMany:
         limit = issue("", "too_many_issues", limit=MAX_ISSUES)
         used = form[0].form if form else None
         return ValidationReport(
@@ -758,7 +329,7 @@ def _judge(
     max_depth: int,
     today: dt.date | None,
     born: dt.date | None,
-    found: _Issues,
+    found: Issues,
     used: list[Validator],
 ) -> ValidationReport:
     refused = False  # by the filter of the whole document, in the fast path
@@ -807,7 +378,7 @@ def _judge(
     # filter of the whole document refused, the answers are most likely wrong: the filters
     # of their areas are asked instead, below.
     fast_checked = not refused and answers_filter.isinstance_python(answers)
-    run = _Run(plan, answers, completed, found, today, born, fast_checked)
+    run = Run(plan, answers, completed, found, today, born, fast_checked)
     for section_id, section_answers in ({} if fast_checked else answers).items():
         areas = plan.areas.get(section_id)
         if areas is None:
@@ -828,8 +399,8 @@ def _judge(
     if fast_checked:
         if not plan.settled(answers, completed, today, born):
             for section_id, area_id, container, pointer in plan.semantic:
-                area_answers = _child(answers, section_id).get(area_id)
-                _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
+                area_answers = child(answers, section_id).get(area_id)
+                check_container(container, area_answers or {}, pointer, run, fast_checked=True)
         return ValidationReport(tuple(found), form.id, form.version)
     # Area by area, the filter of the area's answers stands in for the checks of types,
     # bounds, unknown keys and unconditionally required answers where it accepts them
@@ -853,7 +424,7 @@ def _judge(
         if accepted and not semantic:
             continue  # nothing left to check in this area
         run.fast_checked = accepted  # the rows of its groups are known right as well
-        _check_container(container, area_answers, pointer, run, fast_checked=accepted)
+        check_container(container, area_answers, pointer, run, fast_checked=accepted)
     return ValidationReport(tuple(found), form.id, form.version)
 
 
@@ -906,12 +477,12 @@ def _quick(
     answers = document["answers"]
     if plan.settled(answers, completed, today, born):
         return plan.clean
-    run = _Run(plan, answers, completed, _Issues(), today, born, fast_checked=True)
+    run = Run(plan, answers, completed, Issues(), today, born, fast_checked=True)
     try:
         for section_id, area_id, container, pointer in plan.semantic:
-            area_answers = _child(answers, section_id).get(area_id)
-            _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
-    except _TooMany:
+            area_answers = child(answers, section_id).get(area_id)
+            check_container(container, area_answers or {}, pointer, run, fast_checked=True)
+    except TooMany:
         return None  # the careful path says the same, and ends the report
     return ValidationReport(tuple(run.found), plan.form.id, plan.form.version)
 
@@ -949,12 +520,12 @@ def quick_read(
         return None
     if plan.settled(answers, completed, today, born):
         return plan.clean
-    run = _Run(plan, answers, completed, _Issues(), today, born)
+    run = Run(plan, answers, completed, Issues(), today, born)
     try:
         for section_id, area_id, container, pointer in plan.semantic:
-            area_answers = _child(answers, section_id).get(area_id)
-            _check_container(container, area_answers or {}, pointer, run, fast_checked=True)
-    except _TooMany:
+            area_answers = child(answers, section_id).get(area_id)
+            check_container(container, area_answers or {}, pointer, run, fast_checked=True)
+    except TooMany:
         return None
     return ValidationReport(tuple(run.found), plan.form.id, plan.form.version)
 
@@ -963,7 +534,7 @@ def _resolve_form(
     document: Mapping[str, Any],
     given: Validator | None,
     paths: Sequence[PathLike] | None,
-    found: _Issues,
+    found: Issues,
 ) -> Validator | None:
     form_id, version = document.get("form"), document.get("form_version")
     if given is not None:
