@@ -14,7 +14,7 @@ from .._core.answers import is_answered
 from .._core.conditions import Path
 from .._core.jsonread import escape_token
 from .._core.limits import MAX_ISSUES
-from .._core.model import Question
+from .._core.model import Form, Question
 from .._core.patterns import matcher
 from .._core.report import Issue
 from .._core.vocab import iso_date
@@ -74,9 +74,8 @@ class Run:
 
     def born(self) -> dt.date | None:
         """The child's date of birth: as the caller gave it, else the form's birth question."""
-        if self._born is None and self.plan.form.birth_date is not None:
-            section, area, key = self.plan.form.birth_date.split(".")
-            self._born = iso_date(child(child(self.root, section), area).get(key))
+        if self._born is None:
+            self._born = birth_answer(self.plan.form, self.root)
         return self._born
 
 
@@ -182,11 +181,11 @@ def _date_checker(plan: Validator, question: Question, path: Path) -> Check:
             run.found.append(issue(pointer, "date", label=label))
             return False
         if earliest is not None:
-            low = date_bound(earliest, run)
+            low = date_bound(earliest, run.today, run.born)
             if low is not None and parsed < low:
                 run.found.append(_bound_issue(pointer, "min", earliest, low, label))
         if latest is not None:
-            high = date_bound(latest, run)
+            high = date_bound(latest, run.today, run.born)
             if high is not None and parsed > high:
                 run.found.append(_bound_issue(pointer, "max", latest, high, label))
         return True
@@ -286,13 +285,24 @@ def _count(
         run.found.append(issue(pointer, "max_items", label=label, limit=most))
 
 
-def date_bound(bound: Any, run: Run) -> dt.date | None:
-    """A date bound on this run: a fixed date, today, or the child's birth (None if unknown)."""
+def date_bound(
+    bound: Any, today: dt.date | None, born: Callable[[], dt.date | None]
+) -> dt.date | None:
+    """A date bound on a run: a fixed date, ``today``, or the child's birth (``born()``,
+    asked only for that bound); None where the day is not known."""
     if bound == "today":
-        return run.today
+        return today
     if bound == "birth":
-        return run.born()
+        return born()
     return bound if isinstance(bound, dt.date) else None
+
+
+def birth_answer(form: Form, answers: Mapping[str, Any]) -> dt.date | None:
+    """The child's date of birth as the form's birth question holds it, if a valid date."""
+    if form.birth_date is None:
+        return None
+    section, area, key = form.birth_date.split(".")
+    return iso_date(child(child(answers, section), area).get(key))
 
 
 def _bound_issue(

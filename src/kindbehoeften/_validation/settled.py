@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.answers import is_answered
 from .._core.vocab import iso_date
-from .checks import NOTHING, child
+from .checks import NOTHING, birth_answer, date_bound
 
 if TYPE_CHECKING:
     from .validator import Validator
@@ -23,12 +23,11 @@ class Settled:
     the first check that fails, :func:`check_container` runs and finds the issues, in its own
     order."""
 
-    __slots__ = ("areas", "birth", "enablement", "has_conditions")
+    __slots__ = ("areas", "enablement", "form", "has_conditions")
 
     def __init__(self, plan: Validator) -> None:
         self.enablement = plan.enablement
-        birth = plan.form.birth_date
-        self.birth = None if birth is None else tuple(birth.split("."))
+        self.form = plan.form
         areas = []
         for section_id, area_id, container, _ in plan.semantic:
             questions = {
@@ -67,6 +66,10 @@ class Settled:
     ) -> bool:
         """Whether the semantic checks of these (filter-accepted) answers find nothing."""
         enabled = self.enablement.areas(answers) if self.has_conditions else None
+
+        def birth() -> dt.date | None:
+            return born if born is not None else birth_answer(self.form, answers)
+
         for section_id, area_id, dated, path, conditional, one_of in self.areas:
             section = answers.get(section_id)
             area = section.get(area_id) if type(section) is dict else None
@@ -79,8 +82,8 @@ class Settled:
                 if group:
                     return False
                 # the filter read the date already: it is parsed again only to be compared
-                low = earliest if earliest is None else self._bound(earliest, answers, today, born)
-                high = latest if latest is None else self._bound(latest, answers, today, born)
+                low = earliest if earliest is None else date_bound(earliest, today, birth)
+                high = latest if latest is None else date_bound(latest, today, birth)
                 if low is None and high is None:
                     continue
                 parsed = iso_date(value)
@@ -107,16 +110,3 @@ class Settled:
                     else:
                         return False
         return True
-
-    def _bound(
-        self, bound: Any, answers: Mapping[str, Any], today: dt.date | None, born: dt.date | None
-    ) -> dt.date | None:
-        """As :func:`date_bound`, for these answers."""
-        if bound == "today":
-            return today
-        if bound == "birth":
-            if born is None and self.birth is not None:
-                section, area, key = self.birth
-                born = iso_date(child(child(answers, section), area).get(key))
-            return born
-        return bound if isinstance(bound, dt.date) else None
