@@ -23,6 +23,7 @@ from .._core.vocab import EVENT_KINDS, AssessmentStage, Reporter
 from ..errors import IntegrityError, TransitionError
 from .events import (
     GENESIS,
+    PAYLOADS,
     Event,
     FullAssessmentData,
     PreliminaryDecisionData,
@@ -363,11 +364,16 @@ def verified_plain(items: object) -> tuple[Event, ...] | None:
     :func:`verified` accepts, and gives the same events.
 
     An event is canonical when ``canonical(item) == canonical(event.model_dump(mode="json"))``.
-    Here the dump is compared with ``==``, which is the same for plain JSON values (str, int,
-    bool, None, dicts of them: what the reader gives) once ``1`` cannot meet ``true`` or
-    ``1.0``: every whole-number field of an event is a ``StrictInt`` and every flag a
-    ``StrictBool``, which refuse the other types (tests/test_lifecycle.py checks that they
-    are). The text without ``hash`` is then the item's own, and hashed as it is."""
+    Here each field of the dump is compared with the item's with ``==``, which is the same for
+    plain JSON values (str, int, bool, None, dicts of them: what the reader gives) once ``1``
+    cannot meet ``true`` or ``1.0``: every whole-number field of an event is a ``StrictInt``
+    and every flag a ``StrictBool``, which refuse the other types (tests/test_lifecycle.py
+    checks that they are). The dump of the whole list is not made: a text field of an event
+    keeps the text read (and dumps it as it is), ``on`` is a date read from ``YYYY-MM-DD``
+    only (and dumps as its ``isoformat()``); ``at`` and ``data``, whose dumps may differ from
+    the text read (another layout of a time, a default left out), are dumped by their own
+    serializers where they hold anything. The text without ``hash`` is then the item's own,
+    and hashed as it is."""
     if type(items) is not list or not items:
         return None
     for item in items:
@@ -377,14 +383,37 @@ def verified_plain(items: object) -> tuple[Event, ...] | None:
         events = _EVENT_LIST.validate_python(items)
     except ValidationError:
         return None
-    if _EVENT_LIST.dump_python(events, mode="json") != items:
-        return None
     prev = GENESIS
     for seq, (item, event) in enumerate(zip(items, events, strict=True), 1):
-        if event.seq != seq or event.prev != prev or event.hash != _sha256(_body(item)):
+        read = (item["seq"], item["kind"], item["on"], item["actor"], item["prev"], item["hash"])
+        kept = (seq, event.kind, event.on.isoformat(), event.actor, prev, event.hash)
+        if event.seq != seq or event.prev != prev or read != kept or not _same_data(item, event):
+            return None
+        if event.hash != _sha256(_body(item)):
             return None
         prev = event.hash
     return tuple(events)
+
+
+def _same_data(item: dict[str, Any], event: Event) -> bool:
+    """Whether ``at`` and ``data`` of ``item`` are those of ``event``'s dump (mode json)."""
+    if item["at"] is not None and item["at"] != _dumped_at(event):
+        return False
+    data = event.data
+    if type(data) in _EMPTY:
+        return bool(item["data"] == {})
+    dumped: dict[str, Any] = data.__pydantic_serializer__.to_python(data, mode="json")
+    return bool(item["data"] == dumped)
+
+
+def _dumped_at(event: Event) -> object:
+    """``event.model_dump(mode="json")["at"]``, without the other fields."""
+    return event.__pydantic_serializer__.to_python(event, mode="json", include=_AT)["at"]
+
+
+_AT: Final = {"at"}
+# The data classes without fields: their dump is {} (and their data read was {}).
+_EMPTY: Final = frozenset(payload for payload in PAYLOADS.values() if not payload.model_fields)
 
 
 def _body(item: dict[str, Any]) -> str:
