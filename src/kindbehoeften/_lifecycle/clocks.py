@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from .._core.vocab import Reporter
 from ..errors import InvalidArgumentError
@@ -80,37 +81,59 @@ def _run(profile: Profile, events: Sequence[Event], states: Sequence[State]) -> 
     found: list[_Clock] = []
     running: list[_Clock] = []
     cycle: tuple[Report, ...] = ()  # the cycle's reports so far
+    # The rules that each kind of event starts, with their place in the profile: asked at
+    # every event, found once a run.
+    starting: dict[str, list[tuple[int, Rule]]] = {}
+    for order, rule in enumerate(profile.rules):
+        starting.setdefault(rule.starts, []).append((order, rule))
     for index in range(start, len(events)):
         event, state = events[index], states[index]
-        kind = "report_received" if event.kind == "reopened" else event.kind
-        if isinstance(event.data, ReportData | ReopenData):
-            cycle += ((event.data.reporter, event.data.anonymous),)
-        if isinstance(event.data, ExtensionData):
-            _extend(profile, running, event.data)
-        recurred: set[str] = set()
-        for clock in [c for c in running if event.kind in c.rule.ends]:
-            clock.met_on = event.on
-            running.remove(clock)
-            if clock.rule.id in recurred:
-                continue  # one next clock per occurrence, however many clocks it met
-            if clock.rule.recurs and _applies(clock.rule, state, clock.reports):
-                recurred.add(clock.rule.id)
-                again = _started(profile, clock.rule, clock.order, index, event.on, clock)
-                found.append(again)
-                running.append(again)
-        for clock in [c for c in running if not _applies(c.rule, state, c.reports)]:
-            clock.stopped_on = event.on
-            running.remove(clock)
-        for order, rule in enumerate(profile.rules):
-            if rule.starts != kind:
-                continue
+        data = event.data
+        if isinstance(data, _REPORTS):
+            cycle += ((data.reporter, data.anonymous),)
+        elif isinstance(data, ExtensionData):
+            _extend(profile, running, data)
+        if running:
+            _meet_and_stop(profile, running, found, event, state, index)
+        rules = starting.get("report_received" if event.kind == "reopened" else event.kind)
+        if rules:
             reports = _reports_of(event, cycle)
-            if _applies(rule, state, reports):
-                made = _Clock(rule, order, index, event.on, event.on, event.on, reports)
-                clock = _started(profile, rule, order, index, event.on, made)
-                found.append(clock)
-                running.append(clock)
+            for order, rule in rules:
+                if _applies(rule, state, reports):
+                    made = _Clock(rule, order, index, event.on, event.on, event.on, reports)
+                    clock = _started(profile, rule, order, index, event.on, made)
+                    found.append(clock)
+                    running.append(clock)
     return found
+
+
+_REPORTS: Final = (ReportData, ReopenData)
+
+
+def _meet_and_stop(
+    profile: Profile,
+    running: list[_Clock],
+    found: list[_Clock],
+    event: Event,
+    state: State,
+    index: int,
+) -> None:
+    """The running clocks that ``event`` meets (and the next clock of a rule that recurs),
+    then those that stop because their rule no longer applies."""
+    recurred: set[str] = set()
+    for clock in [c for c in running if event.kind in c.rule.ends]:
+        clock.met_on = event.on
+        running.remove(clock)
+        if clock.rule.id in recurred:
+            continue  # one next clock per occurrence, however many clocks it met
+        if clock.rule.recurs and _applies(clock.rule, state, clock.reports):
+            recurred.add(clock.rule.id)
+            again = _started(profile, clock.rule, clock.order, index, event.on, clock)
+            found.append(again)
+            running.append(again)
+    for clock in [c for c in running if not _applies(c.rule, state, c.reports)]:
+        clock.stopped_on = event.on
+        running.remove(clock)
 
 
 def _started(
