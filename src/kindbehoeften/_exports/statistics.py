@@ -237,6 +237,12 @@ def _read(
     )
     if not asked:
         return None
+    return _walk(answers, path)
+
+
+def _walk(answers: Mapping[str, Any], path: Sequence[str]) -> list[Any]:
+    """The answers at ``path``, unanswered ones left out: only ever called by :func:`_read`
+    and :func:`_area_choices`, once the gate allows the question."""
     if len(path) == 3 and type(answers) is dict:
         # The question of an area, in the plain dicts read from JSON: the walk below, in
         # short (it goes into a row of a group only where it meets a list, here none).
@@ -261,11 +267,15 @@ def _read(
     return [value for value in found if is_answered(value)]
 
 
-def _choice(
-    forms: _Forms, form: Form, answers: Mapping[str, Any], path: Sequence[str]
-) -> str | None:
-    values = _read(form, answers, path, _CHOICE, forms=forms) or []
-    return values[0] if values and isinstance(values[0], str) else None
+def _area_choices(forms: _Forms, form: Form, answers: Mapping[str, Any]) -> dict[str, Value]:
+    """The choice made for the assessment of each assessed area of a full assessment, by its
+    column: :func:`_choice` of each, with the gate's verdicts on the form's area questions
+    asked once for the form, in the same order (an unsafe question raises as it would)."""
+    chosen: dict[str, Value] = {}
+    for column, path, asked in forms.area_gate(form):
+        values = _walk(answers, path) if asked else []
+        chosen[column] = values[0] if values and isinstance(values[0], str) else None
+    return chosen
 
 
 def _measures(forms: _Forms, form: Form, answers: Mapping[str, Any]) -> list[str] | None:
@@ -327,6 +337,7 @@ class _Forms:
         self._forms: dict[tuple[str, str], Form] = {}
         self._areas: dict[str, list[tuple[str, str]]] = {}
         self._area_reads: dict[str, list[tuple[str, tuple[str, str, str]]]] = {}
+        self._area_gates: dict[str, list[tuple[str, tuple[str, str, str], bool]]] = {}
         self._asked: dict[tuple[str, tuple[str, ...], frozenset[str]], bool] = {}
         self._born: dict[str, tuple[str, ...] | None] = {}
 
@@ -349,6 +360,15 @@ class _Forms:
                 for section, area in self.assessed_areas(form)
             ]
         return self._area_reads[form.key]
+
+    def area_gate(self, form: Form) -> list[tuple[str, tuple[str, str, str], bool]]:
+        """:meth:`area_reads` of ``form``, each with :meth:`asked` of its choice question."""
+        if form.key not in self._area_gates:
+            self._area_gates[form.key] = [
+                (column, path, self.asked(form, path, _CHOICE))
+                for column, path in self.area_reads(form)
+            ]
+        return self._area_gates[form.key]
 
     def asked(self, form: Form, path: tuple[str, ...], types: frozenset[str]) -> bool:
         """Whether the form asks the question at ``path``, once :func:`_safe_question`
@@ -393,12 +413,17 @@ def _row(
     if decision is not None:
         assert isinstance(decision.data, PreliminaryDecisionData)
         outcome = decision.data.outcome
-    completed = _find(tuple(reversed(cycle)), "full_assessment_completed")
+    # the last completion of the cycle, and where it is (events of a chain are all unequal)
+    at = next(
+        (i for i in range(len(cycle) - 1, -1, -1) if cycle[i].kind == "full_assessment_completed"),
+        None,
+    )
     full_decision = full_days = None
-    if completed is not None:
+    if at is not None:
+        completed = cycle[at]
         assert isinstance(completed.data, FullAssessmentData)
         full_decision = completed.data.decision
-        before = cycle[: cycle.index(completed)]
+        before = cycle[:at]
         opened = _find(tuple(reversed(before)), "full_assessment_opened")
         full_days = None if opened is None else (completed.on - opened.on).days
 
@@ -413,9 +438,7 @@ def _row(
         derived.setdefault(f"deadline_{deadline['rule']}", deadline["status"])
     full = _latest(forms, submissions, "full", completed=True)
     if full is not None:
-        form, answers = full
-        for column, path in forms.area_reads(form):
-            derived[column] = _choice(forms, form, answers, path)
+        derived.update(_area_choices(forms, *full))
     plan = _latest(forms, submissions, "plan", completed=True)
     measures = None if plan is None else _measures(forms, *plan)
 
