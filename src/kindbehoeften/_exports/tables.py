@@ -98,7 +98,9 @@ class Counts:
     def add_outcome(self, jurisdiction: str, outcome: str | None, number: int = 1) -> bool:
         """Count ``number`` cases of ``jurisdiction`` with ``outcome`` (None: undecided);
         False, and nothing counted, for an outcome that is none of :data:`OUTCOMES`."""
-        counts = self.outcomes.setdefault(jurisdiction, dict.fromkeys(_OUTCOME_CELLS, 0))
+        counts = self.outcomes.get(jurisdiction)
+        if counts is None:  # a jurisdiction's first row (no new dict for every row)
+            counts = self.outcomes[jurisdiction] = dict.fromkeys(_OUTCOME_CELLS, 0)
         cell = "undecided" if outcome is None else outcome
         if cell not in counts:
             return False
@@ -111,7 +113,9 @@ class Counts:
         if status not in STATUSES:
             return False
         rule = column.removeprefix("deadline_")
-        counts = self.statuses.setdefault((jurisdiction, rule), dict.fromkeys(STATUSES, 0))
+        counts = self.statuses.get((jurisdiction, rule))
+        if counts is None:
+            counts = self.statuses[jurisdiction, rule] = dict.fromkeys(STATUSES, 0)
         counts[status] += number
         return True
 
