@@ -1154,3 +1154,21 @@ def test_without_pyarrow_parquet_names_the_extra(
     assert isinstance(caught.value, ImportError)
     assert isinstance(caught.value, KindbehoeftenError)
     assert not (tmp_path / "rows.parquet").exists()
+
+
+@pytest.mark.parametrize("section", _SECTION_SHAPES, ids=repr)
+def test_the_areas_of_a_full_assessment_are_the_choices_the_gate_reads(section: Any) -> None:
+    """A row's area columns, read with the gate's verdicts asked once a form, are what
+    reading each area's assessment through the gate (:func:`_read`) gives, as a choice."""
+    from kindbehoeften._exports.statistics import _area_choices, _assessed_areas, _Forms, _read
+
+    form = kindbehoeften.load_form("triangle.full")
+    examples = example("triangle.full.valid.json")["answers"]
+    choice = frozenset({"choice"})
+    for answers in ({"child_needs": section}, examples, {**examples, "child_needs": section}):
+        expected = {}
+        for section_id, area_id in _assessed_areas(form):
+            values = _read(form, answers, (section_id, area_id, "assessment"), choice) or []
+            first = values[0] if values and isinstance(values[0], str) else None
+            expected[f"area_{section_id}_{area_id}"] = first
+        assert expected == _area_choices(_Forms(), form, answers)
