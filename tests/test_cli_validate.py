@@ -23,6 +23,7 @@ DRAFT = {
 # the parents' consent, and the child's view (or why it could not be heard).
 INCOMPLETE = {**DRAFT, "status": "completed"}
 SECRET = "Sentinel-Answer-Text-4711"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def run(*argv: str, stdin: bytes = b"") -> tuple[int, str, str]:
@@ -307,28 +308,43 @@ def test_jobs_must_be_a_whole_number_from_1(tmp_path: Path, jobs: str) -> None:
     assert "--jobs" in err
 
 
+# Lines whose results hold no issue, issues in every part of a submission, and keys with
+# control characters, bidi controls and non-ASCII letters (quoted in the messages).
+TEMPLATE_LINES = [
+    json.dumps(DRAFT).encode(),
+    json.dumps(INCOMPLETE).encode(),
+    json.dumps({**DRAFT, "a\x1b\u202eb\x7f\x9b": 1, "Ærø \u2603": 2}).encode(),
+    json.dumps({**DRAFT, "answers": {"plan": {"goals": {"goals": [{"x\u2066": 1}]}}}}).encode(),
+    b'{"form": "triangle.plan", "form_version": "9\xe2\x80\xae", "status": "x"}',
+    b"[1, 2]",
+    b"{",
+    *(EXAMPLES / "submissions.ndjson").read_bytes().splitlines(),
+]
+
+
+@pytest.mark.parametrize("locale", ["en", "sv"])
 @pytest.mark.parametrize("ascii_only", [False, True])
 @pytest.mark.parametrize(
-    "label", ["plain.ndjson", "<stdin>", 'q"uote\\d.ndjson', "Ærø \u2603.ndjson", "a\x1b\u202eb"]
+    "label",
+    ["plain.ndjson", "<stdin>", 'q"uote\\d.ndjson', "\u00c6r\u00f8 \u2603.ndjson", "a\x1b\u202eb"],
 )
-def test_ndjson_json_results_without_issues_are_written_as_json_text_writes_them(
-    label: str, ascii_only: bool
+def test_ndjson_json_results_are_written_as_json_text_writes_them(
+    label: str, ascii_only: bool, locale: str
 ) -> None:
-    """The template for a result without issues gives the very text json_text() makes."""
+    """The template of a result, with issues or without, gives the very text json_text()
+    makes of it."""
     from kindbehoeften import validate
     from kindbehoeften.cli.base import json_text
     from kindbehoeften.cli.validate import _check, _result, _Setup
 
-    setup = _Setup(None, "en", 1_000_000, dt.date(2026, 12, 1), True, ascii_only)
-    lines = [(7, json.dumps(DRAFT).encode()), (12, json.dumps(INCOMPLETE).encode())]
+    setup = _Setup(None, locale, 1_000_000, dt.date(2026, 12, 1), True, ascii_only)
+    lines = list(enumerate(TEMPLATE_LINES, start=7))
+    reports = [validate(data, today=setup.today, locale=locale) for _, data in lines]
     expected = [
-        json_text(
-            _result(label, number, validate(data, today=setup.today)),
-            ascii_only=ascii_only,
-            indent=None,
-            end="",
-        )
-        for number, data in lines
+        json_text(_result(label, number, report), ascii_only=ascii_only, indent=None, end="")
+        for (number, _), report in zip(lines, reports, strict=True)
     ]
+    invalid = sum(not report.ok for report in reports)
     done = _check(setup, (label, lines))
-    assert (",\n  ".join(expected), 2, 1) == (done.text, done.count, done.invalid)
+    assert (",\n  ".join(expected), len(lines), invalid) == (done.text, done.count, done.invalid)
+    assert 5 < invalid < len(lines)

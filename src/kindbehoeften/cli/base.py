@@ -20,6 +20,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
+from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from typing import IO, Any, NoReturn, cast
 
@@ -45,6 +46,8 @@ __all__ = [
     "guarded",
     "identifier",
     "iso_date",
+    "json_escaped",
+    "json_string",
     "json_text",
     "locale",
     "open_input",
@@ -120,10 +123,31 @@ def json_text(
     >>> json_text({"key": "a\\u009bb\\u202ec"}, indent=None, end="")
     '{"key": "a\\\\u009bb\\\\u202ec"}'
     """
-    text = json.dumps(document, ensure_ascii=ascii_only, indent=indent)
+    return json_escaped(json.dumps(document, ensure_ascii=ascii_only, indent=indent)) + end
+
+
+def json_escaped(text: str) -> str:
+    r"""JSON text with DEL, the C1 controls and the bidi controls written as ``\u`` escapes,
+    as :func:`json_text` writes them: for a document put together from
+    :func:`json_string` parts.
+
+    >>> json_escaped('"a\u202eb"')
+    '"a\\u202eb"'
+    """
     if not text.isascii() or "\x7f" in text:  # of those escaped, DEL alone is ASCII
-        text = text.translate(_JSON_ESCAPES)
-    return text + end
+        return text.translate(_JSON_ESCAPES)
+    return text
+
+
+def json_string(ascii_only: bool) -> Callable[[str], str]:
+    r"""What ``json.dumps`` makes of a string (with ``ensure_ascii=ascii_only``), the function
+    itself: for a document of a known shape written from a template, a string at a time,
+    then passed through :func:`json_escaped`.
+
+    >>> json_string(True)("Ær\u00f8")
+    '"\\u00c6r\\u00f8"'
+    """
+    return encode_basestring_ascii if ascii_only else encode_basestring
 
 
 # --- output that outlives its reader ------------------------------------------------------------

@@ -37,6 +37,8 @@ from .base import (
     UsageError,
     identifier,
     iso_date,
+    json_escaped,
+    json_string,
     json_text,
     open_input,
     read_limited,
@@ -227,9 +229,10 @@ def _check(setup: _Setup, batch: _Batch) -> _Done:
     parts: list[str] = []
     invalid = 0
     where_label = safe(label, markup=False)
-    # A report without issues is written from a template, its file name made JSON once a
-    # batch: the same text as json_text() makes of the whole result.
+    # A result is written from a template, its file name made JSON once a batch and its
+    # issues' texts a string at a time: the same text as json_text() makes of _result().
     file_json = json_text(label, ascii_only=setup.ascii_only, indent=None, end="")
+    string = json_string(setup.ascii_only)
     for number, data in lines:
         report = validate(
             data,
@@ -238,14 +241,25 @@ def _check(setup: _Setup, batch: _Batch) -> _Done:
             max_bytes=setup.max_bytes,
             today=setup.today,
         )
-        if not report.ok:
+        ok = report.ok
+        if not ok:
             invalid += 1
         if setup.as_json and not report.issues:
             parts.append(f'{{"file": {file_json}, "line": {number}, "ok": true, "issues": []}}')
         elif setup.as_json:
-            result = _result(label, number, report)
-            parts.append(json_text(result, ascii_only=setup.ascii_only, indent=None, end=""))
-        elif not report.ok:  # a line per issue; one per valid record would drown the invalid
+            issues = ", ".join(
+                f'{{"pointer": {string(issue.pointer)}, "code": {string(issue.code)}, '
+                f'"severity": {string(issue.severity)}, "message": {string(issue.message)}}}'
+                for issue in report.issues
+            )
+            verdict = "true" if ok else "false"
+            parts.append(
+                json_escaped(
+                    f'{{"file": {file_json}, "line": {number}, "ok": {verdict}, '
+                    f'"issues": [{issues}]}}'
+                )
+            )
+        elif not ok:  # a line per issue; one per valid record would drown the invalid
             where = f"{where_label}:{number}"
             for issue in report.issues:
                 parts.append(
