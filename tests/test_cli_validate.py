@@ -292,6 +292,32 @@ def test_ndjson_with_jobs_writes_the_same_output_in_input_order(
     assert SECRET not in alone[1]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ndjson_finds_a_form_of_the_forms_path_read_as_the_command_starts(
+    tmp_path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forms path is read once, as the command starts: in this process and in workers."""
+    import importlib.resources
+
+    from kindbehoeften._forms.catalog import FORMS_PATH_VARIABLE
+
+    built_in = importlib.resources.files("kindbehoeften") / "forms" / "triangle.plan.toml"
+    text = built_in.read_text("utf-8").replace('version = "1.0.0"', 'version = "2.0.0"', 1)
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "plan2.toml").write_text(text, "utf-8")
+    path = tmp_path / "two.ndjson"
+    lines = [json.dumps({**DRAFT, "form_version": version}) for version in ("2.0.0", "1.0.0")]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    argv = ("validate", "--ndjson", "--jobs", jobs, "--format", "json", str(path))
+    monkeypatch.setenv(FORMS_PATH_VARIABLE, str(tmp_path / "forms"))
+    code, out, _ = run(*argv)
+    assert (0, [True, True]) == (code, [result["ok"] for result in json.loads(out)["results"]])
+    monkeypatch.delenv(FORMS_PATH_VARIABLE)
+    code, out, _ = run(*argv)
+    found = [[issue["code"] for issue in result["issues"]] for result in json.loads(out)["results"]]
+    assert (1, [["unknown_version"], []]) == (code, found)
+
+
 def test_ndjson_text_output_is_a_plain_line_per_issue(tmp_path: Path) -> None:
     path = tmp_path / "one.ndjson"
     path.write_text(json.dumps({**DRAFT, "[b]\x1b": 1}) + "\n", encoding="utf-8")
@@ -337,7 +363,7 @@ def test_ndjson_json_results_are_written_as_json_text_writes_them(
     from kindbehoeften.cli.base import json_text
     from kindbehoeften.cli.validate import _check, _result, _Setup
 
-    setup = _Setup(None, locale, 1_000_000, dt.date(2026, 12, 1), True, ascii_only)
+    setup = _Setup(None, (), locale, 1_000_000, dt.date(2026, 12, 1), True, ascii_only)
     lines = list(enumerate(TEMPLATE_LINES, start=7))
     reports = [validate(data, today=setup.today, locale=locale) for _, data in lines]
     expected = [

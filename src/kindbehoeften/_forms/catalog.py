@@ -213,7 +213,7 @@ def find_form(
     """The form with this id in the catalog (the newest version unless one is given). Only an
     id is looked up, never a path: what a submission, a history, a record or a request names
     goes through here. Raises :class:`UnknownFormError`."""
-    if paths is None and not os.environ.get(FORMS_PATH_VARIABLE):
+    if not (os.environ.get(FORMS_PATH_VARIABLE) if paths is None else paths):
         return _builtin_catalog().get(form_id, version)  # no forms path: nothing to list
     return _catalog(paths).get(form_id, version)
 

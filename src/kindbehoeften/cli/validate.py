@@ -27,6 +27,7 @@ from rich.table import Table
 from .._core.model import Form
 from .._core.report import ValidationReport
 from .._forms.catalog import load_form
+from .._forms.sources import directories
 from .._i18n import npgettext, pgettext
 from .._validation.validator import MAX_SUBMISSION_BYTES, validate
 from .base import (
@@ -125,10 +126,14 @@ def run_validate(context: Context) -> int:
         if name != "-":
             open_input(name).close()
     form: Form | None = load_form(args.form) if args.form else None
+    # The forms path is read from the environment once, as the command starts, not at each
+    # submission's lookup (which reads it again and again, for a program that may change it):
+    # its files are still listed at each lookup.
+    paths = tuple(str(folder) for folder in directories(None))
     as_json = args.format == "json"
     # The command line is where the clock is read; the library only uses the day it is given.
     today: dt.date = args.today or dt.date.today()
-    batch = _Setup(form, args.locale, args.max_bytes, today, as_json, context.ascii_only)
+    batch = _Setup(form, paths, args.locale, args.max_bytes, today, as_json, context.ascii_only)
     all_ok = True
     invalid = total = 0
     first = True
@@ -158,7 +163,12 @@ def run_validate(context: Context) -> int:
                 continue
             data = read_limited(stream, args.max_bytes, label)
             report = validate(
-                data, form=form, locale=args.locale, max_bytes=args.max_bytes, today=today
+                data,
+                form=form,
+                locale=args.locale,
+                max_bytes=args.max_bytes,
+                paths=paths,
+                today=today,
             )
             total += 1
             if not report.ok:
@@ -186,6 +196,7 @@ class _Setup:
     """What validating a batch of NDJSON lines needs, the same in every worker."""
 
     form: Form | None
+    paths: tuple[str, ...]  # the directories of the forms path
     locale: str
     max_bytes: int
     today: dt.date
@@ -237,6 +248,7 @@ def _check(setup: _Setup, batch: _Batch) -> _Done:
         report = validate(
             data,
             form=setup.form,
+            paths=setup.paths,
             locale=setup.locale,
             max_bytes=setup.max_bytes,
             today=setup.today,
