@@ -293,6 +293,12 @@ class Enablement:
             for area in section.areas:
                 self._collect((section.id, area.id), area.questions, area_level, rows)
         self._areas = self._ordered(area_level)
+        # The same for areas(), split once: per conditional question its area, its id, its
+        # program, and per comparison the area and the id of the question it names.
+        self._area_steps = tuple(
+            (item.path[:2], item.path[2], item.program, tuple((t[:2], t[2]) for t in item.targets))
+            for item in self._areas
+        )
         self._rows = {group: self._ordered(found) for group, found in rows.items()}
 
     def _collect(
@@ -329,17 +335,19 @@ class Enablement:
         """Whether each conditional question of the areas is enabled: by area (its section
         and area ids), by question id; a question not listed (no condition) is enabled."""
         enabled: dict[Path, dict[str, bool]] = {}
-        for item in self._areas:
+        for where, name, program, targets in self._area_steps:
             values = []
-            for section, area, key in item.targets:  # area-level targets: three ids
-                if enabled.get((section, area), _NONE).get(key, True):
-                    holder = answers.get(section)
-                    holder = holder.get(area) if type(holder) is dict else None
+            for area, key in targets:  # area-level targets: (section, area), question
+                if enabled.get(area, _NONE).get(key, True):
+                    holder = answers.get(area[0])
+                    holder = holder.get(area[1]) if type(holder) is dict else None
                     values.append(holder.get(key) if type(holder) is dict else None)
                 else:
                     values.append(None)  # a disabled question counts as unanswered
-            container = enabled.setdefault(item.path[:2], {})
-            container[item.path[2]] = evaluate(item.program, values)
+            container = enabled.get(where)
+            if container is None:
+                container = enabled[where] = {}
+            container[name] = evaluate(program, values)
         return enabled
 
     def rows(
