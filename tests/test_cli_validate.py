@@ -318,6 +318,26 @@ def test_ndjson_finds_a_form_of_the_forms_path_read_as_the_command_starts(
     assert (1, [["unknown_version"], []]) == (code, found)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ndjson_with_a_progress_bar_writes_the_same_output(
+    tmp_path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bar shows on a terminal's stderr for a large file, and changes nothing else."""
+    monkeypatch.setattr("kindbehoeften.cli.validate.BATCH_LINES", 7)
+    path = _mixed_ndjson(tmp_path, 50)
+    argv = ["validate", "--ndjson", "--jobs", jobs, "--today", "2026-12-01", path]
+    plain = run(*argv)
+    monkeypatch.setattr("kindbehoeften.cli.validate.PROGRESS_FROM_BYTES", 1)
+    out, err = StringIO(), StringIO()
+    code = main(
+        argv,
+        console=Console(file=out, width=100, color_system=None),
+        err_console=Console(file=err, width=100, color_system=None, force_terminal=True),
+    )
+    assert plain == (code, out.getvalue(), "")
+    assert "mixed.ndjson" in err.getvalue()
+
+
 def test_ndjson_text_output_is_a_plain_line_per_issue(tmp_path: Path) -> None:
     path = tmp_path / "one.ndjson"
     path.write_text(json.dumps({**DRAFT, "[b]\x1b": 1}) + "\n", encoding="utf-8")

@@ -112,6 +112,22 @@ def test_listing_with_a_forms_path_builds_the_typed_forms(tmp_path: Path) -> Non
     )
 
 
+def test_validating_a_stream_without_a_terminal_in_one_job_loads_no_pool_and_no_bar(
+    tmp_path: Path,
+) -> None:
+    """With one job nothing goes to another process; without a terminal no progress bar
+    shows, and a stream's issues are plain lines (no table)."""
+    path = tmp_path / "two.ndjson"
+    path.write_text('{"form": "triangle.plan"}\n[]\n', encoding="utf-8")
+    names = ("concurrent.futures.process", "rich.progress", "rich.table")
+    found = loaded_after(
+        "from kindbehoeften.cli import main\n"
+        f"assert 1 == main(['validate', '--ndjson', {str(path)!r}])",
+        names,
+    )
+    assert dict.fromkeys(names, False) == {name: found[name] for name in names}
+
+
 def test_the_version_loads_no_command() -> None:
     found = loaded_after(
         "from kindbehoeften.cli import main\nassert 0 == main(['--version'])",

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-from rich.table import Table
+from typing import IO, TYPE_CHECKING, Any
 
 from .._core.model import Form
 from .._core.report import ValidationReport
@@ -46,6 +43,9 @@ from .base import (
     safe,
     whole_number,
 )
+
+if TYPE_CHECKING:  # a process pool only with --jobs, a table only for a document's issues
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["add_commands", "run_validate"]
 
@@ -220,6 +220,8 @@ _SETUP: list[_Setup] = []  # a worker's setup, given once when it starts
 
 def _start(stack: ExitStack, jobs: int, setup: _Setup) -> ProcessPoolExecutor:
     """The worker processes, started now, before any progress bar runs a thread."""
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(jobs, initializer=_set_up, initargs=(setup,))
     stack.callback(pool.shutdown, wait=True, cancel_futures=True)
     pool.submit(int).result()  # a fork start method forks every worker at the first task
@@ -293,10 +295,12 @@ def _ndjson(
 ) -> Iterator[_Done]:
     """The batches of one NDJSON stream, validated in input order; with a pool, a few
     batches ahead at most (memory stays flat whatever the length of the stream)."""
-    # rich.progress is imported for NDJSON only: one document needs no progress bar.
+    if not (size is not None and size >= PROGRESS_FROM_BYTES and context.err.is_terminal):
+        yield from _in_order(stream, label, setup, pool, ahead, lambda done: None)
+        return
+    # rich.progress is imported for a bar that shows only: most streams go without.
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    show = size is not None and size >= PROGRESS_FROM_BYTES and context.err.is_terminal
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -304,24 +308,37 @@ def _ndjson(
         TimeRemainingColumn(),
         console=context.err,
         transient=True,
-        disable=not show,
     ) as progress:
         task = progress.add_task(safe(label), total=size)
-        pending: deque[tuple[Future[_Done], int]] = deque()
-        for lines, done in _batches(stream, setup.max_bytes, label):
-            if pool is None:
-                progress.update(task, completed=done)
-                yield _check(setup, (label, lines))
-                continue
-            pending.append((pool.submit(_work, (label, lines)), done))
-            while len(pending) > ahead:
-                future, read = pending.popleft()
-                yield future.result()
-                progress.update(task, completed=read)
-        while pending:
+        yield from _in_order(
+            stream, label, setup, pool, ahead, lambda done: progress.update(task, completed=done)
+        )
+
+
+def _in_order(
+    stream: IO[bytes],
+    label: str,
+    setup: _Setup,
+    pool: ProcessPoolExecutor | None,
+    ahead: int,
+    advance: Callable[[int], None],
+) -> Iterator[_Done]:
+    """The batches validated, in input order; ``advance`` is told the bytes read so far."""
+    pending: deque[tuple[Future[_Done], int]] = deque()
+    for lines, done in _batches(stream, setup.max_bytes, label):
+        if pool is None:
+            advance(done)
+            yield _check(setup, (label, lines))
+            continue
+        pending.append((pool.submit(_work, (label, lines)), done))
+        while len(pending) > ahead:
             future, read = pending.popleft()
             yield future.result()
-            progress.update(task, completed=read)
+            advance(read)
+    while pending:
+        future, read = pending.popleft()
+        yield future.result()
+        advance(read)
 
 
 def _batches(
@@ -382,6 +399,8 @@ def _print_report(context: Context, label: str, line: int | None, report: Valida
         if line is None:  # one line per valid NDJSON record would drown the invalid ones
             context.out.print(f"[green]{context.text(_OK)}[/]  {safe(where)}", soft_wrap=True)
         return
+    from rich.table import Table
+
     count = len(report.errors)
     heading = context.text(_ERRORS, where=f"[bold red]{safe(where)}[/]", count=count)
     context.out.print(heading, soft_wrap=True)
