@@ -24,6 +24,7 @@ DRAFT = {
 INCOMPLETE = {**DRAFT, "status": "completed"}
 SECRET = "Sentinel-Answer-Text-4711"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FORMS = Path(__file__).resolve().parents[1] / "src" / "kindbehoeften" / "forms"
 
 
 def run(*argv: str, stdin: bytes = b"") -> tuple[int, str, str]:
@@ -345,6 +346,26 @@ def test_ndjson_text_output_is_a_plain_line_per_issue(tmp_path: Path) -> None:
     assert 1 == code
     expected = f"{path}:1  /[b]\\x1b  unknown_field  '[b]\\x1b' is not a field of the submission.\n"
     assert expected == out
+
+
+def test_the_built_in_forms_are_compiled_before_the_workers_fork() -> None:
+    """Forked workers share the validators rather than each compile its own."""
+    from contextlib import ExitStack
+
+    import kindbehoeften
+    from kindbehoeften._validation.validator import compiled
+    from kindbehoeften.cli.validate import _Setup, _start
+
+    own = kindbehoeften.load_form(str(FORMS / "triangle.plan.toml"))  # a form of its own
+    every = (*kindbehoeften.forms(), own)
+    for form in every:  # as in a fresh process: none compiled yet
+        form.__dict__.pop("_compiled_validator", None)
+    setup = _Setup(own, (), "en", 1_000, dt.date(2026, 12, 1), True, False)
+    with ExitStack() as stack:
+        _start(stack, 1, setup)
+        held = [form.__dict__.get("_compiled_validator") for form in every]
+    assert None not in held
+    assert [compiled(form) for form in every] == held
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "x", "257"])
