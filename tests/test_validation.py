@@ -1610,3 +1610,116 @@ def test_answers_the_filters_accept_get_the_careful_paths_semantic_issues(
     quick = validator_module.quick_read(document, **options)
     if quick is not None:
         assert expected == _whole(quick)
+
+
+# A plan of its own whose goals' rows hold dates with bounds and a group of steps, each step
+# with a bounded date and a required answer under a condition: what is left to check after
+# the filters accept is settled row by row, in nested rows too.
+_PLAN_FILE = kindbehoeften.__file__.replace("__init__.py", "forms/triangle.plan.toml")
+_STEPS = """
+[[sections.areas.questions.questions]]
+id = "steps"
+type = "group"
+label = "Steps"
+
+[[sections.areas.questions.questions.questions]]
+id = "done_on"
+type = "date"
+label = "Done on"
+max = "today"
+
+[[sections.areas.questions.questions.questions]]
+id = "kind"
+type = "choice"
+label = "Kind"
+options = "measures"
+
+[[sections.areas.questions.questions.questions]]
+id = "kind_other"
+type = "text"
+label = "Other kind"
+required = true
+when = { question = "kind", operator = "equals", value = "other" }
+
+"""
+
+
+@pytest.fixture(scope="module")
+def rows_plan(tmp_path_factory: pytest.TempPathFactory) -> Form:
+    with open(_PLAN_FILE, encoding="utf-8") as file:
+        text = file.read()
+    text = text.replace('version = "1.0.0"', 'version = "9.0.0"', 1)
+    text = text.replace(
+        'id = "start_date"\ntype = "date"\nlabel = "Start date"\n',
+        'id = "start_date"\ntype = "date"\nlabel = "Start date"\nmin = "birth"\nmax = "today"\n',
+    )
+    text = text.replace(
+        'id = "review_date"\ntype = "date"\nlabel = "Review date"\n',
+        'id = "review_date"\ntype = "date"\nlabel = "Review date"\nmin = 2026-01-01\n',
+    )
+    views = text.index('[[sections.areas]]\nid = "views"')
+    views = text.rindex("# ---", 0, views)
+    text = text[:views] + _STEPS + text[views:]
+    path = tmp_path_factory.mktemp("forms") / "plan9.toml"
+    path.write_text(text, encoding="utf-8")
+    form = kindbehoeften.load_form(str(path))
+    goals = next(q for q in form.section("plan").area("goals").questions if q.id == "goals")
+    rows = {question.id: question for question in goals.questions}
+    bounds = (rows["start_date"].min, rows["start_date"].max, rows["review_date"].min)
+    assert (("birth", "today", dt.date(2026, 1, 1)), "group") == (bounds, rows["steps"].type)
+    return form
+
+
+_ROW_DATES = ("2015-02-28", "2015-03-01", "2025-12-31", "2026-01-01", "2026-06-01", "2026-06-02")
+
+
+@st.composite
+def _rows_submission(draw: st.DrawFn) -> dict[str, Any]:
+    """The plan's example with its goals' dates, measures and steps redrawn."""
+    document = example("triangle.plan.valid")
+    document["form_version"] = "9.0.0"
+    document["status"] = draw(st.sampled_from(["completed", "in_progress"]))
+    for goal in document["answers"]["plan"]["goals"]["goals"]:
+        for key in ("start_date", "review_date"):
+            goal.pop(key, None)
+            if draw(st.booleans()):
+                goal[key] = draw(st.sampled_from(_ROW_DATES))
+        goal["measures"] = draw(
+            st.sampled_from([["other"], ["group_work"], ["other", "group_work"]])
+        )
+        goal.pop("measures_other", None)
+        if draw(st.booleans()):
+            goal["measures_other"] = "A neighbour helps"
+        steps = []
+        for _ in range(draw(st.integers(min_value=0, max_value=2))):
+            step: dict[str, Any] = {}
+            if draw(st.booleans()):
+                step["done_on"] = draw(st.sampled_from(_ROW_DATES))
+            if draw(st.booleans()):
+                step["kind"] = draw(st.sampled_from(["other", "group_work"]))
+            if draw(st.booleans()):
+                step["kind_other"] = draw(st.sampled_from(["", "Sports club"]))
+            steps.append(step)
+        if steps or draw(st.booleans()):
+            goal["steps"] = steps
+    return document
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(document=_rows_submission(), dated=st.booleans())
+def test_rows_the_filters_accept_get_the_careful_paths_issues(
+    rows_plan: Form, document: dict[str, Any], dated: bool
+) -> None:
+    """Dates with bounds and conditions in the rows of a group, and in rows of rows: the
+    report of bytes and of a dict is the careful path's, field for field."""
+    options = {"today": dt.date(2026, 6, 1), "born": dt.date(2015, 3, 1)} if dated else {}
+    filters = validator_module.compiled(rows_plan).filters
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.object(validator_module, "_quick", return_value=None))
+        for name in ("answers_completed", "answers_draft"):
+            stack.enter_context(mock.patch.object(filters, name, _Refusing()))
+        for name in ("containers_completed", "containers_draft"):
+            stack.enter_context(mock.patch.object(filters, name, _AllRefusing()))
+        expected = _whole(validate(document, form=rows_plan, **options))
+    assert expected == _whole(validate(json.dumps(document).encode(), form=rows_plan, **options))
+    assert expected == _whole(validate(document, form=rows_plan, **options))
