@@ -14,9 +14,8 @@ input escaped by ``safe``), not a rich ``print`` per issue.
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from rich.table import Table
 
 from .._core.model import Form
 from .._core.report import ValidationReport
+from .._core.workers import MAX_JOBS, in_order, worker_pool
 from .._forms.catalog import load_form
 from .._i18n import npgettext, pgettext
 from .._validation.validator import MAX_SUBMISSION_BYTES, validate
@@ -54,8 +54,6 @@ _CHUNK = 64 * 1024
 BATCH_LINES = 2000
 #: ... and no more bytes than this (a batch holds at least one line, however long).
 BATCH_BYTES = 4 * 1024 * 1024
-#: The most worker processes ``--jobs`` starts.
-MAX_JOBS = 256
 
 _OK = pgettext("cli.ok", "ok")
 _ERRORS = npgettext("cli.validate.errors", "{where}: {count} error", "{where}: {count} errors")
@@ -136,7 +134,7 @@ def run_validate(context: Context) -> int:
     with ExitStack() as stack:
         pool = None
         if args.ndjson and args.jobs > 1:
-            pool = _start(stack, args.jobs, batch)
+            pool = stack.enter_context(worker_pool(args.jobs, _set_up, (batch,)))
         for name in names:
             if name == "-" and stdin is not None:
                 stream = stdin
@@ -203,14 +201,6 @@ class _Done:
 
 _Batch = tuple[str, list[tuple[int, bytes]]]  # the file's label, and its lines with numbers
 _SETUP: list[_Setup] = []  # a worker's setup, given once when it starts
-
-
-def _start(stack: ExitStack, jobs: int, setup: _Setup) -> ProcessPoolExecutor:
-    """The worker processes, started now, before any progress bar runs a thread."""
-    pool = ProcessPoolExecutor(jobs, initializer=_set_up, initargs=(setup,))
-    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-    pool.submit(int).result()  # a fork start method forks every worker at the first task
-    return pool
 
 
 def _set_up(setup: _Setup) -> None:  # pragma: no cover - runs in a worker process
@@ -281,20 +271,15 @@ def _ndjson(
         disable=not show,
     ) as progress:
         task = progress.add_task(safe(label), total=size)
-        pending: deque[tuple[Future[_Done], int]] = deque()
-        for lines, done in _batches(stream, setup.max_bytes, label):
-            if pool is None:
+        batches = _batches(stream, setup.max_bytes, label)
+        if pool is None:
+            for lines, done in batches:
                 progress.update(task, completed=done)
                 yield _check(setup, (label, lines))
-                continue
-            pending.append((pool.submit(_work, (label, lines)), done))
-            while len(pending) > ahead:
-                future, read = pending.popleft()
-                yield future.result()
-                progress.update(task, completed=read)
-        while pending:
-            future, read = pending.popleft()
-            yield future.result()
+            return
+        labelled = (((label, lines), done) for lines, done in batches)
+        for result, read in in_order(pool, _work, labelled, ahead):
+            yield result
             progress.update(task, completed=read)
 
 
