@@ -785,6 +785,14 @@ def stream_statistics(
     and an ``area_<section>_<area>`` column for every assessed area of the full-assessment
     forms of the catalog, so that files written from many streams have the same columns.
 
+    With ``jobs`` > 1 (at most :data:`MAX_JOBS`), the records are read here and checked and
+    made into rows in ``jobs`` worker processes, in batches, at most ``2 * jobs`` batches at
+    once (memory stays flat); the rows, columns, counts, refused records and errors are
+    those of one process, in input order. The workers start at the first row and are shut
+    down when the stream ends, fails or is left. A record given as a mapping must then
+    pickle (a dict of JSON values does). ``jobs`` not a whole number from 1 is
+    :class:`~kindbehoeften.errors.InvalidArgumentError`.
+
     >>> import json
     >>> refused = []
     >>> stream = stream_statistics([b"{not json"], key=b"k" * 16, on_error=refused.append)
@@ -811,7 +819,8 @@ def statistics(
     without one, :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) and
     no export; one record instead of an iterable of them is a ``TypeError``. ``profiles``
     maps a jurisdiction code to the profile its records were made with (a municipality's
-    override); the shipped profile otherwise.
+    override); the shipped profile otherwise. ``jobs`` makes the rows in that many worker
+    processes (see :func:`stream_statistics`).
 
     Every row has the same columns: :data:`COLUMNS`, with ``deadline_<rule>`` for every rule
     of the jurisdictions in the batch (in the order of the shipped profiles) and
