@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -209,6 +211,28 @@ def test_a_worker_batch_ends_at_the_first_error_that_stops_the_stream(
     assert isinstance(stopped.error, UnsafeFieldError)
     assert len(before) < len(POOL) - 1  # the rest of the batch is not made
     assert all(isinstance(entry, _Made) for entry in before)
+
+
+SPAWNED = """
+import multiprocessing, sys
+from kindbehoeften import export, load_profile
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn")
+    lines = sys.stdin.buffer.read().splitlines()
+    profiles = {"SE": load_profile("SE")}
+    one = export.statistics(lines, key=b"k" * 16, profiles=profiles)
+    two = export.statistics(lines, key=b"k" * 16, profiles=profiles, jobs=2)
+    print(one == two, len(two))
+"""
+
+
+def test_workers_started_by_spawn_are_given_all_they_need_by_pickle() -> None:
+    """With fork a worker inherits the key, profiles and columns; with spawn they travel."""
+    data = b"\n".join(generated(POOL, 12))
+    done = subprocess.run(
+        [sys.executable, "-c", SPAWNED], input=data, capture_output=True, check=False, timeout=120
+    )
+    assert ("True 12\n", "") == (done.stdout.decode(), done.stderr.decode())
 
 
 # --- the command line ----------------------------------------------------------------------
