@@ -167,6 +167,26 @@ def test_an_unsafe_form_stops_the_stream_in_the_workers_too(
     assert ("child_needs.health.assessment", "its sensitivity is personal") == found[1][3:5]
 
 
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_records_are_read_no_more_than_a_few_batches_ahead_of_the_rows(jobs: int) -> None:
+    """Memory stays flat: at most 2 x jobs batches wait, whatever the length of the stream."""
+    read = 0
+
+    def counted() -> Iterator[bytes]:
+        nonlocal read
+        for line in generated(POOL, 150):
+            read += 1
+            yield line
+
+    ahead = []
+    for given, _ in enumerate(export.stream_statistics(counted(), key=KEY, jobs=jobs), 1):
+        ahead.append(read - given)
+    # the batches waiting, the one whose rows are being given, and the one being read
+    assert max(ahead) <= (2 * jobs + 2) * SMALL_BATCH
+    assert max(ahead) >= 2 * jobs * SMALL_BATCH  # it does read ahead
+    assert 150 == read
+
+
 @pytest.mark.parametrize("how", ["break", "error"])
 def test_a_consumer_that_stops_early_leaves_no_worker_process(how: str) -> None:
     records = list(generated(POOL, 60))
