@@ -136,16 +136,17 @@ def test_a_record_of_a_list_is_named_by_its_index_with_two_jobs() -> None:
     assert ["(record 9 of the batch)"] == caught.value.__notes__
 
 
-def test_a_failing_input_gives_the_rows_read_before_it_then_its_error() -> None:
+@pytest.mark.parametrize("count", [20, 3 * SMALL_BATCH])
+def test_a_failing_input_gives_the_rows_read_before_it_then_its_error(count: int) -> None:
     def failing() -> Iterator[bytes]:
-        yield from generated(POOL, 20)
+        yield from generated(POOL, count)
         raise OSError("the disk went away")
 
     found = []
     for jobs in (1, 2):
         rows, error = _until(OSError, export.stream_statistics(failing(), key=KEY, jobs=jobs))
         found.append((rows, str(error)))
-    assert 20 == len(found[0][0])
+    assert count == len(found[0][0])
     assert found[0] == found[1]
 
 
@@ -174,7 +175,7 @@ def test_records_are_read_no_more_than_a_few_batches_ahead_of_the_rows(jobs: int
 
     def counted() -> Iterator[bytes]:
         nonlocal read
-        for line in generated(POOL, 150):
+        for line in generated(POOL, 21 * SMALL_BATCH):
             read += 1
             yield line
 
@@ -184,7 +185,7 @@ def test_records_are_read_no_more_than_a_few_batches_ahead_of_the_rows(jobs: int
     # the batches waiting, the one whose rows are being given, and the one being read
     assert max(ahead) <= (2 * jobs + 2) * SMALL_BATCH
     assert max(ahead) >= 2 * jobs * SMALL_BATCH  # it does read ahead
-    assert 150 == read
+    assert 21 * SMALL_BATCH == read
 
 
 @pytest.mark.parametrize("how", ["break", "error"])

@@ -737,14 +737,11 @@ def _make(setup: _Setup, forms: _Forms, documents: list[Any]) -> list[_Entry]:
     entries: list[_Entry] = []
     for document in documents:
         try:
-            checked, case = read_checked(document, profiles=setup.profiles)
-        except _REFUSALS as error:
-            entries.append(error.with_traceback(None))
-            continue
-        except Exception as error:
-            entries.append(_Raised(error.with_traceback(None)))
-            break
-        try:
+            try:
+                checked, case = read_checked(document, profiles=setup.profiles)
+            except _REFUSALS as error:
+                entries.append(error.with_traceback(None))
+                continue
             row, derived = _row(checked, case, setup.secret, forms)
             full_forms = _full_forms(forms, checked)
         except Exception as error:
