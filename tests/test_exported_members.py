@@ -346,3 +346,50 @@ print("ok")
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert ("ok\n", "") == (done.stdout, done.stderr)
+
+
+def _errors() -> dict[str, Exception]:
+    """One error of each public class, made as the library makes it."""
+    from kindbehoeften import errors
+
+    report = kindbehoeften.validate(b'{"form": "triangle.plan"}')
+    return {
+        "FormDefinitionError": errors.FormDefinitionError(
+            [errors.FormProblem("f.toml", "form.id", "is missing", 1)] * 2
+        ),
+        "UnknownFormError": errors.UnknownFormError("triangle.x", "2.0.0", ["a"], ["1.0.0"]),
+        "UnknownJurisdictionError": errors.UnknownJurisdictionError("XX", ["SE", "NL"]),
+        "UnknownLocaleError": errors.UnknownLocaleError("de", ("en", "nl")),
+        "TransitionError": errors.TransitionError("closed", "plan_adopted", ["reopened"], "why"),
+        "IncompleteAssessmentError": errors.IncompleteAssessmentError(
+            "full_assessment_completed", "full", report, "invalid", "triangle.plan"
+        ),
+        "InvalidEventError": errors.InvalidEventError("closed", [("data.reason", "missing")]),
+        "IntegrityError": errors.IntegrityError("hash", seq=3, detail="events[2]"),
+        "InvalidRecordError": errors.InvalidRecordError([("/history", "hash"), ("", "x")]),
+        "InvalidResourceError": errors.InvalidResourceError([("/item", "item")], ["no item"]),
+        "InvalidArgumentError": errors.InvalidArgumentError("jobs", "jobs must be at least 1"),
+        "InvalidSubmissionError": errors.InvalidSubmissionError(report, "be exported"),
+        "TriangleError": errors.TriangleError("no triangle", report),
+        "UnsafeFieldError": errors.UnsafeFieldError("f@1.0.0", "a.b.c", "it is a text question"),
+        "MissingDependencyError": errors.MissingDependencyError("pip install x[parquet]"),
+        "ConflictError": errors.ConflictError("case-1", "b" * 64, "a" * 64),
+        "UnknownCaseError": errors.UnknownCaseError("case-9"),
+        "UnknownSubmissionError": errors.UnknownSubmissionError("case-9", "c" * 64),
+        "StoreError": errors.StoreError("url", "not a store URL"),
+    }
+
+
+def test_there_is_an_error_of_each_public_class_to_pickle() -> None:
+    assert set(BUILTIN_OF) == set(_errors())
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_OF))
+def test_an_error_pickles_with_its_message_attributes_and_notes(name: str) -> None:
+    """As an error sent back from a worker process (export.stream_statistics(jobs=N))."""
+    error = _errors()[name]
+    error.add_note("(records.ndjson:7)")
+    back = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
+    assert (type(error), error.args, str(error)) == (type(back), back.args, str(back))
+    assert vars(error) == vars(back)  # problems, codes, reports ... and the note
+    assert f"kindbehoeften.errors.{name}" == f"{type(back).__module__}.{type(back).__name__}"

@@ -59,7 +59,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ._core.limits import quoted
 
@@ -92,9 +92,33 @@ __all__ = [
     "UnsafeFieldError",
 ]
 
+_Error = TypeVar("_Error", bound="KindbehoeftenError")
+
 
 class KindbehoeftenError(Exception):
-    """The base of every exception that kindbehoeften raises on purpose."""
+    """The base of every exception that kindbehoeften raises on purpose.
+
+    Every one pickles (as an error sent back from a worker process is) with its message,
+    its attributes and its notes as they were.
+
+    >>> import pickle
+    >>> error = pickle.loads(pickle.dumps(InvalidRecordError([("/history", "hash")])))
+    >>> error.problems, str(error)
+    ((('/history', 'hash'),), 'invalid record: /history (hash). Make records with export.record.')
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls the class with ``args`` (the message), which is not
+        # what the __init__ of most subclasses takes: rebuilt without it, from the state.
+        return (_rebuilt, (type(self), self.args), self.__dict__)
+
+
+def _rebuilt(cls: type[_Error], args: tuple[Any, ...]) -> _Error:
+    """An error of ``cls`` with ``args``, made without its ``__init__`` (see
+    :meth:`KindbehoeftenError.__reduce__`); pickle then sets its attributes."""
+    error = cls.__new__(cls, *args)
+    error.args = args  # OSError's __new__ leaves them to an __init__ of a subclass
+    return error
 
 
 @dataclass(frozen=True, slots=True)
@@ -572,9 +596,6 @@ class ConflictError(KindbehoeftenError, RuntimeError):
             )
         super().__init__(text)
 
-    def __reduce__(self) -> tuple[type[ConflictError], tuple[str, str, str | None, str]]:
-        return (type(self), (self.case_id, self.head, self.expected, self.reason))
-
 
 class UnknownCaseError(KindbehoeftenError, LookupError):
     """No case with this id in the store.
@@ -591,9 +612,6 @@ class UnknownCaseError(KindbehoeftenError, LookupError):
             "case, and store.cases() lists the stored ones."
         )
 
-    def __reduce__(self) -> tuple[type[UnknownCaseError], tuple[str]]:
-        return (type(self), (self.case_id,))
-
 
 class UnknownSubmissionError(KindbehoeftenError, LookupError):
     """No submission with this digest is stored for the case: it never was, or its case's
@@ -607,9 +625,6 @@ class UnknownSubmissionError(KindbehoeftenError, LookupError):
             f"{quoted(case_id)!r}: it was never stored, or the case's submissions were "
             "erased. The history keeps the digest of every submission a step recorded."
         )
-
-    def __reduce__(self) -> tuple[type[UnknownSubmissionError], tuple[str, str]]:
-        return (type(self), (self.case_id, self.digest))
 
 
 StoreProblem = Literal["url", "missing_extra", "unreachable", "not_a_store", "schema", "database"]
@@ -633,9 +648,6 @@ class StoreError(KindbehoeftenError, OSError):
 
     def __str__(self) -> str:
         return self.message
-
-    def __reduce__(self) -> tuple[type[StoreError], tuple[str, str]]:
-        return (type(self), (self.reason, self.message))
 
 
 class KindbehoeftenWarning(UserWarning):

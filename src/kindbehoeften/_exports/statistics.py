@@ -44,6 +44,7 @@ from typing import Any, Final, TypeAlias
 
 from .._core.answers import is_answered
 from .._core.model import Form, Question
+from .._core.workers import MAX_JOBS, in_order, worker_pool
 from .._forms.catalog import find_form
 from .._forms.catalog import forms as catalog_forms
 from .._lifecycle.assessment import (
@@ -125,6 +126,11 @@ AGE_BANDS: Final[tuple[tuple[str, int, int | None], ...]] = (
 
 #: The shortest key :func:`pseudonym` and :func:`statistics` accept, in bytes.
 MIN_KEY_BYTES: Final = 16
+#: With ``jobs`` > 1, the records go to the worker processes in batches of this many at
+#: most, ...
+BATCH_RECORDS: Final = 200
+#: ... and of no more bytes of text than this (a batch holds at least one record).
+BATCH_BYTES: Final = 4 * 1024 * 1024
 #: Hex digits kept of the HMAC-SHA256 (128 bits).
 _PSEUDONYM_HEX: Final = 32
 
@@ -397,6 +403,17 @@ def _latest(
     return None
 
 
+def _full_forms(forms: _Forms, checked: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The form id and version of each completed full assessment of a record."""
+    found: list[tuple[str, str]] = []
+    for submission in checked["submissions"]:
+        if submission["status"] == "completed":
+            key = (submission["form"], submission["form_version"])
+            if forms.get(*key).stage == "full":
+                found.append(key)
+    return tuple(found)
+
+
 def _find(events: Sequence[Event], kind: str) -> Event | None:
     return next((event for event in events if event.kind == kind), None)
 
@@ -533,8 +550,10 @@ class StatisticsStream:
         key: bytes,
         profiles: Mapping[str, Profile] | None = None,
         on_error: Callable[[RefusedRecord], object] | None = None,
+        jobs: int = 1,
     ) -> None:
         self._secret = _checked_key(key)
+        self._jobs = _checked_jobs(jobs)
         if isinstance(records, str | bytes | Mapping | RecordText):
             # A wrong type of argument: Python's own TypeError, as errors.py says.
             raise TypeError(
@@ -589,7 +608,7 @@ class StatisticsStream:
         if self._started:
             raise RuntimeError("a stream of statistics is read once; make another for more")
         self._started = True
-        return self._rows()
+        return self._rows() if self._jobs == 1 else self._pooled()
 
     def _rows(self) -> Iterator[Row]:
         columns = self.columns
@@ -602,25 +621,159 @@ class StatisticsStream:
             try:
                 checked, case = read_checked(document, profiles=self._profiles)
             except _REFUSALS as error:
-                refused = RefusedRecord(index, file, line, error.with_traceback(None))
-                if self._on_error is None:
-                    where = f"record {index} of the batch" if file is None else refused.place
-                    error.add_note(f"({where})")
-                    raise
-                self.refused += 1
-                self._on_error(refused)
+                self._refuse(error, (index, file, line))
                 continue
             row, derived = _row(checked, case, self._secret, self._forms)
-            self._jurisdictions.add(case.jurisdiction)
-            for submission in checked["submissions"]:
-                if submission["status"] == "completed":
-                    form = self._forms.get(submission["form"], submission["form_version"])
-                    if form.stage == "full" and form.key not in self._noted:
-                        self._note_areas(form, self._areas)
-                        self._noted.add(form.key)  # its areas are noted: once is enough
+            self._note(case.jurisdiction, _full_forms(self._forms, checked))
             self.counted += 1
             merged = row | derived
             yield {column: merged.get(column) for column in columns}
+
+    def _refuse(self, error: KindbehoeftenError, place: _Place) -> None:
+        """Pass a refused record to ``on_error``; without it, raise its error, with a note
+        that names its place."""
+        index, file, line = place
+        refused = RefusedRecord(index, file, line, error.with_traceback(None))
+        if self._on_error is None:
+            where = f"record {index} of the batch" if file is None else refused.place
+            error.add_note(f"({where})")
+            raise error
+        self.refused += 1
+        self._on_error(refused)
+
+    def _note(self, jurisdiction: str, full_forms: Iterable[tuple[str, str]]) -> None:
+        """Note what :meth:`batch_columns` keeps of a record made into a row: its
+        jurisdiction, and the areas of its completed full assessments."""
+        self._jurisdictions.add(jurisdiction)
+        for form_id, version in full_forms:
+            form = self._forms.get(form_id, version)
+            if form.key not in self._noted:
+                self._note_areas(form, self._areas)
+                self._noted.add(form.key)  # its areas are noted: once is enough
+
+    def _pooled(self) -> Iterator[Row]:
+        """The rows of :meth:`_rows`, the records read here and checked and made into rows
+        in ``jobs`` worker processes, a batch at a time; given in input order, each refused
+        record passed on (or raised) here in its turn, as in one process."""
+        columns = self.columns
+        setup = _Setup(self._secret, self._profiles, columns)
+        with worker_pool(self._jobs, _set_up, (setup,)) as pool:
+            made = in_order(pool, _work, _batches(self._records), ahead=2 * self._jobs)
+            for entries, places in made:
+                for entry, place in zip(entries, places, strict=False):
+                    if isinstance(entry, _Made):
+                        self._note(entry.jurisdiction, entry.full_forms)
+                        self.counted += 1
+                        yield dict(zip(columns, entry.values, strict=True))
+                    elif isinstance(entry, _Raised):
+                        raise entry.error
+                    else:
+                        self._refuse(entry, place)
+
+
+def _checked_jobs(jobs: object) -> int:
+    """``jobs`` if it is a whole number from 1 to :data:`MAX_JOBS`, else
+    InvalidArgumentError."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
+        given = f"{jobs}" if isinstance(jobs, int) else f"a {type(jobs).__name__}"
+        raise InvalidArgumentError(
+            "jobs",
+            f"jobs must be a whole number from 1 to {MAX_JOBS}, not {given}: the number of "
+            "processes that check the records (1 checks them in this one)",
+        )
+    return jobs
+
+
+# --- the same in worker processes ---------------------------------------------------------
+
+_Place: TypeAlias = tuple[int, Path | None, int | None]  # index, file and line of a record
+
+
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """What making rows needs, the same in every worker."""
+
+    secret: bytes
+    profiles: dict[str, Profile]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """A record made into a row in a worker: the row's values in the order of the columns,
+    and what the stream notes of it (see :meth:`StatisticsStream._note`)."""
+
+    values: tuple[Value, ...]
+    jurisdiction: str
+    full_forms: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    """An error that stops the stream (not a refused record), the last entry of its batch."""
+
+    error: Exception
+
+
+_Entry: TypeAlias = _Made | KindbehoeftenError | _Raised  # the error of a refused record
+_WORKER: list[tuple[_Setup, _Forms]] = []  # a worker's setup and its forms, made once
+
+
+def _batches(records: Iterable[Record]) -> Iterator[tuple[list[Any], list[_Place]]]:
+    """The records in batches (:data:`BATCH_RECORDS`, :data:`BATCH_BYTES`), each with the
+    places of its records. Should reading fail, the batch read so far comes first."""
+    documents: list[Any] = []
+    places: list[_Place] = []
+    held = 0
+    try:
+        for index, item in enumerate(records):
+            if isinstance(item, RecordText):
+                documents.append(item.data)
+                places.append((index, item.file, item.line))
+                held += len(item.data)
+            else:
+                documents.append(item)
+                places.append((index, None, None))
+                held += len(item) if isinstance(item, str | bytes) else 0
+            if len(documents) >= BATCH_RECORDS or held >= BATCH_BYTES:
+                yield documents, places
+                documents, places, held = [], [], 0
+    except Exception:
+        if documents:
+            yield documents, places
+        raise
+    if documents:
+        yield documents, places
+
+
+def _set_up(setup: _Setup) -> None:  # pragma: no cover - runs in a worker process
+    _WORKER[:] = [(setup, _Forms())]
+
+
+def _work(documents: list[Any]) -> list[_Entry]:  # pragma: no cover - runs in a worker
+    return _make(*_WORKER[0], documents)
+
+
+def _make(setup: _Setup, forms: _Forms, documents: list[Any]) -> list[_Entry]:
+    """What :meth:`StatisticsStream._rows` does to each record of a batch, up to the first
+    error that stops the stream."""
+    entries: list[_Entry] = []
+    for document in documents:
+        try:
+            try:
+                checked, case = read_checked(document, profiles=setup.profiles)
+            except _REFUSALS as error:
+                entries.append(error.with_traceback(None))
+                continue
+            row, derived = _row(checked, case, setup.secret, forms)
+            full_forms = _full_forms(forms, checked)
+        except Exception as error:
+            entries.append(_Raised(error.with_traceback(None)))
+            break
+        merged = row | derived
+        values = tuple(merged.get(column) for column in setup.columns)
+        entries.append(_Made(values, case.jurisdiction, full_forms))
+    return entries
 
 
 def stream_statistics(
@@ -629,6 +782,7 @@ def stream_statistics(
     key: bytes,
     profiles: Mapping[str, Profile] | None = None,
     on_error: Callable[[RefusedRecord], object] | None = None,
+    jobs: int = 1,
 ) -> StatisticsStream:
     """The rows of a stream of records, one per record as it is read: for streams of any
     length, in constant memory (nothing of a record is kept once its row is made).
@@ -651,13 +805,21 @@ def stream_statistics(
     and an ``area_<section>_<area>`` column for every assessed area of the full-assessment
     forms of the catalog, so that files written from many streams have the same columns.
 
+    With ``jobs`` > 1 (at most :data:`MAX_JOBS`), the records are read here and checked and
+    made into rows in ``jobs`` worker processes, in batches, at most ``2 * jobs`` batches at
+    once (memory stays flat); the rows, columns, counts, refused records and errors are
+    those of one process, in input order. The workers start at the first row and are shut
+    down when the stream ends, fails or is left. A record given as a mapping must then
+    pickle (a dict of JSON values does). ``jobs`` not a whole number from 1 is
+    :class:`~kindbehoeften.errors.InvalidArgumentError`.
+
     >>> import json
     >>> refused = []
     >>> stream = stream_statistics([b"{not json"], key=b"k" * 16, on_error=refused.append)
     >>> list(stream), stream.refused, refused[0].place, refused[0].error.problems
     ([], 1, 'record 0', (('', 'json_syntax'),))
     """
-    return StatisticsStream(records, key=key, profiles=profiles, on_error=on_error)
+    return StatisticsStream(records, key=key, profiles=profiles, on_error=on_error, jobs=jobs)
 
 
 def statistics(
@@ -666,6 +828,7 @@ def statistics(
     key: bytes,
     profiles: Mapping[str, Profile] | None = None,
     on_error: Callable[[RefusedRecord], object] | None = None,
+    jobs: int = 1,
 ) -> list[Row]:
     """One row per record, without free text or personal data; see docs/statistics.md.
 
@@ -676,7 +839,8 @@ def statistics(
     without one, :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``) and
     no export; one record instead of an iterable of them is a ``TypeError``. ``profiles``
     maps a jurisdiction code to the profile its records were made with (a municipality's
-    override); the shipped profile otherwise.
+    override); the shipped profile otherwise. ``jobs`` makes the rows in that many worker
+    processes (see :func:`stream_statistics`).
 
     Every row has the same columns: :data:`COLUMNS`, with ``deadline_<rule>`` for every rule
     of the jurisdictions in the batch (in the order of the shipped profiles) and
@@ -684,7 +848,7 @@ def statistics(
     batch (in form order) between ``stage`` and ``measures``. A value not known is ``None``.
     The rows are kept in a list: for a stream of records, use :func:`stream_statistics`.
     """
-    stream = stream_statistics(records, key=key, profiles=profiles, on_error=on_error)
+    stream = stream_statistics(records, key=key, profiles=profiles, on_error=on_error, jobs=jobs)
     rows = list(stream)
     columns = stream.batch_columns()
     return [{column: row[column] for column in columns} for row in rows]

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._core.workers import MAX_JOBS
 from .._exports.fhir import questionnaire, questionnaire_response
 from .._exports.record import record
 from .._exports.sources import RecordText, ndjson_records, read_records, read_whole
@@ -141,6 +142,14 @@ def add_commands(commands: Commands) -> None:
         metavar="PATH",
         help="a file (a folder with --aggregate); needed for parquet (default: stdout)",
     )
+    stats.add_argument(
+        "--jobs",
+        type=whole_number(1, MAX_JOBS),
+        default=1,
+        metavar="N",
+        help="check the records in N worker processes; the output is the same, in input "
+        "order (default 1: in this process)",
+    )
 
 
 def write_json(context: Context, document: Any, output: Path | None) -> None:
@@ -203,7 +212,10 @@ def run_stats(context: Context) -> int:
             raise UsageError(f"no such file: {name}")
     refused = _Refusals(context)
     stream = stream_statistics(
-        _records(context, args.records, args.ndjson), key=key, on_error=refused.add
+        _records(context, args.records, args.ndjson),
+        key=key,
+        on_error=refused.add,
+        jobs=args.jobs,
     )
     try:
         if not args.aggregate:

@@ -14,7 +14,6 @@ input escaped by ``safe``), not a rich ``print`` per issue.
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .._core.model import Form
 from .._core.report import ValidationReport
+from .._core.workers import MAX_JOBS, in_order, worker_pool
 from .._forms.catalog import forms, load_form
 from .._forms.sources import directories
 from .._i18n import npgettext, pgettext
@@ -45,7 +45,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:  # a process pool only with --jobs, a table only for a document's issues
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["add_commands", "run_validate"]
 
@@ -57,8 +57,6 @@ _CHUNK = 64 * 1024
 BATCH_LINES = 2000
 #: ... and no more bytes than this (a batch holds at least one line, however long).
 BATCH_BYTES = 4 * 1024 * 1024
-#: The most worker processes ``--jobs`` starts.
-MAX_JOBS = 256
 
 _OK = pgettext("cli.ok", "ok")
 _ERRORS = npgettext("cli.validate.errors", "{where}: {count} error", "{where}: {count} errors")
@@ -222,14 +220,9 @@ def _start(stack: ExitStack, jobs: int, setup: _Setup) -> ProcessPoolExecutor:
     """The worker processes, started now, before any progress bar runs a thread; the
     validators of the built-in forms (and of ``--form``) are compiled first, so that forked
     workers share them rather than each compile its own (~17 ms) at its first lines."""
-    from concurrent.futures import ProcessPoolExecutor
-
     for form in (*forms(()), *([setup.form] if setup.form else [])):
         compiled(form)
-    pool = ProcessPoolExecutor(jobs, initializer=_set_up, initargs=(setup,))
-    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-    pool.submit(int).result()  # a fork start method forks every worker at the first task
-    return pool
+    return stack.enter_context(worker_pool(jobs, _set_up, (setup,)))
 
 
 def _set_up(setup: _Setup) -> None:  # pragma: no cover - runs in a worker process
@@ -328,20 +321,15 @@ def _in_order(
     advance: Callable[[int], None],
 ) -> Iterator[_Done]:
     """The batches validated, in input order; ``advance`` is told the bytes read so far."""
-    pending: deque[tuple[Future[_Done], int]] = deque()
-    for lines, done in _batches(stream, setup.max_bytes, label):
-        if pool is None:
+    batches = _batches(stream, setup.max_bytes, label)
+    if pool is None:
+        for lines, done in batches:
             advance(done)
             yield _check(setup, (label, lines))
-            continue
-        pending.append((pool.submit(_work, (label, lines)), done))
-        while len(pending) > ahead:
-            future, read = pending.popleft()
-            yield future.result()
-            advance(read)
-    while pending:
-        future, read = pending.popleft()
-        yield future.result()
+        return
+    labelled = (((label, lines), done) for lines, done in batches)
+    for result, read in in_order(pool, _work, labelled, ahead):
+        yield result
         advance(read)
 
 
