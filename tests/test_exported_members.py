@@ -159,6 +159,7 @@ BUILTIN_OF = {
     "UnknownCaseError": LookupError,
     "UnknownSubmissionError": LookupError,
     "StoreError": OSError,
+    "WorkerLostError": RuntimeError,
 }
 
 
@@ -377,6 +378,7 @@ def _errors() -> dict[str, Exception]:
         "UnknownCaseError": errors.UnknownCaseError("case-9"),
         "UnknownSubmissionError": errors.UnknownSubmissionError("case-9", "c" * 64),
         "StoreError": errors.StoreError("url", "not a store URL"),
+        "WorkerLostError": errors.WorkerLostError(),
     }
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -314,3 +317,51 @@ def test_json_rows_of_the_stream_do_not_hold_the_case_ids(folder: Path) -> None:
     rows, *_ = _run(export.read_records(folder), jobs=2)
     text = json.dumps(rows)
     assert "generated-" not in text
+
+
+def _end_this_process(batch: int) -> int:  # runs in a worker: it ends as a killed one does
+    os.kill(os.getpid(), signal.SIGKILL)
+    return batch
+
+
+def test_a_worker_killed_mid_stream_is_named_as_such_after_the_results_before_it() -> None:
+    """A worker killed (by the system when memory runs out) is no bug of the library's:
+    WorkerLostError says what happened; what came before it is complete and in order."""
+    from kindbehoeften._core.workers import in_order, worker_pool
+    from kindbehoeften.errors import WorkerLostError
+
+    given: list[tuple[int, str]] = []
+    with worker_pool(2) as pool:
+        work = in_order(pool, abs, [(-1, "a"), (-2, "b")], ahead=1)
+        given.extend(work)
+        with pytest.raises(WorkerLostError, match="before its work was done") as raised:
+            list(in_order(pool, _end_this_process, [(1, "c")], ahead=1))
+    assert given == [(1, "a"), (2, "b")]
+    assert isinstance(raised.value, RuntimeError)
+    assert "memory" in str(raised.value)
+    assert multiprocessing.active_children() == []
+
+
+def test_export_stats_names_a_killed_worker_without_a_traceback(tmp_path: Path) -> None:
+    """The command line says what happened and exits 2, as for any error it names."""
+    source = write_ndjson(tmp_path / "records.ndjson", list(generated(POOL, 8000)))
+    key = tmp_path / "key"
+    key.write_bytes(b"k" * 32)
+    command = [sys.executable, "-m", "kindbehoeften", "export", "stats", "--ndjson"]
+    command += ["--key-file", str(key), "--jobs", "2", str(source)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    children: list[str] = []
+    for _ in range(400):  # until both workers run
+        time.sleep(0.02)
+        with contextlib.suppress(FileNotFoundError):
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        if len(children) >= 2:
+            break
+    assert len(children) >= 2, "the workers did not start"
+    os.kill(int(children[0]), signal.SIGKILL)
+    _, err = process.communicate(timeout=120)
+    text = err.decode()
+    assert process.returncode == 2
+    assert "a worker process ended before its work was done" in text
+    assert "Traceback" not in text
+    assert "internal error" not in text

@@ -93,6 +93,7 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time, each name 
         UnknownLocaleError,
         UnknownSubmissionError,
         UnsafeFieldError,
+        WorkerLostError,
     )
     from .store import CaseSummary, Store, open_store
 
@@ -167,6 +168,7 @@ __all__ = [
     "UnsafeFieldError",
     "ValidationReport",
     "Validator",
+    "WorkerLostError",
     "WorkingDays",
     "__version__",
     "compute_deadlines",
@@ -265,6 +267,7 @@ _SOURCES: Mapping[str, tuple[str, ...]] = {
         "UnknownLocaleError",
         "UnknownSubmissionError",
         "UnsafeFieldError",
+        "WorkerLostError",
     ),
     ".store": ("CaseSummary", "Store", "open_store"),
 }

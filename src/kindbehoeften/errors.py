@@ -35,6 +35,8 @@ also from the built-in exception that fits it, so that ``except ValueError`` kee
     │                                          extra that installs it
     ├── ConflictError(RuntimeError)            a store's case moved on since it was read (or
     │                                          exists already); names the stored head
+    ├── WorkerLostError(RuntimeError)          a worker process (``jobs``) ended before its
+    │                                          work was done: killed, or out of memory
     ├── UnknownCaseError(LookupError)          no case with that id in the store
     ├── UnknownSubmissionError(LookupError)    no submission with that digest for the case
     │                                          (never stored, or erased)
@@ -90,6 +92,7 @@ __all__ = [
     "UnknownLocaleError",
     "UnknownSubmissionError",
     "UnsafeFieldError",
+    "WorkerLostError",
 ]
 
 _Error = TypeVar("_Error", bound="KindbehoeftenError")
@@ -595,6 +598,22 @@ class ConflictError(KindbehoeftenError, RuntimeError):
                 "new head."
             )
         super().__init__(text)
+
+
+class WorkerLostError(KindbehoeftenError, RuntimeError):
+    """A worker process (of ``jobs``, ``--jobs``) ended before its work was done: killed by a
+    signal, or by the system when memory ran out. The results given before it are complete
+    and in order; the rest is missing.
+
+    >>> str(WorkerLostError())[:48]
+    'a worker process ended before its work was done '
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a worker process ended before its work was done (killed, or out of memory?), so "
+            "the output is incomplete; run it again, with fewer jobs if memory is short"
+        )
 
 
 class UnknownCaseError(KindbehoeftenError, LookupError):

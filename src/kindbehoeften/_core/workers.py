@@ -4,6 +4,8 @@ What ``kindbehoeften validate --ndjson --jobs N`` and ``export.stream_statistics
 jobs=N)`` share: :func:`worker_pool` starts the processes and always shuts them down, and
 :func:`in_order` sends batches to them, no more than ``ahead`` waiting at once (memory stays
 flat whatever the length of the input), and gives back each result in the order of its batch.
+A worker that ends before its work is done (killed, or by the system when memory runs out)
+is :class:`WorkerLostError`, not a bug of the library's.
 
 >>> with worker_pool(2) as pool:
 ...     [(result, tag) for result, tag in in_order(pool, abs, [(-1, "a"), (-2, "b")], ahead=1)]
@@ -17,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from ..errors import WorkerLostError
+
 if TYPE_CHECKING:  # the process pool's module is imported when a pool starts, not before
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -24,6 +28,7 @@ __all__ = ["MAX_JOBS", "in_order", "worker_pool"]
 
 #: The most worker processes that ``jobs`` (``--jobs``) starts.
 MAX_JOBS: Final = 256
+
 
 _Batch = TypeVar("_Batch")
 _Result = TypeVar("_Result")
@@ -39,10 +44,14 @@ def worker_pool(
     caller's, such as a progress bar, runs) and shut down on leaving, its waiting batches
     cancelled, however the block is left (an error, or a consumer that stopped early)."""
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(jobs, initializer=initializer, initargs=initargs)
     try:
-        pool.submit(int).result()
+        try:
+            pool.submit(int).result()
+        except BrokenProcessPool as error:
+            raise WorkerLostError from error
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -59,7 +68,22 @@ def in_order(
 
     Should ``batches`` fail (a file that cannot be read), the batches read before it are
     still worked and given back first, as one process would have, and then its error raised.
+    A worker that ends before its work is done is :class:`WorkerLostError`.
     """
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield from _in_order(pool, work, batches, ahead)
+    except BrokenProcessPool as error:  # the pool's name for it: a process ended, not why
+        raise WorkerLostError from error
+
+
+def _in_order(
+    pool: ProcessPoolExecutor,
+    work: Callable[[_Batch], _Result],
+    batches: Iterable[tuple[_Batch, _Tag]],
+    ahead: int,
+) -> Iterator[tuple[_Result, _Tag]]:
     pending: deque[tuple[Future[_Result], _Tag]] = deque()
     source = iter(batches)
     while True:
