@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,23 @@ def test_a_record_of_a_list_is_named_by_its_index_with_two_jobs() -> None:
     with pytest.raises(InvalidRecordError) as caught:
         export.statistics(records, key=KEY, jobs=2)
     assert ["(record 9 of the batch)"] == caught.value.__notes__
+
+
+def test_records_that_do_not_pickle_get_the_rows_and_refusals_of_one_process() -> None:
+    """A record a worker cannot be sent (a mapping that does not pickle, or no record at all:
+    a function, a memoryview) is what one process makes of it, not an error of the pool."""
+    records: list[Any] = [
+        *POOL[:9],
+        lambda: None,
+        memoryview(b"{}"),
+        types.MappingProxyType(POOL[9]),
+        *POOL[10:20],
+    ]
+    alone = _run(records, jobs=1)
+    assert alone == _run(records, jobs=2)
+    _, counted, refused, *_, refusals = alone
+    assert (19, 3) == (counted, refused)
+    assert [9, 10, 11] == [index for index, *_ in refusals]
 
 
 @pytest.mark.parametrize("count", [20, 3 * SMALL_BATCH])

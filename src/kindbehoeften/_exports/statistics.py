@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -658,8 +659,10 @@ class StatisticsStream:
         columns = self.columns
         setup = _Setup(self._secret, self._profiles, columns)
         with worker_pool(self._jobs, _set_up, (setup,)) as pool:
-            made = in_order(pool, _work, _batches(self._records), ahead=2 * self._jobs)
-            for entries, places in made:
+            made = in_order(pool, _work, _sent(_batches(self._records)), ahead=2 * self._jobs)
+            for sent, (documents, places) in made:
+                # a batch that does not travel by pickle is made here, in its turn
+                entries = _make(setup, self._forms, documents) if sent is None else sent
                 for entry, place in zip(entries, places, strict=False):
                     if isinstance(entry, _Made):
                         self._note(entry.jurisdiction, entry.full_forms)
@@ -746,11 +749,33 @@ def _batches(records: Iterable[Record]) -> Iterator[tuple[list[Any], list[_Place
         yield documents, places
 
 
+def _sent(
+    batches: Iterable[tuple[list[Any], list[_Place]]],
+) -> Iterator[tuple[bytes | None, tuple[list[Any], list[_Place]]]]:
+    """Each batch pickled for a worker (``None`` where a record does not pickle: a mapping
+    of other values, or no record at all, which one process refuses), with the batch kept
+    to be made here should it not reach the worker."""
+    for documents, places in batches:
+        try:
+            data: bytes | None = pickle.dumps(documents, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # whatever pickling raises, it is not the record's verdict
+            data = None
+        yield data, (documents, places)
+
+
 def _set_up(setup: _Setup) -> None:  # pragma: no cover - runs in a worker process
     _WORKER[:] = [(setup, _Forms())]
 
 
-def _work(documents: list[Any]) -> list[_Entry]:  # pragma: no cover - runs in a worker
+def _work(data: bytes | None) -> list[_Entry] | None:  # pragma: no cover - runs in a worker
+    """The entries of a pickled batch; ``None`` for one that did not pickle, or does not
+    unpickle here, which the stream then makes itself."""
+    if data is None:
+        return None
+    try:
+        documents = pickle.loads(data)
+    except Exception:
+        return None
     return _make(*_WORKER[0], documents)
 
 
@@ -809,8 +834,8 @@ def stream_statistics(
     made into rows in ``jobs`` worker processes, in batches, at most ``2 * jobs`` batches at
     once (memory stays flat); the rows, columns, counts, refused records and errors are
     those of one process, in input order. The workers start at the first row and are shut
-    down when the stream ends, fails or is left. A record given as a mapping must then
-    pickle (a dict of JSON values does). ``jobs`` not a whole number from 1 is
+    down when the stream ends, fails or is left. A batch whose records do not pickle is made
+    in this process instead. ``jobs`` not a whole number from 1 is
     :class:`~kindbehoeften.errors.InvalidArgumentError`.
 
     >>> import json
