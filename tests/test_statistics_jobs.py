@@ -383,3 +383,52 @@ def test_export_stats_names_a_killed_worker_without_a_traceback(tmp_path: Path) 
     assert "a worker process ended before its work was done" in text
     assert "Traceback" not in text
     assert "internal error" not in text
+
+
+# A program that starts a stream with two workers, says their ids, and is killed mid-stream.
+_KILLED_MID_STREAM = """
+import multiprocessing, os, signal
+from kindbehoeften import export
+
+def refused(record):
+    pids = [str(process.pid) for process in multiprocessing.active_children()]
+    print(" ".join(pids), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+list(export.stream_statistics([b"{"] * 5000, key=b"k" * 16, jobs=2, on_error=refused))
+"""
+
+
+def _gone(pid: int) -> bool:
+    """Whether a process has ended (a zombie no one reaped has ended too)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as file:
+            return file.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc to see the workers")
+def test_the_workers_end_when_the_process_that_started_them_is_killed(tmp_path: Path) -> None:
+    """A program killed mid-stream (SIGKILL; SIGTERM from ``timeout``) cannot shut its pool
+    down: its workers then end by themselves, not wait for work forever (holding its output
+    open, so that whoever reads it waits too)."""
+    said = tmp_path / "pids"
+    with said.open("w", encoding="ascii") as out:  # not a pipe: the workers would hold it
+        killed = subprocess.run(
+            [sys.executable, "-c", _KILLED_MID_STREAM],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
+    assert -signal.SIGKILL == killed.returncode
+    pids = [int(pid) for pid in said.read_text(encoding="ascii").split()]
+    assert 2 == len(pids)
+    waited = 0.0
+    while not all(_gone(pid) for pid in pids) and waited < 60:
+        time.sleep(0.1)
+        waited += 0.1
+    left = [pid for pid in pids if not _gone(pid)]
+    for pid in left:  # not to leave them behind should the test fail
+        os.kill(pid, signal.SIGKILL)
+    assert [] == left

@@ -46,7 +46,7 @@ def worker_pool(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = ProcessPoolExecutor(jobs, initializer=initializer, initargs=initargs)
+    pool = ProcessPoolExecutor(jobs, initializer=_set_up, initargs=(initializer, initargs))
     try:
         try:
             pool.submit(int).result()
@@ -55,6 +55,38 @@ def worker_pool(
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _set_up(
+    initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+) -> None:  # pragma: no cover - runs in a worker process
+    """A worker's start: it ends with the process that started it, then is set up."""
+    _end_with_parent()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _end_with_parent() -> None:  # pragma: no cover - runs in a worker process
+    """End this worker as soon as the process that started it has ended. A process killed
+    (SIGKILL, or SIGTERM from ``timeout``) cannot shut its pool down, and its workers would
+    otherwise wait for work forever, holding its output open. The parent's sentinel is ready
+    once it has ended (with ``fork``, a worker started after this one holds it open until
+    that one has ended too: they end one after another)."""
+    import multiprocessing
+    import os
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kindbehoeften-parent", daemon=True).start()
 
 
 def in_order(
