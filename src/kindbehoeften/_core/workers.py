@@ -72,6 +72,7 @@ def _end_with_parent() -> None:  # pragma: no cover - runs in a worker process
     otherwise wait for work forever, holding its output open. The parent's sentinel is ready
     once it has ended (with ``fork``, a worker started after this one holds it open until
     that one has ended too: they end one after another)."""
+    import contextlib
     import multiprocessing
     import os
     import threading
@@ -86,7 +87,9 @@ def _end_with_parent() -> None:  # pragma: no cover - runs in a worker process
         wait([sentinel])
         os._exit(1)
 
-    threading.Thread(target=watch, name="kindbehoeften-parent", daemon=True).start()
+    # no thread to be had (a process at its limits): the worker works, unwatched, as it did
+    with contextlib.suppress(RuntimeError):
+        threading.Thread(target=watch, name="kindbehoeften-parent", daemon=True).start()
 
 
 def in_order(
