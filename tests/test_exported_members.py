@@ -395,3 +395,13 @@ def test_an_error_pickles_with_its_message_attributes_and_notes(name: str) -> No
     assert (type(error), error.args, str(error)) == (type(back), back.args, str(back))
     assert vars(error) == vars(back)  # problems, codes, reports ... and the note
     assert f"kindbehoeften.errors.{name}" == f"{type(back).__module__}.{type(back).__name__}"
+
+
+def test_an_import_error_pickles_with_the_module_it_names() -> None:
+    """ImportError keeps ``name`` and ``path`` beside ``__dict__``: they travel too, as they
+    do when Python pickles an ImportError."""
+    from kindbehoeften.errors import MissingDependencyError
+
+    error = MissingDependencyError("pip install x[parquet]", name="pyarrow", path="/p/x.py")
+    back = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
+    assert ("pyarrow", "/p/x.py", str(error)) == (back.name, back.path, str(back))

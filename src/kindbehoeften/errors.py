@@ -113,7 +113,10 @@ class KindbehoeftenError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         # Exception's own reduce calls the class with ``args`` (the message), which is not
         # what the __init__ of most subclasses takes: rebuilt without it, from the state.
-        return (_rebuilt, (type(self), self.args), self.__dict__)
+        state = self.__dict__
+        if isinstance(self, ImportError):  # its name and path are kept beside __dict__
+            state = {**state, "name": self.name, "path": self.path}
+        return (_rebuilt, (type(self), self.args), state)
 
 
 def _rebuilt(cls: type[_Error], args: tuple[Any, ...]) -> _Error:
