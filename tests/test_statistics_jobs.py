@@ -345,7 +345,7 @@ def _end_this_process(batch: int) -> int:  # runs in a worker: it ends as a kill
 def test_a_worker_killed_mid_stream_is_named_as_such_after_the_results_before_it() -> None:
     """A worker killed (by the system when memory runs out) is no bug of the library's:
     WorkerLostError says what happened; what came before it is complete and in order."""
-    from kindbehoeften._core.workers import in_order, worker_pool
+    from kindbehoeften._exports.workers import in_order, worker_pool
     from kindbehoeften.errors import WorkerLostError
 
     given: list[tuple[int, str]] = []

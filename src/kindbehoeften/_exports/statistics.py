@@ -45,7 +45,6 @@ from typing import Any, Final, TypeAlias
 
 from .._core.answers import is_answered
 from .._core.model import Form, Question
-from .._core.workers import MAX_JOBS, in_order, worker_pool
 from .._forms.catalog import find_form
 from .._forms.catalog import forms as catalog_forms
 from .._lifecycle.assessment import (
@@ -70,6 +69,7 @@ from ..errors import (
 from .record import read_checked
 from .sources import RecordText, read_records
 from .tables import TABLES, aggregate
+from .workers import MAX_JOBS, in_order, worker_pool
 from .writers import to_csv, to_parquet
 
 __all__ = [

@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._core.workers import MAX_JOBS
 from .._exports.fhir import questionnaire, questionnaire_response
 from .._exports.record import record
 from .._exports.sources import RecordText, ndjson_records, read_records, read_whole
@@ -24,6 +23,7 @@ from .._exports.statistics import (
     aggregate,
     stream_statistics,
 )
+from .._exports.workers import MAX_JOBS
 from .._exports.writers import arrow, to_csv, to_parquet, write_csv
 from .._forms.catalog import load_form
 from .._i18n import npgettext

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .._core.model import Form
 from .._core.report import ValidationReport
-from .._core.workers import MAX_JOBS, in_order, worker_pool
+from .._exports.workers import MAX_JOBS, in_order, worker_pool
 from .._forms.catalog import forms, load_form
 from .._forms.sources import directories
 from .._i18n import npgettext, pgettext
