@@ -568,12 +568,12 @@ def test_records_as_json_text_and_a_given_profile_are_read() -> None:
 def use_forms(monkeypatch: pytest.MonkeyPatch, *changed: Form) -> None:
     """Make the statistics see ``changed`` forms in place of the built-in ones (the records
     are still made and checked with the built-in forms)."""
-    from kindbehoeften._exports import statistics as _statistics
+    from kindbehoeften._exports import rows as _rows
 
     real = kindbehoeften.load_form
     by_id = {form.id: form for form in changed}
     monkeypatch.setattr(
-        _statistics,
+        _rows,
         "find_form",
         lambda form_id, version: by_id.get(form_id) or real(form_id, version),
     )
@@ -693,7 +693,7 @@ def test_a_plan_form_without_measures_gives_no_measures(monkeypatch: pytest.Monk
 
 def test_the_gate_reads_no_type_of_question_but_the_safe_ones() -> None:
     """Even a caller inside the library cannot ask the gate for text or dates."""
-    from kindbehoeften._exports.statistics import _read
+    from kindbehoeften._exports.rows import _read
 
     form = kindbehoeften.load_form("triangle.preliminary")
     answers = example("triangle.preliminary.valid.json")["answers"]
@@ -731,7 +731,7 @@ def test_an_area_of_plain_dicts_is_read_as_the_walk_of_any_mapping_reads_it(sect
     walk of the gate gives for any mapping, whatever the shape of the answers around it."""
     from types import MappingProxyType
 
-    from kindbehoeften._exports.statistics import _read
+    from kindbehoeften._exports.rows import _read
 
     form = kindbehoeften.load_form("triangle.full")
     path, choice = ("child_needs", "health", "assessment"), frozenset({"choice"})
@@ -743,7 +743,7 @@ def test_an_area_of_plain_dicts_is_read_as_the_walk_of_any_mapping_reads_it(sect
 def test_every_area_of_the_example_full_assessment_is_read_as_the_walk_reads_it() -> None:
     from types import MappingProxyType
 
-    from kindbehoeften._exports.statistics import _assessed_areas, _read
+    from kindbehoeften._exports.rows import _assessed_areas, _read
 
     form = kindbehoeften.load_form("triangle.full")
     answers = example("triangle.full.valid.json")["answers"]
@@ -1160,7 +1160,7 @@ def test_without_pyarrow_parquet_names_the_extra(
 def test_the_areas_of_a_full_assessment_are_the_choices_the_gate_reads(section: Any) -> None:
     """A row's area columns, read with the gate's verdicts asked once a form, are what
     reading each area's assessment through the gate (:func:`_read`) gives, as a choice."""
-    from kindbehoeften._exports.statistics import _area_choices, _assessed_areas, _Forms, _read
+    from kindbehoeften._exports.rows import _area_choices, _assessed_areas, _Forms, _read
 
     form = kindbehoeften.load_form("triangle.full")
     examples = example("triangle.full.valid.json")["answers"]

@@ -236,7 +236,8 @@ def test_a_worker_batch_ends_at_the_first_error_that_stops_the_stream(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What a worker does, run here: rows and refusals, and nothing after a stopping error."""
-    from kindbehoeften._exports.statistics import _Forms, _Made, _make, _Raised, _Setup
+    from kindbehoeften._exports.rows import _Forms
+    from kindbehoeften._exports.statistics import _Made, _make, _Raised, _Setup
 
     stream = export.stream_statistics([], key=KEY)
     setup = _Setup(KEY, {}, stream.columns)

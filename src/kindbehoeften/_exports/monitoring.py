@@ -22,8 +22,9 @@ from typing import Any, Final
 
 from .._lifecycle.deadlines import Profile
 from ..errors import InvalidArgumentError, MissingDependencyError
+from .rows import Row, _checked_key
 from .sources import read_records, records_in
-from .statistics import RefusedRecord, Row, StatisticsStream, _checked_key
+from .statistics import RefusedRecord, StatisticsStream
 from .tables import OUTCOMES, STATUSES, Counts, check_min_cell, publish, unknown_value
 from .writers import INTEGER_COLUMNS
 
