@@ -574,6 +574,23 @@ def test_a_database_that_holds_something_else_is_not_a_store(store_url: str) -> 
     assert "not_a_store" == caught.value.reason
 
 
+def test_a_sqlite_database_of_another_program_is_refused_as_it_was_found(
+    tmp_path: Path,
+) -> None:
+    """No table of ours in it, and its journal mode unchanged: nothing written at all."""
+    path = tmp_path / "notes.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE notes (body TEXT)")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        open_store(f"sqlite:///{path}")
+    assert "not_a_store" == caught.value.reason
+    assert before == path.read_bytes()
+    assert ["notes.db"] == [item.name for item in tmp_path.iterdir()]
+
+
 def test_a_store_opens_again_with_what_it_holds(store: Store) -> None:
     case = three_events(store)
     url = store.url

@@ -340,16 +340,18 @@ def _verdict(run: Callable[[Context], int]) -> Callable[[Context], int]:
 def _opened(context: Context, *, create: bool) -> Iterator[Store]:
     """The store of ``--store`` (else the environment's, else the default), open.
 
-    Unless ``create``, a SQLite file that does not exist is a usage error: reading a store
-    never makes one (a typo in a path would otherwise show an empty store).
+    Unless ``create``, a SQLite file that does not exist, or is empty, is a usage error:
+    reading a store never makes one (a typo in a path would otherwise show an empty store, and
+    fill the file that it names by mistake).
     """
     url: str = context.args.store or os.environ.get(ENVIRONMENT) or DEFAULT_URL
     if not create:
         path = sqlite_path(url)
-        if path is not None and not os.path.exists(path):
+        if path is not None and (not os.path.exists(path) or _empty_file(path)):
+            what = " (an empty file)" if os.path.exists(path) else ""
             raise UsageError(
-                f"there is no store at {path}: `kindbehoeften case open` or `case import` "
-                f"makes one. Give the store with --store URL or ${ENVIRONMENT}."
+                f"there is no store at {path}{what}: `kindbehoeften case open` or "
+                f"`case import` makes one. Give the store with --store URL or ${ENVIRONMENT}."
             )
     with open_store(url) as store:
         try:
@@ -359,6 +361,13 @@ def _opened(context: Context, *, create: bool) -> Iterator[Store]:
                 f"no case {quoted(error.case_id)!r} in the store {store.url}; "
                 "`kindbehoeften case list` lists its cases, `kindbehoeften case open` opens one."
             ) from None
+
+
+def _empty_file(path: str) -> bool:
+    try:
+        return os.path.isfile(path) and os.path.getsize(path) == 0
+    except OSError:  # the store's own opening says why it cannot be read
+        return False
 
 
 def _read(context: Context, name: str, limit: int) -> bytes:
