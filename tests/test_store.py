@@ -649,6 +649,25 @@ def test_an_unreachable_server_is_a_store_error_without_the_password(tmp_path: P
     assert "s3cret-pw" not in repr(caught.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://kb:s3cret-pw@[::1/kb",  # libpq quotes the whole URL
+        "postgresql://kb:s3cret-pw%zz@db.example/kb",  # ... or the token it cannot decode
+        "postgresql://kb@db.example/kb?password=s3cret-pw%zz",
+        "postgresql://kb@db.example/kb?sslpassword=s3cret-pw%zz",
+    ],
+)
+def test_a_url_that_libpq_cannot_read_is_refused_without_the_password(url: str) -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError) as caught:
+        open_store(url)
+    assert "url" == caught.value.reason
+    assert "is not a PostgreSQL URL that libpq reads" in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+    assert "s3cret" not in repr(caught.value)
+
+
 def test_an_sqlite_file_that_cannot_be_made_or_read(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as missing:
         open_store(f"sqlite:///{tmp_path}/no/such/folder/cases.db")
