@@ -36,6 +36,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "MAX_INPUT_BYTES",
+    "STDIN_TWICE",
     "Commands",
     "Context",
     "Output",
@@ -49,6 +50,7 @@ __all__ = [
     "json_escaped",
     "json_string",
     "json_text",
+    "label",
     "locale",
     "open_input",
     "read_input",
@@ -364,6 +366,7 @@ class Context:
         self.out = out
         self.err = err
         self._stdin = stdin
+        self._stdin_read = False
 
     @property
     def stdin(self) -> IO[bytes]:
@@ -374,6 +377,21 @@ class Context:
         if stream is None or stream.closed:
             raise UsageError("standard input is closed; give a file, or pipe data into -")
         return stream
+
+    def read(self, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+        """At most ``limit + 1`` bytes of the file ``name`` (``-``: standard input, read once).
+
+        One byte over the limit is enough for the library's reader, which gets the bytes, to
+        refuse them as too large: an invalid input (exit 1) like any other, from a file or
+        from standard input alike.
+        """
+        if name != "-":
+            with open_input(name) as stream:
+                return read_limited(stream, limit, name)
+        if self._stdin_read:
+            raise UsageError(STDIN_TWICE)
+        self._stdin_read = True
+        return read_limited(self.stdin, limit, "<stdin>")
 
     def text(self, text: Text, **params: Any) -> str:
         """``text`` in the language of ``--locale``, with ``params`` filled in (a ``count``
@@ -392,6 +410,13 @@ class Context:
 
 
 # --- input --------------------------------------------------------------------------------------
+
+STDIN_TWICE = "- (standard input) is given more than once; it can be read only once"
+
+
+def label(name: str) -> str:
+    """How a file named on the command line is named in output: ``<stdin>`` for ``-``."""
+    return "<stdin>" if name == "-" else name
 
 
 def open_input(name: str) -> IO[bytes]:

@@ -58,8 +58,6 @@ from .base import (
     UsageError,
     iso_date,
     json_text,
-    open_input,
-    read_limited,
     safe,
 )
 from .deadlines import event_label, medium_date, print_timeline, stage_label
@@ -370,15 +368,6 @@ def _empty_file(path: str) -> bool:
         return False
 
 
-def _read(context: Context, name: str, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a file (``-``: stdin); a larger one is refused by the
-    reader that gets it, with the size limit as its reason."""
-    if name == "-":
-        return read_limited(context.stdin, limit, "<stdin>")
-    with open_input(name) as stream:
-        return read_limited(stream, limit, name)
-
-
 def _actor(context: Context) -> str:
     actor: str | None = context.args.actor
     return actor if actor is not None else os.environ.get(ACTOR_VARIABLE) or DEFAULT_ACTOR
@@ -452,7 +441,7 @@ def run_step(context: Context) -> int:
     data = _step_data(args.data)
     submission = None
     if args.submission is not None:
-        submission = _read(context, args.submission, MAX_SUBMISSION_BYTES)
+        submission = context.read(args.submission, MAX_SUBMISSION_BYTES)
     on: dt.date = args.on or dt.date.today()  # the command line reads the clock
     actor = _actor(context)
     with _opened(context, create=False) as store:
@@ -573,7 +562,7 @@ def run_import(context: Context) -> int:
     """``case import``: a history, verified as ``timeline`` verifies it, stored as a new case;
     exit 1 (nothing written) for a history that does not verify or a case that exists."""
     name: str = context.args.file
-    data = _read(context, name, MAX_DOCUMENT_BYTES)
+    data = context.read(name, MAX_DOCUMENT_BYTES)
     try:
         case = Assessment.from_json(data)
     except (IntegrityError, TransitionError, InvalidEventError) as error:

@@ -46,6 +46,7 @@ from .base import (
     identifier,
     iso_date,
     json_text,
+    label,
     read_input,
     safe,
     whole_number,
@@ -68,9 +69,14 @@ def add_commands(commands: Commands) -> None:
     recorded = actions.command(
         "record", "an assessment's record: history, deadlines, forms", run_record
     )
-    recorded.add_argument("events", metavar="EVENTS.json", help="a stored event history")
     recorded.add_argument(
-        "submissions", metavar="SUBMISSION", nargs="*", help="submissions of its forms (JSON)"
+        "events", metavar="EVENTS.json", help="a stored event history (- reads stdin)"
+    )
+    recorded.add_argument(
+        "submissions",
+        metavar="SUBMISSION",
+        nargs="*",
+        help="submissions of its forms (JSON; - reads stdin)",
     )
     recorded.add_argument(
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
@@ -93,7 +99,7 @@ def add_commands(commands: Commands) -> None:
     fhir_answer = actions.command(
         "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse", run_fhir_response
     )
-    fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON)")
+    fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON); - reads stdin")
     fhir_answer.add_argument(
         "--form",
         type=identifier,
@@ -173,12 +179,13 @@ def write_output(context: Context, text: str, output: Path | None) -> None:
 def run_record(context: Context) -> int:
     """The record of an event history and its submissions; exit 1 when any input is invalid."""
     args: argparse.Namespace = context.args
-    history = read_input(args.events)
-    submissions = [read_input(name) for name in args.submissions]
+    history = context.read(args.events)
+    submissions = [context.read(name) for name in args.submissions]
     try:
         assessment = Assessment.from_json(history)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
-        context.err.print(f"[bold red]{safe(args.events)}[/]: {safe(error)}", soft_wrap=True)
+        shown = safe(label(args.events))
+        context.err.print(f"[bold red]{shown}[/]: {safe(error)}", soft_wrap=True)
         return EXIT_INVALID
     today: dt.date = args.today or dt.date.today()  # the command line reads the clock
     try:
@@ -186,7 +193,7 @@ def run_record(context: Context) -> int:
     except InvalidRecordError as error:
         for pointer, code in error.problems:
             index, _, rest = pointer.removeprefix("/submissions/").partition("/")
-            name = args.submissions[int(index)] if index.isdigit() else args.events
+            name = label(args.submissions[int(index)] if index.isdigit() else args.events)
             context.err.print(
                 f"[bold red]{safe(name)}[/]: /{safe(rest)} ({safe(code)})", soft_wrap=True
             )
@@ -395,13 +402,13 @@ def run_fhir_questionnaire(context: Context) -> int:
 def run_fhir_response(context: Context) -> int:
     """The QuestionnaireResponse of a valid submission; exit 1 (with its issues) otherwise."""
     args: argparse.Namespace = context.args
-    data = read_input(args.file)
+    data = context.read(args.file)
     form = load_form(args.form) if args.form else None
     report = validate(data, form=form, locale=getattr(args, "locale", None) or "en")
     if not report.ok:
         for issue in report.errors:
             context.err.print(
-                f"[bold red]{safe(args.file)}[/]: {safe(issue.pointer or '/')} "
+                f"[bold red]{safe(label(args.file))}[/]: {safe(issue.pointer or '/')} "
                 f"({issue.code}) {safe(issue.message)}",
                 soft_wrap=True,
                 highlight=False,
