@@ -453,6 +453,47 @@ def test_forms_check_without_a_file_is_a_usage_error(run: Run) -> None:
     assert result.err.startswith("kindbehoeften: error:")
 
 
+def test_a_toml_syntax_error_names_file_line_column_and_what_to_do(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text('[form]\nid = "x"\nversion = \n', encoding="utf-8")
+    result = run("schema", path)
+    assert (2, "") == (result.code, result.out)
+    assert result.err.startswith(f"kindbehoeften: error: {path}:3: is not valid TOML: ")
+    assert result.err.endswith(
+        " (column 11); correct the syntax there (TOML 1.0: https://toml.io/en/v1.0.0)\n"
+    )
+    checked = run("forms", "check", path, "--format", "json")
+    [problem] = json_of(checked)["results"][0]["problems"]
+    assert 3 == problem["line"]
+    assert problem["message"].endswith(
+        "; correct the syntax there (TOML 1.0: https://toml.io/en/v1.0.0)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "others"),
+    [("", []), ("\n# only a comment\n", []), ('title = "x"\n', ["unknown key 'title'"])],
+    ids=["empty", "comment", "no-table"],
+)
+def test_a_file_without_a_form_table_says_how_to_start_one(
+    run: Run, tmp_path: Path, text: str, others: list[str]
+) -> None:
+    """One problem says what is missing and how to begin, not that both a form's and an
+    extension's keys are missing."""
+    path = tmp_path / "new.toml"
+    path.write_text(text, encoding="utf-8")
+    result = run("forms", "check", path, "--format", "json")
+    assert 1 == result.code
+    messages = [problem["message"] for problem in json_of(result)["results"][0]["problems"]]
+    assert [
+        "'form' is missing: start the file with a [form] table: id, version, title and stage "
+        "for a form, or id, version and extends for an extension (docs/form-files.md)",
+        *others,
+    ] == [message.partition(";")[0] for message in messages]
+
+
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_forms_check_of_a_file_that_is_not_utf8_exits_1_without_a_traceback(
     run: Run, tmp_path: Path, output: str

@@ -44,9 +44,7 @@ def argv(command: str, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_dash_reads_standard_input_as_the_file_would_be_read(
-    command: str, tmp_path: Path
-) -> None:
+def test_dash_reads_standard_input_as_the_file_would_be_read(command: str, tmp_path: Path) -> None:
     path = COMMANDS[command][1](tmp_path)
     from_file = run(*argv(command, str(path)))
     from_stdin = run(*argv(command, "-"), stdin=path.read_bytes())
