@@ -90,6 +90,20 @@ def test_unknown_locale_in_the_variable_exits_2_with_one_error_line(
     assert result.err.startswith("kindbehoeften: error:")
 
 
+def test_unknown_locale_in_the_variable_names_the_variable_and_the_option(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user gave no --locale: the error says where the locale came from."""
+    monkeypatch.setenv(LOCALE_VARIABLE, "xx")
+    result = run("forms", "list")
+    assert (
+        "kindbehoeften: error: $KINDBEHOEFTEN_LOCALE: unknown locale 'xx'; available: en, nl, "
+        "sv, da, nb, fi. Give a language code such as sv or nb_NO. Set the variable to one, "
+        "or give --locale LANG.\n" == result.err
+    )
+    assert 0 == run("forms", "list", "--locale", "sv").code  # the option wins
+
+
 @pytest.mark.parametrize("locale", ["sv", "nb_NO", "nl-NL", "FI", "en"])
 def test_forms_list_accepts_a_known_locale_option(run: Run, locale: str) -> None:
     result = run("forms", "list", "--locale", locale)

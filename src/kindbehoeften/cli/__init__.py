@@ -103,7 +103,12 @@ def _execute(
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
     if getattr(args, "locale", None) is None and hasattr(args, "locale"):
-        args.locale = locale(os.environ.get(LOCALE_VARIABLE) or "en")
+        try:
+            args.locale = locale(os.environ.get(LOCALE_VARIABLE) or "en")
+        except argparse.ArgumentTypeError as error:  # the user gave no --locale: say where
+            raise UsageError(
+                f"${LOCALE_VARIABLE}: {error} Set the variable to one, or give --locale LANG."
+            ) from None
     run: Callable[[Context], int] = args.run
     return run(Context(args, out, err, stdin))
 
