@@ -984,6 +984,19 @@ def test_reading_an_empty_file_as_a_store_exits_2_and_leaves_it_empty(
     assert {"empty.json": b""} == _files(tmp_path)
 
 
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_bad_store_url_from_the_environment_names_the_variable(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINDBEHOEFTEN_STORE", "mysql://db.example/cases")
+    action, *rest = COMMANDS[command]
+    code, out, err = run("case", action, *rest)
+    assert (2, "") == (code, out)
+    assert one_error_line(err).startswith(
+        "$KINDBEHOEFTEN_STORE: unknown kind of store URL (scheme 'mysql')"
+    )
+
+
 def test_an_empty_store_url_is_a_usage_error_not_the_default_store() -> None:
     code, out, err = case("", *COMMANDS["open"])
     assert (2, "") == (code, out)

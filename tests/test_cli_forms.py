@@ -244,6 +244,18 @@ def test_forms_list_with_a_forms_path_that_is_not_a_directory_exits_2(
     assert "Traceback" not in result.everything
 
 
+def test_a_forms_path_entry_that_is_not_a_directory_says_to_check_the_variable(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "missing"
+    monkeypatch.setenv(FORMS_PATH_VARIABLE, str(missing))
+    result = run("forms", "list")
+    assert (
+        f"kindbehoeften: error: {missing}: is not a directory of form files; check the forms "
+        "path ($KINDBEHOEFTEN_FORMS_PATH, or the paths given)\n" == result.err
+    )
+
+
 def test_forms_list_and_show_print_markup_in_a_title_literally(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -45,6 +45,7 @@ from ..errors import (
     IntegrityError,
     InvalidEventError,
     InvalidSubmissionError,
+    StoreError,
     TransitionError,
     UnknownCaseError,
     UnknownSubmissionError,
@@ -343,15 +344,22 @@ def _opened(context: Context, *, create: bool) -> Iterator[Store]:
     fill the file that it names by mistake).
     """
     url: str = context.args.store or os.environ.get(ENVIRONMENT) or DEFAULT_URL
-    if not create:
+    # A URL that the user did not type is named with where it came from.
+    named = not context.args.store and bool(os.environ.get(ENVIRONMENT))
+    try:
         path = sqlite_path(url)
-        if path is not None and (not os.path.exists(path) or _empty_file(path)):
+        if not create and path is not None and (not os.path.exists(path) or _empty_file(path)):
             what = " (an empty file)" if os.path.exists(path) else ""
             raise UsageError(
                 f"there is no store at {path}{what}: `kindbehoeften case open` or "
                 f"`case import` makes one. Give the store with --store URL or ${ENVIRONMENT}."
             )
-    with open_store(url) as store:
+        store = open_store(url)
+    except StoreError as error:
+        if not named:
+            raise
+        raise UsageError(f"${ENVIRONMENT}: {error}") from None
+    with store:
         try:
             yield store
         except UnknownCaseError as error:
