@@ -997,6 +997,25 @@ def test_a_bad_store_url_from_the_environment_names_the_variable(
     )
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "c-\udcff"],
+        ["export", "c-\udcff"],
+        ["step", "c-\udcff", "safety_assessed"],
+        ["list", "--municipality", "\udcff"],
+    ],
+    ids=["show", "export", "step", "list"],
+)
+def test_an_id_with_a_byte_that_is_not_utf8_is_a_usage_error(url: str, argv: list[str]) -> None:
+    """What the shell passes for $'c-\\xff' (Python reads it as a lone surrogate)."""
+    opened(url)
+    code, out, err = case(url, *argv)
+    assert (2, "") == (code, out)
+    assert "is not valid text" in one_error_line(err)
+    assert "internal error" not in err
+
+
 def test_an_empty_store_url_is_a_usage_error_not_the_default_store() -> None:
     code, out, err = case("", *COMMANDS["open"])
     assert (2, "") == (code, out)

@@ -591,6 +591,27 @@ def test_a_sqlite_database_of_another_program_is_refused_as_it_was_found(
     assert ["notes.db"] == [item.name for item in tmp_path.iterdir()]
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda store: store.get("case-\udcff"),
+        lambda store: list(store.cases(municipality="\udcff")),
+        lambda store: list(store.cases(after="\udcff")),
+        lambda store: store.get_submission("case-\udcff", "0" * 64),
+        lambda store: store.erase_submissions("case-\udcff"),
+    ],
+    ids=["get", "cases-municipality", "cases-after", "get_submission", "erase_submissions"],
+)
+def test_an_id_that_is_no_text_of_unicode_is_an_invalid_argument(
+    store: Store, call: Callable[[Store], object]
+) -> None:
+    """A lone surrogate (an undecodable byte of a command line) cannot be stored: it is
+    refused by name, not a UnicodeEncodeError of the database driver."""
+    with pytest.raises(InvalidArgumentError) as caught:
+        call(store)
+    assert "not valid text" in str(caught.value)
+
+
 def test_a_store_opens_again_with_what_it_holds(store: Store) -> None:
     case = three_events(store)
     url = store.url

@@ -125,7 +125,7 @@ def _fresh_store(folder: Path) -> tuple[Path, str]:
     """The demo's store in ``folder`` (its path and URL), without a case: a store that holds
     only the demo's case is removed first; anything else of that name is left alone."""
     path = folder / STORE_FILE
-    url = f"sqlite:///{quote(str(path))}"
+    url = f"sqlite:///{quote(str(path), errors='surrogateescape')}"
     if not (path.exists() or path.is_symlink()):
         return path, url
     leave = f"the demo leaves it alone: give the demo another --output folder than {folder}"
