@@ -444,6 +444,34 @@ def test_forms_check_json_gives_a_result_for_each_file(run: Run, tmp_path: Path)
     assert all(problem["message"] for problem in bad["problems"])
 
 
+def test_forms_check_github_writes_one_annotation_per_problem(run: Run, tmp_path: Path) -> None:
+    """--format github: GitHub Actions workflow commands, one ::error line per problem with
+    the file and line; a good file adds nothing; exit 1 as for text."""
+    broken = write_broken(tmp_path, "broken, v1: draft.toml")
+    result = run("forms", "check", EXAMPLE_EXTENSION, broken, "--format", "github")
+    assert (1, "") == (result.code, result.err)
+    file = str(broken).replace(",", "%2C").replace(":", "%3A")
+    lines = result.out.splitlines()
+    assert [f"::error file={file},line=3,title=kindbehoeften forms check::form.version: "] == [
+        line[: line.index("version: ") + 9] for line in lines if "form.version" in line
+    ]
+    assert [f"::error file={file},line=4,title=kindbehoeften forms check::form.stage: "] == [
+        line[: line.index("stage: ") + 7] for line in lines if "form.stage" in line
+    ]
+    assert 2 == len(lines)
+    good = run("forms", "check", EXAMPLE_EXTENSION, "--format", "github")
+    assert (0, "", "") == (good.code, good.out, good.err)
+
+
+def test_forms_check_github_escapes_percent_in_a_file_name(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "100%.toml"
+    path.write_text("", encoding="utf-8")
+    result = run("forms", "check", path, "--format", "github")
+    assert 1 == result.code
+    [line] = result.out.splitlines()
+    assert line.startswith(f"::error file={str(path).replace('%', '%25')},title=")
+
+
 def test_forms_check_json_of_a_good_file_names_its_form(run: Run) -> None:
     result = run("forms", "check", EXAMPLE_EXTENSION, "--format", "json")
     assert 0 == result.code
