@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
+import io
 import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import IO
+from typing import IO, cast
 
 from rich.console import Console
 
@@ -161,12 +163,22 @@ def main(
         _tolerant(sys.stdout)
     if err_console is None:
         _tolerant(sys.stderr)
-    out = console or Console()
+    # With file descriptor 1 closed (`>&-`) sys.stdout is None, and rich would drop every
+    # write without a word: the first write fails instead, as it would on a full disk.
+    closed = cast(IO[str], _Closed()) if sys.stdout is None else None
+    out = console or Console(file=closed)
     err = err_console or Console(stderr=True)
     # Every write goes through an Output for the run: a reader that goes away ends the output,
     # not the command, whose verdict stays the exit code; a full disk is a usage error.
     with guarded(err, "<stderr>", strict=False), guarded(out, "<stdout>", strict=True) as output:
         return _run(argv, out, err, stdin, output)
+
+
+class _Closed(io.TextIOBase):
+    """Standard output that is closed: each write fails, as the system call would."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def _run(
