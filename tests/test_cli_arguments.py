@@ -131,7 +131,7 @@ def test_an_enormous_number_is_cut_in_the_message() -> None:
         pytest.param(["timeline", HISTORY, "--today", "0001-01-01"], id="timeline-first-day"),
         pytest.param([*DEADLINES[:3], "--reported", "0001-01-01"], id="reported-first-day"),
         pytest.param([*DEADLINES, "--today", "9999-12-31"], id="deadlines-last-day"),
-        pytest.param([*STATS, "--min-cell", "1000000"], id="min-cell-largest"),
+        pytest.param([*STATS, "--aggregate", "--min-cell", "1000000"], id="min-cell-largest"),
     ],
 )
 def test_arguments_at_their_limits_are_accepted(files: Path, argv: list[str]) -> None:

@@ -137,7 +137,7 @@ def add_commands(commands: Commands) -> None:
     stats.add_argument(
         "--min-cell",
         type=whole_number(1, MAX_MIN_CELL),
-        default=5,
+        default=None,
         metavar="N",
         help=f"(default 5, at most {MAX_MIN_CELL})",
     )
@@ -209,6 +209,13 @@ def run_stats(context: Context) -> int:
     args: argparse.Namespace = context.args
     if args.format == "parquet" and args.output is None:
         raise UsageError("--format parquet writes a file: give --output")
+    if args.min_cell is not None and not args.aggregate:
+        raise UsageError(
+            "export stats: --min-cell works with --aggregate (it suppresses small counts of the "
+            "tables); rows of records are not counted: give --aggregate, or leave out --min-cell"
+        )
+    if args.min_cell is None:
+        args.min_cell = 5
     if args.aggregate and args.output is not None and args.output.is_file():
         raise UsageError(f"--output {args.output} is a file; with --aggregate give a folder")
     if not args.aggregate and args.output is not None and args.output.is_dir():

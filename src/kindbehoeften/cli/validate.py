@@ -122,6 +122,11 @@ def run_validate(context: Context) -> int:
     # Every file must open, and standard input be open, before the first result is written.
     if names.count("-") > 1:
         raise UsageError(STDIN_TWICE)
+    if args.jobs > 1 and not args.ndjson:
+        raise UsageError(
+            "validate: --jobs works with --ndjson (the lines of NDJSON files are shared among "
+            "workers); give --ndjson, or leave out --jobs"
+        )
     stdin = context.stdin if "-" in names else None
     for name in names:
         if name != "-":
