@@ -705,6 +705,16 @@ def test_a_new_sqlite_store_is_readable_by_its_owner_only(tmp_path: Path) -> Non
     assert 0o600 == (tmp_path / "cases.db").stat().st_mode & 0o777
 
 
+def test_a_new_sqlite_store_behind_a_dangling_link_is_readable_by_its_owner_only(
+    tmp_path: Path,
+) -> None:
+    """The link's target is made as the file itself would be: 0600, not SQLite's 0644."""
+    (tmp_path / "cases.db").symlink_to(tmp_path / "target.db")
+    with open_store(f"sqlite:///{tmp_path}/cases.db") as store:
+        store.create(reported())
+    assert 0o600 == (tmp_path / "target.db").stat().st_mode & 0o777
+
+
 def test_the_default_store_is_named_by_the_environment_else_a_file_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -106,8 +106,11 @@ class SQLiteStore(Store):
         if path != ":memory:" and not os.path.exists(path):
             # answers are personal data: a new store is its owner's alone (SQLite gives the
             # -wal and -shm files the database's permissions)
+            # A link to a file that is not there yet: its target is made (O_EXCL would not
+            # follow the link, and SQLite would then make the target with its own 0644).
+            made = os.path.realpath(path) if os.path.islink(path) else path
             try:
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                os.close(os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except FileExistsError:  # made by another process just now
                 pass
             except OSError as error:
