@@ -17,6 +17,7 @@ FULL = str(EXAMPLES / "triangle.full.valid.json")
 HISTORY = str(EXAMPLES / "histories" / "demo-case.json")
 HUGE = "1" + "0" * 30
 ENORMOUS = "9" * 5000  # more digits than Python's int() takes
+LONG = "x" * 3000  # longer than a file name may be
 DEADLINES = ["deadlines", "--jurisdiction", "SE", "--reported", "2026-11-02"]
 
 
@@ -96,6 +97,14 @@ ABSURD = [
     (["demo", "--output", ""], "argument --output: an empty path"),
     (["demo", "--output", "file"], "--output file is a file; give a folder"),
     (["demo", "--output", "file/demo"], "cannot write file/demo: Not a directory"),
+    # a name longer than the system takes (ENAMETOOLONG): never an internal error
+    (["forms", "check", LONG], "no such file"),
+    (["summary", FULL, "--svg", LONG], "File name too long"),
+    ([*STATS, "--output", LONG], "File name too long"),
+    ([*STATS, "--aggregate", "--output", LONG], "File name too long"),
+    ([*STATS, "--format", "parquet", "--output", LONG], "File name too long"),
+    (["demo", "--output", LONG], "File name too long"),
+    (["export", "record", HISTORY, "--output", LONG], "File name too long"),
 ]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import shlex
 from importlib import resources
@@ -79,7 +80,7 @@ def add_commands(commands: Commands) -> None:
 
 
 def _make_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
+    if os.path.exists(folder) and not os.path.isdir(folder):
         raise UsageError(f"--output {folder} is a file; give a folder for the demo's files")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -126,7 +127,7 @@ def _fresh_store(folder: Path) -> tuple[Path, str]:
     only the demo's case is removed first; anything else of that name is left alone."""
     path = folder / STORE_FILE
     url = f"sqlite:///{quote(str(path), errors='surrogateescape')}"
-    if not (path.exists() or path.is_symlink()):
+    if not (os.path.exists(path) or os.path.islink(path)):
         return path, url
     leave = f"the demo leaves it alone: give the demo another --output folder than {folder}"
     try:

@@ -216,9 +216,9 @@ def run_stats(context: Context) -> int:
         )
     if args.min_cell is None:
         args.min_cell = 5
-    if args.aggregate and args.output is not None and args.output.is_file():
+    if args.aggregate and args.output is not None and os.path.isfile(args.output):
         raise UsageError(f"--output {args.output} is a file; with --aggregate give a folder")
-    if not args.aggregate and args.output is not None and args.output.is_dir():
+    if not args.aggregate and args.output is not None and os.path.isdir(args.output):
         raise UsageError(f"--output {args.output} is a folder; give a file name")
     key = _key(args.key_file)
     for name in args.records:
@@ -360,7 +360,7 @@ def _write_tables(context: Context, tables: Mapping[str, list[Any]], args: Any) 
 
 
 def _check_parquet_target(output: Path) -> None:
-    if output.exists() and not output.is_file():
+    if os.path.exists(output) and not os.path.isfile(output):
         # pyarrow deletes a file it could not write (a device too, for root) and would
         # wait forever on a named pipe: Parquet goes into regular files only.
         raise UsageError(f"{output} is not a regular file; Parquet is written into files")

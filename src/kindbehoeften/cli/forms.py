@@ -241,9 +241,9 @@ def _annotation(problem: FormProblem) -> str:
 
 def _check_file(file: Path) -> None:
     """A form file named on the command line that is missing or a folder is a usage error."""
-    if file.is_dir():
+    if os.path.isdir(file):
         raise UsageError(f"{file} is a folder; give the form files in it")
-    if not file.exists():
+    if not os.path.exists(file):
         raise UsageError(f"no such file: {file}")
 
 
