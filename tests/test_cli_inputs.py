@@ -85,3 +85,46 @@ def test_dash_given_twice_is_a_usage_error(args: list[str]) -> None:
         "kindbehoeften: error: - (standard input) is given more than once; it can be read "
         "only once\n" == err
     )
+
+
+# --- --output - ---------------------------------------------------------------------------------
+
+
+OUTPUTS = {
+    "export record": ["export", "record", str(HISTORY), *TODAY],
+    "export fhir-questionnaire": ["export", "fhir-questionnaire", "triangle.plan"],
+    "export fhir-response": ["export", "fhir-response", str(SUBMISSION)],
+    "export stats": ["export", "stats", "RECORD", "--key-file", "KEY"],
+    "export stats aggregate": ["export", "stats", "RECORD", "--key-file", "KEY", "--aggregate"],
+    "import fhir-response": ["import", "fhir-response", "RESPONSE"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_output_dash_is_standard_output_not_a_file_named_dash(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, record, _ = run("export", "record", str(HISTORY), *TODAY)
+    assert 0 == code
+    (tmp_path / "record.json").write_text(record, encoding="utf-8")
+    (tmp_path / "key").write_text("0123456789abcdef0123456789abcdef", encoding="utf-8")
+    names = {"RECORD": "record.json", "KEY": "key", "RESPONSE": str(response(tmp_path))}
+    argv = [names.get(arg, arg) for arg in OUTPUTS[command]]
+    expected = run(*argv)
+    assert 0 == expected[0]
+    assert expected == run(*argv, "--output", "-")
+    assert not (tmp_path / "-").exists()
+
+
+def test_demo_output_dash_is_a_usage_error_not_a_folder_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("demo", "--output", "-")
+    assert (2, "") == (code, out)
+    assert (
+        "kindbehoeften: error: demo: argument --output: the demo writes several files, not "
+        "standard output: give a folder\n" == err
+    )
+    assert [] == list(tmp_path.iterdir())

@@ -53,6 +53,7 @@ __all__ = [
     "label",
     "locale",
     "open_input",
+    "output_file",
     "read_input",
     "read_limited",
     "safe",
@@ -344,6 +345,12 @@ def file_or_folder(value: str) -> Path:
     if not value:
         raise argparse.ArgumentTypeError("an empty path; give the name of a file or folder")
     return Path(value)
+
+
+def output_file(value: str) -> Path | None:
+    """An ``--output`` argument: a file or folder, or ``-`` for standard output (``None``, as
+    when no ``--output`` is given), never a file named ``-``."""
+    return None if value == "-" else file_or_folder(value)
 
 
 def identifier(value: str) -> str:

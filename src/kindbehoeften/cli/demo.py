@@ -15,6 +15,7 @@ writing anything.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -70,13 +71,22 @@ def add_commands(commands: Commands) -> None:
     demo = commands.command("demo", "walk a fictional case from report to plan", run_demo)
     demo.add_argument(
         "--output",
-        type=file_or_folder,
+        type=_folder,
         default=Path("kindbehoeften-demo"),
         metavar="DIR",
         help="where to write the record, FHIR, statistics and SVG files "
         "(default: kindbehoeften-demo)",
     )
     demo.add_argument("--today", type=iso_date, metavar="DATE", help="(default: the system date)")
+
+
+def _folder(value: str) -> Path:
+    """``--output``: a folder; ``-`` (standard output) cannot hold the demo's files."""
+    if value == "-":
+        raise argparse.ArgumentTypeError(
+            "the demo writes several files, not standard output: give a folder"
+        )
+    return file_or_folder(value)
 
 
 def _make_folder(folder: Path) -> None:

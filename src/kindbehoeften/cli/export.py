@@ -47,6 +47,7 @@ from .base import (
     iso_date,
     json_text,
     label,
+    output_file,
     read_input,
     safe,
     whole_number,
@@ -81,7 +82,9 @@ def add_commands(commands: Commands) -> None:
     recorded.add_argument(
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
-    recorded.add_argument("--output", type=file_or_folder, metavar="FILE", help="(default: stdout)")
+    recorded.add_argument(
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
+    )
 
     fhir_form = actions.command(
         "fhir-questionnaire", "a form as a FHIR R4 Questionnaire", run_fhir_questionnaire
@@ -93,7 +96,7 @@ def add_commands(commands: Commands) -> None:
         "--version", dest="form_version", type=identifier, default=None, help="a version of ID"
     )
     fhir_form.add_argument(
-        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
     )
 
     fhir_answer = actions.command(
@@ -108,7 +111,7 @@ def add_commands(commands: Commands) -> None:
         help="its form, if not in the catalog (a path)",
     )
     fhir_answer.add_argument(
-        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
     )
 
     stats = actions.command(
@@ -144,9 +147,9 @@ def add_commands(commands: Commands) -> None:
     stats.add_argument("--format", choices=("csv", "parquet"), default="csv")
     stats.add_argument(
         "--output",
-        type=file_or_folder,
+        type=output_file,
         metavar="PATH",
-        help="a file (a folder with --aggregate); needed for parquet (default: stdout)",
+        help="a file (a folder with --aggregate); needed for parquet (default and -: stdout)",
     )
     stats.add_argument(
         "--jobs",

@@ -12,8 +12,8 @@ from .base import (
     EXIT_OK,
     Commands,
     Context,
-    file_or_folder,
     label,
+    output_file,
     safe,
 )
 from .export import write_json
@@ -34,7 +34,9 @@ def add_commands(commands: Commands) -> None:
         run_fhir_response,
     )
     response.add_argument("file", metavar="FILE", help="a QuestionnaireResponse (JSON); - stdin")
-    response.add_argument("--output", type=file_or_folder, metavar="FILE", help="(default: stdout)")
+    response.add_argument(
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
+    )
 
 
 def run_fhir_response(context: Context) -> int:
