@@ -228,3 +228,28 @@ def test_a_closed_standard_output_does_not_matter_to_a_command_that_does_not_wri
     )
     assert (0, "") == (completed.returncode, completed.stderr)
     assert target.stat().st_size > 0
+
+
+# --- a standard output that is not UTF-8 --------------------------------------------------------
+
+
+def test_summary_svg_on_an_ascii_stdout_is_the_same_picture_with_character_references() -> None:
+    """Letters such as ä are written as &#228;, which XML reads back unchanged, not as ?."""
+    import xml.etree.ElementTree as ET
+
+    argv = command("summary", str(EXAMPLES / "triangle.full.valid.json"), "--svg", "-")
+    pictures = []
+    for encoding in ("utf-8", "ascii"):
+        completed = subprocess.run(
+            [*argv, "--locale", "sv"],
+            capture_output=True,
+            env={**child_environment(), "PYTHONIOENCODING": encoding},
+            timeout=120,
+            check=False,
+        )
+        assert (0, b"") == (completed.returncode, completed.stderr)
+        pictures.append(completed.stdout)
+    utf8, ascii = pictures
+    assert ascii.isascii()
+    assert b"&#228;" in ascii
+    assert ET.tostring(ET.fromstring(utf8)) == ET.tostring(ET.fromstring(ascii))

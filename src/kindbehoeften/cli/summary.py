@@ -73,7 +73,10 @@ def run_summary(context: Context) -> int:
         )
         return EXIT_INVALID
     if svg is not None and str(svg) == "-":
-        context.out.file.write(triangle_svg(tri))
+        picture = triangle_svg(tri)
+        if context.ascii_only:  # a character reference, not the console's "?" for "ä"
+            picture = picture.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        context.out.file.write(picture)
         return EXIT_OK
     if svg is not None:  # written first: a picture that cannot be written is said alone
         try:
