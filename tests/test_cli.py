@@ -274,3 +274,46 @@ def test_the_help_lists_every_command_in_order(run: Run) -> None:
     # "    forms     list, show and check forms"; not a help text's second line
     shown = re.findall(r"^    (\S+)", result.out, flags=re.MULTILINE)
     assert [name for names in cli._GROUPS.values() for name in names] == shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["validate", "x.json", "--bogus"],
+            "validate: unrecognized arguments: --bogus; `kindbehoeften validate --help` lists "
+            "the options",
+        ),
+        (
+            ["case", "step", "c-1", "closed", "--bogus", "1"],
+            "case step: unrecognized arguments: --bogus 1; `kindbehoeften case step --help` "
+            "lists the options",
+        ),
+        (
+            ["case", "step", "c-1"],
+            "case step: the following arguments are required: STEP; `kindbehoeften case step "
+            "--help` lists the options",
+        ),
+        (
+            ["deadlines", "--jurisdiction"],
+            "deadlines: argument --jurisdiction: expected one argument; `kindbehoeften "
+            "deadlines --help` lists the options",
+        ),
+        (
+            ["forms", "list", "--bogus"],
+            "forms list: unrecognized arguments: --bogus; `kindbehoeften forms list --help` "
+            "lists the options",
+        ),
+        (
+            ["--bogus"],
+            "the following arguments are required: COMMAND; `kindbehoeften --help` lists the "
+            "options",
+        ),
+    ],
+)
+def test_a_malformed_command_line_names_its_command_and_where_help_is(
+    run: Run, argv: list[str], expected: str
+) -> None:
+    result = run(*argv)
+    assert (2, "") == (result.code, result.out)
+    assert f"kindbehoeften: error: {expected}\n" == result.err

@@ -101,9 +101,13 @@ def _execute(
     argv = sys.argv[1:] if argv is None else argv
     parser = _parser(out.file, _groups(argv))
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+    if extra:  # named with the command they were given to, as argparse does not
+        words = [getattr(args, "command", None), getattr(args, "action", None)]
+        command = " ".join(word for word in words if word)
+        Parser(prog=f"kindbehoeften {command}").error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(args, "locale", None) is None and hasattr(args, "locale"):
         try:
             args.locale = locale(os.environ.get(LOCALE_VARIABLE) or "en")

@@ -235,11 +235,26 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         command = self.prog.removeprefix("kindbehoeften").strip()
-        raise UsageError(f"{command}: {message}" if command else message)
+        text = f"{command}: {message}" if command else message
+        if any(marker in message for marker in _MALFORMED):  # what to do: read the usage
+            text += f"; `{self.prog} --help` lists the options"
+        raise UsageError(text)
 
     def _print_message(self, message: str, file: object = None) -> None:
         if message:
             (self.output or sys.stdout).write(message)
+
+
+# argparse's words for a command line of the wrong shape (not a value of the wrong kind, whose
+# message says what the value must be).
+_MALFORMED = (
+    "unrecognized arguments",
+    "the following arguments are required",
+    "expected one argument",
+    "expected at least one argument",
+    "ambiguous option",
+    "not allowed with argument",
+)
 
 
 class Commands:
