@@ -57,6 +57,7 @@ __all__ = ["MAX_MIN_CELL", "add_commands"]
 
 #: The largest --min-cell: a cell threshold above the size of any country's caseload.
 MAX_MIN_CELL = 1_000_000
+DEFAULT_MIN_CELL = 5  # as aggregate()'s
 
 
 def add_commands(commands: Commands) -> None:
@@ -142,7 +143,7 @@ def add_commands(commands: Commands) -> None:
         type=whole_number(1, MAX_MIN_CELL),
         default=None,
         metavar="N",
-        help=f"(default 5, at most {MAX_MIN_CELL})",
+        help=f"with --aggregate (default {DEFAULT_MIN_CELL}, at most {MAX_MIN_CELL})",
     )
     stats.add_argument("--format", choices=("csv", "parquet"), default="csv")
     stats.add_argument(
@@ -218,7 +219,7 @@ def run_stats(context: Context) -> int:
             "tables); rows of records are not counted: give --aggregate, or leave out --min-cell"
         )
     if args.min_cell is None:
-        args.min_cell = 5
+        args.min_cell = DEFAULT_MIN_CELL
     if args.aggregate and args.output is not None and os.path.isfile(args.output):
         raise UsageError(f"--output {args.output} is a file; with --aggregate give a folder")
     if not args.aggregate and args.output is not None and os.path.isdir(args.output):
