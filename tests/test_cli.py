@@ -90,6 +90,20 @@ def test_unknown_locale_in_the_variable_exits_2_with_one_error_line(
     assert result.err.startswith("kindbehoeften: error:")
 
 
+def test_unknown_locale_in_the_variable_names_the_variable_and_the_option(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user gave no --locale: the error says where the locale came from."""
+    monkeypatch.setenv(LOCALE_VARIABLE, "xx")
+    result = run("forms", "list")
+    assert (
+        "kindbehoeften: error: $KINDBEHOEFTEN_LOCALE: unknown locale 'xx'; available: en, nl, "
+        "sv, da, nb, fi. Give a language code such as sv or nb_NO. Set the variable to one, "
+        "or give --locale LANG.\n" == result.err
+    )
+    assert 0 == run("forms", "list", "--locale", "sv").code  # the option wins
+
+
 @pytest.mark.parametrize("locale", ["sv", "nb_NO", "nl-NL", "FI", "en"])
 def test_forms_list_accepts_a_known_locale_option(run: Run, locale: str) -> None:
     result = run("forms", "list", "--locale", locale)
@@ -260,3 +274,46 @@ def test_the_help_lists_every_command_in_order(run: Run) -> None:
     # "    forms     list, show and check forms"; not a help text's second line
     shown = re.findall(r"^    (\S+)", result.out, flags=re.MULTILINE)
     assert [name for names in cli._GROUPS.values() for name in names] == shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["validate", "x.json", "--bogus"],
+            "validate: unrecognized arguments: --bogus; `kindbehoeften validate --help` lists "
+            "the options",
+        ),
+        (
+            ["case", "step", "c-1", "closed", "--bogus", "1"],
+            "case step: unrecognized arguments: --bogus 1; `kindbehoeften case step --help` "
+            "lists the options",
+        ),
+        (
+            ["case", "step", "c-1"],
+            "case step: the following arguments are required: STEP; `kindbehoeften case step "
+            "--help` lists the options",
+        ),
+        (
+            ["deadlines", "--jurisdiction"],
+            "deadlines: argument --jurisdiction: expected one argument; `kindbehoeften "
+            "deadlines --help` lists the options",
+        ),
+        (
+            ["forms", "list", "--bogus"],
+            "forms list: unrecognized arguments: --bogus; `kindbehoeften forms list --help` "
+            "lists the options",
+        ),
+        (
+            ["--bogus"],
+            "the following arguments are required: COMMAND; `kindbehoeften --help` lists the "
+            "options",
+        ),
+    ],
+)
+def test_a_malformed_command_line_names_its_command_and_where_help_is(
+    run: Run, argv: list[str], expected: str
+) -> None:
+    result = run(*argv)
+    assert (2, "") == (result.code, result.out)
+    assert f"kindbehoeften: error: {expected}\n" == result.err

@@ -17,6 +17,7 @@ FULL = str(EXAMPLES / "triangle.full.valid.json")
 HISTORY = str(EXAMPLES / "histories" / "demo-case.json")
 HUGE = "1" + "0" * 30
 ENORMOUS = "9" * 5000  # more digits than Python's int() takes
+LONG = "x" * 3000  # longer than a file name may be
 DEADLINES = ["deadlines", "--jurisdiction", "SE", "--reported", "2026-11-02"]
 
 
@@ -66,6 +67,9 @@ ABSURD = [
     (["forms", "show", "triangle.full", "--version", ""], "argument --version: an empty id"),
     (["schema", ""], "argument ID|record|events: an empty id"),
     (["schema", "triangle.full", "--version", " "], "argument --version: an empty id"),
+    (["schema", "record", "--version", "1.0.0"], "the record schema has neither"),
+    (["schema", "events", "--status", "in_progress"], "the events schema has neither"),
+    (["schema", "events", "--status", "completed"], "the events schema has neither"),
     (["export", "fhir-questionnaire", ""], "argument ID: an empty id"),
     (["export", "fhir-response", FULL, "--form", ""], "argument --form: an empty id"),
     (["deadlines", "--jurisdiction", "", "--reported", "2026-11-02"], "an empty id"),
@@ -93,6 +97,14 @@ ABSURD = [
     (["demo", "--output", ""], "argument --output: an empty path"),
     (["demo", "--output", "file"], "--output file is a file; give a folder"),
     (["demo", "--output", "file/demo"], "cannot write file/demo: Not a directory"),
+    # a name longer than the system takes (ENAMETOOLONG): never an internal error
+    (["forms", "check", LONG], "no such file"),
+    (["summary", FULL, "--svg", LONG], "File name too long"),
+    ([*STATS, "--output", LONG], "File name too long"),
+    ([*STATS, "--aggregate", "--output", LONG], "File name too long"),
+    ([*STATS, "--format", "parquet", "--output", LONG], "File name too long"),
+    (["demo", "--output", LONG], "File name too long"),
+    (["export", "record", HISTORY, "--output", LONG], "File name too long"),
 ]
 
 
@@ -131,7 +143,7 @@ def test_an_enormous_number_is_cut_in_the_message() -> None:
         pytest.param(["timeline", HISTORY, "--today", "0001-01-01"], id="timeline-first-day"),
         pytest.param([*DEADLINES[:3], "--reported", "0001-01-01"], id="reported-first-day"),
         pytest.param([*DEADLINES, "--today", "9999-12-31"], id="deadlines-last-day"),
-        pytest.param([*STATS, "--min-cell", "1000000"], id="min-cell-largest"),
+        pytest.param([*STATS, "--aggregate", "--min-cell", "1000000"], id="min-cell-largest"),
     ],
 )
 def test_arguments_at_their_limits_are_accepted(files: Path, argv: list[str]) -> None:

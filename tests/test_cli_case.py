@@ -945,6 +945,77 @@ def test_a_store_that_cannot_be_used_is_one_line_and_exit_2(
     assert before == sorted(path.name for path in tmp_path.iterdir())  # no file made
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_sqlite_database_of_another_program_is_refused_and_left_unchanged(
+    command: str, tmp_path: Path
+) -> None:
+    """Our tables are never added to someone else's database, nor its journal mode changed."""
+    foreign = tmp_path / "notes.db"
+    connection = sqlite3.connect(foreign)
+    connection.execute("CREATE TABLE notes (body TEXT)")
+    connection.execute("INSERT INTO notes VALUES ('a note')")
+    connection.commit()
+    connection.close()
+    before = _files(tmp_path)
+    code, out, err = case(f"sqlite:///{foreign}", *COMMANDS[command])
+    assert (2, "") == (code, out)
+    assert "is a SQLite database but not a kindbehoeften store" in one_error_line(err)
+    assert before == _files(tmp_path)
+
+
+@pytest.mark.parametrize("command", ["show", "list", "export"])
+def test_reading_an_empty_file_as_a_store_exits_2_and_leaves_it_empty(
+    command: str, tmp_path: Path
+) -> None:
+    """A read makes no store, not even in an empty file that the path names by mistake."""
+    empty = tmp_path / "empty.json"
+    empty.touch()
+    code, out, err = case(f"sqlite:///{empty}", *COMMANDS[command])
+    assert (2, "") == (code, out)
+    assert (
+        f"there is no store at {empty} (an empty file): `kindbehoeften case open` or "
+        "`case import` makes one. Give the store with --store URL or $KINDBEHOEFTEN_STORE."
+        == one_error_line(err)
+    )
+    assert {"empty.json": b""} == _files(tmp_path)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_bad_store_url_from_the_environment_names_the_variable(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINDBEHOEFTEN_STORE", "mysql://db.example/cases")
+    action, *rest = COMMANDS[command]
+    code, out, err = run("case", action, *rest)
+    assert (2, "") == (code, out)
+    assert one_error_line(err).startswith(
+        "$KINDBEHOEFTEN_STORE: unknown kind of store URL (scheme 'mysql')"
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "c-\udcff"],
+        ["export", "c-\udcff"],
+        ["step", "c-\udcff", "safety_assessed"],
+        ["list", "--municipality", "\udcff"],
+    ],
+    ids=["show", "export", "step", "list"],
+)
+def test_an_id_with_a_byte_that_is_not_utf8_is_a_usage_error(url: str, argv: list[str]) -> None:
+    """What the shell passes for $'c-\\xff' (Python reads it as a lone surrogate)."""
+    opened(url)
+    code, out, err = case(url, *argv)
+    assert (2, "") == (code, out)
+    assert "is not valid text" in one_error_line(err)
+    assert "internal error" not in err
+
+
 def test_an_empty_store_url_is_a_usage_error_not_the_default_store() -> None:
     code, out, err = case("", *COMMANDS["open"])
     assert (2, "") == (code, out)

@@ -148,7 +148,14 @@ def test_deadlines_text_is_a_table_with_dates_in_the_locale() -> None:
             ["--jurisdiction", "SE", "--reported", "2026-11-02", "--opened", "2026-01-01"],
             "is before --reported",
         ),
-        (["--jurisdiction", "SE", "--reported", "9999-12-31"], "beyond the year 9999"),
+        (
+            ["--jurisdiction", "SE", "--reported", "9999-12-31"],
+            "1 day after 9999-12-31 is beyond the year 9999",
+        ),
+        (
+            ["--jurisdiction", "FI", "--reported", "9999-12-30"],
+            "working days after 9999-12-30 is beyond the year 9999",
+        ),
     ],
     ids=[
         "jurisdiction",
@@ -160,6 +167,7 @@ def test_deadlines_text_is_a_table_with_dates_in_the_locale() -> None:
         "locale",
         "opened-first",
         "year-9999",
+        "year-9999-working-days",
     ],
 )
 def test_bad_arguments_exit_2_with_one_clear_line(argv: list[str], reason: str) -> None:

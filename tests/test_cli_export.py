@@ -162,3 +162,15 @@ def test_fhir_questionnaire_of_an_unknown_form_exits_2() -> None:
 
 def run(*argv: str) -> tuple[int, str, str]:
     return run_cli(*argv, width=200)
+
+
+def test_stats_min_cell_without_aggregate_is_a_usage_error(files: tuple[Path, Path]) -> None:
+    """Rows are not counts: --min-cell would suppress nothing, however small the group."""
+    path, key = files
+    code, out, err = run("export", "stats", str(path), "--key-file", str(key), "--min-cell", "10")
+    assert (2, "") == (code, out)
+    assert (
+        "kindbehoeften: error: export stats: --min-cell works with --aggregate (it suppresses "
+        "small counts of the tables); rows of records are not counted: give --aggregate, or "
+        "leave out --min-cell\n" == err
+    )

@@ -244,6 +244,18 @@ def test_forms_list_with_a_forms_path_that_is_not_a_directory_exits_2(
     assert "Traceback" not in result.everything
 
 
+def test_a_forms_path_entry_that_is_not_a_directory_says_to_check_the_variable(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "missing"
+    monkeypatch.setenv(FORMS_PATH_VARIABLE, str(missing))
+    result = run("forms", "list")
+    assert (
+        f"kindbehoeften: error: {missing}: is not a directory of form files; check the forms "
+        "path ($KINDBEHOEFTEN_FORMS_PATH, or the paths given)\n" == result.err
+    )
+
+
 def test_forms_list_and_show_print_markup_in_a_title_literally(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -432,6 +444,34 @@ def test_forms_check_json_gives_a_result_for_each_file(run: Run, tmp_path: Path)
     assert all(problem["message"] for problem in bad["problems"])
 
 
+def test_forms_check_github_writes_one_annotation_per_problem(run: Run, tmp_path: Path) -> None:
+    """--format github: GitHub Actions workflow commands, one ::error line per problem with
+    the file and line; a good file adds nothing; exit 1 as for text."""
+    broken = write_broken(tmp_path, "broken, v1: draft.toml")
+    result = run("forms", "check", EXAMPLE_EXTENSION, broken, "--format", "github")
+    assert (1, "") == (result.code, result.err)
+    file = str(broken).replace(",", "%2C").replace(":", "%3A")
+    lines = result.out.splitlines()
+    assert [f"::error file={file},line=3,title=kindbehoeften forms check::form.version: "] == [
+        line[: line.index("version: ") + 9] for line in lines if "form.version" in line
+    ]
+    assert [f"::error file={file},line=4,title=kindbehoeften forms check::form.stage: "] == [
+        line[: line.index("stage: ") + 7] for line in lines if "form.stage" in line
+    ]
+    assert 2 == len(lines)
+    good = run("forms", "check", EXAMPLE_EXTENSION, "--format", "github")
+    assert (0, "", "") == (good.code, good.out, good.err)
+
+
+def test_forms_check_github_escapes_percent_in_a_file_name(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "100%.toml"
+    path.write_text("", encoding="utf-8")
+    result = run("forms", "check", path, "--format", "github")
+    assert 1 == result.code
+    [line] = result.out.splitlines()
+    assert line.startswith(f"::error file={str(path).replace('%', '%25')},title=")
+
+
 def test_forms_check_json_of_a_good_file_names_its_form(run: Run) -> None:
     result = run("forms", "check", EXAMPLE_EXTENSION, "--format", "json")
     assert 0 == result.code
@@ -451,6 +491,47 @@ def test_forms_check_without_a_file_is_a_usage_error(run: Run) -> None:
     result = run("forms", "check")
     assert 2 == result.code
     assert result.err.startswith("kindbehoeften: error:")
+
+
+def test_a_toml_syntax_error_names_file_line_column_and_what_to_do(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text('[form]\nid = "x"\nversion = \n', encoding="utf-8")
+    result = run("schema", path)
+    assert (2, "") == (result.code, result.out)
+    assert result.err.startswith(f"kindbehoeften: error: {path}:3: is not valid TOML: ")
+    assert result.err.endswith(
+        " (column 11); correct the syntax there (TOML 1.0: https://toml.io/en/v1.0.0)\n"
+    )
+    checked = run("forms", "check", path, "--format", "json")
+    [problem] = json_of(checked)["results"][0]["problems"]
+    assert 3 == problem["line"]
+    assert problem["message"].endswith(
+        "; correct the syntax there (TOML 1.0: https://toml.io/en/v1.0.0)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "others"),
+    [("", []), ("\n# only a comment\n", []), ('title = "x"\n', ["unknown key 'title'"])],
+    ids=["empty", "comment", "no-table"],
+)
+def test_a_file_without_a_form_table_says_how_to_start_one(
+    run: Run, tmp_path: Path, text: str, others: list[str]
+) -> None:
+    """One problem says what is missing and how to begin, not that both a form's and an
+    extension's keys are missing."""
+    path = tmp_path / "new.toml"
+    path.write_text(text, encoding="utf-8")
+    result = run("forms", "check", path, "--format", "json")
+    assert 1 == result.code
+    messages = [problem["message"] for problem in json_of(result)["results"][0]["problems"]]
+    assert [
+        "'form' is missing: start the file with a [form] table: id, version, title and stage "
+        "for a form, or id, version and extends for an extension (docs/form-files.md)",
+        *others,
+    ] == [message.partition(";")[0] for message in messages]
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

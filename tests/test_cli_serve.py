@@ -96,7 +96,7 @@ def test_with_tokens_the_store_comes_from_the_environment(tmp_path: Path) -> Non
         check=False,
     )
     assert 2 == result.returncode
-    assert "--store postgresql://u:***@127.0.0.1:1/x: " in result.stderr
+    assert "$KINDBEHOEFTEN_STORE postgresql://u:***@127.0.0.1:1/x: " in result.stderr
     assert "pw-9" not in result.stderr
 
 

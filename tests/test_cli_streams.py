@@ -185,3 +185,71 @@ def test_a_closed_standard_input_does_not_matter_to_a_command_that_does_not_read
     completed = run_without_stdin("validate", str(EXAMPLES / "triangle.plan.valid.json"))
     assert (0, "") == (completed.returncode, completed.stderr)
     assert completed.stdout.startswith("ok")
+
+
+# --- a closed standard output -------------------------------------------------------------------
+
+
+def run_without_stdout(*argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``kindbehoeften ARGV`` with its standard output closed (``>&-`` in a shell)."""
+    return subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *command(*argv)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_environment(),
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["schema", "triangle.full"], id="json"),
+        pytest.param(["forms", "list"], id="text"),
+        pytest.param(["validate", str(EXAMPLES / "triangle.plan.valid.json")], id="validate"),
+    ],
+)
+def test_a_closed_standard_output_is_a_failure_to_write_not_a_silent_success(
+    argv: list[str],
+) -> None:
+    """Nothing can be written, and nobody went away early: exit 2, as for a full disk."""
+    completed = run_without_stdout(*argv)
+    expected = "kindbehoeften: error: cannot write <stdout>: standard output is closed\n"
+    assert (2, expected) == (completed.returncode, completed.stderr)
+
+
+def test_a_closed_standard_output_does_not_matter_to_a_command_that_does_not_write_it(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "questionnaire.json"
+    completed = run_without_stdout(
+        "export", "fhir-questionnaire", "triangle.plan", "--output", str(target)
+    )
+    assert (0, "") == (completed.returncode, completed.stderr)
+    assert target.stat().st_size > 0
+
+
+# --- a standard output that is not UTF-8 --------------------------------------------------------
+
+
+def test_summary_svg_on_an_ascii_stdout_is_the_same_picture_with_character_references() -> None:
+    """Letters such as ä are written as &#228;, which XML reads back unchanged, not as ?."""
+    import xml.etree.ElementTree as ET
+
+    argv = command("summary", str(EXAMPLES / "triangle.full.valid.json"), "--svg", "-")
+    pictures = []
+    for encoding in ("utf-8", "ascii"):
+        completed = subprocess.run(
+            [*argv, "--locale", "sv"],
+            capture_output=True,
+            env={**child_environment(), "PYTHONIOENCODING": encoding},
+            timeout=120,
+            check=False,
+        )
+        assert (0, b"") == (completed.returncode, completed.stderr)
+        pictures.append(completed.stdout)
+    utf8, ascii = pictures
+    assert ascii.isascii()
+    assert b"&#228;" in ascii
+    assert ET.tostring(ET.fromstring(utf8)) == ET.tostring(ET.fromstring(ascii))

@@ -415,3 +415,14 @@ def test_ndjson_json_results_are_written_as_json_text_writes_them(
     done = _check(setup, (label, lines))
     assert (",\n  ".join(expected), len(lines), invalid) == (done.text, done.count, done.invalid)
     assert 5 < invalid < len(lines)
+
+
+def test_jobs_without_ndjson_is_a_usage_error_not_ignored(tmp_path: Path) -> None:
+    """Files of one submission are validated in this process: --jobs 3 would do nothing."""
+    code, out, err = run("validate", "--jobs", "3", write(tmp_path, "a.json", DRAFT))
+    assert (2, "") == (code, out)
+    assert (
+        "kindbehoeften: error: validate: --jobs works with --ndjson (the lines of NDJSON files "
+        "are shared among workers); give --ndjson, or leave out --jobs\n" == err
+    )
+    assert 0 == run("validate", "--jobs", "1", write(tmp_path, "a.json", DRAFT))[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
@@ -198,4 +199,18 @@ def test_a_demo_folder_with_characters_of_a_url_in_its_name_works(tmp_path: Path
     code, _, err = run("demo", "--output", str(folder), "--today", "2026-11-23")
     assert (0, "") == (code, err)
     with open_store(f"sqlite:///{quote(str(folder))}/kindbehoeften.db") as store:
+        assert [CASE_ID] == [summary.case_id for summary in store.cases()]
+
+
+def test_a_demo_folder_whose_name_is_not_utf8_works(tmp_path: Path) -> None:
+    """A folder name with a byte that is not UTF-8 (Python: a lone surrogate) reaches its
+    store through a percent-encoded URL and back to the same bytes."""
+    folder = tmp_path / os.fsdecode(b"demo-\xff")
+    code, _, err = run("demo", "--output", str(folder), "--today", "2026-11-23")
+    assert (0, "") == (code, err)
+    assert (os.fsencode(tmp_path) + b"/demo-\xff/kindbehoeften.db") in [
+        os.fsencode(path) for path in folder.iterdir()
+    ]
+    url = f"sqlite:///{quote(str(folder), errors='surrogateescape')}/kindbehoeften.db"
+    with open_store(url) as store:
         assert [CASE_ID] == [summary.case_id for summary in store.cases()]

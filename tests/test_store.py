@@ -574,6 +574,44 @@ def test_a_database_that_holds_something_else_is_not_a_store(store_url: str) -> 
     assert "not_a_store" == caught.value.reason
 
 
+def test_a_sqlite_database_of_another_program_is_refused_as_it_was_found(
+    tmp_path: Path,
+) -> None:
+    """No table of ours in it, and its journal mode unchanged: nothing written at all."""
+    path = tmp_path / "notes.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE notes (body TEXT)")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        open_store(f"sqlite:///{path}")
+    assert "not_a_store" == caught.value.reason
+    assert before == path.read_bytes()
+    assert ["notes.db"] == [item.name for item in tmp_path.iterdir()]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda store: store.get("case-\udcff"),
+        lambda store: list(store.cases(municipality="\udcff")),
+        lambda store: list(store.cases(after="\udcff")),
+        lambda store: store.get_submission("case-\udcff", "0" * 64),
+        lambda store: store.erase_submissions("case-\udcff"),
+    ],
+    ids=["get", "cases-municipality", "cases-after", "get_submission", "erase_submissions"],
+)
+def test_an_id_that_is_no_text_of_unicode_is_an_invalid_argument(
+    store: Store, call: Callable[[Store], object]
+) -> None:
+    """A lone surrogate (an undecodable byte of a command line) cannot be stored: it is
+    refused by name, not a UnicodeEncodeError of the database driver."""
+    with pytest.raises(InvalidArgumentError) as caught:
+        call(store)
+    assert "not valid text" in str(caught.value)
+
+
 def test_a_store_opens_again_with_what_it_holds(store: Store) -> None:
     case = three_events(store)
     url = store.url
@@ -632,6 +670,25 @@ def test_an_unreachable_server_is_a_store_error_without_the_password(tmp_path: P
     assert "s3cret-pw" not in repr(caught.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://kb:s3cret-pw@[::1/kb",  # libpq quotes the whole URL
+        "postgresql://kb:s3cret-pw%zz@db.example/kb",  # ... or the token it cannot decode
+        "postgresql://kb@db.example/kb?password=s3cret-pw%zz",
+        "postgresql://kb@db.example/kb?sslpassword=s3cret-pw%zz",
+    ],
+)
+def test_a_url_that_libpq_cannot_read_is_refused_without_the_password(url: str) -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError) as caught:
+        open_store(url)
+    assert "url" == caught.value.reason
+    assert "is not a PostgreSQL URL that libpq reads" in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+    assert "s3cret" not in repr(caught.value)
+
+
 def test_an_sqlite_file_that_cannot_be_made_or_read(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as missing:
         open_store(f"sqlite:///{tmp_path}/no/such/folder/cases.db")
@@ -646,6 +703,16 @@ def test_a_new_sqlite_store_is_readable_by_its_owner_only(tmp_path: Path) -> Non
     with open_store(f"sqlite:///{tmp_path}/cases.db") as store:
         store.create(reported())
     assert 0o600 == (tmp_path / "cases.db").stat().st_mode & 0o777
+
+
+def test_a_new_sqlite_store_behind_a_dangling_link_is_readable_by_its_owner_only(
+    tmp_path: Path,
+) -> None:
+    """The link's target is made as the file itself would be: 0600, not SQLite's 0644."""
+    (tmp_path / "cases.db").symlink_to(tmp_path / "target.db")
+    with open_store(f"sqlite:///{tmp_path}/cases.db") as store:
+        store.create(reported())
+    assert 0o600 == (tmp_path / "target.db").stat().st_mode & 0o777
 
 
 def test_the_default_store_is_named_by_the_environment_else_a_file_here(

@@ -120,6 +120,12 @@ _CATALOGS: dict[tuple[str, ...], tuple[Fingerprint, _Catalog]] = {}
 _MAX_CATALOGS = 16
 
 
+_NOT_A_DIRECTORY = (
+    f"is not a directory of form files; check the forms path (${FORMS_PATH_VARIABLE}, or the "
+    "paths given)"
+)
+
+
 def _listing(folders: list[Path]) -> tuple[list[Path], Fingerprint, list[str]]:
     """The regular ``*.toml`` files of the directories, their fingerprint, and the entries
     named ``*.toml`` that are not regular files (folders, pipes, dangling links ...)."""
@@ -130,9 +136,7 @@ def _listing(folders: list[Path]) -> tuple[list[Path], Fingerprint, list[str]]:
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except (FileNotFoundError, NotADirectoryError):
-            raise FormDefinitionError(
-                [FormProblem(str(directory), "", "is not a directory of form files")]
-            ) from None
+            raise FormDefinitionError([FormProblem(str(directory), "", _NOT_A_DIRECTORY)]) from None
         except OSError as error:
             raise FormDefinitionError(
                 [FormProblem(str(directory), "", f"cannot be read ({error.strerror})")]

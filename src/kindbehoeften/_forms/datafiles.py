@@ -151,7 +151,10 @@ def parse(data: bytes, suffix: str, problems: Problems) -> Any:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         where = f" (column {match.group(2)})" if match else ""
         problems.add(
-            (), f"is not valid TOML: {reason}{where}", int(match.group(1)) if match else None
+            (),
+            f"is not valid TOML: {reason}{where}; correct the syntax there "
+            "(TOML 1.0: https://toml.io/en/v1.0.0)",
+            int(match.group(1)) if match else None,
         )
         return None
     except RecursionError:

@@ -102,7 +102,12 @@ def read_form_file(
         check_shape(document, problems)
         problems.raise_if_any()
         document = json_ready(document)
+        headless = isinstance(document, dict) and "form" not in document
+        if headless:
+            problems.add(("form",), _NO_HEADER)
         for failure in sorted(_meta_validator().iter_errors(document), key=error_order):
+            if headless and failure.validator == "required" and not failure.absolute_path:
+                continue  # the keys a file needs at its top follow from its [form] table
             problems.add(*schema_problem(failure, document))
         problems.raise_if_any()
     header = document["form"]
@@ -115,6 +120,10 @@ def read_form_file(
     return form
 
 
+_NO_HEADER = (
+    "'form' is missing: start the file with a [form] table: id, version, title and stage for "
+    "a form, or id, version and extends for an extension (docs/form-files.md)"
+)
 _HEADER_KEYS = frozenset({"id", "version", "stage", "title", "description", "base"})
 _TYPE_TAGS = frozenset({"int", "float", "bool", "str", "date"})
 

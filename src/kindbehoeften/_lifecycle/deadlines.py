@@ -386,9 +386,10 @@ def _shift(start: dt.date, amount: int, unit: Unit, where: _Calendar, argument: 
             )
         return _add_working_days(start, amount, where)
     except OverflowError as error:
+        words = unit.replace("_", " ").removesuffix("s" if amount == 1 else "")
         raise InvalidArgumentError(
             argument,
-            f"{amount} {unit} after {start} is beyond the year 9999: give an earlier date",
+            f"{amount} {words} after {start} is beyond the year 9999: give an earlier date",
         ) from error
 
 

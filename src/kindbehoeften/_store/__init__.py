@@ -94,7 +94,7 @@ def _sqlite_parts(url: str) -> tuple[str, float]:
             f"{redacted(url)!r} names no SQLite file: sqlite:/// is followed by the file's "
             f"path. {_URL_FORMS}",
         )
-    path = unquote(parts.path[1:])
+    path = unquote(parts.path[1:], errors="surrogateescape")  # bytes of a name, as os does
     timeout = 30.0
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key != "timeout":

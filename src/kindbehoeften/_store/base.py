@@ -184,7 +184,21 @@ def check_continues(
 def _case_id(case_id: object) -> str:
     if not isinstance(case_id, str):
         raise TypeError(f"case_id must be a str, not {type(case_id).__name__}")
-    return case_id
+    return _text("case_id", case_id)
+
+
+def _text(name: str, value: str) -> str:
+    """``value``, when it can be stored: text that UTF-8 can hold. A lone surrogate (what
+    Python makes of a byte of a command line that is not UTF-8) cannot be, nor be found."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(
+            name,
+            f"{name} is not valid text: it holds a lone surrogate (a byte that is not UTF-8, "
+            "shown as \\udcXX); give it as UTF-8 text",
+        ) from None
+    return value
 
 
 def _digest(digest: object) -> str:
@@ -304,6 +318,8 @@ class Store(ABC):
         for name, value in (("municipality", municipality), ("after", after)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+            if value is not None:
+                _text(name, value)
         if stage is not None and stage not in ASSESSMENT_STAGES:
             raise InvalidArgumentError(
                 "stage", f"stage must be one of: {', '.join(ASSESSMENT_STAGES)}"

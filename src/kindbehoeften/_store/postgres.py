@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -94,9 +95,39 @@ def _params(summary: CaseSummary) -> tuple[Any, ...]:
     )
 
 
-def _first_line(error: Exception) -> str:
+def _first_line(error: Exception, conninfo: str = "", shown: str = "") -> str:
+    """The first line of libpq's reason, without a password of ``conninfo`` (the URL as
+    given): libpq quotes the URL (shown as ``shown``), or the piece of it that it cannot
+    read, which may be the password itself."""
     text = str(error).strip().splitlines()
-    return text[0][:200] if text else type(error).__name__
+    if not text:
+        return type(error).__name__
+    secrets = [secret for secret in _secrets(conninfo) if secret]
+
+    def hidden(match: re.Match[str]) -> str:
+        quoted = match.group(1)
+        if conninfo and quoted == conninfo:
+            return f'"{shown}"'
+        if any(secret in quoted or (quoted and quoted in secret) for secret in secrets):
+            return '"***"'
+        return match.group()
+
+    return re.sub(r'"([^"]*)"', hidden, text[0])[:200]
+
+
+def _secrets(url: str) -> list[str]:
+    """The password of a ``postgresql://`` URL and the values of its password parameters,
+    as written (percent-encoded or not)."""
+    rest = url.partition("://")[2]
+    authority, _, query = rest.partition("?")
+    authority = authority.partition("/")[0] if "@" not in authority else authority
+    userinfo = authority.rpartition("@")[0]
+    found = [userinfo.partition(":")[2]] if ":" in userinfo else []
+    for pair in query.split("&"):
+        key, _, value = pair.partition("=")
+        if key in ("password", "sslpassword"):
+            found.append(value)
+    return found
 
 
 class PostgresStore(Store):
@@ -115,19 +146,23 @@ class PostgresStore(Store):
                 "pip install 'kindbehoeften[postgres]'",
             ) from error
         self._psycopg = psycopg
+        given = conninfo  # what libpq may quote back, password and all
         try:
             if "connect_timeout" not in conninfo_to_dict(conninfo):  # never wait for ever
                 conninfo = make_conninfo(conninfo, connect_timeout=10)
         except psycopg.Error as error:
             raise StoreError(
-                "url", f"{url!r} is not a PostgreSQL URL that libpq reads: {_first_line(error)}."
+                "url",
+                f"{url!r} is not a PostgreSQL URL that libpq reads: "
+                f"{_first_line(error, given, url)}.",
             ) from error
         try:
             self._db = psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as error:
             raise StoreError(
                 "unreachable",
-                f"cannot reach the PostgreSQL store {url!r}: {_first_line(error)}. Check that "
+                f"cannot reach the PostgreSQL store {url!r}: "
+                f"{_first_line(error, given, url)}. Check that "
                 "the server runs, that the URL names it, and the user, password and database.",
             ) from error
         try:

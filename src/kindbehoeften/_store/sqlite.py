@@ -40,7 +40,6 @@ from .base import (
 
 __all__ = ["SQLiteStore"]
 
-_TABLES: Final = ("meta", "cases", "events", "submissions")
 _SCHEMA: Final = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # one row per case: what cases() answers from, kept in step with the events
@@ -107,8 +106,11 @@ class SQLiteStore(Store):
         if path != ":memory:" and not os.path.exists(path):
             # answers are personal data: a new store is its owner's alone (SQLite gives the
             # -wal and -shm files the database's permissions)
+            # A link to a file that is not there yet: its target is made (O_EXCL would not
+            # follow the link, and SQLite would then make the target with its own 0644).
+            made = os.path.realpath(path) if os.path.islink(path) else path
             try:
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                os.close(os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except FileExistsError:  # made by another process just now
                 pass
             except OSError as error:
@@ -136,6 +138,11 @@ class SQLiteStore(Store):
     def _setup(self) -> None:
         db = self._db
         try:
+            # Before anything is written, not even the journal mode: a database of another
+            # program is refused as it was found.
+            tables = self._tables()
+            if tables and "meta" not in tables:
+                raise self._not_a_store()
             db.execute("PRAGMA journal_mode=WAL").fetchone()
         except sqlite3.DatabaseError as error:
             raise StoreError(
@@ -147,11 +154,9 @@ class SQLiteStore(Store):
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA secure_delete=ON")
         with self._write():
-            tables = {
-                name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
+            tables = self._tables()
             if "meta" not in tables:
-                if tables & set(_TABLES):
+                if tables:  # tables of another program, made since the look above
                     raise self._not_a_store()
                 for statement in _SCHEMA:
                     db.execute(statement)
@@ -167,6 +172,12 @@ class SQLiteStore(Store):
                 return
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         self._check_meta(meta)
+
+    def _tables(self) -> set[str]:
+        return {
+            name
+            for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
 
     def _not_a_store(self) -> StoreError:
         return StoreError(

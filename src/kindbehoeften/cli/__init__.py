@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
+import io
 import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import IO
+from typing import IO, cast
 
 from rich.console import Console
 
@@ -99,11 +101,20 @@ def _execute(
     argv = sys.argv[1:] if argv is None else argv
     parser = _parser(out.file, _groups(argv))
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+    if extra:  # named with the command they were given to, as argparse does not
+        words = [getattr(args, "command", None), getattr(args, "action", None)]
+        command = " ".join(word for word in words if word)
+        Parser(prog=f"kindbehoeften {command}").error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(args, "locale", None) is None and hasattr(args, "locale"):
-        args.locale = locale(os.environ.get(LOCALE_VARIABLE) or "en")
+        try:
+            args.locale = locale(os.environ.get(LOCALE_VARIABLE) or "en")
+        except argparse.ArgumentTypeError as error:  # the user gave no --locale: say where
+            raise UsageError(
+                f"${LOCALE_VARIABLE}: {error} Set the variable to one, or give --locale LANG."
+            ) from None
     run: Callable[[Context], int] = args.run
     return run(Context(args, out, err, stdin))
 
@@ -156,12 +167,22 @@ def main(
         _tolerant(sys.stdout)
     if err_console is None:
         _tolerant(sys.stderr)
-    out = console or Console()
+    # With file descriptor 1 closed (`>&-`) sys.stdout is None, and rich would drop every
+    # write without a word: the first write fails instead, as it would on a full disk.
+    closed = cast(IO[str], _Closed()) if sys.stdout is None else None
+    out = console or Console(file=closed)
     err = err_console or Console(stderr=True)
     # Every write goes through an Output for the run: a reader that goes away ends the output,
     # not the command, whose verdict stays the exit code; a full disk is a usage error.
     with guarded(err, "<stderr>", strict=False), guarded(out, "<stdout>", strict=True) as output:
         return _run(argv, out, err, stdin, output)
+
+
+class _Closed(io.TextIOBase):
+    """Standard output that is closed: each write fails, as the system call would."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def _run(

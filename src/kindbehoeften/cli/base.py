@@ -36,6 +36,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "MAX_INPUT_BYTES",
+    "STDIN_TWICE",
     "Commands",
     "Context",
     "Output",
@@ -49,8 +50,10 @@ __all__ = [
     "json_escaped",
     "json_string",
     "json_text",
+    "label",
     "locale",
     "open_input",
+    "output_file",
     "read_input",
     "read_limited",
     "safe",
@@ -232,11 +235,26 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         command = self.prog.removeprefix("kindbehoeften").strip()
-        raise UsageError(f"{command}: {message}" if command else message)
+        text = f"{command}: {message}" if command else message
+        if any(marker in message for marker in _MALFORMED):  # what to do: read the usage
+            text += f"; `{self.prog} --help` lists the options"
+        raise UsageError(text)
 
     def _print_message(self, message: str, file: object = None) -> None:
         if message:
             (self.output or sys.stdout).write(message)
+
+
+# argparse's words for a command line of the wrong shape (not a value of the wrong kind, whose
+# message says what the value must be).
+_MALFORMED = (
+    "unrecognized arguments",
+    "the following arguments are required",
+    "expected one argument",
+    "expected at least one argument",
+    "ambiguous option",
+    "not allowed with argument",
+)
 
 
 class Commands:
@@ -344,6 +362,12 @@ def file_or_folder(value: str) -> Path:
     return Path(value)
 
 
+def output_file(value: str) -> Path | None:
+    """An ``--output`` argument: a file or folder, or ``-`` for standard output (``None``, as
+    when no ``--output`` is given), never a file named ``-``."""
+    return None if value == "-" else file_or_folder(value)
+
+
 def identifier(value: str) -> str:
     """An argument that is an id (a form id, a version, a jurisdiction): not empty."""
     if not value.strip():
@@ -364,6 +388,7 @@ class Context:
         self.out = out
         self.err = err
         self._stdin = stdin
+        self._stdin_read = False
 
     @property
     def stdin(self) -> IO[bytes]:
@@ -374,6 +399,21 @@ class Context:
         if stream is None or stream.closed:
             raise UsageError("standard input is closed; give a file, or pipe data into -")
         return stream
+
+    def read(self, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+        """At most ``limit + 1`` bytes of the file ``name`` (``-``: standard input, read once).
+
+        One byte over the limit is enough for the library's reader, which gets the bytes, to
+        refuse them as too large: an invalid input (exit 1) like any other, from a file or
+        from standard input alike.
+        """
+        if name != "-":
+            with open_input(name) as stream:
+                return read_limited(stream, limit, name)
+        if self._stdin_read:
+            raise UsageError(STDIN_TWICE)
+        self._stdin_read = True
+        return read_limited(self.stdin, limit, "<stdin>")
 
     def text(self, text: Text, **params: Any) -> str:
         """``text`` in the language of ``--locale``, with ``params`` filled in (a ``count``
@@ -392,6 +432,13 @@ class Context:
 
 
 # --- input --------------------------------------------------------------------------------------
+
+STDIN_TWICE = "- (standard input) is given more than once; it can be read only once"
+
+
+def label(name: str) -> str:
+    """How a file named on the command line is named in output: ``<stdin>`` for ``-``."""
+    return "<stdin>" if name == "-" else name
 
 
 def open_input(name: str) -> IO[bytes]:

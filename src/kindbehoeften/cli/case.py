@@ -45,6 +45,7 @@ from ..errors import (
     IntegrityError,
     InvalidEventError,
     InvalidSubmissionError,
+    StoreError,
     TransitionError,
     UnknownCaseError,
     UnknownSubmissionError,
@@ -58,8 +59,6 @@ from .base import (
     UsageError,
     iso_date,
     json_text,
-    open_input,
-    read_limited,
     safe,
 )
 from .deadlines import event_label, medium_date, print_timeline, stage_label
@@ -340,18 +339,27 @@ def _verdict(run: Callable[[Context], int]) -> Callable[[Context], int]:
 def _opened(context: Context, *, create: bool) -> Iterator[Store]:
     """The store of ``--store`` (else the environment's, else the default), open.
 
-    Unless ``create``, a SQLite file that does not exist is a usage error: reading a store
-    never makes one (a typo in a path would otherwise show an empty store).
+    Unless ``create``, a SQLite file that does not exist, or is empty, is a usage error:
+    reading a store never makes one (a typo in a path would otherwise show an empty store, and
+    fill the file that it names by mistake).
     """
     url: str = context.args.store or os.environ.get(ENVIRONMENT) or DEFAULT_URL
-    if not create:
+    # A URL that the user did not type is named with where it came from.
+    named = not context.args.store and bool(os.environ.get(ENVIRONMENT))
+    try:
         path = sqlite_path(url)
-        if path is not None and not os.path.exists(path):
+        if not create and path is not None and (not os.path.exists(path) or _empty_file(path)):
+            what = " (an empty file)" if os.path.exists(path) else ""
             raise UsageError(
-                f"there is no store at {path}: `kindbehoeften case open` or `case import` "
-                f"makes one. Give the store with --store URL or ${ENVIRONMENT}."
+                f"there is no store at {path}{what}: `kindbehoeften case open` or "
+                f"`case import` makes one. Give the store with --store URL or ${ENVIRONMENT}."
             )
-    with open_store(url) as store:
+        store = open_store(url)
+    except StoreError as error:
+        if not named:
+            raise
+        raise UsageError(f"${ENVIRONMENT}: {error}") from None
+    with store:
         try:
             yield store
         except UnknownCaseError as error:
@@ -361,13 +369,11 @@ def _opened(context: Context, *, create: bool) -> Iterator[Store]:
             ) from None
 
 
-def _read(context: Context, name: str, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a file (``-``: stdin); a larger one is refused by the
-    reader that gets it, with the size limit as its reason."""
-    if name == "-":
-        return read_limited(context.stdin, limit, "<stdin>")
-    with open_input(name) as stream:
-        return read_limited(stream, limit, name)
+def _empty_file(path: str) -> bool:
+    try:
+        return os.path.isfile(path) and os.path.getsize(path) == 0
+    except OSError:  # the store's own opening says why it cannot be read
+        return False
 
 
 def _actor(context: Context) -> str:
@@ -443,7 +449,7 @@ def run_step(context: Context) -> int:
     data = _step_data(args.data)
     submission = None
     if args.submission is not None:
-        submission = _read(context, args.submission, MAX_SUBMISSION_BYTES)
+        submission = context.read(args.submission, MAX_SUBMISSION_BYTES)
     on: dt.date = args.on or dt.date.today()  # the command line reads the clock
     actor = _actor(context)
     with _opened(context, create=False) as store:
@@ -564,7 +570,7 @@ def run_import(context: Context) -> int:
     """``case import``: a history, verified as ``timeline`` verifies it, stored as a new case;
     exit 1 (nothing written) for a history that does not verify or a case that exists."""
     name: str = context.args.file
-    data = _read(context, name, MAX_DOCUMENT_BYTES)
+    data = context.read(name, MAX_DOCUMENT_BYTES)
     try:
         case = Assessment.from_json(data)
     except (IntegrityError, TransitionError, InvalidEventError) as error:

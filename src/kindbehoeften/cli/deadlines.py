@@ -24,7 +24,7 @@ from .base import (
     file_or_folder,
     identifier,
     iso_date,
-    read_input,
+    label,
     safe,
 )
 
@@ -105,7 +105,9 @@ def add_commands(commands: Commands) -> None:
     timeline = commands.command(
         "timeline", "an assessment's stage, history and deadlines", run_timeline
     )
-    timeline.add_argument("file", metavar="EVENTS.json", help="a stored event history")
+    timeline.add_argument(
+        "file", metavar="EVENTS.json", help="a stored event history (- reads stdin)"
+    )
     timeline.add_argument(
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
@@ -290,12 +292,12 @@ def event_label(context: Context, kind: str) -> str:
 def run_timeline(context: Context) -> int:
     """An assessment's stage, history and deadlines, from its stored events."""
     args = context.args
-    data = read_input(args.file)
+    data = context.read(args.file)
     try:
         assessment = Assessment.from_json(data)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
         context.err.print(
-            f"[bold red]{safe(args.file)}[/]: {safe(error)}",
+            f"[bold red]{safe(label(args.file))}[/]: {safe(error)}",
             soft_wrap=True,
             highlight=False,
         )

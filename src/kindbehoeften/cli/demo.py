@@ -15,8 +15,10 @@ writing anything.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+import os
 import secrets
 import shlex
 from importlib import resources
@@ -69,7 +71,7 @@ def add_commands(commands: Commands) -> None:
     demo = commands.command("demo", "walk a fictional case from report to plan", run_demo)
     demo.add_argument(
         "--output",
-        type=file_or_folder,
+        type=_folder,
         default=Path("kindbehoeften-demo"),
         metavar="DIR",
         help="where to write the record, FHIR, statistics and SVG files "
@@ -78,8 +80,17 @@ def add_commands(commands: Commands) -> None:
     demo.add_argument("--today", type=iso_date, metavar="DATE", help="(default: the system date)")
 
 
+def _folder(value: str) -> Path:
+    """``--output``: a folder; ``-`` (standard output) cannot hold the demo's files."""
+    if value == "-":
+        raise argparse.ArgumentTypeError(
+            "the demo writes several files, not standard output: give a folder"
+        )
+    return file_or_folder(value)
+
+
 def _make_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
+    if os.path.exists(folder) and not os.path.isdir(folder):
         raise UsageError(f"--output {folder} is a file; give a folder for the demo's files")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -125,8 +136,8 @@ def _fresh_store(folder: Path) -> tuple[Path, str]:
     """The demo's store in ``folder`` (its path and URL), without a case: a store that holds
     only the demo's case is removed first; anything else of that name is left alone."""
     path = folder / STORE_FILE
-    url = f"sqlite:///{quote(str(path))}"
-    if not (path.exists() or path.is_symlink()):
+    url = f"sqlite:///{quote(str(path), errors='surrogateescape')}"
+    if not (os.path.exists(path) or os.path.islink(path)):
         return path, url
     leave = f"the demo leaves it alone: give the demo another --output folder than {folder}"
     try:

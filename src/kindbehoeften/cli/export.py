@@ -46,6 +46,8 @@ from .base import (
     identifier,
     iso_date,
     json_text,
+    label,
+    output_file,
     read_input,
     safe,
     whole_number,
@@ -55,6 +57,7 @@ __all__ = ["MAX_MIN_CELL", "add_commands"]
 
 #: The largest --min-cell: a cell threshold above the size of any country's caseload.
 MAX_MIN_CELL = 1_000_000
+DEFAULT_MIN_CELL = 5  # as aggregate()'s
 
 
 def add_commands(commands: Commands) -> None:
@@ -68,14 +71,21 @@ def add_commands(commands: Commands) -> None:
     recorded = actions.command(
         "record", "an assessment's record: history, deadlines, forms", run_record
     )
-    recorded.add_argument("events", metavar="EVENTS.json", help="a stored event history")
     recorded.add_argument(
-        "submissions", metavar="SUBMISSION", nargs="*", help="submissions of its forms (JSON)"
+        "events", metavar="EVENTS.json", help="a stored event history (- reads stdin)"
+    )
+    recorded.add_argument(
+        "submissions",
+        metavar="SUBMISSION",
+        nargs="*",
+        help="submissions of its forms (JSON; - reads stdin)",
     )
     recorded.add_argument(
         "--today", type=iso_date, metavar="DATE", help="(default: the system date)"
     )
-    recorded.add_argument("--output", type=file_or_folder, metavar="FILE", help="(default: stdout)")
+    recorded.add_argument(
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
+    )
 
     fhir_form = actions.command(
         "fhir-questionnaire", "a form as a FHIR R4 Questionnaire", run_fhir_questionnaire
@@ -87,13 +97,13 @@ def add_commands(commands: Commands) -> None:
         "--version", dest="form_version", type=identifier, default=None, help="a version of ID"
     )
     fhir_form.add_argument(
-        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
     )
 
     fhir_answer = actions.command(
         "fhir-response", "a submission as a FHIR R4 QuestionnaireResponse", run_fhir_response
     )
-    fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON)")
+    fhir_answer.add_argument("file", metavar="FILE", help="a submission (JSON); - reads stdin")
     fhir_answer.add_argument(
         "--form",
         type=identifier,
@@ -102,7 +112,7 @@ def add_commands(commands: Commands) -> None:
         help="its form, if not in the catalog (a path)",
     )
     fhir_answer.add_argument(
-        "--output", type=file_or_folder, metavar="FILE", help="(default: stdout)"
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
     )
 
     stats = actions.command(
@@ -131,16 +141,16 @@ def add_commands(commands: Commands) -> None:
     stats.add_argument(
         "--min-cell",
         type=whole_number(1, MAX_MIN_CELL),
-        default=5,
+        default=None,
         metavar="N",
-        help=f"(default 5, at most {MAX_MIN_CELL})",
+        help=f"with --aggregate (default {DEFAULT_MIN_CELL}, at most {MAX_MIN_CELL})",
     )
     stats.add_argument("--format", choices=("csv", "parquet"), default="csv")
     stats.add_argument(
         "--output",
-        type=file_or_folder,
+        type=output_file,
         metavar="PATH",
-        help="a file (a folder with --aggregate); needed for parquet (default: stdout)",
+        help="a file (a folder with --aggregate); needed for parquet (default and -: stdout)",
     )
     stats.add_argument(
         "--jobs",
@@ -173,12 +183,13 @@ def write_output(context: Context, text: str, output: Path | None) -> None:
 def run_record(context: Context) -> int:
     """The record of an event history and its submissions; exit 1 when any input is invalid."""
     args: argparse.Namespace = context.args
-    history = read_input(args.events)
-    submissions = [read_input(name) for name in args.submissions]
+    history = context.read(args.events)
+    submissions = [context.read(name) for name in args.submissions]
     try:
         assessment = Assessment.from_json(history)
     except (IntegrityError, TransitionError, InvalidEventError) as error:
-        context.err.print(f"[bold red]{safe(args.events)}[/]: {safe(error)}", soft_wrap=True)
+        shown = safe(label(args.events))
+        context.err.print(f"[bold red]{shown}[/]: {safe(error)}", soft_wrap=True)
         return EXIT_INVALID
     today: dt.date = args.today or dt.date.today()  # the command line reads the clock
     try:
@@ -186,7 +197,7 @@ def run_record(context: Context) -> int:
     except InvalidRecordError as error:
         for pointer, code in error.problems:
             index, _, rest = pointer.removeprefix("/submissions/").partition("/")
-            name = args.submissions[int(index)] if index.isdigit() else args.events
+            name = label(args.submissions[int(index)] if index.isdigit() else args.events)
             context.err.print(
                 f"[bold red]{safe(name)}[/]: /{safe(rest)} ({safe(code)})", soft_wrap=True
             )
@@ -202,9 +213,16 @@ def run_stats(context: Context) -> int:
     args: argparse.Namespace = context.args
     if args.format == "parquet" and args.output is None:
         raise UsageError("--format parquet writes a file: give --output")
-    if args.aggregate and args.output is not None and args.output.is_file():
+    if args.min_cell is not None and not args.aggregate:
+        raise UsageError(
+            "export stats: --min-cell works with --aggregate (it suppresses small counts of the "
+            "tables); rows of records are not counted: give --aggregate, or leave out --min-cell"
+        )
+    if args.min_cell is None:
+        args.min_cell = DEFAULT_MIN_CELL
+    if args.aggregate and args.output is not None and os.path.isfile(args.output):
         raise UsageError(f"--output {args.output} is a file; with --aggregate give a folder")
-    if not args.aggregate and args.output is not None and args.output.is_dir():
+    if not args.aggregate and args.output is not None and os.path.isdir(args.output):
         raise UsageError(f"--output {args.output} is a folder; give a file name")
     key = _key(args.key_file)
     for name in args.records:
@@ -346,7 +364,7 @@ def _write_tables(context: Context, tables: Mapping[str, list[Any]], args: Any) 
 
 
 def _check_parquet_target(output: Path) -> None:
-    if output.exists() and not output.is_file():
+    if os.path.exists(output) and not os.path.isfile(output):
         # pyarrow deletes a file it could not write (a device too, for root) and would
         # wait forever on a named pipe: Parquet goes into regular files only.
         raise UsageError(f"{output} is not a regular file; Parquet is written into files")
@@ -395,13 +413,13 @@ def run_fhir_questionnaire(context: Context) -> int:
 def run_fhir_response(context: Context) -> int:
     """The QuestionnaireResponse of a valid submission; exit 1 (with its issues) otherwise."""
     args: argparse.Namespace = context.args
-    data = read_input(args.file)
+    data = context.read(args.file)
     form = load_form(args.form) if args.form else None
     report = validate(data, form=form, locale=getattr(args, "locale", None) or "en")
     if not report.ok:
         for issue in report.errors:
             context.err.print(
-                f"[bold red]{safe(args.file)}[/]: {safe(issue.pointer or '/')} "
+                f"[bold red]{safe(label(args.file))}[/]: {safe(issue.pointer or '/')} "
                 f"({issue.code}) {safe(issue.message)}",
                 soft_wrap=True,
                 highlight=False,

@@ -13,7 +13,7 @@ from rich.tree import Tree
 
 from .._forms.listing import summaries
 from .._i18n import form_text, localize, npgettext, pgettext, render
-from ..errors import FormDefinitionError
+from ..errors import FormDefinitionError, FormProblem
 from .base import (
     EXIT_INVALID,
     EXIT_OK,
@@ -68,7 +68,12 @@ def add_commands(commands: Commands) -> None:
     show.add_argument("--format", choices=("text", "json"), default="text")
     check = actions.command("check", "check form files; exit 1 when any is broken", run_check)
     check.add_argument("files", metavar="FILE", nargs="+", type=file_or_folder)
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="github: one GitHub Actions ::error annotation per problem",
+    )
 
 
 def run_list(context: Context) -> int:
@@ -202,6 +207,10 @@ def run_check(context: Context) -> int:
             results.append((path, None, failure))
     if context.args.format == "json":
         context.json({"results": [_check_result(*result) for result in results]})
+    elif context.args.format == "github":
+        for _, _, problem in results:
+            for each in problem.problems if problem else ():
+                context.out.file.write(_annotation(each))
     else:
         for path, form, problem in results:
             if form is not None:
@@ -212,11 +221,29 @@ def run_check(context: Context) -> int:
     return EXIT_OK if all(form is not None for _, form, _ in results) else EXIT_INVALID
 
 
+def _annotation(problem: FormProblem) -> str:
+    """A problem as a GitHub Actions workflow command (``::error file=F,line=L::...``): its
+    values escaped as the runner reads them, control characters shown as escapes."""
+
+    def data(text: str) -> str:
+        text = safe(text, markup=False)
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def value(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    where = f"file={value(problem.file)}"
+    if problem.line is not None:
+        where += f",line={problem.line}"
+    message = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    return f"::error {where},title=kindbehoeften forms check::{data(message)}\n"
+
+
 def _check_file(file: Path) -> None:
     """A form file named on the command line that is missing or a folder is a usage error."""
-    if file.is_dir():
+    if os.path.isdir(file):
         raise UsageError(f"{file} is a folder; give the form files in it")
-    if not file.exists():
+    if not os.path.exists(file):
         raise UsageError(f"no such file: {file}")
 
 

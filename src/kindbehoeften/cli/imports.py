@@ -10,12 +10,10 @@ from ..errors import InvalidResourceError
 from .base import (
     EXIT_INVALID,
     EXIT_OK,
-    MAX_INPUT_BYTES,
     Commands,
     Context,
-    file_or_folder,
-    read_input,
-    read_limited,
+    label,
+    output_file,
     safe,
 )
 from .export import write_json
@@ -36,24 +34,23 @@ def add_commands(commands: Commands) -> None:
         run_fhir_response,
     )
     response.add_argument("file", metavar="FILE", help="a QuestionnaireResponse (JSON); - stdin")
-    response.add_argument("--output", type=file_or_folder, metavar="FILE", help="(default: stdout)")
+    response.add_argument(
+        "--output", type=output_file, metavar="FILE", help="(default and -: stdout)"
+    )
 
 
 def run_fhir_response(context: Context) -> int:
     """The submission of a QuestionnaireResponse; exit 1 (with its problems) when it cannot
     be read as one. The submission is not judged: ``kindbehoeften validate`` does that."""
     args: argparse.Namespace = context.args
-    if args.file == "-":  # one byte over the limit is enough to say "too large"
-        data = read_limited(context.stdin, MAX_INPUT_BYTES, "<stdin>")
-    else:
-        data = read_input(args.file)
+    data = context.read(args.file)
     try:
         submission = submission_from_fhir(data)
     except InvalidResourceError as error:
-        label = "<stdin>" if args.file == "-" else args.file
+        shown = safe(label(args.file))
         for (pointer, code), message in zip(error.problems, error.messages, strict=True):
             context.err.print(
-                f"[bold red]{safe(label)}[/]: {safe(pointer or '/')} ({code}) {safe(message)}",
+                f"[bold red]{shown}[/]: {safe(pointer or '/')} ({code}) {safe(message)}",
                 soft_wrap=True,
                 highlight=False,
             )

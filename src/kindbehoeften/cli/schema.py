@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._forms.catalog import load_form
 from .._lifecycle.assessment import events_schema
 from ..export import json_schema, record_schema
-from .base import EXIT_OK, Commands, Context, identifier
+from .base import EXIT_OK, Commands, Context, UsageError, identifier
 
 __all__ = ["add_commands", "run_schema"]
 
@@ -32,7 +32,7 @@ def add_commands(commands: Commands) -> None:
     schema.add_argument(
         "--status",
         choices=("completed", "in_progress"),
-        default="completed",
+        default=None,
         help="the submissions' status (default: completed)",
     )
 
@@ -40,6 +40,12 @@ def add_commands(commands: Commands) -> None:
 def run_schema(context: Context) -> int:
     """The schema of a form's submissions, of records (``record``) or of histories
     (``events``), on stdout."""
+    args = context.args
+    if args.form in ("events", "record") and (args.form_version or args.status):
+        raise UsageError(
+            f"schema: --version and --status are for a form's schema; the {args.form} schema "
+            "has neither (leave them out)"
+        )
     if context.args.form == "events":
         context.json(events_schema())
         return EXIT_OK
@@ -47,5 +53,5 @@ def run_schema(context: Context) -> int:
         context.json(record_schema())
         return EXIT_OK
     form = load_form(context.args.form, context.args.form_version)
-    context.json(json_schema(form, context.args.status))
+    context.json(json_schema(form, context.args.status or "completed"))
     return EXIT_OK

@@ -70,15 +70,16 @@ def add_commands(commands: Commands) -> None:
     )
 
 
-def _open(url: str) -> Store:
-    """The store at ``url``; a usage error (one line, no password) when it cannot be used."""
+def _open(url: str, where: str) -> Store:
+    """The store at ``url``; a usage error (one line, no password) when it cannot be used,
+    saying ``where`` the URL came from."""
     from .._store import open_store, redacted
 
     try:
         return open_store(url)
     except StoreError as error:
         reason = " ".join(str(error).split())  # one line, whatever the driver said
-        raise UsageError(f"--store {redacted(url)}: {reason}") from None
+        raise UsageError(f"{where} {redacted(url)}: {reason}") from None
 
 
 def _reopen(url: str) -> Store:
@@ -118,8 +119,9 @@ def run_serve(context: Context) -> int:
     with contextlib.ExitStack() as stack:
         store = None
         url = args.store or os.environ.get(_ENVIRONMENT) or _DEFAULT_URL
+        where = "--store" if args.store else f"${_ENVIRONMENT}" if url != _DEFAULT_URL else ""
         if tokens is not None:  # the case endpoints: a store that cannot be used stops here
-            store = stack.enter_context(_open(url))
+            store = stack.enter_context(_open(url, where or "the default store"))
         try:
             sock = stack.enter_context(listen(args.host, args.port))
         except OSError as error:

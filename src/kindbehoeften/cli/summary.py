@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from .._exports.summary import (
@@ -54,7 +55,7 @@ def run_summary(context: Context) -> int:
     args = context.args
     name: str = args.file
     svg: Path | None = getattr(args, "svg", None)
-    if svg is not None and svg.is_dir():  # said before the table, not after it
+    if svg is not None and os.path.isdir(svg):  # said before the table, not after it
         raise UsageError(f"--svg {svg} is a folder; give the name of the picture's file")
     label = "<stdin>" if name == "-" else name
     if name == "-":
@@ -72,14 +73,18 @@ def run_summary(context: Context) -> int:
         )
         return EXIT_INVALID
     if svg is not None and str(svg) == "-":
-        context.out.file.write(triangle_svg(tri))
+        picture = triangle_svg(tri)
+        if context.ascii_only:  # a character reference, not the console's "?" for "ä"
+            picture = picture.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        context.out.file.write(picture)
         return EXIT_OK
-    context.out.print(summary_table(_shown(tri)))
-    if svg is not None:
+    if svg is not None:  # written first: a picture that cannot be written is said alone
         try:
             svg.write_text(triangle_svg(tri), encoding="utf-8")
         except OSError as error:
             raise UsageError(f"cannot write {svg}: {error.strerror or error}") from None
+    context.out.print(summary_table(_shown(tri)))
+    if svg is not None:
         context.out.print(context.text(_SVG_WRITTEN, path=safe(svg)), highlight=False)
     return EXIT_OK
 

@@ -30,6 +30,7 @@ from .._validation.validator import MAX_SUBMISSION_BYTES, compiled, validate
 from .base import (
     EXIT_INVALID,
     EXIT_OK,
+    STDIN_TWICE,
     Commands,
     Context,
     UsageError,
@@ -119,6 +120,13 @@ def run_validate(context: Context) -> int:
     args = context.args
     names: list[str] = args.files
     # Every file must open, and standard input be open, before the first result is written.
+    if names.count("-") > 1:
+        raise UsageError(STDIN_TWICE)
+    if args.jobs > 1 and not args.ndjson:
+        raise UsageError(
+            "validate: --jobs works with --ndjson (the lines of NDJSON files are shared among "
+            "workers); give --ndjson, or leave out --jobs"
+        )
     stdin = context.stdin if "-" in names else None
     for name in names:
         if name != "-":
