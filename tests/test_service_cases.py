@@ -411,6 +411,28 @@ def test_a_step_dated_before_the_last_event_is_409(guarded_server: Server) -> No
     assert "before the last event" in problem["detail"]
 
 
+def test_a_report_whose_clocks_would_run_past_the_calendar_is_422_and_writes_nothing(
+    guarded_server: Server,
+) -> None:
+    """A deadline after 9999-12-31 cannot be computed: the report is refused, not a 500."""
+    case_id = new_id()
+    answer = open_case(guarded_server, case_id, reported_on="9999-12-31")
+    problem = assert_problem(answer, 422, "invalid-step")
+    assert [("/reported_on", "max")] == [(e["pointer"], e["code"]) for e in problem["errors"]]
+    assert case_id not in {c["case_id"] for c in listed(guarded_server)}
+
+
+def test_a_step_whose_clocks_would_run_past_the_calendar_is_422_and_writes_nothing(
+    guarded_server: Server,
+) -> None:
+    case_id, head = opened(guarded_server)
+    body = {"step": "report_received", "on": "9999-12-31", "actor": "w", "reporter": "parent"}
+    answer = step(guarded_server, case_id, head, body)
+    problem = assert_problem(answer, 422, "invalid-step")
+    assert [("/on", "max")] == [(e["pointer"], e["code"]) for e in problem["errors"]]
+    assert head == stored(guarded_server, case_id).head
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
