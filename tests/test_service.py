@@ -514,6 +514,19 @@ def test_unknown_paths_are_404(open_server: Server, guarded_server: Server, path
         assert_problem(answer, 404)
 
 
+@pytest.mark.parametrize("path", ["/health/", "/forms/", "/validate/", "/cases/", "/cases/c-1/"])
+def test_a_path_with_a_trailing_slash_is_404_not_a_redirect(
+    open_server: Server, guarded_server: Server, path: str
+) -> None:
+    """No redirect to the path without the slash: it would answer before the token is
+    checked, and name whatever host the request's Host header gave."""
+    for server in (open_server, guarded_server):
+        for method in ("GET", "POST"):
+            answer = server.client.request(method, path, headers={"Host": "elsewhere.example"})
+            assert_problem(answer, 404)
+            assert "location" not in answer.headers
+
+
 def test_a_method_a_route_does_not_take_is_405_with_allow(open_server: Server) -> None:
     answer = open_server.client.delete("/health")
     assert_problem(answer, 405)

@@ -333,6 +333,9 @@ def build(settings: Settings) -> Starlette:
     routes = [_route(endpoint, settings) for endpoint in served]
     routes.append(Route("/openapi.json", published, methods=["GET"], name="/openapi.json"))
     app = Starlette(routes=routes, exception_handlers=problems.HANDLERS)
+    # A path with a trailing slash is no endpoint (404), not a redirect to the one without:
+    # that would answer before any token is checked, at the host the Host header names.
+    app.router.redirect_slashes = False
     if settings.serves_cases:
         assert settings.store is not None
         app.state.stores = cases.Stores(settings.store, settings.reopen)
