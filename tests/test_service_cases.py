@@ -303,6 +303,21 @@ def test_an_unknown_case_is_404(case_server: Server) -> None:
     assert_problem(answer, 404, "unknown-case")
 
 
+def test_a_nul_in_a_case_id_or_a_list_parameter_is_no_case_not_a_store_failure(
+    case_server: Server,
+) -> None:
+    """No case id or municipality holds a NUL (PostgreSQL's text cannot): such a case is
+    unknown, such a municipality has no cases, and paging after such an id goes on."""
+    case_id, head = opened(case_server)
+    for path in (f"/cases/{case_id}%00", f"/cases/{case_id}%00x/events"):
+        answer = case_server.client.get(path, headers=bearer("all-scopes"))
+        assert_problem(answer, 404, "unknown-case")
+    assert_problem(step(case_server, f"{case_id}%00", head, safety()), 404, "unknown-case")
+    assert [] == listed(case_server, municipality="Uppsala\x00")
+    assert case_id in {c["case_id"] for c in listed(case_server, after="\x00")}
+    assert [] == [c for c in listed(case_server, after=f"{case_id}\x00") if c["case_id"] == case_id]
+
+
 # --- POST /cases/{case_id}/events ---------------------------------------------------------------
 
 

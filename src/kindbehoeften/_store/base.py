@@ -40,6 +40,7 @@ from ..errors import (
     IntegrityError,
     InvalidArgumentError,
     InvalidSubmissionError,
+    UnknownCaseError,
     UnknownSubmissionError,
 )
 
@@ -187,6 +188,13 @@ def _case_id(case_id: object) -> str:
     return case_id
 
 
+def _storable(text: str) -> bool:
+    """Whether ``text`` can be a stored case id or municipality: none holds a NUL (they refuse
+    control characters, and PostgreSQL's text cannot hold one), so a key that holds one is
+    answered as one that is not stored, by either back end, never sent to the database."""
+    return "\x00" not in text
+
+
 def _digest(digest: object) -> str:
     if not isinstance(digest, str):
         raise TypeError(f"digest must be a str, not {type(digest).__name__}")
@@ -281,6 +289,8 @@ class Store(ABC):
         removed or added to outside the store (the hash chain, or the head, does not hold).
         """
         case_id = _case_id(case_id)
+        if not _storable(case_id):
+            raise UnknownCaseError(case_id)
         with self._using():
             head, bodies = self._load(case_id)
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": _events(bodies)}
@@ -312,7 +322,10 @@ class Store(ABC):
             not isinstance(overdue_on, dt.date) or isinstance(overdue_on, dt.datetime)
         ):
             raise InvalidArgumentError("overdue_on", "overdue_on must be a datetime.date")
-        return self._pages(municipality, stage, overdue_on, after or "")
+        if municipality is not None and not _storable(municipality):
+            return iter(())
+        # The ids after "a\x00b" are those after "a": no stored id holds a NUL.
+        return self._pages(municipality, stage, overdue_on, (after or "").partition("\x00")[0])
 
     def _pages(
         self, municipality: str | None, stage: str | None, overdue_on: dt.date | None, after: str
