@@ -36,7 +36,7 @@ NDJSON = {"Content-Type": "application/x-ndjson"}
 FHIR = {"Content-Type": "application/fhir+json"}
 LIMIT = 1024 * 1024
 LOG_LINE = re.compile(
-    r"^\S+ \S+ INFO (?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}) "
+    r"^\S+ \S+ INFO (?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}|-) "
     r"(?P<ms>\d+\.\d)ms token=(?P<token>\S+)$"
 )
 
@@ -400,6 +400,24 @@ def test_a_client_that_goes_away_mid_stream_leaves_the_server_serving(open_serve
         time.sleep(0.05)
     assert "the client went away" in open_server.text()
     assert 200 == open_server.client.get("/health").status_code
+
+
+def test_a_client_that_goes_away_before_the_answer_is_logged_without_a_status(
+    open_server: Server,
+) -> None:
+    """Nothing was answered, and the service did not fail: no 500 in the log."""
+    host, port = open_server.url.removeprefix("http://").split(":")
+    route = "POST /fhir/QuestionnaireResponse/$validate"
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(
+            b"POST /fhir/QuestionnaireResponse/$validate HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/fhir+json\r\nContent-Length: 100\r\n\r\n{"
+        )
+    deadline = time.monotonic() + 10
+    while f"{route} -" not in open_server.text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f"{route} -" in open_server.text()
+    assert f"{route} 500" not in open_server.text()
 
 
 # --- FHIR $validate --------------------------------------------------------------------------
