@@ -769,6 +769,24 @@ def test_the_open_server_has_no_case_endpoints(open_server: Server) -> None:
     assert not [path for path in paths if path.startswith("/cases")]
 
 
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/cases", {"GET", "HEAD", "POST"}),
+        ("/cases/case-1", {"GET", "HEAD"}),
+        ("/cases/case-1/events", {"GET", "HEAD", "POST"}),
+    ],
+)
+def test_a_method_a_case_endpoint_does_not_take_is_405_allowing_every_one_it_takes(
+    guarded_server: Server, path: str, allowed: set[str]
+) -> None:
+    """A path served for GET and for POST lists both in Allow, whichever method was sent."""
+    for method in ("DELETE", "PUT", "PATCH", "OPTIONS"):
+        answer = guarded_server.client.request(method, path, headers=bearer("all-scopes"))
+        assert_problem(answer, 405)
+        assert allowed == {m.strip() for m in answer.headers["allow"].split(",")}
+
+
 # --- two writers --------------------------------------------------------------------------------
 
 
