@@ -282,6 +282,13 @@ def test_another_media_type_is_415(open_server: Server, content_type: str | None
     assert "application/json, application/x-ndjson" == answer.headers["accept-post"]
 
 
+def test_a_body_without_a_content_type_is_415_saying_it_needs_one(open_server: Server) -> None:
+    answer = open_server.client.post("/validate", content=b"{}")
+    problem = assert_problem(answer, 415, "unsupported-media-type")
+    expected = "a body needs a Content-Type; send application/json or application/x-ndjson (UTF-8)"
+    assert expected == problem["detail"]
+
+
 def test_a_json_body_over_the_limit_is_413_however_it_comes(open_server: Server) -> None:
     big = json.loads(sentinel_submission())
     big["answers"]["child_needs"]["health"]["description"] = SENTINEL * (LIMIT // len(SENTINEL))

@@ -45,11 +45,11 @@ def media_type(request: Request, accepted: Collection[str]) -> str:
             charset = value.strip().strip('"').lower()
     if kind in accepted and charset in (None, "utf-8", "utf8"):
         return kind
-    what = "no Content-Type" if not kind else "this Content-Type"
+    what = "a body needs a Content-Type" if not kind else "this Content-Type is not taken here"
     raise HTTPProblem(
         415,
         "unsupported-media-type",
-        f"{what} is not taken here; send {' or '.join(accepted)} (UTF-8)",
+        f"{what}; send {' or '.join(accepted)} (UTF-8)",
         headers={"Accept-Post": ", ".join(accepted)},
     )
 
