@@ -194,6 +194,32 @@ def test_a_report_that_does_not_fit_is_422_naming_the_field(
     assert body["case_id"] not in {c["case_id"] for c in listed(guarded_server)}
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "expected"),
+    [
+        ("/cases", [1], ("", "model_type", "the body must be a JSON object")),
+        ("/cases/case-1/events", "step", ("", "model_type", "the body must be a JSON object")),
+        (
+            "/cases",
+            {"notes": 1},
+            ("/notes", "extra_forbidden", "notes is not a field of a report that opens a case"),
+        ),
+    ],
+    ids=["report-array", "step-text", "report-unknown-field"],
+)
+def test_a_body_that_does_not_fit_is_described_as_the_body_it_is(
+    guarded_server: Server, path: str, body: Any, expected: tuple[str, str, str]
+) -> None:
+    """Not as "the step's data" of an "event": that is the library's word for its own."""
+    headers = {**JSON, **bearer("all-scopes"), "If-Match": '"' + "a" * 64 + '"'}
+    if path != "/cases":
+        path = f"/cases/{opened(guarded_server)[0]}/events"
+        headers["If-Match"] = f'"{etag(guarded_server.client.get(path, headers=headers))}"'
+    answer = guarded_server.client.post(path, json=body, headers=headers)
+    problem = assert_problem(answer, 422, "invalid-body")
+    assert expected in [(e["pointer"], e["code"], e["message"]) for e in problem["errors"]]
+
+
 def test_a_report_without_fields_names_each_missing_one(guarded_server: Server) -> None:
     answer = guarded_server.client.post("/cases", json={}, headers={**JSON, **bearer("all-scopes")})
     problem = assert_problem(answer, 422, "invalid-body")

@@ -35,6 +35,7 @@ from urllib.parse import quote, urlencode
 
 from anyio import to_thread
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -258,7 +259,7 @@ def _unfit(what: str, error: ValidationError) -> HTTPProblem:
     items = error.errors(include_url=False, include_input=False)
     pairs = zip(items, described.problems, described.messages, strict=True)
     errors = [
-        ProblemError(pointer=_pointer(item["loc"]), code=code, message=message)
+        ProblemError(pointer=_pointer(item["loc"]), code=code, message=_said(what, item, message))
         for item, (_, code), message in pairs
     ]
     return HTTPProblem(
@@ -268,6 +269,16 @@ def _unfit(what: str, error: ValidationError) -> HTTPProblem:
         "GET /openapi.json describes the body",
         errors=errors,
     )
+
+
+def _said(what: str, item: ErrorDetails, message: str) -> str:
+    """The lifecycle's message for a field, in the words of a body: it speaks of an event
+    and of a step's data, where the body as a whole, or a report, is meant."""
+    if not item["loc"]:
+        return "the body must be a JSON object"
+    if item["type"] == "extra_forbidden":
+        return f"{str(item['loc'][-1])[:40]} is not a field of {what}"
+    return message
 
 
 async def _document(request: Request, limit: int) -> Any:
