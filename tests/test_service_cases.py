@@ -404,6 +404,28 @@ def test_a_decision_stores_its_submission_in_the_same_step(case_server: Server) 
         assert submission == store.get_submission(case_id, digest)
 
 
+@pytest.mark.parametrize("field", ["form", "form_version", "submission_digest"])
+def test_what_a_decision_takes_from_its_submission_may_not_be_given_beside_it(
+    guarded_server: Server, field: str
+) -> None:
+    """A digest given beside the submission is refused as form and form_version are, not
+    silently replaced by the submission's."""
+    case_id, head = opened(guarded_server)
+    head = etag(step(guarded_server, case_id, head, {**safety(), "step": "preliminary_started"}))
+    body = {
+        "step": "preliminary_decision",
+        "on": "2026-11-12",
+        "actor": "worker-3",
+        "submission": with_reasons(PRELIMINARY),
+        field: "0" * 64,
+    }
+    problem = assert_problem(step(guarded_server, case_id, head, body), 422, "invalid-step")
+    assert [(f"/{field}", "from_submission")] == [
+        (e["pointer"], e["code"]) for e in problem["errors"]
+    ]
+    assert head == stored(guarded_server, case_id).head
+
+
 @pytest.mark.parametrize(
     "header",
     [None, "*", 'W/"{head}"', "{head}"],
