@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -99,6 +100,23 @@ def _first_line(error: Exception) -> str:
     return text[0][:200] if text else type(error).__name__
 
 
+_PASSWORDS: Final = (
+    re.compile(r"://[^@/?#]*?:([^@/?#]*)@"),  # postgresql://user:PASSWORD@host
+    re.compile(r"[?&](?:ssl)?password=([^&#]*)"),  # ?password=PASSWORD
+)
+
+
+def _said_by_libpq(error: Exception, conninfo: str, shown: str) -> str:
+    """libpq's first line on ``conninfo``, which it may quote whole or in part (such as
+    ``invalid percent-encoded token: "PASSWORD"``): with the URL as ``shown`` (redacted)
+    instead, and every password of it as ``***``."""
+    text = _first_line(error).replace(conninfo, shown)
+    secrets = {found for pattern in _PASSWORDS for found in pattern.findall(conninfo) if found}
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
 class PostgresStore(Store):
     """A store in a PostgreSQL database (``postgresql://...``); see
     :func:`kindbehoeften.open_store`."""
@@ -115,19 +133,23 @@ class PostgresStore(Store):
                 "pip install 'kindbehoeften[postgres]'",
             ) from error
         self._psycopg = psycopg
+        given = conninfo
         try:
             if "connect_timeout" not in conninfo_to_dict(conninfo):  # never wait for ever
                 conninfo = make_conninfo(conninfo, connect_timeout=10)
         except psycopg.Error as error:
             raise StoreError(
-                "url", f"{url!r} is not a PostgreSQL URL that libpq reads: {_first_line(error)}."
+                "url",
+                f"{url!r} is not a PostgreSQL URL that libpq reads: "
+                f"{_said_by_libpq(error, given, url)}.",
             ) from error
         try:
             self._db = psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as error:
             raise StoreError(
                 "unreachable",
-                f"cannot reach the PostgreSQL store {url!r}: {_first_line(error)}. Check that "
+                f"cannot reach the PostgreSQL store {url!r}: "
+                f"{_said_by_libpq(error, given, url)}. Check that "
                 "the server runs, that the URL names it, and the user, password and database.",
             ) from error
         try:
