@@ -282,6 +282,26 @@ def test_another_media_type_is_415(open_server: Server, content_type: str | None
     assert "application/json, application/x-ndjson" == answer.headers["accept-post"]
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "identity, gzip"])
+def test_a_body_with_a_content_coding_is_415_not_read_as_it_came(
+    open_server: Server, guarded_server: Server, coding: str
+) -> None:
+    """A gzipped submission is not judged as broken JSON: the service reads no content
+    coding, and says so (RFC 9110, section 15.5.16)."""
+    import gzip
+
+    body = gzip.compress(FULL_VALID)
+    for server, path in ((open_server, "/validate"), (guarded_server, "/cases")):
+        headers = {**JSON, **bearer("all-scopes"), "Content-Encoding": coding}
+        answer = server.client.post(path, content=body, headers=headers)
+        problem = assert_problem(answer, 415, "unsupported-media-type")
+        assert "identity" == answer.headers["accept-encoding"]
+        assert "Content-Encoding" in problem["detail"]
+    headers = {**JSON, "Content-Encoding": "identity"}
+    answer = open_server.client.post("/validate", content=FULL_VALID, headers=headers)
+    assert {"ok": True, "issues": []} == answer.json()
+
+
 def test_a_body_without_a_content_type_is_415_saying_it_needs_one(open_server: Server) -> None:
     answer = open_server.client.post("/validate", content=b"{}")
     problem = assert_problem(answer, 415, "unsupported-media-type")

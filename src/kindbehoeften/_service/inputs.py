@@ -34,7 +34,16 @@ _MAX_LOCALE = 64  # as the OpenAPI description says; no locale is longer
 
 def media_type(request: Request, accepted: Collection[str]) -> str:
     """The request's media type, one of ``accepted``; 415 for any other, for a charset other
-    than UTF-8, or for none."""
+    than UTF-8, for none, or for a body in a content coding (gzip, ...): the body is read as
+    it comes, so a coded one would be judged as broken JSON."""
+    codings = request.headers.get("content-encoding", "")
+    if any(c.strip().lower() not in ("", "identity") for c in codings.split(",")):
+        raise HTTPProblem(
+            415,
+            "unsupported-media-type",
+            "a body with a Content-Encoding is not taken here; send it as it is (identity)",
+            headers={"Accept-Encoding": "identity"},
+        )
     header = request.headers.get("content-type", "")
     kind, _, parameters = header.partition(";")
     kind = kind.strip().lower()
