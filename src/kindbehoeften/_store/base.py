@@ -188,6 +188,14 @@ def _case_id(case_id: object) -> str:
     return case_id
 
 
+def _stored_id(case_id: object) -> str:
+    """``case_id`` as a key to look up: UnknownCaseError for one that no case can have."""
+    case_id = _case_id(case_id)
+    if not _storable(case_id):
+        raise UnknownCaseError(case_id)
+    return case_id
+
+
 def _storable(text: str) -> bool:
     """Whether ``text`` can be a stored case id or municipality: none holds a NUL (they refuse
     control characters, and PostgreSQL's text cannot hold one), so a key that holds one is
@@ -288,9 +296,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.IntegrityError` when its stored events were changed,
         removed or added to outside the store (the hash chain, or the head, does not hold).
         """
-        case_id = _case_id(case_id)
-        if not _storable(case_id):
-            raise UnknownCaseError(case_id)
+        case_id = _stored_id(case_id)
         with self._using():
             head, bodies = self._load(case_id)
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": _events(bodies)}
@@ -349,7 +355,7 @@ class Store(ABC):
         their answers are). It is kept as its RFC 8785 canonical JSON; storing it again is
         harmless. :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_id(case_id)
         digest, body = self._body(submission)
         with self._using():
             self._put_submission(case_id, digest, body)
@@ -375,7 +381,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError` when none is (never stored, or
         erased), :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_id(case_id)
         digest = _digest(digest)
         if len(digest) != _DIGEST_LENGTH or not set(digest) <= _HEX:
             raise UnknownSubmissionError(case_id, digest)
@@ -392,7 +398,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError`. What leaves the disk depends on
         the back end: see docs/storage.md.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_id(case_id)
         with self._using():
             return self._erase_submissions(case_id)
 
