@@ -61,8 +61,21 @@ def test_store_without_tokens_is_a_usage_error(tmp_path: Path) -> None:
         ("sqlite://", "names no SQLite file"),
         ("postgresql://case:s3cret-pw@127.0.0.1:1/kb", "--store postgresql://case:***@127.0.0.1"),
         ("sqlite:////no/such/folder/cases.db", "cannot create the SQLite store"),
+        ("postgresql://case:s3cret-pw@[::1/kb", "is not a PostgreSQL URL that libpq reads"),
+        ("postgresql://case:s3cret-pw%zz@db/kb", "is not a PostgreSQL URL that libpq reads"),
+        ("postgresql://case@db/kb?password=s3cret-pw%zz", "invalid percent-encoded token"),
+        ("postgresql://case@db/kb?sslpassword=s3cret-pw&x", "is not a PostgreSQL URL"),
     ],
-    ids=["scheme", "no-file", "unreachable-with-password", "no-folder"],
+    ids=[
+        "scheme",
+        "no-file",
+        "unreachable-with-password",
+        "no-folder",
+        "malformed-with-password",
+        "password-with-a-bad-escape",
+        "password-parameter-with-a-bad-escape",
+        "malformed-after-an-ssl-password",
+    ],
 )
 def test_a_store_that_cannot_be_opened_stops_serve_before_it_listens(
     broken_tokens: Path, tmp_path: Path, url: str, expected: str

@@ -685,6 +685,16 @@ def test_the_form_of_a_stage_comes_from_the_submission_only() -> None:
     assert (("submission", "missing"),) == caught.value.problems
 
 
+def test_the_digest_of_a_decision_comes_from_its_submission_only() -> None:
+    """A digest given beside the submission is refused, not silently replaced."""
+    assessment = steps(new_case(), START)
+    with pytest.raises(InvalidEventError) as caught:
+        assessment.apply(
+            "preliminary_decision", DAY, "w", submission=PRELIMINARY, submission_digest="0" * 64
+        )
+    assert (("data.submission_digest", "from_submission"),) == caught.value.problems
+
+
 # --- event data --------------------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ NDJSON = {"Content-Type": "application/x-ndjson"}
 FHIR = {"Content-Type": "application/fhir+json"}
 LIMIT = 1024 * 1024
 LOG_LINE = re.compile(
-    r"^\S+ \S+ INFO (?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}) "
+    r"^\S+ \S+ INFO (?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}|-) "
     r"(?P<ms>\d+\.\d)ms token=(?P<token>\S+)$"
 )
 
@@ -282,6 +282,33 @@ def test_another_media_type_is_415(open_server: Server, content_type: str | None
     assert "application/json, application/x-ndjson" == answer.headers["accept-post"]
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "identity, gzip"])
+def test_a_body_with_a_content_coding_is_415_not_read_as_it_came(
+    open_server: Server, guarded_server: Server, coding: str
+) -> None:
+    """A gzipped submission is not judged as broken JSON: the service reads no content
+    coding, and says so (RFC 9110, section 15.5.16)."""
+    import gzip
+
+    body = gzip.compress(FULL_VALID)
+    for server, path in ((open_server, "/validate"), (guarded_server, "/cases")):
+        headers = {**JSON, **bearer("all-scopes"), "Content-Encoding": coding}
+        answer = server.client.post(path, content=body, headers=headers)
+        problem = assert_problem(answer, 415, "unsupported-media-type")
+        assert "identity" == answer.headers["accept-encoding"]
+        assert "Content-Encoding" in problem["detail"]
+    headers = {**JSON, "Content-Encoding": "identity"}
+    answer = open_server.client.post("/validate", content=FULL_VALID, headers=headers)
+    assert {"ok": True, "issues": []} == answer.json()
+
+
+def test_a_body_without_a_content_type_is_415_saying_it_needs_one(open_server: Server) -> None:
+    answer = open_server.client.post("/validate", content=b"{}")
+    problem = assert_problem(answer, 415, "unsupported-media-type")
+    expected = "a body needs a Content-Type; send application/json or application/x-ndjson (UTF-8)"
+    assert expected == problem["detail"]
+
+
 def test_a_json_body_over_the_limit_is_413_however_it_comes(open_server: Server) -> None:
     big = json.loads(sentinel_submission())
     big["answers"]["child_needs"]["health"]["description"] = SENTINEL * (LIMIT // len(SENTINEL))
@@ -402,6 +429,24 @@ def test_a_client_that_goes_away_mid_stream_leaves_the_server_serving(open_serve
     assert 200 == open_server.client.get("/health").status_code
 
 
+def test_a_client_that_goes_away_before_the_answer_is_logged_without_a_status(
+    open_server: Server,
+) -> None:
+    """Nothing was answered, and the service did not fail: no 500 in the log."""
+    host, port = open_server.url.removeprefix("http://").split(":")
+    route = "POST /fhir/QuestionnaireResponse/$validate"
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(
+            b"POST /fhir/QuestionnaireResponse/$validate HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/fhir+json\r\nContent-Length: 100\r\n\r\n{"
+        )
+    deadline = time.monotonic() + 10
+    while f"{route} -" not in open_server.text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f"{route} -" in open_server.text()
+    assert f"{route} 500" not in open_server.text()
+
+
 # --- FHIR $validate --------------------------------------------------------------------------
 
 
@@ -512,6 +557,19 @@ def test_unknown_paths_are_404(open_server: Server, guarded_server: Server, path
     for server in (open_server, guarded_server):
         answer = server.client.get(path, headers=bearer("all-scopes"))
         assert_problem(answer, 404)
+
+
+@pytest.mark.parametrize("path", ["/health/", "/forms/", "/validate/", "/cases/", "/cases/c-1/"])
+def test_a_path_with_a_trailing_slash_is_404_not_a_redirect(
+    open_server: Server, guarded_server: Server, path: str
+) -> None:
+    """No redirect to the path without the slash: it would answer before the token is
+    checked, and name whatever host the request's Host header gave."""
+    for server in (open_server, guarded_server):
+        for method in ("GET", "POST"):
+            answer = server.client.request(method, path, headers={"Host": "elsewhere.example"})
+            assert_problem(answer, 404)
+            assert "location" not in answer.headers
 
 
 def test_a_method_a_route_does_not_take_is_405_with_allow(open_server: Server) -> None:

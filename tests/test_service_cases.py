@@ -194,6 +194,32 @@ def test_a_report_that_does_not_fit_is_422_naming_the_field(
     assert body["case_id"] not in {c["case_id"] for c in listed(guarded_server)}
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "expected"),
+    [
+        ("/cases", [1], ("", "model_type", "the body must be a JSON object")),
+        ("/cases/case-1/events", "step", ("", "model_type", "the body must be a JSON object")),
+        (
+            "/cases",
+            {"notes": 1},
+            ("/notes", "extra_forbidden", "notes is not a field of a report that opens a case"),
+        ),
+    ],
+    ids=["report-array", "step-text", "report-unknown-field"],
+)
+def test_a_body_that_does_not_fit_is_described_as_the_body_it_is(
+    guarded_server: Server, path: str, body: Any, expected: tuple[str, str, str]
+) -> None:
+    """Not as "the step's data" of an "event": that is the library's word for its own."""
+    headers = {**JSON, **bearer("all-scopes"), "If-Match": '"' + "a" * 64 + '"'}
+    if path != "/cases":
+        path = f"/cases/{opened(guarded_server)[0]}/events"
+        headers["If-Match"] = f'"{etag(guarded_server.client.get(path, headers=headers))}"'
+    answer = guarded_server.client.post(path, json=body, headers=headers)
+    problem = assert_problem(answer, 422, "invalid-body")
+    assert expected in [(e["pointer"], e["code"], e["message"]) for e in problem["errors"]]
+
+
 def test_a_report_without_fields_names_each_missing_one(guarded_server: Server) -> None:
     answer = guarded_server.client.post("/cases", json={}, headers={**JSON, **bearer("all-scopes")})
     problem = assert_problem(answer, 422, "invalid-body")
@@ -303,6 +329,21 @@ def test_an_unknown_case_is_404(case_server: Server) -> None:
     assert_problem(answer, 404, "unknown-case")
 
 
+def test_a_nul_in_a_case_id_or_a_list_parameter_is_no_case_not_a_store_failure(
+    case_server: Server,
+) -> None:
+    """No case id or municipality holds a NUL (PostgreSQL's text cannot): such a case is
+    unknown, such a municipality has no cases, and paging after such an id goes on."""
+    case_id, head = opened(case_server)
+    for path in (f"/cases/{case_id}%00", f"/cases/{case_id}%00x/events"):
+        answer = case_server.client.get(path, headers=bearer("all-scopes"))
+        assert_problem(answer, 404, "unknown-case")
+    assert_problem(step(case_server, f"{case_id}%00", head, safety()), 404, "unknown-case")
+    assert [] == listed(case_server, municipality="Uppsala\x00")
+    assert case_id in {c["case_id"] for c in listed(case_server, after="\x00")}
+    assert [] == [c for c in listed(case_server, after=f"{case_id}\x00") if c["case_id"] == case_id]
+
+
 # --- POST /cases/{case_id}/events ---------------------------------------------------------------
 
 
@@ -363,6 +404,28 @@ def test_a_decision_stores_its_submission_in_the_same_step(case_server: Server) 
         assert submission == store.get_submission(case_id, digest)
 
 
+@pytest.mark.parametrize("field", ["form", "form_version", "submission_digest"])
+def test_what_a_decision_takes_from_its_submission_may_not_be_given_beside_it(
+    guarded_server: Server, field: str
+) -> None:
+    """A digest given beside the submission is refused as form and form_version are, not
+    silently replaced by the submission's."""
+    case_id, head = opened(guarded_server)
+    head = etag(step(guarded_server, case_id, head, {**safety(), "step": "preliminary_started"}))
+    body = {
+        "step": "preliminary_decision",
+        "on": "2026-11-12",
+        "actor": "worker-3",
+        "submission": with_reasons(PRELIMINARY),
+        field: "0" * 64,
+    }
+    problem = assert_problem(step(guarded_server, case_id, head, body), 422, "invalid-step")
+    assert [(f"/{field}", "from_submission")] == [
+        (e["pointer"], e["code"]) for e in problem["errors"]
+    ]
+    assert head == stored(guarded_server, case_id).head
+
+
 @pytest.mark.parametrize(
     "header",
     [None, "*", 'W/"{head}"', "{head}"],
@@ -409,6 +472,28 @@ def test_a_step_dated_before_the_last_event_is_409(guarded_server: Server) -> No
     answer = step(guarded_server, case_id, head, safety(on="2026-11-01"))
     problem = assert_problem(answer, 409, "step-not-allowed")
     assert "before the last event" in problem["detail"]
+
+
+def test_a_report_whose_clocks_would_run_past_the_calendar_is_422_and_writes_nothing(
+    guarded_server: Server,
+) -> None:
+    """A deadline after 9999-12-31 cannot be computed: the report is refused, not a 500."""
+    case_id = new_id()
+    answer = open_case(guarded_server, case_id, reported_on="9999-12-31")
+    problem = assert_problem(answer, 422, "invalid-step")
+    assert [("/reported_on", "max")] == [(e["pointer"], e["code"]) for e in problem["errors"]]
+    assert case_id not in {c["case_id"] for c in listed(guarded_server)}
+
+
+def test_a_step_whose_clocks_would_run_past_the_calendar_is_422_and_writes_nothing(
+    guarded_server: Server,
+) -> None:
+    case_id, head = opened(guarded_server)
+    body = {"step": "report_received", "on": "9999-12-31", "actor": "w", "reporter": "parent"}
+    answer = step(guarded_server, case_id, head, body)
+    problem = assert_problem(answer, 422, "invalid-step")
+    assert [("/on", "max")] == [(e["pointer"], e["code"]) for e in problem["errors"]]
+    assert head == stored(guarded_server, case_id).head
 
 
 @pytest.mark.parametrize(
@@ -730,6 +815,24 @@ def test_the_open_server_has_no_case_endpoints(open_server: Server) -> None:
         assert_problem(answer, 404)
     paths = open_server.client.get("/openapi.json").json()["paths"]
     assert not [path for path in paths if path.startswith("/cases")]
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/cases", {"GET", "HEAD", "POST"}),
+        ("/cases/case-1", {"GET", "HEAD"}),
+        ("/cases/case-1/events", {"GET", "HEAD", "POST"}),
+    ],
+)
+def test_a_method_a_case_endpoint_does_not_take_is_405_allowing_every_one_it_takes(
+    guarded_server: Server, path: str, allowed: set[str]
+) -> None:
+    """A path served for GET and for POST lists both in Allow, whichever method was sent."""
+    for method in ("DELETE", "PUT", "PATCH", "OPTIONS"):
+        answer = guarded_server.client.request(method, path, headers=bearer("all-scopes"))
+        assert_problem(answer, 405)
+        assert allowed == {m.strip() for m in answer.headers["allow"].split(",")}
 
 
 # --- two writers --------------------------------------------------------------------------------

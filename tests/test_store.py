@@ -468,6 +468,23 @@ def test_a_submission_for_an_unknown_case_is_refused(store: Store) -> None:
         store.erase_submissions("nobody")
 
 
+def test_a_key_with_a_nul_is_of_no_stored_case_on_every_back_end(store: Store) -> None:
+    """PostgreSQL's text cannot hold a NUL: the store answers for it as for any id it does
+    not hold, never with the database's error."""
+    store.create(reported("case-1"))
+    for call in (
+        lambda: store.get("case-1\x00"),
+        lambda: store.put_submission("case-1\x00", example("triangle.plan.valid.json")),
+        lambda: store.get_submission("case-1\x00", "0" * 64),
+        lambda: store.erase_submissions("case-1\x00"),
+    ):
+        with pytest.raises(UnknownCaseError):
+            call()
+    assert [] == list(store.cases(municipality="Uppsala\x00"))
+    assert ["case-1"] == [summary.case_id for summary in store.cases(after="\x00")]
+    assert [] == list(store.cases(after="case-1\x00"))
+
+
 @pytest.mark.parametrize("digest", ["0" * 64, "not a digest", "A" * 64, ""])
 def test_an_unknown_digest_is_a_lookup_error(store: Store, digest: str) -> None:
     store.create(reported())

@@ -574,7 +574,7 @@ class Assessment:
         if kind not in allowed(state):
             raise refuse(state, kind)
         if kind in FORM_STAGES:
-            for name in ("form", "form_version"):
+            for name in ("form", "form_version", "submission_digest"):
                 if name in data:
                     raise InvalidEventError(
                         kind,

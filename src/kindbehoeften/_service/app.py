@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -308,7 +308,7 @@ def _authorize(request: Request, tokens: Tokens, scope: Scope) -> None:
         )
 
 
-def _route(endpoint: Endpoint, settings: Settings) -> Route:
+def _responder(endpoint: Endpoint, settings: Settings) -> Callable[[Request], Awaitable[Response]]:
     tokens, scope, handler = settings.tokens, endpoint.scope, endpoint.handler
 
     async def respond(request: Request) -> Response:
@@ -316,7 +316,20 @@ def _route(endpoint: Endpoint, settings: Settings) -> Route:
             _authorize(request, tokens, scope)
         return await handler(request, settings)
 
-    return Route(endpoint.path, respond, methods=[endpoint.method], name=endpoint.path)
+    return respond
+
+
+def _route(path: str, endpoints: Sequence[Endpoint], settings: Settings) -> Route:
+    """One route for each path, answering each of its endpoints' methods: a method it does
+    not take is 405 with every one it takes in ``Allow`` (two routes of one path would each
+    list only their own)."""
+    responders = {endpoint.method: _responder(endpoint, settings) for endpoint in endpoints}
+
+    async def respond(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await responders[method](request)
+
+    return Route(path, respond, methods=list(responders), name=path)
 
 
 # --- the application --------------------------------------------------------------------------
@@ -330,9 +343,15 @@ def build(settings: Settings) -> Starlette:
     async def published(request: Request) -> Response:
         return _JSON(description)
 
-    routes = [_route(endpoint, settings) for endpoint in served]
+    paths: dict[str, list[Endpoint]] = {}
+    for endpoint in served:
+        paths.setdefault(endpoint.path, []).append(endpoint)
+    routes = [_route(path, endpoints, settings) for path, endpoints in paths.items()]
     routes.append(Route("/openapi.json", published, methods=["GET"], name="/openapi.json"))
     app = Starlette(routes=routes, exception_handlers=problems.HANDLERS)
+    # A path with a trailing slash is no endpoint (404), not a redirect to the one without:
+    # that would answer before any token is checked, at the host the Host header names.
+    app.router.redirect_slashes = False
     if settings.serves_cases:
         assert settings.store is not None
         app.state.stores = cases.Stores(settings.store, settings.reopen)

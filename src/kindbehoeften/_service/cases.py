@@ -35,6 +35,7 @@ from urllib.parse import quote, urlencode
 
 from anyio import to_thread
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -48,6 +49,7 @@ from ..errors import (
     ConflictError,
     FormDefinitionError,
     IncompleteAssessmentError,
+    InvalidArgumentError,
     InvalidEventError,
     InvalidSubmissionError,
     StoreError,
@@ -257,7 +259,7 @@ def _unfit(what: str, error: ValidationError) -> HTTPProblem:
     items = error.errors(include_url=False, include_input=False)
     pairs = zip(items, described.problems, described.messages, strict=True)
     errors = [
-        ProblemError(pointer=_pointer(item["loc"]), code=code, message=message)
+        ProblemError(pointer=_pointer(item["loc"]), code=code, message=_said(what, item, message))
         for item, (_, code), message in pairs
     ]
     return HTTPProblem(
@@ -267,6 +269,16 @@ def _unfit(what: str, error: ValidationError) -> HTTPProblem:
         "GET /openapi.json describes the body",
         errors=errors,
     )
+
+
+def _said(what: str, item: ErrorDetails, message: str) -> str:
+    """The lifecycle's message for a field, in the words of a body: it speaks of an event
+    and of a step's data, where the body as a whole, or a report, is meant."""
+    if not item["loc"]:
+        return "the body must be a JSON object"
+    if item["type"] == "extra_forbidden":
+        return f"{str(item['loc'][-1])[:40]} is not a field of {what}"
+    return message
 
 
 async def _document(request: Request, limit: int) -> Any:
@@ -327,6 +339,7 @@ async def open_case(request: Request, stores: Stores, limit: int) -> Response:
         )
     except InvalidEventError as error:
         raise _refused_data(error) from None
+    answer = _answer(case, "/reported_on")
 
     def create(store: Store) -> str:
         try:
@@ -342,7 +355,7 @@ async def open_case(request: Request, stores: Stores, limit: int) -> Response:
 
     head = await _in_thread(stores, create)
     headers = {**_etag(head), "Location": _location(case.case_id)}
-    return _json(case.overview(dt.date.today()), 201, headers)
+    return _json(answer, 201, headers)
 
 
 async def list_cases(request: Request, stores: Stores) -> Response:
@@ -448,6 +461,7 @@ async def record_step(request: Request, stores: Stores, limit: int) -> Response:
         ) from None
     except (InvalidEventError, IncompleteAssessmentError, FormDefinitionError) as error:
         raise _refused_data(error) from None
+    answer = _answer(stepped, "/on")
 
     def append(store: Store) -> str:
         try:
@@ -463,10 +477,26 @@ async def record_step(request: Request, stores: Stores, limit: int) -> Response:
             raise _refused_data(error) from None
 
     head = await _in_thread(stores, append)
-    return _json(stepped.overview(dt.date.today()), headers=_etag(head))
+    return _json(answer, headers=_etag(head))
 
 
 # --- what the lifecycle refuses ---------------------------------------------------------------
+
+
+def _answer(case: Assessment, pointer: str) -> dict[str, Any]:
+    """The case as GET shows it, made before anything is written: a date so late that one of
+    its clocks would fall past the calendar's end (9999-12-31) is 422 at ``pointer``, the
+    date that started it, rather than a 500 (the store could not keep its summary either)."""
+    try:
+        return case.overview(dt.date.today())  # the service reads the clock
+    except InvalidArgumentError as error:  # its message names dates, never an answer
+        raise HTTPProblem(
+            422,
+            "invalid-step",
+            "a deadline of this case would fall after 9999-12-31, the end of the calendar; "
+            "give an earlier date. Nothing was written.",
+            errors=[ProblemError(pointer=pointer, code="max", message=str(error))],
+        ) from None
 
 
 def _moved(case_id: str, head: str) -> HTTPProblem:

@@ -34,7 +34,16 @@ _MAX_LOCALE = 64  # as the OpenAPI description says; no locale is longer
 
 def media_type(request: Request, accepted: Collection[str]) -> str:
     """The request's media type, one of ``accepted``; 415 for any other, for a charset other
-    than UTF-8, or for none."""
+    than UTF-8, for none, or for a body in a content coding (gzip, ...): the body is read as
+    it comes, so a coded one would be judged as broken JSON."""
+    codings = request.headers.get("content-encoding", "")
+    if any(c.strip().lower() not in ("", "identity") for c in codings.split(",")):
+        raise HTTPProblem(
+            415,
+            "unsupported-media-type",
+            "a body with a Content-Encoding is not taken here; send it as it is (identity)",
+            headers={"Accept-Encoding": "identity"},
+        )
     header = request.headers.get("content-type", "")
     kind, _, parameters = header.partition(";")
     kind = kind.strip().lower()
@@ -45,11 +54,11 @@ def media_type(request: Request, accepted: Collection[str]) -> str:
             charset = value.strip().strip('"').lower()
     if kind in accepted and charset in (None, "utf-8", "utf8"):
         return kind
-    what = "no Content-Type" if not kind else "this Content-Type"
+    what = "a body needs a Content-Type" if not kind else "this Content-Type is not taken here"
     raise HTTPProblem(
         415,
         "unsupported-media-type",
-        f"{what} is not taken here; send {' or '.join(accepted)} (UTF-8)",
+        f"{what}; send {' or '.join(accepted)} (UTF-8)",
         headers={"Accept-Post": ", ".join(accepted)},
     )
 

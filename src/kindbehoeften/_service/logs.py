@@ -22,13 +22,15 @@ LOGGER: Final = "kindbehoeften.service"
 _log = logging.getLogger(LOGGER)
 
 
-def line(method: str, route: str, status: int, seconds: float, token: str | None) -> str:
-    """The log line of one request.
+def line(method: str, route: str, status: int | None, seconds: float, token: str | None) -> str:
+    """The log line of one request; its status ``-`` when none was sent (the client went
+    away before the answer began).
 
     >>> line("POST", "/validate", 200, 0.0012, None)
     'POST /validate 200 1.2ms token=-'
     """
-    return f"{method} {route} {status} {seconds * 1000:.1f}ms token={token or '-'}"
+    sent = "-" if status is None else status
+    return f"{method} {route} {sent} {seconds * 1000:.1f}ms token={token or '-'}"
 
 
 class AccessLog:
@@ -42,16 +44,25 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status: int | None = None  # until the answer begins
+        gone = False
+
+        async def receiving() -> Message:
+            nonlocal gone
+            message = await receive()
+            gone = gone or message["type"] == "http.disconnect"
+            return message
 
         async def sending(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
+            # An answer begun after the client went away (the 500 problem of the
+            # ClientDisconnect it raised) reaches no one: the line says none was sent.
+            if message["type"] == "http.response.start" and not gone:
                 status = message["status"]
             await send(message)
 
         try:
-            await self.app(scope, receive, sending)
+            await self.app(scope, receiving, sending)
         except (ClientDisconnect, ConnectionError):
             _log.info("the client went away before the answer was complete")
         except Exception as error:  # answered with a 500 problem already; see problems.py

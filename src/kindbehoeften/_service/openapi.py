@@ -94,7 +94,7 @@ _ERRORS: Final = {
     409: "the request conflicts with the stored case",
     412: "the case has moved on: its head is not the one If-Match names; the problem's head "
     "(and the ETag header) is the head now",
-    415: "a Content-Type the endpoint does not take",
+    415: "a Content-Type the endpoint does not take, or a Content-Encoding",
     422: "the body's fields do not fit; errors names each, by its JSON Pointer",
     428: 'no If-Match: "<head>" (a step must name the head it follows)',
     500: "the service failed; the log names the kind of failure",

@@ -40,6 +40,7 @@ from ..errors import (
     IntegrityError,
     InvalidArgumentError,
     InvalidSubmissionError,
+    UnknownCaseError,
     UnknownSubmissionError,
 )
 
@@ -201,6 +202,21 @@ def _text(name: str, value: str) -> str:
     return value
 
 
+def _stored_id(case_id: object) -> str:
+    """``case_id`` as a key to look up: UnknownCaseError for one that no case can have."""
+    case_id = _case_id(case_id)
+    if not _storable(case_id):
+        raise UnknownCaseError(case_id)
+    return case_id
+
+
+def _storable(text: str) -> bool:
+    """Whether ``text`` can be a stored case id or municipality: none holds a NUL (they refuse
+    control characters, and PostgreSQL's text cannot hold one), so a key that holds one is
+    answered as one that is not stored, by either back end, never sent to the database."""
+    return "\x00" not in text
+
+
 def _digest(digest: object) -> str:
     if not isinstance(digest, str):
         raise TypeError(f"digest must be a str, not {type(digest).__name__}")
@@ -294,7 +310,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.IntegrityError` when its stored events were changed,
         removed or added to outside the store (the hash chain, or the head, does not hold).
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_id(case_id)
         with self._using():
             head, bodies = self._load(case_id)
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": _events(bodies)}
@@ -328,7 +344,10 @@ class Store(ABC):
             not isinstance(overdue_on, dt.date) or isinstance(overdue_on, dt.datetime)
         ):
             raise InvalidArgumentError("overdue_on", "overdue_on must be a datetime.date")
-        return self._pages(municipality, stage, overdue_on, after or "")
+        if municipality is not None and not _storable(municipality):
+            return iter(())
+        # The ids after "a\x00b" are those after "a": no stored id holds a NUL.
+        return self._pages(municipality, stage, overdue_on, (after or "").partition("\x00")[0])
 
     def _pages(
         self, municipality: str | None, stage: str | None, overdue_on: dt.date | None, after: str
@@ -352,7 +371,7 @@ class Store(ABC):
         their answers are). It is kept as its RFC 8785 canonical JSON; storing it again is
         harmless. :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_id(case_id)
         digest, body = self._body(submission)
         with self._using():
             self._put_submission(case_id, digest, body)
@@ -378,7 +397,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError` when none is (never stored, or
         erased), :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_id(case_id)
         digest = _digest(digest)
         if len(digest) != _DIGEST_LENGTH or not set(digest) <= _HEX:
             raise UnknownSubmissionError(case_id, digest)
@@ -395,7 +414,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError`. What leaves the disk depends on
         the back end: see docs/storage.md.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_id(case_id)
         with self._using():
             return self._erase_submissions(case_id)
 
