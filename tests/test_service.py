@@ -146,6 +146,31 @@ def test_the_language_comes_from_the_locale_parameter_else_accept_language(
     assert expected == titles
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "media"),
+    [
+        ("GET", "/forms", None, None),
+        ("GET", "/forms/triangle.full/1.0.0", None, None),
+        ("POST", "/validate", FULL_INVALID, "application/json"),
+        ("POST", "/validate", FULL_INVALID + b"\n", "application/x-ndjson"),
+        ("POST", "/fhir/QuestionnaireResponse/$validate", b"{}", "application/fhir+json"),
+    ],
+)
+def test_an_answer_in_the_language_of_accept_language_says_so_in_vary(
+    open_server: Server, method: str, path: str, body: bytes | None, media: str | None
+) -> None:
+    """A cache between client and service must not give one client's language to another."""
+    headers = {"Accept-Language": "sv"} | ({} if media is None else {"Content-Type": media})
+    answer = open_server.client.request(method, path, content=body, headers=headers)
+    assert 200 == answer.status_code
+    assert "Accept-Language" == answer.headers["vary"]
+
+
+def test_an_answer_in_no_language_does_not_vary_by_it(open_server: Server) -> None:
+    for path in ("/health", "/openapi.json", "/forms/triangle.full/1.0.0/schema"):
+        assert "vary" not in open_server.client.get(path).headers
+
+
 @pytest.mark.parametrize("locale", ["xx", "klingon", "de", "", "sv" * 40])
 def test_an_unknown_locale_is_400_naming_the_parameter(open_server: Server, locale: str) -> None:
     answer = open_server.client.get("/forms", params={"locale": locale})

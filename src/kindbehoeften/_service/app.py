@@ -72,8 +72,10 @@ Handler = Callable[[Request, Settings], Awaitable[Response]]
 @dataclass(frozen=True)
 class Endpoint:
     """One endpoint: its route, the scope a token needs (``None``: open to all), its
-    handler, its description for OpenAPI (:mod:`.openapi`), and whether it is a case
-    endpoint (served only with a store and tokens)."""
+    handler, its description for OpenAPI (:mod:`.openapi`), whether it is a case endpoint
+    (served only with a store and tokens), and whether its answer is in the language of the
+    request's ``Accept-Language`` (then it says so in ``Vary``, so that a cache in between
+    never gives one client's language to another)."""
 
     method: str
     path: str
@@ -81,6 +83,7 @@ class Endpoint:
     scope: Scope | None
     operation: openapi.Operation
     case: bool = False
+    localized: bool = False
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -248,17 +251,18 @@ async def _record_step(request: Request, settings: Settings) -> Response:
 
 
 ENDPOINTS: Final[tuple[Endpoint, ...]] = (
-    Endpoint("POST", "/validate", _validate, "validate", openapi.VALIDATE),
+    Endpoint("POST", "/validate", _validate, "validate", openapi.VALIDATE, localized=True),
     Endpoint(
         "POST",
         "/fhir/QuestionnaireResponse/$validate",
         _fhir_validate,
         "validate",
         openapi.FHIR_VALIDATE,
+        localized=True,
     ),
     Endpoint("GET", "/health", _health, None, openapi.HEALTH),
-    Endpoint("GET", "/forms", _forms, "validate", openapi.FORMS),
-    Endpoint("GET", "/forms/{form_id}/{version}", _form, "validate", openapi.FORM),
+    Endpoint("GET", "/forms", _forms, "validate", openapi.FORMS, localized=True),
+    Endpoint("GET", "/forms/{form_id}/{version}", _form, "validate", openapi.FORM, localized=True),
     Endpoint("GET", "/forms/{form_id}/{version}/schema", _schema, "validate", openapi.SCHEMA),
     Endpoint("POST", "/cases", _open_case, "write", openapi.OPEN_CASE, case=True),
     Endpoint("GET", "/cases", _list_cases, "read", openapi.LIST_CASES, case=True),
@@ -310,11 +314,15 @@ def _authorize(request: Request, tokens: Tokens, scope: Scope) -> None:
 
 def _responder(endpoint: Endpoint, settings: Settings) -> Callable[[Request], Awaitable[Response]]:
     tokens, scope, handler = settings.tokens, endpoint.scope, endpoint.handler
+    localized = endpoint.localized
 
     async def respond(request: Request) -> Response:
         if tokens is not None and scope is not None:
             _authorize(request, tokens, scope)
-        return await handler(request, settings)
+        response = await handler(request, settings)
+        if localized:
+            response.headers["Vary"] = "Accept-Language"
+        return response
 
     return respond
 
