@@ -879,6 +879,49 @@ def test_a_form_id_or_version_of_a_megabyte_is_quoted_short(field: str, code: st
         assert_quoted_short(issue.message)
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda: kindbehoeften.load_form(UNKNOWN_KEY), id="load_form-id"),
+        pytest.param(lambda: kindbehoeften.load_form("triangle.full", UNKNOWN_KEY),
+                     id="load_form-version"),
+        pytest.param(lambda: kindbehoeften.load_form("test.unknown", UNKNOWN_KEY),
+                     id="load_form-id-and-version"),
+        pytest.param(lambda: validate(example("triangle.full.valid"), form=UNKNOWN_KEY),
+                     id="validate-form"),
+        pytest.param(lambda: kindbehoeften.load_profile(UNKNOWN_KEY), id="load_profile"),
+        pytest.param(lambda: Assessment.report(case_id="case-1", jurisdiction=UNKNOWN_KEY,
+                                               on=dt.date(2026, 3, 2), actor="worker-1",
+                                               reporter="professional"),
+                     id="report-jurisdiction"),
+    ],
+)  # fmt: skip
+def test_an_id_of_a_megabyte_is_quoted_short_in_the_error_it_raises(
+    call: Callable[[], object],
+) -> None:
+    """An unknown form id, version or jurisdiction of a megabyte, as a caller's code passes
+    it, is cut in the message of the error as a key in an issue is."""
+    with pytest.raises(kindbehoeften.KindbehoeftenError) as raised:
+        call()
+    assert_quoted_short(str(raised.value))
+
+
+@pytest.mark.timeout(60)
+def test_an_expected_head_of_a_megabyte_is_quoted_short_in_the_conflict(tmp_path: Path) -> None:
+    """A refused append's message quotes the expected head cut; the store is unchanged."""
+    case = a_case()
+    with kindbehoeften.open_store(f"sqlite:///{tmp_path}/cases.db") as store:
+        store.create(case)
+        moved = case.assess_safety(dt.date(2026, 3, 2), "worker-1")
+        with pytest.raises(kindbehoeften.ConflictError) as raised:
+            store.append(case.case_id, moved, expected_head=UNKNOWN_KEY)
+        assert "Z" * MAX_QUOTED in UNKNOWN_KEY
+        assert "Z" * (MAX_QUOTED + 1) not in str(raised.value)
+        assert UNKNOWN_KEY == raised.value.expected  # the attribute keeps it whole
+        assert [case] == [store.get(case.case_id)]
+
+
 # --- 5. drifted copies ---------------------------------------------------------------------------
 
 BOM = b"\xef\xbb\xbf"
