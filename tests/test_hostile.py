@@ -694,6 +694,58 @@ def test_caller_objects_that_raise_are_read_as_data_never_called(
     assert [] == CALLED
 
 
+# Methods of str and bytes that a reader of text might call.
+_TEXT_METHODS = ("encode", "decode", "startswith", "endswith", "removeprefix", "isascii",
+                 "strip", "find", "index", "count", "split", "__bytes__", "__buffer__")  # fmt: skip
+HostileText = type("HostileText", (HostileStr,), {name: _called(name) for name in _TEXT_METHODS})
+HostileBytes = type(
+    "HostileBytes",
+    (_hostile_class("_Bytes", bytes, hashable=True),),
+    {name: _called(name) for name in _TEXT_METHODS},
+)
+
+
+def _entry_points() -> list[tuple[str, Callable[[Any], Any], Any]]:
+    """(name, entry point, its JSON text) for each function that takes JSON text."""
+    submission = (EXAMPLES / "triangle.full.valid.json").read_text("utf-8")
+    history = HISTORY.read_text("utf-8")
+    record = json.dumps(a_record(json.loads(submission)))
+    response = json.dumps(export.questionnaire_response(json.loads(submission)))
+    form = kindbehoeften.load_form("triangle.full")
+    return [
+        ("validate", validate, submission),
+        ("Validator.validate", Validator(form).validate, submission),
+        ("Assessment.from_json", Assessment.from_json, history),
+        ("read_record", export.read_record, record),
+        ("submission_from_fhir", export.submission_from_fhir, response),
+        ("triangle", triangle, submission),
+        ("questionnaire_response", export.questionnaire_response, submission),
+    ]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", [HostileText, HostileBytes])
+def test_json_text_of_a_subclass_is_read_as_its_text_never_called(kind: type) -> None:
+    """JSON text given as a subclass of str or bytes whose methods raise gets what the
+    plain text gets from every entry point that takes text, and none of its methods runs."""
+    for name, entry, text in _entry_points():
+        CALLED.clear()
+        given = kind(text) if kind is HostileText else kind(text.encode("utf-8"))
+        expected = entry(text)
+        assert (name, expected) == (name, entry(given))
+        assert (name, []) == (name, CALLED)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("value", [None, -1, 2**70, 12, 1.5, [104, 105], {1, 2}])
+def test_no_text_where_json_text_is_asked_for_is_a_type_error(value: object) -> None:
+    """A history given as an int, a list or a set is a mistake of the calling code: a
+    TypeError, never the bytes that ``bytes(value)`` would make of it (twelve zero bytes, a
+    gigabyte, "hi")."""
+    with pytest.raises(TypeError, match="must be bytes or str, not"):
+        Assessment.from_json(value)  # type: ignore[arg-type]
+
+
 GOOD_FORM = form_toml(question_toml("code", "text"), form_id="test.good")
 BUILT_IN_KEYS = [form.key for form in kindbehoeften.forms()]
 

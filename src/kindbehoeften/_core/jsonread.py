@@ -44,6 +44,7 @@ __all__ = [
     "loads",
     "plain",
     "read",
+    "text_of",
 ]
 
 ProblemCode = Literal["json_syntax", "duplicate_key", "too_large", "too_deep", "type"]
@@ -198,14 +199,33 @@ def read(
     >>> read('\\ufeff[1, NaN]').document
     [1, nan]
     """
+    data = text_of(data)
     if not isinstance(data, str):
-        data = bytes(data)
         if len(data) > max_bytes:
             return Read(None, (_too_large(max_bytes),), complete=False)
         quick = _quick(data, max_depth)
         if quick is not None:
             return quick
     return _read(data, max_bytes=max_bytes, max_depth=max_depth, nonfinite=nonfinite)
+
+
+def text_of(data: object) -> bytes | str:
+    """JSON text as exactly ``bytes`` or ``str``: a subclass's bytes or characters are copied
+    without calling any method of its own (a caller's object is data, never code). Anything
+    else is a mistake of the calling code: ``TypeError``, never ``bytes(12)``'s twelve zero
+    bytes, nor a buffer as large as an int asks for.
+
+    >>> text_of(bytearray(b"{}")), text_of("{}")
+    (b'{}', '{}')
+    """
+    kind = type(data)
+    if kind is str or kind is bytes:
+        return data  # type: ignore[return-value]  # mypy does not narrow by `type(x) is`
+    if isinstance(data, str):
+        return str.__str__(data)  # str's own method: a plain copy of the characters
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(memoryview(data))  # through the buffer, never the object's __bytes__
+    raise TypeError(f"JSON text must be bytes or str, not {kind.__name__}")
 
 
 def clean(data: bytes, *, max_bytes: int) -> Any | None:

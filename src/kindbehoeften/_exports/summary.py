@@ -39,7 +39,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
-from .._core.jsonread import plain, read
+from .._core.jsonread import plain, read, text_of
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Area, Form, Question
 from .._core.report import ValidationReport
@@ -190,6 +190,8 @@ def triangle(submission: Submission, *, locale: str = "en", form: Form | None = 
             report = validate(submission, form=form)  # and validate names it
             raise TriangleError(_invalid(report), report)
         submission = copied.document
+    elif isinstance(submission, bytes | str):
+        submission = text_of(submission)  # a subclass's text, none of its methods
     record = _as_record(submission)
     if record is not None:
         submission = _pick(record, form)

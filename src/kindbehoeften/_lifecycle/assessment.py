@@ -86,7 +86,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
 
 from .._core.canonical import submission_digest
-from .._core.jsonread import ReadError, loads, plain, read
+from .._core.jsonread import ReadError, loads, plain, read, text_of
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Form
 from .._core.vocab import (
@@ -917,6 +917,7 @@ class Assessment:
         raise :class:`~kindbehoeften.errors.IntegrityError`. A store that keeps parsed JSON
         (and may lay it out anew) loads with :meth:`from_dict`, which checks the history.
         """
+        text = text_of(text)  # a subclass's text, none of its methods; TypeError for no text
         try:
             document = loads(text, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
         except ReadError as error:  # the library's one reader: the verdict of every entry point

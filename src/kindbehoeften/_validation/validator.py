@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from .._core.conditions import Enablement, Path
-from .._core.jsonread import Read, deeper_than, escape_token, plain, read
+from .._core.jsonread import Read, deeper_than, escape_token, plain, read, text_of
 from .._core.limits import MAX_ISSUES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH, quoted
 from .._core.model import Form, Question
 from .._core.report import ValidationReport
@@ -334,7 +334,7 @@ def _judge(
 ) -> ValidationReport:
     refused = False  # by the filter of the whole document, in the fast path
     if isinstance(submission, bytes | bytearray | memoryview | str):
-        data = submission if isinstance(submission, str) else bytes(submission)
+        data = text_of(submission)
         quick = _quick(data, given, paths, max_bytes, max_depth, today, born)
         if isinstance(quick, ValidationReport):
             return quick
