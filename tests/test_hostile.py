@@ -746,6 +746,82 @@ def test_no_text_where_json_text_is_asked_for_is_a_type_error(value: object) -> 
         Assessment.from_json(value)  # type: ignore[arg-type]
 
 
+def _history_edit(edit: Callable[[dict[str, Any]], Any]) -> Callable[[], Any]:
+    def made() -> Any:
+        document = json.loads(HISTORY.read_text("utf-8"))
+        return edit(document)
+
+    return made
+
+
+def _first_event(key: str, value: Any) -> Callable[[dict[str, Any]], Any]:
+    def edit(document: dict[str, Any]) -> dict[str, Any]:
+        document["events"][0][key] = value
+        return document
+
+    return edit
+
+
+def _first_data(key: str, value: Any) -> Callable[[dict[str, Any]], Any]:
+    def edit(document: dict[str, Any]) -> dict[str, Any]:
+        document["events"][0]["data"][key] = value
+        return document
+
+    return edit
+
+
+def _wrapped(where: str) -> Callable[[dict[str, Any]], Any]:
+    """The history with one of its containers or texts as a hostile subclass."""
+
+    def edit(document: dict[str, Any]) -> Any:
+        first = document["events"][0]
+        if where == "document":
+            return HostileDict(document)
+        if where == "events":
+            document["events"] = HostileList(document["events"])
+        elif where == "event":
+            document["events"][0] = HostileDict(first)
+        elif where == "data":
+            first["data"] = HostileDict(first["data"])
+        else:
+            document[where] = HostileStr(document[where])
+        return document
+
+    return edit
+
+
+# (how the demo history, as a dict, is changed; whether it still loads)
+HOSTILE_HISTORIES = [
+    *(pytest.param(_wrapped(where), True, id=f"subclass-as-{where}")
+      for where in ("document", "events", "event", "data", "$schema", "case_id")),
+    pytest.param(_first_data("case_id", Hostile()), False, id="object-as-case-id"),
+    pytest.param(_first_data(HostileKey(), "x"), False, id="object-as-a-key"),
+    pytest.param(_first_event("kind", HostileStr("report_received")), True,
+                 id="str-subclass-as-kind"),
+    pytest.param(_first_event("seq", HostileInt(1)), True, id="int-subclass-as-seq"),
+    pytest.param(_first_event("actor", {"x"}), False, id="set-as-actor"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("edit", "loads"), HOSTILE_HISTORIES)
+def test_a_history_dict_with_caller_objects_loads_or_is_an_integrity_error(
+    edit: Callable[[dict[str, Any]], Any], loads: bool
+) -> None:
+    """Assessment.from_dict reads a caller's subclasses of dict, list and str as their plain
+    values and refuses objects JSON cannot hold with IntegrityError; none of their methods
+    runs, the document's nor the expected head's."""
+    CALLED.clear()
+    expected = Assessment.from_json(HISTORY.read_bytes())
+    document = _history_edit(edit)()
+    if loads:
+        assert expected == Assessment.from_dict(document, head=HostileStr(expected.head))
+    else:
+        with pytest.raises(IntegrityError):
+            Assessment.from_dict(document)
+    assert [] == CALLED
+
+
 GOOD_FORM = form_toml(question_toml("code", "text"), form_id="test.good")
 BUILT_IN_KEYS = [form.key for form in kindbehoeften.forms()]
 

@@ -87,7 +87,7 @@ from typing import Any, Final, NamedTuple
 
 from .._core.canonical import submission_digest
 from .._core.jsonread import ReadError, loads, plain, read, text_of
-from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, quoted
 from .._core.model import Form
 from .._core.vocab import (
     ASSESSMENT_STAGES,
@@ -886,20 +886,19 @@ class Assessment:
     @classmethod
     def from_dict(cls, document: Mapping[str, Any], *, head: str | None = None) -> Assessment:
         """The assessment of a document written by :meth:`to_dict`; anything else, and any
-        change to it, raises :class:`~kindbehoeften.errors.IntegrityError`."""
-        if not isinstance(document, Mapping) or set(document) != {"$schema", "case_id", "events"}:
-            raise IntegrityError(
-                "not_a_history", detail="it needs exactly the keys $schema, case_id and events"
-            )
-        if document["$schema"] != EVENTS_SCHEMA_ID:
-            raise IntegrityError("not_a_history", detail=f"$schema must be {EVENTS_SCHEMA_ID}")
-        if not isinstance(document["events"], list):
-            raise IntegrityError("not_a_history", detail="events must be a list")
-        events = verified(document["events"], head)
-        first = events[0].data
-        if isinstance(first, ReportData) and document["case_id"] != first.case_id:
-            raise IntegrityError("case_id")
-        return cls._make(events, tuple(states(events)))
+        change to it, raises :class:`~kindbehoeften.errors.IntegrityError`.
+
+        The caller's objects go no further than a plain copy (held to the limits of a
+        history's JSON text): subclasses of dict, list, str and int are read as their values
+        without calling a method of theirs, and a value that JSON cannot hold is an
+        IntegrityError naming its place.
+        """
+        if isinstance(document, Mapping) and not isinstance(document, dict):
+            document = dict(document)  # a mapping of the caller's own kind: its items
+        copied = plain(document, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+        if copied.problems:
+            raise _refused(copied.problems[0].pointer, copied.problems[0].message_id)
+        return from_read(copied.document, head=_head(head))
 
     def to_json(self) -> str:
         """The history as JSON text (UTF-8, indented, ending in a newline).
@@ -928,6 +927,44 @@ class Assessment:
         if assessment.to_json() != text.removeprefix("\ufeff"):
             raise IntegrityError("text")
         return assessment
+
+
+def from_read(document: object, *, head: str | None = None) -> Assessment:
+    """:meth:`Assessment.from_dict` of a document of plain JSON values (what the library's
+    reader or its plain copy gives), without copying it again: a store reads its events with
+    that reader."""
+    if type(document) is not dict or document.keys() != _HISTORY_KEYS:
+        raise IntegrityError(
+            "not_a_history", detail="it needs exactly the keys $schema, case_id and events"
+        )
+    if document["$schema"] != EVENTS_SCHEMA_ID:
+        raise IntegrityError("not_a_history", detail=f"$schema must be {EVENTS_SCHEMA_ID}")
+    if type(document["events"]) is not list:
+        raise IntegrityError("not_a_history", detail="events must be a list")
+    events = verified(document["events"], head)
+    first = events[0].data
+    if isinstance(first, ReportData) and document["case_id"] != first.case_id:
+        raise IntegrityError("case_id")
+    return Assessment._make(events, tuple(states(events)))
+
+
+def _head(head: object) -> str | None:
+    """The expected head as exactly a str (a subclass's characters, none of its methods)."""
+    if head is None or type(head) is str:
+        return head
+    if isinstance(head, str):
+        return str.__str__(head)
+    raise TypeError(f"head must be a str, not {type(head).__name__}")
+
+
+def _refused(pointer: str, what: str) -> IntegrityError:
+    """The IntegrityError of a value that the plain copy of a history refused, at ``pointer``
+    (a place, never a value): in the event it is in, where it is in one."""
+    parts = pointer.split("/")
+    place = quoted(pointer)
+    if len(parts) > 2 and parts[1] == "events" and parts[2].isdigit():
+        return IntegrityError("invalid_event", int(parts[2]) + 1, f"{what}, at {place}")
+    return IntegrityError("not_a_history", detail=f"{what}, at {place}")
 
 
 def from_plain(document: object) -> Assessment | None:

@@ -31,7 +31,7 @@ from .._core.canonical import canonical_json, submission_digest
 from .._core.jsonread import ReadError, loads, plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.vocab import ASSESSMENT_STAGES, JURISDICTIONS
-from .._lifecycle.assessment import Assessment
+from .._lifecycle.assessment import Assessment, from_read
 from .._lifecycle.deadlines import load_profile
 from .._lifecycle.events import EVENTS_SCHEMA_ID, Event, canonical
 from .._validation.validator import validate
@@ -181,16 +181,20 @@ def check_continues(
         raise IntegrityError("head", stored_events, "the stored count of events")
 
 
+def _text(name: str, value: object) -> str:
+    """``value`` as exactly a str: a subclass's characters, without a method of its own
+    (its ``__eq__`` or ``__hash__`` never runs in the store's comparisons and queries)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    return str.__str__(value)
+
+
 def _case_id(case_id: object) -> str:
-    if not isinstance(case_id, str):
-        raise TypeError(f"case_id must be a str, not {type(case_id).__name__}")
-    return case_id
+    return _text("case_id", case_id)
 
 
 def _digest(digest: object) -> str:
-    if not isinstance(digest, str):
-        raise TypeError(f"digest must be a str, not {type(digest).__name__}")
-    return digest
+    return _text("digest", digest)
 
 
 class Store(ABC):
@@ -255,8 +259,7 @@ class Store(ABC):
         case_id = _case_id(case_id)
         if not isinstance(assessment, Assessment):
             raise TypeError(f"assessment must be an Assessment, not {type(assessment).__name__}")
-        if not isinstance(expected_head, str):
-            raise TypeError(f"expected_head must be a str, not {type(expected_head).__name__}")
+        expected_head = _text("expected_head", expected_head)
         if assessment.case_id != case_id:
             raise InvalidArgumentError(
                 "assessment",
@@ -284,7 +287,7 @@ class Store(ABC):
         with self._using():
             head, bodies = self._load(case_id)
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": _events(bodies)}
-        return Assessment.from_dict(document, head=head)
+        return from_read(document, head=head)  # read by the library's reader: no copy
 
     def cases(
         self,
@@ -435,7 +438,7 @@ class Store(ABC):
         events = _events(bodies)
         case_id = events[0]["data"]["case_id"] if events else ""
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": events}
-        return CaseSummary.of(Assessment.from_dict(document, head=head))
+        return CaseSummary.of(from_read(document, head=head))
 
     def _deadlines_current(self) -> None:
         if self._fresh_deadlines:
