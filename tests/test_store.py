@@ -262,6 +262,32 @@ def test_case_ids_of_any_text_are_stored_as_given(store: Store) -> None:
     assert all(reported(case_id) == store.get(case_id) for case_id in ids)
 
 
+@pytest.mark.parametrize("case_id", ["a\x00b", "\x00", "\ud800", "case-\udfff-1", "\n"])
+def test_a_case_id_that_no_case_can_have_is_an_unknown_case(store: Store, case_id: str) -> None:
+    """A case id with a NUL or a lone surrogate (which no stored case id holds: an event
+    refuses both) is an unknown case for every back end, never an error of its driver;
+    listing by such a municipality finds nothing, and going on after such an id is refused
+    as an argument."""
+    store.create(reported("case-1", municipality="Uppsala"))
+    valid = json.loads((EXAMPLES / "triangle.full.valid.json").read_text("utf-8"))
+    digest = submission_digest(valid)
+    calls: list[Callable[[], object]] = [
+        lambda: store.get(case_id),
+        lambda: store.put_submission(case_id, valid),
+        lambda: store.get_submission(case_id, digest),
+        lambda: store.erase_submissions(case_id),
+    ]
+    for call in calls:
+        with pytest.raises(UnknownCaseError) as caught:
+            call()
+        assert case_id == caught.value.case_id
+    assert [] == list(store.cases(municipality=case_id))
+    if case_id != "\n":
+        with pytest.raises(InvalidArgumentError):
+            list(store.cases(after=case_id))
+    assert ["case-1"] == [summary.case_id for summary in store.cases()]
+
+
 # --- listing cases -----------------------------------------------------------------------------
 
 

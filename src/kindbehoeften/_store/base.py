@@ -40,6 +40,7 @@ from ..errors import (
     IntegrityError,
     InvalidArgumentError,
     InvalidSubmissionError,
+    UnknownCaseError,
     UnknownSubmissionError,
 )
 
@@ -189,8 +190,31 @@ def _text(name: str, value: object) -> str:
     return str.__str__(value)
 
 
+def _storable(text: str) -> bool:
+    """Whether ``text`` can be a key of every back end: no NUL (PostgreSQL's text holds
+    none) and no lone surrogate (it is not UTF-8). A stored case id has neither: an event
+    refuses both, so a case id with one is an unknown case, not an error of a driver."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _case_id(case_id: object) -> str:
     return _text("case_id", case_id)
+
+
+def _stored_case_id(case_id: object) -> str:
+    """A case id to look up: UnknownCaseError for one that no stored case can have."""
+    text = _case_id(case_id)
+    if not _storable(text):
+        raise UnknownCaseError(text)
+    return text
 
 
 def _digest(digest: object) -> str:
@@ -283,7 +307,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.IntegrityError` when its stored events were changed,
         removed or added to outside the store (the hash chain, or the head, does not hold).
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_case_id(case_id)
         with self._using():
             head, bodies = self._load(case_id)
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": _events(bodies)}
@@ -304,9 +328,12 @@ class Store(ABC):
 
         Read from each case's summary row, a page at a time, without replaying histories.
         """
-        for name, value in (("municipality", municipality), ("after", after)):
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        municipality = None if municipality is None else _text("municipality", municipality)
+        after = None if after is None else _text("after", after)
+        if after is not None and not _storable(after):
+            raise InvalidArgumentError(
+                "after", "after must be a case id (text without NUL or lone surrogates)"
+            )
         if stage is not None and stage not in ASSESSMENT_STAGES:
             raise InvalidArgumentError(
                 "stage", f"stage must be one of: {', '.join(ASSESSMENT_STAGES)}"
@@ -315,6 +342,8 @@ class Store(ABC):
             not isinstance(overdue_on, dt.date) or isinstance(overdue_on, dt.datetime)
         ):
             raise InvalidArgumentError("overdue_on", "overdue_on must be a datetime.date")
+        if municipality is not None and not _storable(municipality):
+            return iter(())  # no stored case has such a municipality (an event refuses it)
         return self._pages(municipality, stage, overdue_on, after or "")
 
     def _pages(
@@ -341,6 +370,7 @@ class Store(ABC):
         """
         case_id = _case_id(case_id)
         digest, body = self._body(submission)
+        case_id = _stored_case_id(case_id)
         with self._using():
             self._put_submission(case_id, digest, body)
         return digest
@@ -365,7 +395,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError` when none is (never stored, or
         erased), :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_case_id(case_id)
         digest = _digest(digest)
         if len(digest) != _DIGEST_LENGTH or not set(digest) <= _HEX:
             raise UnknownSubmissionError(case_id, digest)
@@ -382,7 +412,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError`. What leaves the disk depends on
         the back end: see docs/storage.md.
         """
-        case_id = _case_id(case_id)
+        case_id = _stored_case_id(case_id)
         with self._using():
             return self._erase_submissions(case_id)
 
