@@ -826,6 +826,76 @@ GOOD_FORM = form_toml(question_toml("code", "text"), form_id="test.good")
 BUILT_IN_KEYS = [form.key for form in kindbehoeften.forms()]
 
 
+FULL = kindbehoeften.load_form("triangle.full")
+VALID_FULL = (EXAMPLES / "triangle.full.valid.json").read_bytes()
+
+
+# (a call with an argument of the wrong kind, the error it raises; None: it works)
+WRONG_ARGUMENTS = [
+    pytest.param(lambda: validate(VALID_FULL, locale=None), None, id="validate-locale-None"),
+    pytest.param(lambda: validate(VALID_FULL, locale=1), TypeError, id="validate-locale-int"),
+    pytest.param(lambda: validate(VALID_FULL, locale=b"sv"), TypeError, id="validate-locale-bytes"),
+    pytest.param(lambda: validate(VALID_FULL, locale=["sv"]), TypeError, id="validate-locale-list"),
+    pytest.param(lambda: validate(VALID_FULL, locale=Hostile()), TypeError,
+                 id="validate-locale-object"),
+    pytest.param(lambda: validate(VALID_FULL, locale=HostileStr("sv")), None,
+                 id="validate-locale-str-subclass"),
+    pytest.param(lambda: Validator(FULL).validate(VALID_FULL, locale=1), TypeError,
+                 id="Validator.validate-locale-int"),
+    pytest.param(lambda: validate(VALID_FULL, form=1), TypeError, id="validate-form-int"),
+    pytest.param(lambda: validate(VALID_FULL, form=Hostile()), TypeError,
+                 id="validate-form-object"),
+    pytest.param(lambda: Validator("triangle.full"), TypeError, id="Validator-of-an-id"),
+    pytest.param(lambda: Validator(None), TypeError, id="Validator-of-None"),
+    pytest.param(lambda: validate(VALID_FULL, today="2026-11-02"),
+                 kindbehoeften.InvalidArgumentError, id="validate-today-text"),
+    pytest.param(lambda: validate(VALID_FULL, born=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+                 kindbehoeften.InvalidArgumentError, id="validate-born-datetime"),
+    pytest.param(lambda: Validator(FULL).validate(VALID_FULL, today=20261102),
+                 kindbehoeften.InvalidArgumentError, id="Validator.validate-today-int"),
+    pytest.param(lambda: a_case().deadlines("2026-11-02"), kindbehoeften.InvalidArgumentError,
+                 id="deadlines-today-text"),
+    pytest.param(lambda: a_case().deadlines(dt.datetime(2026, 11, 2, tzinfo=dt.UTC)),
+                 kindbehoeften.InvalidArgumentError, id="deadlines-today-datetime"),
+    pytest.param(lambda: a_case().overview(None), kindbehoeften.InvalidArgumentError,
+                 id="overview-today-None"),
+    pytest.param(lambda: export.json_schema("triangle.full"), TypeError, id="json_schema-of-an-id"),
+    pytest.param(lambda: export.questionnaire(None), TypeError, id="questionnaire-of-None"),
+    pytest.param(lambda: export.record({"case_id": "x"}, []), TypeError, id="record-of-a-dict"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("call", "error"), WRONG_ARGUMENTS)
+def test_an_argument_of_the_wrong_kind_raises_the_documented_error(
+    call: Callable[[], object], error: type[Exception] | None
+) -> None:
+    """An argument of the wrong type is a TypeError naming it (errors.py: a mistake of the
+    calling code), a date that is none an InvalidArgumentError (as store.cases says it);
+    never an AttributeError or a comparison's TypeError from inside the library, and no
+    method of the caller's object runs."""
+    CALLED.clear()
+    if error is None:
+        call()
+    else:
+        with pytest.raises(error, match="must be"):
+            call()
+    assert [] == CALLED
+
+
+def test_a_path_object_as_the_form_of_validate_is_read_as_load_form_reads_it(
+    tmp_path: Path,
+) -> None:
+    """validate(form=) takes what load_form takes: an id, a path as text, or a Path."""
+    path = tmp_path / "good.toml"
+    path.write_text(GOOD_FORM, encoding="utf-8")
+    submission = {"form": "test.good", "form_version": "1.0.0", "status": "in_progress",
+                  "answers": {}}  # fmt: skip
+    expected = validate(submission, form=str(path))
+    assert expected.ok
+    assert expected == validate(submission, form=path)
+
+
 def forms_path_with_odd_entries(folder: Path) -> list[str]:
     """A folder of form files with one good form and three entries named ``*.toml`` that are
     no regular files: a folder, a dangling link and a named pipe; their paths."""

@@ -69,6 +69,8 @@ def record(
     its issues' pointers and codes. ``today`` is the day the deadlines are reported for (none:
     an unmet deadline is pending); ``profile`` a municipality's profile of the jurisdiction.
     """
+    if not isinstance(assessment, Assessment):
+        raise TypeError(f"assessment must be an Assessment, not {type(assessment).__name__}")
     documents = [_submission(index, item) for index, item in enumerate(submissions)]
     deadlines = assessment.deadlines(today, profile=profile)
     return {

@@ -67,7 +67,7 @@ import datetime as dt
 from typing import Any
 
 from .._core.conditions import fold
-from .._core.model import Comparison, Condition, Form, Question
+from .._core.model import Comparison, Condition, Form, Question, a_form
 from .._core.vocab import DATE_PATTERN, STATUSES, Status
 from ..errors import InvalidArgumentError
 from .formulas import (
@@ -120,7 +120,8 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     >>> health["required"], health["properties"]["assessment"]["description"]
     (['assessment'], "Assessment of the child's health")
     """
-    if status not in STATUSES:
+    form = a_form(form)
+    if not isinstance(status, str) or str.__str__(status) not in STATUSES:
         raise InvalidArgumentError(
             "status",
             f"status must be one of: {', '.join(STATUSES)} (the status of the submissions the "

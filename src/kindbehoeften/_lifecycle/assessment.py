@@ -120,7 +120,7 @@ from ..errors import (
     UnknownJurisdictionError,
 )
 from .clocks import clock_dicts, clocks, running
-from .deadlines import Deadline, Profile, check_extension, load_profile
+from .deadlines import Deadline, Profile, check_date, check_extension, load_profile
 from .events import (
     EVENTS_SCHEMA_ID,
     FORM_STAGES,
@@ -462,6 +462,8 @@ class Assessment:
         >>> [(d.rule, str(d.due_on), d.status) for d in case.deadlines(dt.date(2026, 11, 20))]
         [('safety_assessment', '2026-11-03', 'met'), ('preliminary', '2026-11-16', 'overdue')]
         """
+        if today is not None:
+            check_date("today", None, today)
         profile = profile or load_profile(self.jurisdiction)
         return clocks(profile, self._events, self._states, today)
 
@@ -472,6 +474,7 @@ class Assessment:
         :meth:`Deadline.to_dict`). ``kindbehoeften case show --format json`` prints it, and
         the service answers it for ``GET /cases/{id}``. It names no answer and no free text.
         """
+        check_date("today", None, today)
         return {
             "case_id": self.case_id,
             "jurisdiction": self.jurisdiction,

@@ -99,6 +99,7 @@ __all__ = [
     "Rule",
     "UnknownJurisdictionError",
     "add_length",
+    "check_date",
     "compute_deadlines",
     "is_working_day",
     "jurisdiction_schema",
@@ -535,7 +536,7 @@ def compute_deadlines(
     _check_event_kinds("starts", starts)
     _check_event_kinds("ends", ends)
     if stopped_on is not None:
-        _check_date("stopped_on", None, stopped_on)
+        check_date("stopped_on", None, stopped_on)
     held = None if scopes is None else _check_scopes(scopes)
     ids = [rule.id for rule in profile.rules]
     unknown = sorted(set(extensions) - set(ids))
@@ -561,7 +562,7 @@ def compute_deadlines(
         due = original
         granted = extensions.get(rule.id)
         if granted is not None:
-            _check_date("extensions", rule.id, granted)
+            check_date("extensions", rule.id, granted)
             check_extension(profile, rule, start, original, granted)
             due = granted
         met = [ends[kind] for kind in rule.ends if kind in ends]
@@ -612,7 +613,7 @@ def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
             f"known: {', '.join(EVENT_KINDS)}",
         )
     for kind, value in events.items():
-        _check_date(name, kind, value)
+        check_date(name, kind, value)
 
 
 def _check_scopes(scopes: Iterable[Scope]) -> set[str]:
@@ -633,7 +634,7 @@ def _check_scopes(scopes: Iterable[Scope]) -> set[str]:
     return given
 
 
-def _check_date(name: str, key: str | None, value: object) -> None:
+def check_date(name: str, key: str | None, value: object) -> None:
     """A date, else InvalidArgumentError naming ``name[key]`` (``name`` alone without a key)."""
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         where = name if key is None else f"{name}[{key!r}]"

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..._core.model import Area, Form, Question
+from ..._core.model import Area, Form, Question, a_form
 from ..._i18n import LOCALES, localize, negotiate
 from .enable_when import Conditions
 from .vocabulary import (
@@ -53,6 +53,7 @@ def questionnaire(form: Form, *, locales: Sequence[str] = LOCALES) -> dict[str, 
     ``enableWhenExpression``. An unknown locale raises
     :class:`~kindbehoeften.errors.UnknownLocaleError`.
     """
+    form = a_form(form)
     languages: list[tuple[str, Form]] = []
     for locale in locales:
         language = negotiate(locale)
