@@ -37,6 +37,7 @@ from .._core.model import Form, Question, a_form
 from .._core.report import ValidationReport
 from .._core.vocab import STATUSES, is_form_id
 from .._forms.catalog import PathLike, find_form, forms, load_form
+from .._forms.checks import explained
 from .._i18n import negotiate
 from ..errors import InvalidArgumentError, UnknownFormError
 from . import fast
@@ -94,6 +95,10 @@ class Validator:
 
     def __init__(self, form: Form) -> None:
         self.form = a_form(form)
+        with explained(form):  # a form built in Python may have skipped the checks of a file
+            self._compile(form)
+
+    def _compile(self, form: Form) -> None:
         self.containers: dict[Path, ContainerPlan] = {}
         self.areas: dict[str, dict[str, ContainerPlan]] = {}
         for section in form.sections:
