@@ -107,6 +107,22 @@ def test_importing_the_package_imports_none_of_its_modules() -> None:
     assert [] == json.loads(done.stdout)
 
 
+@pytest.mark.parametrize("module", ["errors", "export", "store"])
+def test_each_public_module_is_an_attribute_of_the_package_once_it_is_imported(
+    module: str,
+) -> None:
+    """``import kindbehoeften`` and then ``kindbehoeften.export.json_schema(...)``, as
+    design.md and the docs spell it, in a process that imported nothing else."""
+    script = (
+        f"import kindbehoeften\nprint(kindbehoeften.{module}.__name__, "
+        f"'{module}' in dir(kindbehoeften))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert ("", f"kindbehoeften.{module} True") == (done.stderr, done.stdout.strip())
+
+
 def test_a_class_used_through_its_private_module_first_still_names_the_package() -> None:
     """A value returned by a function of the package names ``kindbehoeften`` even when the
     package's own name for its class was never used (``load_form`` returns a ``Form``;
