@@ -917,6 +917,31 @@ def skipped(warnings: pytest.WarningsRecorder) -> list[str]:
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["x\x00.toml", "\ud800.toml", "forms/\udcff/a.toml"])
+def test_a_path_no_file_can_have_is_a_form_definition_error(name: str) -> None:
+    """A path with a NUL or a lone surrogate, given by the caller's code to load_form or in
+    the forms path, is a FormDefinitionError naming it, as a missing file is; never the
+    ValueError or UnicodeEncodeError of the operating system's interface."""
+    with pytest.raises(FormDefinitionError) as refused:
+        kindbehoeften.load_form(name)
+    assert [name] == [problem.file for problem in refused.value.problems]
+    folder = name.rpartition("/")[0] or name
+    with pytest.raises(FormDefinitionError) as refused:
+        kindbehoeften.forms([folder])
+    assert [folder] == [problem.file for problem in refused.value.problems]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("paths", ["forms", b"forms", Path("forms")])
+def test_one_path_where_a_list_of_folders_is_asked_for_is_refused(paths: Any) -> None:
+    """forms(paths="forms") read each character as a folder ("f: is not a directory")."""
+    with pytest.raises(kindbehoeften.InvalidArgumentError, match="paths must be a list"):
+        kindbehoeften.forms(paths)
+    with pytest.raises(kindbehoeften.InvalidArgumentError, match="paths must be a list"):
+        kindbehoeften.load_form("triangle.full", paths=paths)
+
+
+@pytest.mark.timeout(60)
 def test_the_forms_path_skips_a_folder_a_dangling_link_and_a_pipe_with_a_warning_each(
     tmp_path: Path,
 ) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .._core.model import Form
 from ..errors import FormDefinitionError, FormProblem, FormsPathWarning, UnknownFormError
-from .datafiles import read_limited
+from .datafiles import NO_PATH, read_limited
 from .files import read_form_file
 from .sources import (
     FORMS_PATH_VARIABLE,
@@ -137,6 +137,8 @@ def _listing(folders: list[Path]) -> tuple[list[Path], Fingerprint, list[str]]:
             raise FormDefinitionError(
                 [FormProblem(str(directory), "", f"cannot be read ({error.strerror})")]
             ) from None
+        except ValueError:  # a NUL, or a character the file system's encoding has not
+            raise FormDefinitionError([FormProblem(str(directory), "", NO_PATH)]) from None
         for entry in entries:
             if not entry.name.endswith(".toml"):
                 continue

@@ -20,7 +20,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .._core.jsonread import ReadError, loads
 from .._core.limits import quoted
@@ -101,6 +101,10 @@ def read_limited(path: Path, limit: int = MAX_FORM_FILE_BYTES) -> bytes:
         return stream.read(limit + 1)
 
 
+#: What is wrong with a path that no file can have.
+NO_PATH: Final = "is not a path a file can have (a NUL or a lone surrogate in it); check the path"
+
+
 def read_data_file(path: Path, problems: Problems) -> bytes:
     """The bytes of a form or profile file; a problem for ``problems`` (raised at once) when
     it cannot be read."""
@@ -114,6 +118,8 @@ def read_data_file(path: Path, problems: Problems) -> bytes:
         problems.add((), "is not a regular file (a pipe, a socket or a device); give a file")
     except OSError as error:
         problems.add((), f"cannot be read ({error.strerror or type(error).__name__})")
+    except ValueError:  # a NUL, or a character the file system's encoding has not
+        problems.add((), NO_PATH)
     problems.raise_if_any()
     raise AssertionError("unreachable")  # pragma: no cover - raise_if_any raised
 
