@@ -67,7 +67,7 @@ class Problems:
     found: list[FormProblem] = field(default_factory=list)
 
     def add(self, path: KeyPath, message: str, line: int | None = None) -> None:
-        if line is None and path:
+        if line is None:
             line = line_of(self.lines, path)
         self.found.append(FormProblem(self.file, format_path(path), message, line))
 
@@ -210,7 +210,8 @@ def check_shape(document: Any, problems: Problems) -> None:
     while stack:
         value, path = stack.pop()
         if len(path) >= MAX_DEPTH:
-            problems.add((), f"is nested too deeply (more than {MAX_DEPTH} levels)")
+            line = line_of(problems.lines, path)  # the line of the key that holds it
+            problems.add((), f"is nested too deeply (more than {MAX_DEPTH} levels)", line)
             return
         if isinstance(value, dict):
             stack.extend(((item, (*path, key)) for key, item in value.items()))
@@ -248,6 +249,17 @@ def short(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# What a file that lacks one of its top-level parts needs (docs/form-files.md).
+_WHOLE_FILE_HINTS: Final = {
+    "form": ": a form file begins with a [form] table (id, version, stage, title); "
+    "see docs/form-files.md",
+    "sections": ": a form has [[sections]], each with [[sections.areas]] and their "
+    "[[sections.areas.questions]]; see docs/form-files.md",
+    "extend": ": an extension has [[extend]] tables, each naming a section and an area of "
+    "the base form and the questions it adds; see docs/form-files.md",
+}
+
+
 def schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[KeyPath, str]:
     """Where a meta-schema failure is, and what is wrong, in words a form author understands."""
     path: KeyPath = tuple(error.absolute_path)
@@ -259,7 +271,9 @@ def schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[Ke
         return path, f"{shown!r} is not allowed here{_type_hint(document, path[:-1])}"
     if validator == "required":
         missing = re.match(r"'([^']+)'", error.message)
-        return path, f"{missing.group(1) if missing else 'a key'!r} is missing"
+        name = missing.group(1) if missing else "a key"
+        hint = _WHOLE_FILE_HINTS.get(name, "") if not path else ""
+        return path, f"{name!r} is missing{hint}"
     if validator == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         instance = error.instance if isinstance(error.instance, dict) else {}
