@@ -1394,6 +1394,53 @@ def test_plain_and_its_shortcut_meet_the_size_limit_at_the_same_byte(
         assert (max_bytes, careful.problems) == (max_bytes, quick.problems)
 
 
+def _compact_size(value: Any) -> int:
+    """The bytes of ``value``'s compact JSON text in UTF-8: what a caller sends as text."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+_FINITE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.dictionaries(st.text(max_size=6), _FINITE, max_size=5)
+    | st.just({"a": -5, "b": True, "c": [], "d": {}, "e": 'q"\\\n\x01é😀', "f": [1, 2]})
+)
+def test_a_dict_is_too_large_exactly_when_its_compact_json_text_is(value: dict[str, Any]) -> None:
+    """A dict is held to the size limit of text byte for byte (design: "the same size and
+    depth limits as text"): at the size of its compact UTF-8 JSON text it is read, one byte
+    below that it is too large, with and without plain()'s shortcut."""
+    size = _compact_size(value)
+    for max_bytes, expected in ((size, []), (size - 1, ["too_large"])):
+        quick = plain(value, max_bytes=max_bytes)
+        with mock.patch.object(jsonread, "_plain_copy", return_value=None):
+            careful = plain(value, max_bytes=max_bytes)
+        for found in (quick, careful):
+            assert (max_bytes, expected) == (max_bytes, [p.code for p in found.problems])
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_dict_submission_at_and_one_past_the_limit_gets_the_verdict_of_its_text(
+    extra: int,
+) -> None:
+    submission: dict[str, Any] = {**EMPTY_DRAFT, "answers": {}, "pad": ""}
+    submission["pad"] = "x" * (MAX_SUBMISSION_BYTES + extra - _compact_size(submission))
+    text = json.dumps(submission, separators=(",", ":"))
+    assert MAX_SUBMISSION_BYTES + extra == len(text)
+    assert pairs(validate(text)) == pairs(validate(submission))
+    assert ("too_large" in {code for _, code in pairs(validate(submission))}) is bool(extra)
+
+
 # --- the reader's two parsers ------------------------------------------------------------------
 
 _JSON_VALUES = st.recursive(
