@@ -560,14 +560,17 @@ def _plain_copy(value: dict[Any, Any], max_bytes: int, max_depth: int) -> dict[s
         if set(map(type, texts)) != _ONLY_STR:  # a key that is not text, or a subclass
             return None
         joined = "".join(texts)
-        size += 5 * len(_ESCAPED.findall(joined))  # at most what the escapes take
-        if size > max_bytes:
-            return None
         if not joined.isascii():
             try:
                 size += len(joined.encode("utf-8")) - len(joined)
             except UnicodeEncodeError:  # a lone surrogate: plain() names its place
                 return None
+            if size > max_bytes:
+                return None
+        # Escapes take at most 5 bytes more per character; counted only where that could
+        # reach the limit (a scan of every text costs more than the rest of the copy).
+        if size + 5 * len(joined) > max_bytes:
+            size += 5 * len(_ESCAPED.findall(joined))
             if size > max_bytes:
                 return None
     return root
