@@ -883,6 +883,61 @@ def test_an_argument_of_the_wrong_kind_raises_the_documented_error(
     assert [] == CALLED
 
 
+def _deep_list(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _reported(**given: Any) -> Assessment:
+    arguments: dict[str, Any] = {"case_id": "case-1", "jurisdiction": "SE",
+                                 "on": dt.date(2026, 3, 2), "actor": "worker-1",
+                                 "reporter": "professional"}  # fmt: skip
+    return Assessment.report(**(arguments | given))
+
+
+# (a step with a caller's object where the library expects text, the error it raises)
+HOSTILE_STEPS = [
+    pytest.param(lambda: _reported(jurisdiction=Hostile()),
+                 kindbehoeften.UnknownJurisdictionError, id="jurisdiction-object"),
+    pytest.param(lambda: _reported(jurisdiction=_deep_list(100_000)),
+                 kindbehoeften.UnknownJurisdictionError, id="jurisdiction-deep-list"),
+    pytest.param(lambda: _reported(jurisdiction=HostileStr("se")), None,
+                 id="jurisdiction-str-subclass"),
+    pytest.param(lambda: _reported(reporter=HostileStr("anonymous")), None,
+                 id="reporter-str-subclass"),
+    pytest.param(lambda: _reported(reporter=HostileKey()), kindbehoeften.InvalidEventError,
+                 id="reporter-object"),
+    pytest.param(lambda: a_case().apply(Hostile(), dt.date(2026, 3, 3), "worker-1"),
+                 TypeError, id="apply-object"),
+    pytest.param(lambda: a_case().apply(["safety_assessed"], dt.date(2026, 3, 3), "worker-1"),
+                 TypeError, id="apply-list"),
+    pytest.param(lambda: a_case().apply(_deep_list(100_000), dt.date(2026, 3, 3), "w"),
+                 TypeError, id="apply-deep-list"),
+    pytest.param(lambda: a_case().apply(HostileStr("safety_assessed"), dt.date(2026, 3, 3),
+                                        "worker-1"), None, id="apply-str-subclass"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("call", "error"), HOSTILE_STEPS)
+def test_a_step_with_a_callers_object_for_text_is_refused_without_calling_it(
+    call: Callable[[], object], error: type[Exception] | None
+) -> None:
+    """Assessment.report and apply read a str subclass as its text and refuse anything
+    else with the documented error (a kind that is no text: TypeError); no method of the
+    caller's object runs (but the __hash__ with which pydantic looks a value up in a step's
+    vocabulary), and a deep list is no RecursionError."""
+    CALLED.clear()
+    if error is None:
+        assert isinstance(call(), Assessment)
+    else:
+        with pytest.raises(error):
+            call()
+    assert [] == CALLED
+
+
 def test_a_path_object_as_the_form_of_validate_is_read_as_load_form_reads_it(
     tmp_path: Path,
 ) -> None:

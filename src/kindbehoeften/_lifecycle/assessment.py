@@ -202,6 +202,16 @@ def _where(error: ReadError) -> str:
     return text
 
 
+def _plain_text(value: Any) -> Any:
+    """A caller's str subclass as its text (none of its methods runs later); else as given,
+    for the event's model to name what is wrong with it."""
+    return str.__str__(value) if isinstance(value, str) and type(value) is not str else value
+
+
+def _is_anonymous(reporter: object) -> bool:
+    return type(reporter) is str and reporter == "anonymous"
+
+
 class _Backing(NamedTuple):
     """What a decision step takes from its submission."""
 
@@ -514,14 +524,17 @@ class Assessment:
         :class:`~kindbehoeften.errors.UnknownJurisdictionError`.
         """
         known = {code.upper(): code for code in JURISDICTIONS}
-        if not isinstance(jurisdiction, str) or jurisdiction.upper() not in known:
-            raise UnknownJurisdictionError(str(jurisdiction), JURISDICTIONS)
-        jurisdiction = known[jurisdiction.upper()]
+        if not isinstance(jurisdiction, str):  # named by its type: its __str__ never runs
+            raise UnknownJurisdictionError(f"<{type(jurisdiction).__name__}>", JURISDICTIONS)
+        code = str.__str__(jurisdiction).upper()  # a subclass's text, none of its methods
+        if code not in known:
+            raise UnknownJurisdictionError(str.__str__(jurisdiction), JURISDICTIONS)
+        reporter = _plain_text(reporter)
         data = {
             "case_id": case_id,
-            "jurisdiction": jurisdiction,
+            "jurisdiction": known[code],
             "reporter": reporter,
-            "anonymous": reporter == "anonymous" if anonymous is None else anonymous,
+            "anonymous": _is_anonymous(reporter) if anonymous is None else anonymous,
             "municipality": municipality,
         }
         event = Event.create(
@@ -562,7 +575,11 @@ class Assessment:
         for a submission that is invalid, a draft or of another stage's form, and
         :class:`~kindbehoeften.errors.InvalidEventError` for data that does not fit.
         """
-        return self._step(kind, on, actor, at, data, None)
+        if not isinstance(kind, str):
+            raise TypeError(
+                f"kind must be a str (a step such as safety_assessed), not {type(kind).__name__}"
+            )
+        return self._step(str.__str__(kind), on, actor, at, data, None)
 
     def _step(
         self,
