@@ -862,6 +862,17 @@ WRONG_ARGUMENTS = [
     pytest.param(lambda: export.json_schema("triangle.full"), TypeError, id="json_schema-of-an-id"),
     pytest.param(lambda: export.questionnaire(None), TypeError, id="questionnaire-of-None"),
     pytest.param(lambda: export.record({"case_id": "x"}, []), TypeError, id="record-of-a-dict"),
+    pytest.param(lambda: export.pseudonym(42, key=b"0123456789abcdef"), TypeError,
+                 id="pseudonym-of-an-int"),
+    pytest.param(lambda: export.pseudonym(HostileStr("case-1"), key=b"0123456789abcdef"), None,
+                 id="pseudonym-of-a-str-subclass"),
+    pytest.param(lambda: export.pseudonym("case-\ud800", key=b"0123456789abcdef"),
+                 kindbehoeften.InvalidArgumentError, id="pseudonym-of-a-lone-surrogate"),
+    pytest.param(lambda: kindbehoeften.load_profile(None), TypeError, id="load_profile-None"),
+    pytest.param(lambda: kindbehoeften.load_profile(bytearray(b"SE")), TypeError,
+                 id="load_profile-bytearray"),
+    pytest.param(lambda: kindbehoeften.load_profile(HostileStr("se")), None,
+                 id="load_profile-str-subclass"),
 ]  # fmt: skip
 
 
