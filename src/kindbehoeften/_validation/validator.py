@@ -152,7 +152,7 @@ class Validator:
         :func:`kindbehoeften.validate` for the arguments). An unknown ``locale`` raises
         :class:`~kindbehoeften.errors.UnknownLocaleError`."""
         language = negotiate(locale)
-        _check_days(today, born)
+        _check_arguments(today, born, max_bytes, max_depth)
         report = _validate(submission, self, None, max_bytes, max_depth, today, born)
         return _in(language, report, self)
 
@@ -282,7 +282,7 @@ def validate(
     :class:`~kindbehoeften.errors.UnknownLocaleError`.
     """
     language = negotiate(locale)
-    _check_days(today, born)
+    _check_arguments(today, born, max_bytes, max_depth)
     if isinstance(form, str | os.PathLike):  # the caller's own id or path, as load_form takes
         form = load_form(form, paths=paths)
     given = None if form is None else compiled(a_form(form))
@@ -298,10 +298,14 @@ def validate(
     return _in(language, report, used)
 
 
-def _check_days(today: object, born: object) -> None:
-    """``today`` and ``born`` are dates or None: else InvalidArgumentError naming the one at
-    fault (a datetime too: which day it is depends on a time zone the library does not
-    choose), as ``store.cases(overdue_on=)`` says it."""
+def _check_arguments(today: object, born: object, max_bytes: object, max_depth: object) -> None:
+    """``max_bytes`` and ``max_depth`` are whole numbers (else TypeError naming the one at
+    fault); ``today`` and ``born`` dates or None, else InvalidArgumentError (a datetime too:
+    which day it is depends on a time zone the library does not choose), as
+    ``store.cases(overdue_on=)`` says it."""
+    for name, limit in (("max_bytes", max_bytes), ("max_depth", max_depth)):
+        if type(limit) is not int:
+            raise TypeError(f"{name} must be an int, not {type(limit).__name__}")
     for name, value in (("today", today), ("born", born)):
         if value is not None and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
             raise InvalidArgumentError(
