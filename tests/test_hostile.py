@@ -957,6 +957,48 @@ def test_a_step_with_a_callers_object_for_text_is_refused_without_calling_it(
     assert [] == CALLED
 
 
+PERSONAL = "Anna Svensson, 12 Storgatan"  # what a free-text field or a name may hold
+
+
+def _history_with(where: str, value: Any) -> dict[str, Any]:
+    document = a_case().to_dict()
+    event = document["events"][0]
+    if where == "actor":
+        event["actor"] = value
+    else:
+        event["data"][where] = value
+    return document
+
+
+# (a call that refuses data holding personal text)
+REFUSING_PERSONAL_DATA = [
+    pytest.param(lambda: _reported(reporter=PERSONAL), id="report-reporter"),
+    pytest.param(lambda: _reported(actor=PERSONAL + "\n"), id="report-actor"),
+    pytest.param(lambda: _reported(municipality=PERSONAL + "\x00"), id="report-municipality"),
+    pytest.param(lambda: a_case().apply("closed", dt.date(2026, 3, 3), "worker-1",
+                                        reason="no_concern", note=PERSONAL), id="apply-extra"),
+    pytest.param(lambda: Assessment.from_dict(_history_with("reporter", PERSONAL)),
+                 id="history-data"),
+    pytest.param(lambda: Assessment.from_dict(_history_with("actor", PERSONAL + "\n")),
+                 id="history-actor"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("call", REFUSING_PERSONAL_DATA)
+def test_a_refused_event_shows_no_personal_text_in_its_whole_traceback(
+    call: Callable[[], object],
+) -> None:
+    """The error names the fields at fault; neither its message nor the exception it was
+    raised from (pydantic's, chained for the fields) shows the text given, so that a case
+    system that logs the traceback logs no answer, name or free text."""
+    with pytest.raises(kindbehoeften.KindbehoeftenError) as refused:
+        call()
+    shown = "".join(traceback.format_exception(refused.value))
+    assert PERSONAL not in shown
+    assert PERSONAL not in repr(refused.value.args)
+
+
 def test_a_path_object_as_the_form_of_validate_is_read_as_load_form_reads_it(
     tmp_path: Path,
 ) -> None:
