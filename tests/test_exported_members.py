@@ -421,3 +421,15 @@ def test_an_import_error_pickles_with_the_module_it_names() -> None:
     error = MissingDependencyError("pip install x[parquet]", name="pyarrow", path="/p/x.py")
     back = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
     assert ("pyarrow", "/p/x.py", str(error)) == (back.name, back.path, str(back))
+
+
+def test_the_constants_of_export_cannot_be_changed_by_a_caller() -> None:
+    """As COLOURS and STYLES: a caller's change to a table of columns would change what the
+    command line writes for every later call in the process."""
+    from kindbehoeften import export
+
+    for name in ("COLOURS", "STYLES", "TABLES"):
+        with pytest.raises(TypeError):
+            getattr(export, name)["by_outcome"] = ()
+    assert isinstance(export.COLUMNS, tuple)
+    assert isinstance(export.SIDES, tuple)
