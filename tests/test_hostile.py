@@ -881,6 +881,20 @@ WRONG_ARGUMENTS = [
                  id="load_profile-bytearray"),
     pytest.param(lambda: kindbehoeften.load_profile(HostileStr("se")), None,
                  id="load_profile-str-subclass"),
+    pytest.param(lambda: a_case().deadlines(dt.date(2026, 3, 4), profile="SE"), TypeError,
+                 id="deadlines-profile-text"),
+    pytest.param(lambda: a_case().deadlines(dt.date(2026, 3, 4), profile=Hostile()), TypeError,
+                 id="deadlines-profile-object"),
+    pytest.param(lambda: export.record(a_case(), [], profile={"rules": []}), TypeError,
+                 id="record-profile-dict"),
+    pytest.param(lambda: kindbehoeften.compute_deadlines("SE", starts={}), TypeError,
+                 id="compute_deadlines-profile-text"),
+    pytest.param(lambda: kindbehoeften.localize("triangle.full", "sv"), TypeError,
+                 id="localize-an-id"),
+    pytest.param(lambda: export.submission_from_fhir({}, form="triangle.full"), TypeError,
+                 id="submission_from_fhir-form-id"),
+    pytest.param(lambda: export.summary_table(None), TypeError, id="summary_table-None"),
+    pytest.param(lambda: export.triangle_svg({"sides": []}), TypeError, id="triangle_svg-dict"),
 ]  # fmt: skip
 
 

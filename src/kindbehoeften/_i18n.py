@@ -289,6 +289,9 @@ def localize(form: Form, locale: str) -> Form:
     >>> localize(full, "sv").section("child_needs").area("health").label
     'Hälsa'
     """
+    from ._core.model import a_form  # the models are loaded: the caller holds a form
+
+    form = a_form(form)
     language = negotiate(locale)
     if language == "en":
         return form

@@ -120,7 +120,13 @@ from ..errors import (
     UnknownJurisdictionError,
 )
 from .clocks import clock_dicts, clocks, running
-from .deadlines import Deadline, Profile, check_date, check_extension, load_profile
+from .deadlines import (
+    Deadline,
+    Profile,
+    check_date,
+    check_extension,
+    given_profile,
+)
 from .events import (
     EVENTS_SCHEMA_ID,
     FORM_STAGES,
@@ -474,7 +480,7 @@ class Assessment:
         """
         if today is not None:
             check_date("today", None, today)
-        profile = profile or load_profile(self.jurisdiction)
+        profile = given_profile(profile, self.jurisdiction)
         return clocks(profile, self._events, self._states, today)
 
     def overview(self, today: dt.date, *, profile: Profile | None = None) -> dict[str, Any]:
@@ -628,7 +634,7 @@ class Assessment:
         )
         after = advance(state, event, index)  # refuses a step dated before the last
         if isinstance(event.data, ExtensionData):
-            self._check_extension(event.data, profile or load_profile(self.jurisdiction))
+            self._check_extension(event.data, given_profile(profile, self.jurisdiction))
         return self._make((*self._events, event), (*self._states, after))
 
     def _check_extension(self, granted: ExtensionData, profile: Profile) -> None:
@@ -1013,7 +1019,7 @@ def deadline_dicts(
 ) -> list[dict[str, str | bool | None]]:
     """``[deadline.to_dict() for deadline in assessment.deadlines(today, profile=profile)]``,
     made without the :class:`Deadline` models (a record's deadlines are compared with it)."""
-    profile = profile or load_profile(assessment.jurisdiction)
+    profile = given_profile(profile, assessment.jurisdiction)
     return clock_dicts(profile, assessment._events, assessment._states, today)
 
 

@@ -101,6 +101,7 @@ __all__ = [
     "add_length",
     "check_date",
     "compute_deadlines",
+    "given_profile",
     "is_working_day",
     "jurisdiction_schema",
     "load_profile",
@@ -533,6 +534,7 @@ def compute_deadlines(
     >>> [(item.rule, str(item.due_on), item.status) for item in deadlines]
     [('safety_assessment', '2026-11-03', 'met'), ('preliminary', '2026-11-16', 'overdue')]
     """
+    profile = _a_profile(profile)
     _check_event_kinds("starts", starts)
     _check_event_kinds("ends", ends)
     if stopped_on is not None:
@@ -725,6 +727,21 @@ def _validator() -> jsonschema.Draft202012Validator:
     import jsonschema  # only a profile file that must be checked needs it
 
     return jsonschema.Draft202012Validator(jurisdiction_schema())
+
+
+def given_profile(profile: object, jurisdiction: str) -> Profile:
+    """``profile`` where a caller gives one (a :class:`Profile`, else ``TypeError`` naming
+    the argument), else the shipped profile of ``jurisdiction``."""
+    return load_profile(jurisdiction) if profile is None else _a_profile(profile)
+
+
+def _a_profile(value: object) -> Profile:
+    if not isinstance(value, Profile):
+        raise TypeError(
+            "profile must be a kindbehoeften.Profile (load one with load_profile), "
+            f"not {type(value).__name__}"
+        )
+    return value
 
 
 def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Profile:
