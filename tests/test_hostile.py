@@ -894,6 +894,15 @@ WRONG_ARGUMENTS = [
     pytest.param(lambda: export.submission_from_fhir({}, form="triangle.full"), TypeError,
                  id="submission_from_fhir-form-id"),
     pytest.param(lambda: export.summary_table(None), TypeError, id="summary_table-None"),
+    pytest.param(lambda: kindbehoeften.load_form(None), TypeError, id="load_form-None"),
+    pytest.param(lambda: kindbehoeften.load_form(b"triangle.full"), TypeError,
+                 id="load_form-bytes"),
+    pytest.param(lambda: kindbehoeften.load_form(HostileText("triangle.full")), None,
+                 id="load_form-str-subclass"),
+    pytest.param(lambda: kindbehoeften.load_form("triangle.full", ["1.0.0"]), TypeError,
+                 id="load_form-version-list"),
+    pytest.param(lambda: kindbehoeften.load_form("triangle.full", HostileText("1.0.0")), None,
+                 id="load_form-version-str-subclass"),
     pytest.param(lambda: export.triangle_svg({"sides": []}), TypeError, id="triangle_svg-dict"),
 ]  # fmt: skip
 

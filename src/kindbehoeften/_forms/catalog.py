@@ -240,6 +240,16 @@ def load_form(
     Raises :class:`UnknownFormError` for an unknown id or version, and
     :class:`FormDefinitionError` for a broken file.
     """
+    if isinstance(form, str):
+        form = str.__str__(form)  # a subclass's text: none of its methods runs
+    elif not isinstance(form, os.PathLike):
+        raise TypeError(
+            f"form must be a form id or a path (str or os.PathLike), not {type(form).__name__}"
+        )
+    if version is not None:
+        if not isinstance(version, str):
+            raise TypeError(f"version must be a str or None, not {type(version).__name__}")
+        version = str.__str__(version)
     catalog = _catalog(paths)
     if _looks_like_path(form):
         loaded = read_form_file(Path(form), resolve_base=catalog.get)
