@@ -814,11 +814,16 @@ def test_a_history_dict_with_caller_objects_loads_or_is_an_integrity_error(
     CALLED.clear()
     expected = Assessment.from_json(HISTORY.read_bytes())
     document = _history_edit(edit)()
+    events = list.__iter__(dict.__getitem__(document, "events"))
     if loads:
         assert expected == Assessment.from_dict(document, head=HostileStr(expected.head))
+        if not isinstance(document, HostileDict):  # from_events: the events alone
+            assert expected == Assessment.from_events(events, head=HostileStr(expected.head))
     else:
         with pytest.raises(IntegrityError):
             Assessment.from_dict(document)
+        with pytest.raises(IntegrityError):
+            Assessment.from_events(events)
     assert [] == CALLED
 
 

@@ -317,7 +317,7 @@ class Assessment:
     def __init__(
         self, events: Iterable[Event | Mapping[str, Any]], *, head: str | None = None
     ) -> None:
-        checked = verified(events, head)
+        checked = verified(_plain_events(events), _head(head))
         object.__setattr__(self, "_events", checked)
         object.__setattr__(self, "_states", tuple(states(checked)))
 
@@ -972,6 +972,26 @@ def from_read(document: object, *, head: str | None = None) -> Assessment:
     if isinstance(first, ReportData) and document["case_id"] != first.case_id:
         raise IntegrityError("case_id")
     return Assessment._make(events, tuple(states(events)))
+
+
+def _plain_events(items: Iterable[Event | Mapping[str, Any]]) -> Iterable[Any]:
+    """The events of :meth:`Assessment.from_events`, each mapping of the caller's as the plain
+    copy that :meth:`Assessment.from_dict` reads (an Event as it is): a subclass's methods
+    never run, and a value JSON cannot hold is an IntegrityError naming its place."""
+    if isinstance(items, str | bytes | Mapping):
+        return items  # not a list of events: verified() says so
+    return (_plain_event(seq, item) for seq, item in enumerate(items))
+
+
+def _plain_event(index: int, item: object) -> Any:
+    if not isinstance(item, Mapping) or isinstance(item, Event):
+        return item
+    given = item if isinstance(item, dict) else dict(item)
+    copied = plain(given, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+    if copied.problems:
+        problem = copied.problems[0]
+        raise _refused(f"/events/{index}{problem.pointer}", problem.message_id)
+    return copied.document
 
 
 def _head(head: object) -> str | None:
