@@ -86,7 +86,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
 
 from .._core.canonical import submission_digest
-from .._core.jsonread import ReadError, loads, plain, read, text_of
+from .._core.jsonread import Foreign, NonFinite, ReadError, loads, plain, read, text_of
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, quoted
 from .._core.model import Form
 from .._core.vocab import (
@@ -924,6 +924,8 @@ class Assessment:
         copied = plain(document, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
         if copied.problems:
             raise _refused(copied.problems[0].pointer, copied.problems[0].message_id)
+        if _holds_foreign(copied.document):  # a date object, a set ...: the checks name it
+            return from_read(document, head=_head(head))
         return from_read(copied.document, head=_head(head))
 
     def to_json(self) -> str:
@@ -991,7 +993,23 @@ def _plain_event(index: int, item: object) -> Any:
     if copied.problems:
         problem = copied.problems[0]
         raise _refused(f"/events/{index}{problem.pointer}", problem.message_id)
-    return copied.document
+    return given if _holds_foreign(copied.document) else copied.document
+
+
+def _holds_foreign(document: object) -> bool:
+    """Whether the plain copy of a caller's history holds a value JSON cannot (a date
+    object, a set, NaN): then the history itself is checked, as it always was, and the
+    event model or the canonical text names it (``invalid_event``, ``not_canonical``)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            stack.extend(value.values())
+        elif type(value) is list:
+            stack.extend(value)
+        elif isinstance(value, Foreign | NonFinite):
+            return True
+    return False
 
 
 def _head(head: object) -> str | None:
