@@ -330,6 +330,8 @@ class Store(ABC):
         """
         municipality = None if municipality is None else _text("municipality", municipality)
         after = None if after is None else _text("after", after)
+        if isinstance(stage, str):
+            stage = str.__str__(stage)  # a subclass's text: its __eq__ never runs
         if after is not None and not _storable(after):
             raise InvalidArgumentError(
                 "after", "after must be a case id (text without NUL or lone surrogates)"
