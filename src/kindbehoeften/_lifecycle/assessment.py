@@ -965,13 +965,15 @@ def from_read(document: object, *, head: str | None = None) -> Assessment:
         raise IntegrityError(
             "not_a_history", detail="it needs exactly the keys $schema, case_id and events"
         )
-    if document["$schema"] != EVENTS_SCHEMA_ID:
+    # Compared as text only: a caller's object that JSON cannot hold is never called.
+    schema, case_id = document["$schema"], document["case_id"]
+    if type(schema) is not str or schema != EVENTS_SCHEMA_ID:
         raise IntegrityError("not_a_history", detail=f"$schema must be {EVENTS_SCHEMA_ID}")
     if type(document["events"]) is not list:
         raise IntegrityError("not_a_history", detail="events must be a list")
     events = verified(document["events"], head)
     first = events[0].data
-    if isinstance(first, ReportData) and document["case_id"] != first.case_id:
+    if isinstance(first, ReportData) and (type(case_id) is not str or case_id != first.case_id):
         raise IntegrityError("case_id")
     return Assessment._make(events, tuple(states(events)))
 
