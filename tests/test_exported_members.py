@@ -107,6 +107,22 @@ def test_importing_the_package_imports_none_of_its_modules() -> None:
     assert [] == json.loads(done.stdout)
 
 
+@pytest.mark.parametrize("module", ["errors", "export", "store"])
+def test_each_public_module_is_an_attribute_of_the_package_once_it_is_imported(
+    module: str,
+) -> None:
+    """``import kindbehoeften`` and then ``kindbehoeften.export.json_schema(...)``, as
+    design.md and the docs spell it, in a process that imported nothing else."""
+    script = (
+        f"import kindbehoeften\nprint(kindbehoeften.{module}.__name__, "
+        f"'{module}' in dir(kindbehoeften))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert ("", f"kindbehoeften.{module} True") == (done.stderr, done.stdout.strip())
+
+
 def test_a_class_used_through_its_private_module_first_still_names_the_package() -> None:
     """A value returned by a function of the package names ``kindbehoeften`` even when the
     package's own name for its class was never used (``load_form`` returns a ``Form``;
@@ -405,3 +421,15 @@ def test_an_import_error_pickles_with_the_module_it_names() -> None:
     error = MissingDependencyError("pip install x[parquet]", name="pyarrow", path="/p/x.py")
     back = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
     assert ("pyarrow", "/p/x.py", str(error)) == (back.name, back.path, str(back))
+
+
+def test_the_constants_of_export_cannot_be_changed_by_a_caller() -> None:
+    """As COLOURS and STYLES: a caller's change to a table of columns would change what the
+    command line writes for every later call in the process."""
+    from kindbehoeften import export
+
+    for name in ("COLOURS", "STYLES", "TABLES"):
+        with pytest.raises(TypeError):
+            getattr(export, name)["by_outcome"] = ()
+    assert isinstance(export.COLUMNS, tuple)
+    assert isinstance(export.SIDES, tuple)

@@ -612,6 +612,34 @@ BROKEN: list[tuple[str, str, str, str]] = [
 ]
 
 
+# (a whole-file problem: the file's text, the one message expected, its line)
+WHOLE_FILE = [
+    pytest.param("", "'form' is missing: a form file begins with a [form] table", 1,
+                 id="empty"),
+    pytest.param("# nothing here yet\n", "'form' is missing", 1, id="only-a-comment"),
+    pytest.param('[form]\nid = "x.y"\nversion = "1.0.0"\nstage = "full"\ntitle = "T"\n',
+                 "'sections' is missing: a form has [[sections]]", 1, id="no-sections"),
+    pytest.param('[form]\nid = "x.y"\nversion = "1.0.0"\ntitle = "T"\nextends = "triangle.full"\n',
+                 "'extend' is missing: an extension has [[extend]]", 1, id="no-extend"),
+    pytest.param('[form]\nid = "x.y"\n\nx = ' + "[" * 80 + "]" * 80 + "\n",
+                 "is nested too deeply", 4, id="deep-inline-array"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message", "line"), WHOLE_FILE)
+def test_a_problem_of_the_whole_file_names_a_line_and_what_to_do(
+    tmp_path: Path, text: str, message: str, line: int
+) -> None:
+    """A form file that is empty, or lacks its [form] table, its sections or (an extension)
+    its [[extend]] tables, gets one problem at a line, saying what the file needs; a value
+    nested too deeply is named at its own line."""
+    path = tmp_path / "whole.toml"
+    path.write_text(text, encoding="utf-8")
+    [problem] = problems_of(path)
+    assert (str(path), line) == (problem.file, problem.line)
+    assert problem.message.startswith(message)
+
+
 def marked_line(text: str) -> int | None:
     lines = [number for number, line in enumerate(text.splitlines(), 1) if MARK in line]
     assert len(lines) <= 1, "mark at most one line"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 
 import kindbehoeften
-from kindbehoeften import Form, Question
+from kindbehoeften import Form, Question, export
 from kindbehoeften._forms.checks import check_form
 from strategies import STAGES, forms, to_toml
 
@@ -407,3 +408,47 @@ def test_from_dict_refuses_what_the_model_cannot_hold(
 def test_model_validate_json_reads_the_file_shape() -> None:
     text = json.dumps(SHARED)
     assert Form.from_dict(SHARED) == Form.model_validate_json(text)
+
+
+ALL_FOUR = {"Validator", "validate", "json_schema", "questionnaire"}
+
+
+@pytest.mark.parametrize(
+    ("question", "message", "refusing"),
+    [
+        ({"id": "a", "label": "A", "type": "choice", "options": "nowhere"}, "option list",
+         ALL_FOUR),
+        ({"id": "a", "label": "A", "type": "text",
+          "when": {"question": "gone", "operator": "equals", "value": 1}},
+         "gone", {"json_schema", "questionnaire"}),
+        ({"id": "a", "label": "A", "type": "text", "pattern": "("}, "pattern",
+         {"Validator", "validate"}),
+    ],
+)  # fmt: skip
+def test_a_form_built_in_python_that_cannot_be_compiled_is_explained_by_the_checks(
+    question: dict[str, Any], message: str, refusing: set[str]
+) -> None:
+    """Form.from_dict builds the model only. Where validate or an export cannot compile such
+    a form (an option list that is not there, a condition on no question, a pattern that is
+    no pattern), it is refused with FormDefinitionError naming every problem, as its form
+    file would be: never the KeyError or PatternError of a compiler. What compiles (the
+    validator reads a condition on no question as never met) still works."""
+    form = Form.from_dict(minimal(**question))
+    submission = {"form": "test.model", "form_version": "1.0.0", "status": "in_progress",
+                  "answers": {}}  # fmt: skip
+    calls: dict[str, Callable[[], object]] = {
+        "Validator": lambda: kindbehoeften.Validator(form),
+        "validate": lambda: kindbehoeften.validate(submission, form=form),
+        "json_schema": lambda: export.json_schema(form),
+        "questionnaire": lambda: export.questionnaire(form, locales=()),
+    }
+    errors: dict[str, kindbehoeften.FormDefinitionError] = {}
+    for name, call in calls.items():
+        try:
+            call()
+        except kindbehoeften.FormDefinitionError as error:
+            errors[name] = error
+    assert refusing == set(errors)
+    for error in errors.values():
+        assert message in str(error)
+        assert {"<form test.model@1.0.0>"} == {problem.file for problem in error.problems}

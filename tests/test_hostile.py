@@ -694,8 +694,357 @@ def test_caller_objects_that_raise_are_read_as_data_never_called(
     assert [] == CALLED
 
 
+# Methods of str and bytes that a reader of text might call.
+_TEXT_METHODS = ("encode", "decode", "startswith", "endswith", "removeprefix", "isascii",
+                 "strip", "find", "index", "count", "split", "__bytes__", "__buffer__")  # fmt: skip
+HostileText = type("HostileText", (HostileStr,), {name: _called(name) for name in _TEXT_METHODS})
+HostileBytes = type(
+    "HostileBytes",
+    (_hostile_class("_Bytes", bytes, hashable=True),),
+    {name: _called(name) for name in _TEXT_METHODS},
+)
+
+
+def _entry_points() -> list[tuple[str, Callable[[Any], Any], Any]]:
+    """(name, entry point, its JSON text) for each function that takes JSON text."""
+    submission = (EXAMPLES / "triangle.full.valid.json").read_text("utf-8")
+    history = HISTORY.read_text("utf-8")
+    record = json.dumps(a_record(json.loads(submission)))
+    response = json.dumps(export.questionnaire_response(json.loads(submission)))
+    form = kindbehoeften.load_form("triangle.full")
+    return [
+        ("validate", validate, submission),
+        ("Validator.validate", Validator(form).validate, submission),
+        ("Assessment.from_json", Assessment.from_json, history),
+        ("read_record", export.read_record, record),
+        ("submission_from_fhir", export.submission_from_fhir, response),
+        ("triangle", triangle, submission),
+        ("questionnaire_response", export.questionnaire_response, submission),
+    ]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", [HostileText, HostileBytes])
+def test_json_text_of_a_subclass_is_read_as_its_text_never_called(kind: type) -> None:
+    """JSON text given as a subclass of str or bytes whose methods raise gets what the
+    plain text gets from every entry point that takes text, and none of its methods runs."""
+    for name, entry, text in _entry_points():
+        CALLED.clear()
+        given = kind(text) if kind is HostileText else kind(text.encode("utf-8"))
+        expected = entry(text)
+        assert (name, expected) == (name, entry(given))
+        assert (name, []) == (name, CALLED)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("value", [None, -1, 2**70, 12, 1.5, [104, 105], {1, 2}])
+def test_no_text_where_json_text_is_asked_for_is_a_type_error(value: object) -> None:
+    """A history given as an int, a list or a set is a mistake of the calling code: a
+    TypeError, never the bytes that ``bytes(value)`` would make of it (twelve zero bytes, a
+    gigabyte, "hi")."""
+    with pytest.raises(TypeError, match="must be bytes or str, not"):
+        Assessment.from_json(value)  # type: ignore[arg-type]
+
+
+def _history_edit(edit: Callable[[dict[str, Any]], Any]) -> Callable[[], Any]:
+    def made() -> Any:
+        document = json.loads(HISTORY.read_text("utf-8"))
+        return edit(document)
+
+    return made
+
+
+def _first_event(key: str, value: Any) -> Callable[[dict[str, Any]], Any]:
+    def edit(document: dict[str, Any]) -> dict[str, Any]:
+        document["events"][0][key] = value
+        return document
+
+    return edit
+
+
+def _first_data(key: str, value: Any) -> Callable[[dict[str, Any]], Any]:
+    def edit(document: dict[str, Any]) -> dict[str, Any]:
+        document["events"][0]["data"][key] = value
+        return document
+
+    return edit
+
+
+def _wrapped(where: str) -> Callable[[dict[str, Any]], Any]:
+    """The history with one of its containers or texts as a hostile subclass."""
+
+    def edit(document: dict[str, Any]) -> Any:
+        first = document["events"][0]
+        if where == "document":
+            return HostileDict(document)
+        if where == "events":
+            document["events"] = HostileList(document["events"])
+        elif where == "event":
+            document["events"][0] = HostileDict(first)
+        elif where == "data":
+            first["data"] = HostileDict(first["data"])
+        else:
+            document[where] = HostileStr(document[where])
+        return document
+
+    return edit
+
+
+# Edits outside the events: from_events, given the events alone, loads them.
+TOP_CASE_ID = at_top("case_id", Hostile())
+TOP_SCHEMA = at_top("$schema", Hostile())
+
+# (how the demo history, as a dict, is changed; whether it still loads)
+HOSTILE_HISTORIES = [
+    *(pytest.param(_wrapped(where), True, id=f"subclass-as-{where}")
+      for where in ("document", "events", "event", "data", "$schema", "case_id")),
+    pytest.param(_first_data("case_id", Hostile()), False, id="object-as-case-id"),
+    pytest.param(TOP_CASE_ID, False, id="object-as-the-documents-case-id"),
+    pytest.param(TOP_SCHEMA, False, id="object-as-schema"),
+    pytest.param(_first_data(HostileKey(), "x"), False, id="object-as-a-key"),
+    pytest.param(_first_event("kind", HostileStr("report_received")), True,
+                 id="str-subclass-as-kind"),
+    pytest.param(_first_event("seq", HostileInt(1)), True, id="int-subclass-as-seq"),
+    pytest.param(_first_event("actor", {"x"}), False, id="set-as-actor"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("edit", "loads"), HOSTILE_HISTORIES)
+def test_a_history_dict_with_caller_objects_loads_or_is_an_integrity_error(
+    edit: Callable[[dict[str, Any]], Any], loads: bool
+) -> None:
+    """Assessment.from_dict reads a caller's subclasses of dict, list and str as their plain
+    values and refuses objects JSON cannot hold with IntegrityError; none of their methods
+    runs, the document's nor the expected head's."""
+    CALLED.clear()
+    expected = Assessment.from_json(HISTORY.read_bytes())
+    document = _history_edit(edit)()
+    events = list.__iter__(dict.__getitem__(document, "events"))
+    if loads:
+        assert expected == Assessment.from_dict(document, head=HostileStr(expected.head))
+        if not isinstance(document, HostileDict):  # from_events: the events alone
+            assert expected == Assessment.from_events(events, head=HostileStr(expected.head))
+    else:
+        with pytest.raises(IntegrityError):
+            Assessment.from_dict(document)
+        if edit not in (TOP_CASE_ID, TOP_SCHEMA):
+            with pytest.raises(IntegrityError):
+                Assessment.from_events(events)
+    assert [] == CALLED
+
+
 GOOD_FORM = form_toml(question_toml("code", "text"), form_id="test.good")
 BUILT_IN_KEYS = [form.key for form in kindbehoeften.forms()]
+
+
+FULL = kindbehoeften.load_form("triangle.full")
+VALID_FULL = (EXAMPLES / "triangle.full.valid.json").read_bytes()
+
+
+# (a call with an argument of the wrong kind, the error it raises; None: it works)
+WRONG_ARGUMENTS = [
+    pytest.param(lambda: validate(VALID_FULL, locale=None), None, id="validate-locale-None"),
+    pytest.param(lambda: validate(VALID_FULL, locale=1), TypeError, id="validate-locale-int"),
+    pytest.param(lambda: validate(VALID_FULL, locale=b"sv"), TypeError, id="validate-locale-bytes"),
+    pytest.param(lambda: validate(VALID_FULL, locale=["sv"]), TypeError, id="validate-locale-list"),
+    pytest.param(lambda: validate(VALID_FULL, locale=Hostile()), TypeError,
+                 id="validate-locale-object"),
+    pytest.param(lambda: validate(VALID_FULL, locale=HostileStr("sv")), None,
+                 id="validate-locale-str-subclass"),
+    pytest.param(lambda: Validator(FULL).validate(VALID_FULL, locale=1), TypeError,
+                 id="Validator.validate-locale-int"),
+    pytest.param(lambda: validate(VALID_FULL, form=1), TypeError, id="validate-form-int"),
+    pytest.param(lambda: validate(VALID_FULL, form=Hostile()), TypeError,
+                 id="validate-form-object"),
+    pytest.param(lambda: Validator("triangle.full"), TypeError, id="Validator-of-an-id"),
+    pytest.param(lambda: Validator(None), TypeError, id="Validator-of-None"),
+    pytest.param(lambda: validate(VALID_FULL, today="2026-11-02"),
+                 kindbehoeften.InvalidArgumentError, id="validate-today-text"),
+    pytest.param(lambda: validate(VALID_FULL, born=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+                 kindbehoeften.InvalidArgumentError, id="validate-born-datetime"),
+    pytest.param(lambda: Validator(FULL).validate(VALID_FULL, today=20261102),
+                 kindbehoeften.InvalidArgumentError, id="Validator.validate-today-int"),
+    pytest.param(lambda: validate(VALID_FULL, max_bytes=None), TypeError,
+                 id="validate-max_bytes-None"),
+    pytest.param(lambda: validate(VALID_FULL, max_bytes="1024"), TypeError,
+                 id="validate-max_bytes-text"),
+    pytest.param(lambda: validate(VALID_FULL, max_depth=None), TypeError,
+                 id="validate-max_depth-None"),
+    pytest.param(lambda: Validator(FULL).validate(VALID_FULL, max_depth=2.5), TypeError,
+                 id="Validator.validate-max_depth-float"),
+    pytest.param(lambda: a_case().deadlines("2026-11-02"), kindbehoeften.InvalidArgumentError,
+                 id="deadlines-today-text"),
+    pytest.param(lambda: a_case().deadlines(dt.datetime(2026, 11, 2, tzinfo=dt.UTC)),
+                 kindbehoeften.InvalidArgumentError, id="deadlines-today-datetime"),
+    pytest.param(lambda: a_case().overview(None), kindbehoeften.InvalidArgumentError,
+                 id="overview-today-None"),
+    pytest.param(lambda: export.json_schema("triangle.full"), TypeError, id="json_schema-of-an-id"),
+    pytest.param(lambda: export.questionnaire(None), TypeError, id="questionnaire-of-None"),
+    pytest.param(lambda: export.record({"case_id": "x"}, []), TypeError, id="record-of-a-dict"),
+    pytest.param(lambda: export.pseudonym(42, key=b"0123456789abcdef"), TypeError,
+                 id="pseudonym-of-an-int"),
+    pytest.param(lambda: export.pseudonym(HostileStr("case-1"), key=b"0123456789abcdef"), None,
+                 id="pseudonym-of-a-str-subclass"),
+    pytest.param(lambda: export.pseudonym("case-\ud800", key=b"0123456789abcdef"),
+                 kindbehoeften.InvalidArgumentError, id="pseudonym-of-a-lone-surrogate"),
+    pytest.param(lambda: kindbehoeften.load_profile(None), TypeError, id="load_profile-None"),
+    pytest.param(lambda: kindbehoeften.load_profile(bytearray(b"SE")), TypeError,
+                 id="load_profile-bytearray"),
+    pytest.param(lambda: kindbehoeften.load_profile(HostileStr("se")), None,
+                 id="load_profile-str-subclass"),
+    pytest.param(lambda: a_case().deadlines(dt.date(2026, 3, 4), profile="SE"), TypeError,
+                 id="deadlines-profile-text"),
+    pytest.param(lambda: a_case().deadlines(dt.date(2026, 3, 4), profile=Hostile()), TypeError,
+                 id="deadlines-profile-object"),
+    pytest.param(lambda: export.record(a_case(), [], profile={"rules": []}), TypeError,
+                 id="record-profile-dict"),
+    pytest.param(lambda: kindbehoeften.compute_deadlines("SE", starts={}), TypeError,
+                 id="compute_deadlines-profile-text"),
+    pytest.param(lambda: kindbehoeften.localize("triangle.full", "sv"), TypeError,
+                 id="localize-an-id"),
+    pytest.param(lambda: export.submission_from_fhir({}, form="triangle.full"), TypeError,
+                 id="submission_from_fhir-form-id"),
+    pytest.param(lambda: export.summary_table(None), TypeError, id="summary_table-None"),
+    pytest.param(lambda: kindbehoeften.load_form(None), TypeError, id="load_form-None"),
+    pytest.param(lambda: kindbehoeften.load_form(b"triangle.full"), TypeError,
+                 id="load_form-bytes"),
+    pytest.param(lambda: kindbehoeften.load_form(HostileText("triangle.full")), None,
+                 id="load_form-str-subclass"),
+    pytest.param(lambda: kindbehoeften.load_form("triangle.full", ["1.0.0"]), TypeError,
+                 id="load_form-version-list"),
+    pytest.param(lambda: kindbehoeften.load_form("triangle.full", HostileText("1.0.0")), None,
+                 id="load_form-version-str-subclass"),
+    pytest.param(lambda: export.triangle_svg({"sides": []}), TypeError, id="triangle_svg-dict"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("call", "error"), WRONG_ARGUMENTS)
+def test_an_argument_of_the_wrong_kind_raises_the_documented_error(
+    call: Callable[[], object], error: type[Exception] | None
+) -> None:
+    """An argument of the wrong type is a TypeError naming it (errors.py: a mistake of the
+    calling code), a date that is none an InvalidArgumentError (as store.cases says it);
+    never an AttributeError or a comparison's TypeError from inside the library, and no
+    method of the caller's object runs."""
+    CALLED.clear()
+    if error is None:
+        call()
+    else:
+        with pytest.raises(error, match="must be"):
+            call()
+    assert [] == CALLED
+
+
+def _deep_list(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _reported(**given: Any) -> Assessment:
+    arguments: dict[str, Any] = {"case_id": "case-1", "jurisdiction": "SE",
+                                 "on": dt.date(2026, 3, 2), "actor": "worker-1",
+                                 "reporter": "professional"}  # fmt: skip
+    return Assessment.report(**(arguments | given))
+
+
+# (a step with a caller's object where the library expects text, the error it raises)
+HOSTILE_STEPS = [
+    pytest.param(lambda: _reported(jurisdiction=Hostile()),
+                 kindbehoeften.UnknownJurisdictionError, id="jurisdiction-object"),
+    pytest.param(lambda: _reported(jurisdiction=_deep_list(100_000)),
+                 kindbehoeften.UnknownJurisdictionError, id="jurisdiction-deep-list"),
+    pytest.param(lambda: _reported(jurisdiction=HostileStr("se")), None,
+                 id="jurisdiction-str-subclass"),
+    pytest.param(lambda: _reported(reporter=HostileStr("anonymous")), None,
+                 id="reporter-str-subclass"),
+    pytest.param(lambda: _reported(reporter=HostileKey()), kindbehoeften.InvalidEventError,
+                 id="reporter-object"),
+    pytest.param(lambda: a_case().apply(Hostile(), dt.date(2026, 3, 3), "worker-1"),
+                 TypeError, id="apply-object"),
+    pytest.param(lambda: a_case().apply(["safety_assessed"], dt.date(2026, 3, 3), "worker-1"),
+                 TypeError, id="apply-list"),
+    pytest.param(lambda: a_case().apply(_deep_list(100_000), dt.date(2026, 3, 3), "w"),
+                 TypeError, id="apply-deep-list"),
+    pytest.param(lambda: a_case().apply(HostileStr("safety_assessed"), dt.date(2026, 3, 3),
+                                        "worker-1"), None, id="apply-str-subclass"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("call", "error"), HOSTILE_STEPS)
+def test_a_step_with_a_callers_object_for_text_is_refused_without_calling_it(
+    call: Callable[[], object], error: type[Exception] | None
+) -> None:
+    """Assessment.report and apply read a str subclass as its text and refuse anything
+    else with the documented error (a kind that is no text: TypeError); no method of the
+    caller's object runs (but the __hash__ with which pydantic looks a value up in a step's
+    vocabulary), and a deep list is no RecursionError."""
+    CALLED.clear()
+    if error is None:
+        assert isinstance(call(), Assessment)
+    else:
+        with pytest.raises(error):
+            call()
+    assert [] == CALLED
+
+
+PERSONAL = "Anna Svensson, 12 Storgatan"  # what a free-text field or a name may hold
+
+
+def _history_with(where: str, value: Any) -> dict[str, Any]:
+    document = a_case().to_dict()
+    event = document["events"][0]
+    if where == "actor":
+        event["actor"] = value
+    else:
+        event["data"][where] = value
+    return document
+
+
+# (a call that refuses data holding personal text)
+REFUSING_PERSONAL_DATA = [
+    pytest.param(lambda: _reported(reporter=PERSONAL), id="report-reporter"),
+    pytest.param(lambda: _reported(actor=PERSONAL + "\n"), id="report-actor"),
+    pytest.param(lambda: _reported(municipality=PERSONAL + "\x00"), id="report-municipality"),
+    pytest.param(lambda: a_case().apply("closed", dt.date(2026, 3, 3), "worker-1",
+                                        reason="no_concern", note=PERSONAL), id="apply-extra"),
+    pytest.param(lambda: Assessment.from_dict(_history_with("reporter", PERSONAL)),
+                 id="history-data"),
+    pytest.param(lambda: Assessment.from_dict(_history_with("actor", PERSONAL + "\n")),
+                 id="history-actor"),
+]  # fmt: skip
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("call", REFUSING_PERSONAL_DATA)
+def test_a_refused_event_shows_no_personal_text_in_its_whole_traceback(
+    call: Callable[[], object],
+) -> None:
+    """The error names the fields at fault; neither its message nor the exception it was
+    raised from (pydantic's, chained for the fields) shows the text given, so that a case
+    system that logs the traceback logs no answer, name or free text."""
+    with pytest.raises(kindbehoeften.KindbehoeftenError) as refused:
+        call()
+    shown = "".join(traceback.format_exception(refused.value))
+    assert PERSONAL not in shown
+    assert PERSONAL not in repr(refused.value.args)
+
+
+def test_a_path_object_as_the_form_of_validate_is_read_as_load_form_reads_it(
+    tmp_path: Path,
+) -> None:
+    """validate(form=) takes what load_form takes: an id, a path as text, or a Path."""
+    path = tmp_path / "good.toml"
+    path.write_text(GOOD_FORM, encoding="utf-8")
+    submission = {"form": "test.good", "form_version": "1.0.0", "status": "in_progress",
+                  "answers": {}}  # fmt: skip
+    expected = validate(submission, form=str(path))
+    assert expected.ok
+    assert expected == validate(submission, form=path)
 
 
 def forms_path_with_odd_entries(folder: Path) -> list[str]:
@@ -716,6 +1065,31 @@ def skipped(warnings: pytest.WarningsRecorder) -> list[str]:
         for warning in warnings
         if issubclass(warning.category, FormsPathWarning)
     )
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["x\x00.toml", "\ud800.toml", "forms/\udcff/a.toml"])
+def test_a_path_no_file_can_have_is_a_form_definition_error(name: str) -> None:
+    """A path with a NUL or a lone surrogate, given by the caller's code to load_form or in
+    the forms path, is a FormDefinitionError naming it, as a missing file is; never the
+    ValueError or UnicodeEncodeError of the operating system's interface."""
+    with pytest.raises(FormDefinitionError) as refused:
+        kindbehoeften.load_form(name)
+    assert [name] == [problem.file for problem in refused.value.problems]
+    folder = name.rpartition("/")[0] or name
+    with pytest.raises(FormDefinitionError) as refused:
+        kindbehoeften.forms([folder])
+    assert [folder] == [problem.file for problem in refused.value.problems]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("paths", ["forms", b"forms", Path("forms")])
+def test_one_path_where_a_list_of_folders_is_asked_for_is_refused(paths: Any) -> None:
+    """forms(paths="forms") read each character as a folder ("f: is not a directory")."""
+    with pytest.raises(kindbehoeften.InvalidArgumentError, match="paths must be a list"):
+        kindbehoeften.forms(paths)
+    with pytest.raises(kindbehoeften.InvalidArgumentError, match="paths must be a list"):
+        kindbehoeften.load_form("triangle.full", paths=paths)
 
 
 @pytest.mark.timeout(60)
@@ -877,6 +1251,49 @@ def test_a_form_id_or_version_of_a_megabyte_is_quoted_short(field: str, code: st
         [issue] = validate(each).issues
         assert (f"/{field}", code) == (issue.pointer, issue.code)
         assert_quoted_short(issue.message)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda: kindbehoeften.load_form(UNKNOWN_KEY), id="load_form-id"),
+        pytest.param(lambda: kindbehoeften.load_form("triangle.full", UNKNOWN_KEY),
+                     id="load_form-version"),
+        pytest.param(lambda: kindbehoeften.load_form("test.unknown", UNKNOWN_KEY),
+                     id="load_form-id-and-version"),
+        pytest.param(lambda: validate(example("triangle.full.valid"), form=UNKNOWN_KEY),
+                     id="validate-form"),
+        pytest.param(lambda: kindbehoeften.load_profile(UNKNOWN_KEY), id="load_profile"),
+        pytest.param(lambda: Assessment.report(case_id="case-1", jurisdiction=UNKNOWN_KEY,
+                                               on=dt.date(2026, 3, 2), actor="worker-1",
+                                               reporter="professional"),
+                     id="report-jurisdiction"),
+    ],
+)  # fmt: skip
+def test_an_id_of_a_megabyte_is_quoted_short_in_the_error_it_raises(
+    call: Callable[[], object],
+) -> None:
+    """An unknown form id, version or jurisdiction of a megabyte, as a caller's code passes
+    it, is cut in the message of the error as a key in an issue is."""
+    with pytest.raises(kindbehoeften.KindbehoeftenError) as raised:
+        call()
+    assert_quoted_short(str(raised.value))
+
+
+@pytest.mark.timeout(60)
+def test_an_expected_head_of_a_megabyte_is_quoted_short_in_the_conflict(tmp_path: Path) -> None:
+    """A refused append's message quotes the expected head cut; the store is unchanged."""
+    case = a_case()
+    with kindbehoeften.open_store(f"sqlite:///{tmp_path}/cases.db") as store:
+        store.create(case)
+        moved = case.assess_safety(dt.date(2026, 3, 2), "worker-1")
+        with pytest.raises(kindbehoeften.ConflictError) as raised:
+            store.append(case.case_id, moved, expected_head=UNKNOWN_KEY)
+        assert "Z" * MAX_QUOTED in UNKNOWN_KEY
+        assert "Z" * (MAX_QUOTED + 1) not in str(raised.value)
+        assert UNKNOWN_KEY == raised.value.expected  # the attribute keeps it whole
+        assert [case] == [store.get(case.case_id)]
 
 
 # --- 5. drifted copies ---------------------------------------------------------------------------
@@ -1126,6 +1543,53 @@ def test_plain_and_its_shortcut_meet_the_size_limit_at_the_same_byte(
         with mock.patch.object(jsonread, "_plain_copy", return_value=None):
             careful = plain(value, max_bytes=max_bytes)
         assert (max_bytes, careful.problems) == (max_bytes, quick.problems)
+
+
+def _compact_size(value: Any) -> int:
+    """The bytes of ``value``'s compact JSON text in UTF-8: what a caller sends as text."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+_FINITE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.dictionaries(st.text(max_size=6), _FINITE, max_size=5)
+    | st.just({"a": -5, "b": True, "c": [], "d": {}, "e": 'q"\\\n\x01é😀', "f": [1, 2]})
+)
+def test_a_dict_is_too_large_exactly_when_its_compact_json_text_is(value: dict[str, Any]) -> None:
+    """A dict is held to the size limit of text byte for byte (design: "the same size and
+    depth limits as text"): at the size of its compact UTF-8 JSON text it is read, one byte
+    below that it is too large, with and without plain()'s shortcut."""
+    size = _compact_size(value)
+    for max_bytes, expected in ((size, []), (size - 1, ["too_large"])):
+        quick = plain(value, max_bytes=max_bytes)
+        with mock.patch.object(jsonread, "_plain_copy", return_value=None):
+            careful = plain(value, max_bytes=max_bytes)
+        for found in (quick, careful):
+            assert (max_bytes, expected) == (max_bytes, [p.code for p in found.problems])
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_dict_submission_at_and_one_past_the_limit_gets_the_verdict_of_its_text(
+    extra: int,
+) -> None:
+    submission: dict[str, Any] = {**EMPTY_DRAFT, "answers": {}, "pad": ""}
+    submission["pad"] = "x" * (MAX_SUBMISSION_BYTES + extra - _compact_size(submission))
+    text = json.dumps(submission, separators=(",", ":"))
+    assert MAX_SUBMISSION_BYTES + extra == len(text)
+    assert pairs(validate(text)) == pairs(validate(submission))
+    assert ("too_large" in {code for _, code in pairs(validate(submission))}) is bool(extra)
 
 
 # --- the reader's two parsers ------------------------------------------------------------------

@@ -262,6 +262,57 @@ def test_case_ids_of_any_text_are_stored_as_given(store: Store) -> None:
     assert all(reported(case_id) == store.get(case_id) for case_id in ids)
 
 
+@pytest.mark.parametrize("case_id", ["a\x00b", "\x00", "\n"])
+def test_a_case_id_that_no_case_can_have_is_an_unknown_case(store: Store, case_id: str) -> None:
+    """A case id with a NUL or a line break (which no stored case id holds: an event refuses
+    both) is an unknown case for every back end, never an error of its driver; listing by
+    such a municipality finds nothing. (A lone surrogate is no text at all: an invalid
+    argument, below.)"""
+    store.create(reported("case-1", municipality="Uppsala"))
+    valid = json.loads((EXAMPLES / "triangle.full.valid.json").read_text("utf-8"))
+    digest = submission_digest(valid)
+    calls: list[Callable[[], object]] = [
+        lambda: store.get(case_id),
+        lambda: store.put_submission(case_id, valid),
+        lambda: store.get_submission(case_id, digest),
+        lambda: store.erase_submissions(case_id),
+    ]
+    for call in calls:
+        with pytest.raises(UnknownCaseError) as caught:
+            call()
+        assert case_id == caught.value.case_id
+    assert [] == list(store.cases(municipality=case_id))
+    assert ["case-1"] == [summary.case_id for summary in store.cases()]
+
+
+class _Raising(str):
+    """A caller's str subclass whose comparisons and hash raise: the store reads its text."""
+
+    __slots__ = ()
+
+    def _raise(self, *args: object) -> Any:
+        raise RuntimeError("the store called a method of a caller's text")
+
+    __eq__ = __ne__ = __lt__ = __gt__ = __le__ = __ge__ = _raise
+    __hash__ = _raise  # type: ignore[assignment]
+
+
+def test_a_str_subclass_is_read_as_its_text_by_every_method(store: Store) -> None:
+    case = reported("case-1", municipality="Uppsala")
+    head = store.create(case)
+    valid = json.loads((EXAMPLES / "triangle.full.valid.json").read_text("utf-8"))
+    stepped = case.assess_safety(MONDAY, "worker-1")
+    store.append(_Raising("case-1"), stepped, expected_head=_Raising(head))
+    digest = store.put_submission(_Raising("case-1"), valid)
+    assert valid == store.get_submission(_Raising("case-1"), _Raising(digest))
+    assert stepped == store.get(_Raising("case-1"))
+    listed = store.cases(
+        municipality=_Raising("Uppsala"), stage=_Raising("reported"), after=_Raising("")
+    )
+    assert ["case-1"] == [summary.case_id for summary in listed]
+    assert 1 == store.erase_submissions(_Raising("case-1"))
+
+
 # --- listing cases -----------------------------------------------------------------------------
 
 

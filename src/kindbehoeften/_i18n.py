@@ -93,16 +93,25 @@ def npgettext(context: str, singular: str, plural: str) -> Text:
 # --- locales and catalogs -------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=256)
 def negotiate(locale: str | None) -> str:
     """The shipped language for ``locale`` (``None`` is English); ``UnknownLocaleError`` when
-    there is none.
+    there is none, ``TypeError`` for a locale that is no text.
 
     >>> negotiate("nl_BE"), negotiate(None), negotiate("no")
     ('nl', 'en', 'nb')
     """
     if locale is None:
         return "en"
+    if not isinstance(locale, str):
+        raise TypeError(
+            f"locale must be a str (a language code such as sv), not {type(locale).__name__}"
+        )
+    # a subclass's characters: its __hash__ and __eq__ never run in the cache
+    return _negotiate(str.__str__(locale))
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiate(locale: str) -> str:
     if locale in LOCALES:  # what babel would say, without importing it
         return locale
     import babel
@@ -280,6 +289,9 @@ def localize(form: Form, locale: str) -> Form:
     >>> localize(full, "sv").section("child_needs").area("health").label
     'Hälsa'
     """
+    from ._core.model import a_form  # the models are loaded: the caller holds a form
+
+    form = a_form(form)
     language = negotiate(locale)
     if language == "en":
         return form

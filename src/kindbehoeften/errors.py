@@ -190,13 +190,15 @@ class UnknownFormError(KindbehoeftenError, LookupError):
         self.known: tuple[str, ...] = tuple(known)
         self.versions: tuple[str, ...] = tuple(versions)
         hint = ", ".join(self.known) if self.known else "none"
+        # A caller's code may pass any string: the message quotes it cut, as an issue does.
+        shown = quoted(form_id)
         if version is not None and self.versions:
             text = (
-                f"form {form_id!r} has no version {version!r}; known versions: "
+                f"form {shown!r} has no version {quoted(version)!r}; known versions: "
                 f"{', '.join(self.versions)}"
             )
         else:
-            what = form_id if version is None else f"{form_id} version {version}"
+            what = shown if version is None else f"{shown} version {quoted(version)}"
             text = f"unknown form {what!r}; known: {hint}"
         super().__init__(
             f"{text}. Give a form id from `kindbehoeften forms list`, or the path of a form file."
@@ -459,7 +461,7 @@ class UnknownJurisdictionError(KindbehoeftenError, LookupError):
         self.jurisdiction = jurisdiction
         self.known: tuple[str, ...] = tuple(known)
         super().__init__(
-            f"unknown jurisdiction {jurisdiction!r}; known: {', '.join(self.known)}. "
+            f"unknown jurisdiction {quoted(jurisdiction)!r}; known: {', '.join(self.known)}. "
             "Give one of these codes (case does not matter)."
         )
 
@@ -582,6 +584,7 @@ class ConflictError(KindbehoeftenError, RuntimeError):
         self.expected = expected
         self.reason: ConflictReason = reason
         case = quoted(case_id)
+        shown = None if expected is None else quoted(expected)
         if reason == "exists":
             text = (
                 f"case {case!r} is stored already (its head is {head}); load it with "
@@ -590,13 +593,13 @@ class ConflictError(KindbehoeftenError, RuntimeError):
         elif reason == "not_continued":
             text = (
                 f"the assessment does not continue case {case!r} from the expected head "
-                f"{expected}: that event is not in its history. Apply the step to the "
+                f"{shown}: that event is not in its history. Apply the step to the "
                 "assessment that store.get(...) returns and append that one."
             )
         else:
             text = (
                 f"case {case!r} moved on: its stored head is {head}, not the expected head "
-                f"{expected}; another writer appended first. Load it again with "
+                f"{shown}; another writer appended first. Load it again with "
                 "store.get(...), apply the step to it and append with expected_head= the "
                 "new head."
             )

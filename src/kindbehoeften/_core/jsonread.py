@@ -44,6 +44,7 @@ __all__ = [
     "loads",
     "plain",
     "read",
+    "text_of",
 ]
 
 ProblemCode = Literal["json_syntax", "duplicate_key", "too_large", "too_deep", "type"]
@@ -198,14 +199,33 @@ def read(
     >>> read('\\ufeff[1, NaN]').document
     [1, nan]
     """
+    data = text_of(data)
     if not isinstance(data, str):
-        data = bytes(data)
         if len(data) > max_bytes:
             return Read(None, (_too_large(max_bytes),), complete=False)
         quick = _quick(data, max_depth)
         if quick is not None:
             return quick
     return _read(data, max_bytes=max_bytes, max_depth=max_depth, nonfinite=nonfinite)
+
+
+def text_of(data: object) -> bytes | str:
+    """JSON text as exactly ``bytes`` or ``str``: a subclass's bytes or characters are copied
+    without calling any method of its own (a caller's object is data, never code). Anything
+    else is a mistake of the calling code: ``TypeError``, never ``bytes(12)``'s twelve zero
+    bytes, nor a buffer as large as an int asks for.
+
+    >>> text_of(bytearray(b"{}")), text_of("{}")
+    (b'{}', '{}')
+    """
+    kind = type(data)
+    if kind is str or kind is bytes:
+        return data  # type: ignore[return-value]  # mypy does not narrow by `type(x) is`
+    if isinstance(data, str):
+        return str.__str__(data)  # str's own method: a plain copy of the characters
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(memoryview(data))  # through the buffer, never the object's __bytes__
+    raise TypeError(f"JSON text must be bytes or str, not {kind.__name__}")
 
 
 def clean(data: bytes, *, max_bytes: int) -> Any | None:
@@ -426,7 +446,7 @@ def plain(
                 return Read(None, (_too_deep(pointer, max_depth),), complete=False)
             copy: dict[str, Any] = {}
             parent[slot] = copy
-            budget -= 2
+            budget -= 1  # the braces, and a comma between two entries: 1 + each entry's 1
             pending = []
             for key, inner in dict.items(item):
                 if type(key) is str:
@@ -441,8 +461,10 @@ def plain(
                 here = f"{pointer}/{escape_token(text)}"
                 if _has_surrogate(text):
                     problems.append(_surrogate(here))
-                budget -= _text_size(text) + 2
+                budget -= _text_json_size(text) + 2  # the key, its colon, a comma or a brace
                 pending.append((inner, here, depth + 1, copy, text))
+            if not pending:
+                budget -= 1  # {} : both braces
             if budget < 0:
                 return Read(None, (_too_large(max_bytes),), complete=False)
             stack.extend(reversed(pending))
@@ -453,7 +475,7 @@ def plain(
             values = list(items)
             array: list[Any] = [None] * len(values)
             parent[slot] = array
-            budget -= 1 + len(values)
+            budget -= 1 + max(len(values), 1)  # the brackets and a comma between two items
             if budget < 0:
                 return Read(None, (_too_large(max_bytes),), complete=False)
             stack.extend(
@@ -498,12 +520,13 @@ def _plain_copy(value: dict[Any, Any], max_bytes: int, max_depth: int) -> dict[s
         if type(container) is dict:
             texts.extend(container)
             try:  # join calls no method of a key; a key that is not text is a TypeError
-                size += 2 + 2 * len(container) + len("".join(container))
+                # braces, each key's quotes, colon and comma: never less than plain() counts
+                size += 2 + 4 * len(container) + len("".join(container))
             except TypeError:
                 return None
             entries: Any = container.items()
         else:
-            size += 1 + len(container)
+            size += 2 + len(container)
             entries = enumerate(container)
         for key, item in entries:
             kind = type(item)
@@ -520,7 +543,7 @@ def _plain_copy(value: dict[Any, Any], max_bytes: int, max_depth: int) -> dict[s
                     digits = item.bit_length() * 30103 // 100000 + 1
                     if digits > _MAX_DIGITS:
                         return None
-                    size += digits
+                    size += digits + 1  # and a minus sign
             elif kind is float:
                 if item - item != 0.0:  # NaN or an infinity: NonFinite, made by plain()
                     return None
@@ -544,6 +567,12 @@ def _plain_copy(value: dict[Any, Any], max_bytes: int, max_depth: int) -> dict[s
                 return None
             if size > max_bytes:
                 return None
+        # Escapes take at most 5 bytes more per character; counted only where that could
+        # reach the limit (a scan of every text costs more than the rest of the copy).
+        if size + 5 * len(joined) > max_bytes:
+            size += 5 * len(_ESCAPED.findall(joined))
+            if size > max_bytes:
+                return None
     return root
 
 
@@ -554,22 +583,38 @@ def _text_size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
+# The characters JSON text escapes: a quote, a backslash, and the control characters, of which
+# five have a short escape (\b \f \n \r \t) and the others take six bytes (\u0001).
+_ESCAPED: Final = re.compile(r'["\\\x00-\x1f]')
+_SHORT_ESCAPES: Final = frozenset('"\\\b\f\n\r\t')
+
+
+def _escapes(text: str) -> int:
+    """How many bytes more than its characters' the escapes of ``text`` take in JSON."""
+    return sum(1 if char in _SHORT_ESCAPES else 5 for char in _ESCAPED.findall(text))
+
+
+def _text_json_size(text: str) -> int:
+    """The bytes of ``text`` as a JSON string in UTF-8: its quotes, escapes and characters,
+    as ``json.dumps(text, ensure_ascii=False)`` writes it."""
+    return _text_size(text) + 2 + _escapes(text)
+
+
 def _scalar(item: Any, kind: type, pointer: str) -> tuple[Any, int, Problem | None]:
     """A scalar as plain JSON data, its size as JSON text, and its problem if any."""
     if item is None:
         return None, 4, None
     if kind is bool:
-        return item, 5, None
+        return item, 4 if item else 5, None
     if issubclass(kind, str):
         text = item if kind is str else str.__str__(item)
         problem = _surrogate(pointer) if _has_surrogate(text) else None
-        return text, _text_size(text) + 2, problem
+        return text, _text_json_size(text), problem
     if issubclass(kind, int):
         number = item if kind is int else int.__index__(item)
-        digits = number.bit_length() * 30103 // 100000 + 1
-        if digits > _MAX_DIGITS:
+        if number.bit_length() * 30103 // 100000 + 1 > _MAX_DIGITS:
             return None, 0, Problem("json_syntax", "json_number")
-        return number, digits, None
+        return number, len(str(number)), None
     if issubclass(kind, float):
         number = item if kind is float else float.__float__(item)
         if number != number or number in (float("inf"), float("-inf")):

@@ -55,6 +55,7 @@ __all__ = [
     "Question",
     "Section",
     "StepMapping",
+    "a_form",
 ]
 
 Stage = FormStage
@@ -469,6 +470,17 @@ class Form(_Value):
 
 for _model in (AllOf, AnyOf, Not, Question, Area, Section, StepMapping, Form):
     _model.model_rebuild()
+
+
+def a_form(value: object, name: str = "form") -> Form:
+    """``value``, when it is a :class:`Form`; else ``TypeError`` naming the argument (a
+    mistake of the calling code, see errors.py), before anything reads an attribute of it."""
+    if not isinstance(value, Form):
+        raise TypeError(
+            f"{name} must be a kindbehoeften.Form (load one with load_form), "
+            f"not {type(value).__name__}"
+        )
+    return value
 
 
 # kindbehoeften gives its public classes their public module as __module__, and doctest then

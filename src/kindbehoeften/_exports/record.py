@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core.jsonread import clean, plain, read
+from .._core.jsonread import clean, plain, read, text_of
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_SUBMISSION_BYTES
 from .._core.vocab import (
     DATE_PATTERN,
@@ -69,6 +69,8 @@ def record(
     its issues' pointers and codes. ``today`` is the day the deadlines are reported for (none:
     an unmet deadline is pending); ``profile`` a municipality's profile of the jurisdiction.
     """
+    if not isinstance(assessment, Assessment):
+        raise TypeError(f"assessment must be an Assessment, not {type(assessment).__name__}")
     documents = [_submission(index, item) for index, item in enumerate(submissions)]
     deadlines = assessment.deadlines(today, profile=profile)
     return {
@@ -131,6 +133,7 @@ def read_checked(
             return fast
     limits = {"max_bytes": MAX_DOCUMENT_BYTES, "max_depth": MAX_DOCUMENT_DEPTH}
     if isinstance(document, bytes | bytearray | str):
+        document = text_of(document)  # a subclass's text, none of its methods
         found = read(document, nonfinite=False, **limits)
         small = len(document) * (4 if isinstance(document, str) else 1) <= _SMALL
     else:

@@ -67,8 +67,9 @@ import datetime as dt
 from typing import Any
 
 from .._core.conditions import fold
-from .._core.model import Comparison, Condition, Form, Question
+from .._core.model import Comparison, Condition, Form, Question, a_form
 from .._core.vocab import DATE_PATTERN, STATUSES, Status
+from .._forms.checks import explained
 from ..errors import InvalidArgumentError
 from .formulas import (
     Atom,
@@ -120,7 +121,8 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
     >>> health["required"], health["properties"]["assessment"]["description"]
     (['assessment'], "Assessment of the child's health")
     """
-    if status not in STATUSES:
+    form = a_form(form)
+    if not isinstance(status, str) or str.__str__(status) not in STATUSES:
         raise InvalidArgumentError(
             "status",
             f"status must be one of: {', '.join(STATUSES)} (the status of the submissions the "
@@ -128,7 +130,8 @@ def json_schema(form: Form, status: Status = "completed") -> dict[str, Any]:
         )
     # Not cached: building the largest built-in form's schema takes about half a millisecond,
     # less than a deep copy of a cached one (and callers may change what they get).
-    return _Builder(form, status).schema()
+    with explained(form):  # a form built in Python may have skipped the checks of a file
+        return _Builder(form, status).schema()
 
 
 class _Builder:

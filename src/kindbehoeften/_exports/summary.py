@@ -39,7 +39,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
-from .._core.jsonread import plain, read
+from .._core.jsonread import plain, read, text_of
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.model import Area, Form, Question
 from .._core.report import ValidationReport
@@ -190,6 +190,8 @@ def triangle(submission: Submission, *, locale: str = "en", form: Form | None = 
             report = validate(submission, form=form)  # and validate names it
             raise TriangleError(_invalid(report), report)
         submission = copied.document
+    elif isinstance(submission, bytes | str):
+        submission = text_of(submission)  # a subclass's text, none of its methods
     record = _as_record(submission)
     if record is not None:
         submission = _pick(record, form)
@@ -337,9 +339,19 @@ def _legend_items(tri: Triangle) -> list[tuple[str | None, str]]:
     return [*tri.scale, (None, render(_NOT_ANSWERED, tri.locale))]
 
 
+def _a_triangle(value: object) -> Triangle:
+    """``value``, when it is a :class:`Triangle`; else ``TypeError`` naming the argument."""
+    if not isinstance(value, Triangle):
+        raise TypeError(
+            f"tri must be a Triangle (made by export.triangle), not {type(value).__name__}"
+        )
+    return value
+
+
 def summary_table(tri: Triangle) -> RenderableType:
     """The three sides side by side, as a rich table (one column a side, each area with its
     assessment in the colour of :data:`STYLES`), followed by a legend."""
+    tri = _a_triangle(tri)
     table = Table(
         title=f"{escape(_heading(tri))}\n[dim]{escape(_subtitle(tri))}[/]",
         title_justify="left",
@@ -595,7 +607,7 @@ def triangle_svg(tri: Triangle) -> str:
     answered", and a ``<title>`` and a ``<desc>`` (which reads out every area) for screen
     readers, all in the triangle's language; a ``viewBox`` lets it scale to any size.
     """
-    locale = tri.locale
+    locale = _a_triangle(tri).locale
     not_answered = render(_NOT_ANSWERED, locale)
     left, right, base = tri.sides
     heading, subtitle = _heading(tri), _subtitle(tri)

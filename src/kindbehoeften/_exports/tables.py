@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final, TypeAlias
 
 from .._lifecycle.deadlines import JURISDICTIONS
@@ -44,24 +45,26 @@ STATUSES: Final = ("met", "met_late", "overdue", "pending", "stopped")
 ASSESSED: Final = frozenset({"strength", "no_concern", "some_concern", "serious_concern"})
 
 #: The columns of each table of :func:`aggregate`, in order.
-TABLES: Final[dict[str, tuple[str, ...]]] = {
-    "by_outcome": ("jurisdiction", *OUTCOMES, "undecided", "suppressed", "suppressed_large"),
-    "by_area_concern": (
-        "area",
-        "assessed",
-        "some_concern",
-        "serious_concern",
-        "suppressed",
-        "suppressed_large",
-    ),
-    "deadline_compliance": (
-        "jurisdiction",
-        "rule",
-        *STATUSES,
-        "suppressed",
-        "suppressed_large",
-    ),
-}
+TABLES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "by_outcome": ("jurisdiction", *OUTCOMES, "undecided", "suppressed", "suppressed_large"),
+        "by_area_concern": (
+            "area",
+            "assessed",
+            "some_concern",
+            "serious_concern",
+            "suppressed",
+            "suppressed_large",
+        ),
+        "deadline_compliance": (
+            "jurisdiction",
+            "rule",
+            *STATUSES,
+            "suppressed",
+            "suppressed_large",
+        ),
+    }
+)
 
 _OUTCOME_CELLS: Final = (*OUTCOMES, "undecided")
 _CONCERNS: Final = ("some_concern", "serious_concern")

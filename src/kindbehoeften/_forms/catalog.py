@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .._core.model import Form
 from ..errors import FormDefinitionError, FormProblem, FormsPathWarning, UnknownFormError
-from .datafiles import read_limited
+from .datafiles import NO_PATH, read_limited
 from .files import read_form_file
 from .sources import (
     FORMS_PATH_VARIABLE,
@@ -141,6 +141,8 @@ def _listing(folders: list[Path]) -> tuple[list[Path], Fingerprint, list[str]]:
             raise FormDefinitionError(
                 [FormProblem(str(directory), "", f"cannot be read ({error.strerror})")]
             ) from None
+        except ValueError:  # a NUL, or a character the file system's encoding has not
+            raise FormDefinitionError([FormProblem(str(directory), "", NO_PATH)]) from None
         for entry in entries:
             if not entry.name.endswith(".toml"):
                 continue
@@ -242,6 +244,16 @@ def load_form(
     Raises :class:`UnknownFormError` for an unknown id or version, and
     :class:`FormDefinitionError` for a broken file.
     """
+    if isinstance(form, str):
+        form = str.__str__(form)  # a subclass's text: none of its methods runs
+    elif not isinstance(form, os.PathLike):
+        raise TypeError(
+            f"form must be a form id or a path (str or os.PathLike), not {type(form).__name__}"
+        )
+    if version is not None:
+        if not isinstance(version, str):
+            raise TypeError(f"version must be a str or None, not {type(version).__name__}")
+        version = str.__str__(version)
     catalog = _catalog(paths)
     if _looks_like_path(form):
         loaded = read_form_file(Path(form), resolve_base=catalog.get)

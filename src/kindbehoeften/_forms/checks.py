@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .._core.conditions import comparisons, dependency_order
@@ -19,7 +20,7 @@ from .._core.tomllines import KeyPath
 from .._core.vocab import DECISIONS, OUTCOMES, REPORTERS, iso_date
 from .datafiles import Problems, in_file, json_type, short
 
-__all__ = ["check_form"]
+__all__ = ["check_form", "explained"]
 
 # --- what a schema cannot say -------------------------------------------------------------
 
@@ -105,6 +106,21 @@ def check_form(
     _check_steps(form, by_path, add)
     if own:
         report.raise_if_any()
+
+
+@contextmanager
+def explained(form: Form) -> Iterator[None]:
+    """Compile ``form`` inside this block: a form built in Python (``Form.from_dict``) skips
+    the checks of a form file, and where a compiler meets what they refuse (an option list or
+    a question that is not there, a pattern that is none) :func:`check_form` names every
+    problem as :class:`FormDefinitionError`, not the KeyError or PatternError of the lookup.
+    What the checks refuse but compiles (an ordered operator on text) is left to the
+    compilers' fallbacks."""
+    try:
+        yield
+    except (KeyError, PatternError):
+        check_form(form)
+        raise  # pragma: no cover - a lookup failed where the checks find nothing
 
 
 Add = Callable[[KeyPath, str], None]

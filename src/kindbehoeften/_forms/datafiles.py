@@ -20,7 +20,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .._core.jsonread import ReadError, loads
 from .._core.limits import quoted
@@ -67,7 +67,7 @@ class Problems:
     found: list[FormProblem] = field(default_factory=list)
 
     def add(self, path: KeyPath, message: str, line: int | None = None) -> None:
-        if line is None and path:
+        if line is None:
             line = line_of(self.lines, path)
         self.found.append(FormProblem(self.file, format_path(path), message, line))
 
@@ -101,6 +101,10 @@ def read_limited(path: Path, limit: int = MAX_FORM_FILE_BYTES) -> bytes:
         return stream.read(limit + 1)
 
 
+#: What is wrong with a path that no file can have.
+NO_PATH: Final = "is not a path a file can have (a NUL or a lone surrogate in it); check the path"
+
+
 def read_data_file(path: Path, problems: Problems) -> bytes:
     """The bytes of a form or profile file; a problem for ``problems`` (raised at once) when
     it cannot be read."""
@@ -114,6 +118,8 @@ def read_data_file(path: Path, problems: Problems) -> bytes:
         problems.add((), "is not a regular file (a pipe, a socket or a device); give a file")
     except OSError as error:
         problems.add((), f"cannot be read ({error.strerror or type(error).__name__})")
+    except ValueError:  # a NUL, or a character the file system's encoding has not
+        problems.add((), NO_PATH)
     problems.raise_if_any()
     raise AssertionError("unreachable")  # pragma: no cover - raise_if_any raised
 
@@ -207,7 +213,8 @@ def check_shape(document: Any, problems: Problems) -> None:
     while stack:
         value, path = stack.pop()
         if len(path) >= MAX_DEPTH:
-            problems.add((), f"is nested too deeply (more than {MAX_DEPTH} levels)")
+            line = line_of(problems.lines, path)  # the line of the key that holds it
+            problems.add((), f"is nested too deeply (more than {MAX_DEPTH} levels)", line)
             return
         if isinstance(value, dict):
             stack.extend(((item, (*path, key)) for key, item in value.items()))
@@ -245,6 +252,17 @@ def short(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# What a file that lacks one of its top-level parts needs (docs/form-files.md).
+_WHOLE_FILE_HINTS: Final = {
+    "form": ": a form file begins with a [form] table (id, version, stage, title); "
+    "see docs/form-files.md",
+    "sections": ": a form has [[sections]], each with [[sections.areas]] and their "
+    "[[sections.areas.questions]]; see docs/form-files.md",
+    "extend": ": an extension has [[extend]] tables, each naming a section and an area of "
+    "the base form and the questions it adds; see docs/form-files.md",
+}
+
+
 def schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[KeyPath, str]:
     """Where a meta-schema failure is, and what is wrong, in words a form author understands."""
     path: KeyPath = tuple(error.absolute_path)
@@ -256,7 +274,9 @@ def schema_problem(error: jsonschema.ValidationError, document: Any) -> tuple[Ke
         return path, f"{shown!r} is not allowed here{_type_hint(document, path[:-1])}"
     if validator == "required":
         missing = re.match(r"'([^']+)'", error.message)
-        return path, f"{missing.group(1) if missing else 'a key'!r} is missing"
+        name = missing.group(1) if missing else "a key"
+        hint = _WHOLE_FILE_HINTS.get(name, "") if not path else ""
+        return path, f"{name!r} is missing{hint}"
     if validator == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         instance = error.instance if isinstance(error.instance, dict) else {}

@@ -99,6 +99,8 @@ def read_form_file(
     else:
         document = parse(data, path.suffix.lower(), problems)
         problems.raise_if_any()
+        if path.suffix.lower() != ".json":  # TOML: what concerns the whole file, at line 1
+            problems.lines.setdefault((), 1)
         check_shape(document, problems)
         problems.raise_if_any()
         document = json_ready(document)

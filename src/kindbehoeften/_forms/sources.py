@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..errors import InvalidArgumentError
 from .checked import is_checked
 
 __all__ = [
@@ -67,4 +68,8 @@ def directories(paths: Sequence[PathLike] | None) -> list[Path]:
     if paths is None:
         variable = os.environ.get(FORMS_PATH_VARIABLE, "")
         return [Path(item) for item in variable.split(os.pathsep) if item]
+    if isinstance(paths, str | bytes | os.PathLike):
+        raise InvalidArgumentError(
+            "paths", "paths must be a list of folders, not one path; give [path]"
+        )
     return [Path(item) for item in paths]

@@ -86,8 +86,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
 
 from .._core.canonical import submission_digest
-from .._core.jsonread import ReadError, loads, plain, read
-from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
+from .._core.jsonread import Foreign, NonFinite, ReadError, loads, plain, read, text_of
+from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, quoted
 from .._core.model import Form
 from .._core.vocab import (
     ASSESSMENT_STAGES,
@@ -120,7 +120,13 @@ from ..errors import (
     UnknownJurisdictionError,
 )
 from .clocks import clock_dicts, clocks, running
-from .deadlines import Deadline, Profile, check_extension, load_profile
+from .deadlines import (
+    Deadline,
+    Profile,
+    check_date,
+    check_extension,
+    given_profile,
+)
 from .events import (
     EVENTS_SCHEMA_ID,
     FORM_STAGES,
@@ -200,6 +206,16 @@ def _where(error: ReadError) -> str:
     if problem.pointer:
         text += f", at {problem.pointer}"
     return text
+
+
+def _plain_text(value: Any) -> Any:
+    """A caller's str subclass as its text (none of its methods runs later); else as given,
+    for the event's model to name what is wrong with it."""
+    return str.__str__(value) if isinstance(value, str) and type(value) is not str else value
+
+
+def _is_anonymous(reporter: object) -> bool:
+    return type(reporter) is str and reporter == "anonymous"
 
 
 class _Backing(NamedTuple):
@@ -301,7 +317,7 @@ class Assessment:
     def __init__(
         self, events: Iterable[Event | Mapping[str, Any]], *, head: str | None = None
     ) -> None:
-        checked = verified(events, head)
+        checked = verified(_plain_events(events), _head(head))
         object.__setattr__(self, "_events", checked)
         object.__setattr__(self, "_states", tuple(states(checked)))
 
@@ -462,7 +478,9 @@ class Assessment:
         >>> [(d.rule, str(d.due_on), d.status) for d in case.deadlines(dt.date(2026, 11, 20))]
         [('safety_assessment', '2026-11-03', 'met'), ('preliminary', '2026-11-16', 'overdue')]
         """
-        profile = profile or load_profile(self.jurisdiction)
+        if today is not None:
+            check_date("today", None, today)
+        profile = given_profile(profile, self.jurisdiction)
         return clocks(profile, self._events, self._states, today)
 
     def overview(self, today: dt.date, *, profile: Profile | None = None) -> dict[str, Any]:
@@ -472,6 +490,7 @@ class Assessment:
         :meth:`Deadline.to_dict`). ``kindbehoeften case show --format json`` prints it, and
         the service answers it for ``GET /cases/{id}``. It names no answer and no free text.
         """
+        check_date("today", None, today)
         return {
             "case_id": self.case_id,
             "jurisdiction": self.jurisdiction,
@@ -511,14 +530,17 @@ class Assessment:
         :class:`~kindbehoeften.errors.UnknownJurisdictionError`.
         """
         known = {code.upper(): code for code in JURISDICTIONS}
-        if not isinstance(jurisdiction, str) or jurisdiction.upper() not in known:
-            raise UnknownJurisdictionError(str(jurisdiction), JURISDICTIONS)
-        jurisdiction = known[jurisdiction.upper()]
+        if not isinstance(jurisdiction, str):  # named by its type: its __str__ never runs
+            raise UnknownJurisdictionError(f"<{type(jurisdiction).__name__}>", JURISDICTIONS)
+        code = str.__str__(jurisdiction).upper()  # a subclass's text, none of its methods
+        if code not in known:
+            raise UnknownJurisdictionError(str.__str__(jurisdiction), JURISDICTIONS)
+        reporter = _plain_text(reporter)
         data = {
             "case_id": case_id,
-            "jurisdiction": jurisdiction,
+            "jurisdiction": known[code],
             "reporter": reporter,
-            "anonymous": reporter == "anonymous" if anonymous is None else anonymous,
+            "anonymous": _is_anonymous(reporter) if anonymous is None else anonymous,
             "municipality": municipality,
         }
         event = Event.create(
@@ -559,7 +581,11 @@ class Assessment:
         for a submission that is invalid, a draft or of another stage's form, and
         :class:`~kindbehoeften.errors.InvalidEventError` for data that does not fit.
         """
-        return self._step(kind, on, actor, at, data, None)
+        if not isinstance(kind, str):
+            raise TypeError(
+                f"kind must be a str (a step such as safety_assessed), not {type(kind).__name__}"
+            )
+        return self._step(str.__str__(kind), on, actor, at, data, None)
 
     def _step(
         self,
@@ -608,7 +634,7 @@ class Assessment:
         )
         after = advance(state, event, index)  # refuses a step dated before the last
         if isinstance(event.data, ExtensionData):
-            self._check_extension(event.data, profile or load_profile(self.jurisdiction))
+            self._check_extension(event.data, given_profile(profile, self.jurisdiction))
         return self._make((*self._events, event), (*self._states, after))
 
     def _check_extension(self, granted: ExtensionData, profile: Profile) -> None:
@@ -886,20 +912,21 @@ class Assessment:
     @classmethod
     def from_dict(cls, document: Mapping[str, Any], *, head: str | None = None) -> Assessment:
         """The assessment of a document written by :meth:`to_dict`; anything else, and any
-        change to it, raises :class:`~kindbehoeften.errors.IntegrityError`."""
-        if not isinstance(document, Mapping) or set(document) != {"$schema", "case_id", "events"}:
-            raise IntegrityError(
-                "not_a_history", detail="it needs exactly the keys $schema, case_id and events"
-            )
-        if document["$schema"] != EVENTS_SCHEMA_ID:
-            raise IntegrityError("not_a_history", detail=f"$schema must be {EVENTS_SCHEMA_ID}")
-        if not isinstance(document["events"], list):
-            raise IntegrityError("not_a_history", detail="events must be a list")
-        events = verified(document["events"], head)
-        first = events[0].data
-        if isinstance(first, ReportData) and document["case_id"] != first.case_id:
-            raise IntegrityError("case_id")
-        return cls._make(events, tuple(states(events)))
+        change to it, raises :class:`~kindbehoeften.errors.IntegrityError`.
+
+        The caller's objects go no further than a plain copy (held to the limits of a
+        history's JSON text): subclasses of dict, list, str and int are read as their values
+        without calling a method of theirs, and a value that JSON cannot hold is an
+        IntegrityError naming its place.
+        """
+        if isinstance(document, Mapping) and not isinstance(document, dict):
+            document = dict(document)  # a mapping of the caller's own kind: its items
+        copied = plain(document, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+        if copied.problems:
+            raise _refused(copied.problems[0].pointer, copied.problems[0].message_id)
+        if _holds_foreign(copied.document):  # a date object, a set ...: the checks name it
+            return from_read(document, head=_head(head))
+        return from_read(copied.document, head=_head(head))
 
     def to_json(self) -> str:
         """The history as JSON text (UTF-8, indented, ending in a newline).
@@ -917,6 +944,7 @@ class Assessment:
         raise :class:`~kindbehoeften.errors.IntegrityError`. A store that keeps parsed JSON
         (and may lay it out anew) loads with :meth:`from_dict`, which checks the history.
         """
+        text = text_of(text)  # a subclass's text, none of its methods; TypeError for no text
         try:
             document = loads(text, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
         except ReadError as error:  # the library's one reader: the verdict of every entry point
@@ -927,6 +955,82 @@ class Assessment:
         if assessment.to_json() != text.removeprefix("\ufeff"):
             raise IntegrityError("text")
         return assessment
+
+
+def from_read(document: object, *, head: str | None = None) -> Assessment:
+    """:meth:`Assessment.from_dict` of a document of plain JSON values (what the library's
+    reader or its plain copy gives), without copying it again: a store reads its events with
+    that reader."""
+    if type(document) is not dict or document.keys() != _HISTORY_KEYS:
+        raise IntegrityError(
+            "not_a_history", detail="it needs exactly the keys $schema, case_id and events"
+        )
+    # Compared as text only: a caller's object that JSON cannot hold is never called.
+    schema, case_id = document["$schema"], document["case_id"]
+    if type(schema) is not str or schema != EVENTS_SCHEMA_ID:
+        raise IntegrityError("not_a_history", detail=f"$schema must be {EVENTS_SCHEMA_ID}")
+    if type(document["events"]) is not list:
+        raise IntegrityError("not_a_history", detail="events must be a list")
+    events = verified(document["events"], head)
+    first = events[0].data
+    if isinstance(first, ReportData) and (type(case_id) is not str or case_id != first.case_id):
+        raise IntegrityError("case_id")
+    return Assessment._make(events, tuple(states(events)))
+
+
+def _plain_events(items: Iterable[Event | Mapping[str, Any]]) -> Iterable[Any]:
+    """The events of :meth:`Assessment.from_events`, each mapping of the caller's as the plain
+    copy that :meth:`Assessment.from_dict` reads (an Event as it is): a subclass's methods
+    never run, and a value JSON cannot hold is an IntegrityError naming its place."""
+    if isinstance(items, str | bytes | Mapping):
+        return items  # not a list of events: verified() says so
+    return (_plain_event(seq, item) for seq, item in enumerate(items))
+
+
+def _plain_event(index: int, item: object) -> Any:
+    if not isinstance(item, Mapping) or isinstance(item, Event):
+        return item
+    given = item if isinstance(item, dict) else dict(item)
+    copied = plain(given, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+    if copied.problems:
+        problem = copied.problems[0]
+        raise _refused(f"/events/{index}{problem.pointer}", problem.message_id)
+    return given if _holds_foreign(copied.document) else copied.document
+
+
+def _holds_foreign(document: object) -> bool:
+    """Whether the plain copy of a caller's history holds a value JSON cannot (a date
+    object, a set, NaN): then the history itself is checked, as it always was, and the
+    event model or the canonical text names it (``invalid_event``, ``not_canonical``)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            stack.extend(value.values())
+        elif type(value) is list:
+            stack.extend(value)
+        elif isinstance(value, Foreign | NonFinite):
+            return True
+    return False
+
+
+def _head(head: object) -> str | None:
+    """The expected head as exactly a str (a subclass's characters, none of its methods)."""
+    if head is None or type(head) is str:
+        return head
+    if isinstance(head, str):
+        return str.__str__(head)
+    raise TypeError(f"head must be a str, not {type(head).__name__}")
+
+
+def _refused(pointer: str, what: str) -> IntegrityError:
+    """The IntegrityError of a value that the plain copy of a history refused, at ``pointer``
+    (a place, never a value): in the event it is in, where it is in one."""
+    parts = pointer.split("/")
+    place = quoted(pointer)
+    if len(parts) > 2 and parts[1] == "events" and parts[2].isdigit():
+        return IntegrityError("invalid_event", int(parts[2]) + 1, f"{what}, at {place}")
+    return IntegrityError("not_a_history", detail=f"{what}, at {place}")
 
 
 def from_plain(document: object) -> Assessment | None:
@@ -955,7 +1059,7 @@ def deadline_dicts(
 ) -> list[dict[str, str | bool | None]]:
     """``[deadline.to_dict() for deadline in assessment.deadlines(today, profile=profile)]``,
     made without the :class:`Deadline` models (a record's deadlines are compared with it)."""
-    profile = profile or load_profile(assessment.jurisdiction)
+    profile = given_profile(profile, assessment.jurisdiction)
     return clock_dicts(profile, assessment._events, assessment._states, today)
 
 

@@ -99,7 +99,9 @@ __all__ = [
     "Rule",
     "UnknownJurisdictionError",
     "add_length",
+    "check_date",
     "compute_deadlines",
+    "given_profile",
     "is_working_day",
     "jurisdiction_schema",
     "load_profile",
@@ -533,10 +535,11 @@ def compute_deadlines(
     >>> [(item.rule, str(item.due_on), item.status) for item in deadlines]
     [('safety_assessment', '2026-11-03', 'met'), ('preliminary', '2026-11-16', 'overdue')]
     """
+    profile = _a_profile(profile)
     _check_event_kinds("starts", starts)
     _check_event_kinds("ends", ends)
     if stopped_on is not None:
-        _check_date("stopped_on", None, stopped_on)
+        check_date("stopped_on", None, stopped_on)
     held = None if scopes is None else _check_scopes(scopes)
     ids = [rule.id for rule in profile.rules]
     unknown = sorted(set(extensions) - set(ids))
@@ -562,7 +565,7 @@ def compute_deadlines(
         due = original
         granted = extensions.get(rule.id)
         if granted is not None:
-            _check_date("extensions", rule.id, granted)
+            check_date("extensions", rule.id, granted)
             check_extension(profile, rule, start, original, granted)
             due = granted
         met = [ends[kind] for kind in rule.ends if kind in ends]
@@ -613,7 +616,7 @@ def _check_event_kinds(name: str, events: Mapping[str, dt.date]) -> None:
             f"known: {', '.join(EVENT_KINDS)}",
         )
     for kind, value in events.items():
-        _check_date(name, kind, value)
+        check_date(name, kind, value)
 
 
 def _check_scopes(scopes: Iterable[Scope]) -> set[str]:
@@ -634,7 +637,7 @@ def _check_scopes(scopes: Iterable[Scope]) -> set[str]:
     return given
 
 
-def _check_date(name: str, key: str | None, value: object) -> None:
+def check_date(name: str, key: str | None, value: object) -> None:
     """A date, else InvalidArgumentError naming ``name[key]`` (``name`` alone without a key)."""
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         where = name if key is None else f"{name}[{key!r}]"
@@ -727,6 +730,21 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(jurisdiction_schema())
 
 
+def given_profile(profile: object, jurisdiction: str) -> Profile:
+    """``profile`` where a caller gives one (a :class:`Profile`, else ``TypeError`` naming
+    the argument), else the shipped profile of ``jurisdiction``."""
+    return load_profile(jurisdiction) if profile is None else _a_profile(profile)
+
+
+def _a_profile(value: object) -> Profile:
+    if not isinstance(value, Profile):
+        raise TypeError(
+            "profile must be a kindbehoeften.Profile (load one with load_profile), "
+            f"not {type(value).__name__}"
+        )
+    return value
+
+
 def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Profile:
     """The shipped profile of ``jurisdiction`` (any case), changed by an ``override`` file.
 
@@ -738,6 +756,11 @@ def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Pr
     >>> [rule.id for rule in load_profile("gb-eng").rules]
     ['preliminary', 'investigation']
     """
+    if not isinstance(jurisdiction, str):
+        raise TypeError(
+            f"jurisdiction must be a str (a code such as SE), not {type(jurisdiction).__name__}"
+        )
+    jurisdiction = str.__str__(jurisdiction)  # a subclass's text, none of its methods
     code = _CODES.get(jurisdiction.strip().upper())
     if code is None:
         raise UnknownJurisdictionError(jurisdiction, JURISDICTIONS)

@@ -133,7 +133,14 @@ OpaqueId = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTRO
 FreeText = Annotated[str, Field(min_length=1, max_length=2000, pattern=_NO_CONTROLS_BUT_LINES)]
 RuleId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_MAX)]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
+# hide_input_in_errors: pydantic's errors, chained to the library's for their fields, show no
+# value given (a free-text reason, an actor's name) in a traceback that a caller logs.
+_FROZEN = ConfigDict(
+    frozen=True,
+    extra="forbid",
+    json_schema_serialization_defaults_required=True,
+    hide_input_in_errors=True,
+)
 
 
 class _Data(BaseModel):

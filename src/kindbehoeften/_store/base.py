@@ -31,7 +31,7 @@ from .._core.canonical import canonical_json, submission_digest
 from .._core.jsonread import ReadError, loads, plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.vocab import ASSESSMENT_STAGES, JURISDICTIONS
-from .._lifecycle.assessment import Assessment
+from .._lifecycle.assessment import Assessment, from_read
 from .._lifecycle.deadlines import load_profile
 from .._lifecycle.events import EVENTS_SCHEMA_ID, Event, canonical
 from .._validation.validator import validate
@@ -182,45 +182,48 @@ def check_continues(
         raise IntegrityError("head", stored_events, "the stored count of events")
 
 
-def _case_id(case_id: object) -> str:
-    if not isinstance(case_id, str):
-        raise TypeError(f"case_id must be a str, not {type(case_id).__name__}")
-    return _text("case_id", case_id)
-
-
-def _text(name: str, value: str) -> str:
-    """``value``, when it can be stored: text that UTF-8 can hold. A lone surrogate (what
-    Python makes of a byte of a command line that is not UTF-8) cannot be, nor be found."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidArgumentError(
-            name,
-            f"{name} is not valid text: it holds a lone surrogate (a byte that is not UTF-8, "
-            "shown as \\udcXX); give it as UTF-8 text",
-        ) from None
-    return value
-
-
-def _stored_id(case_id: object) -> str:
-    """``case_id`` as a key to look up: UnknownCaseError for one that no case can have."""
-    case_id = _case_id(case_id)
-    if not _storable(case_id):
-        raise UnknownCaseError(case_id)
-    return case_id
+def _text(name: str, value: object) -> str:
+    """``value`` as exactly a str: a subclass's characters, without a method of its own
+    (its ``__eq__`` or ``__hash__`` never runs in the store's comparisons and queries).
+    Text that UTF-8 cannot hold (a lone surrogate: what Python makes of a byte of a command
+    line that is not UTF-8) can be neither stored nor found: InvalidArgumentError by name."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    text = str.__str__(value)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgumentError(
+                name,
+                f"{name} is not valid text: it holds a lone surrogate (a byte that is not "
+                "UTF-8, shown as \\udcXX); give it as UTF-8 text",
+            ) from None
+    return text
 
 
 def _storable(text: str) -> bool:
-    """Whether ``text`` can be a stored case id or municipality: none holds a NUL (they refuse
-    control characters, and PostgreSQL's text cannot hold one), so a key that holds one is
-    answered as one that is not stored, by either back end, never sent to the database."""
+    """Whether ``text`` can be a stored case id or municipality: none holds a NUL (an event
+    refuses control characters, and PostgreSQL's text cannot hold one), so a key that holds
+    one is answered as one that is not stored, by either back end, never sent to the
+    database."""
     return "\x00" not in text
 
 
+def _case_id(case_id: object) -> str:
+    return _text("case_id", case_id)
+
+
+def _stored_case_id(case_id: object) -> str:
+    """A case id to look up: UnknownCaseError for one that no stored case can have."""
+    text = _case_id(case_id)
+    if not _storable(text):
+        raise UnknownCaseError(text)
+    return text
+
+
 def _digest(digest: object) -> str:
-    if not isinstance(digest, str):
-        raise TypeError(f"digest must be a str, not {type(digest).__name__}")
-    return digest
+    return _text("digest", digest)
 
 
 class Store(ABC):
@@ -285,8 +288,7 @@ class Store(ABC):
         case_id = _case_id(case_id)
         if not isinstance(assessment, Assessment):
             raise TypeError(f"assessment must be an Assessment, not {type(assessment).__name__}")
-        if not isinstance(expected_head, str):
-            raise TypeError(f"expected_head must be a str, not {type(expected_head).__name__}")
+        expected_head = _text("expected_head", expected_head)
         if assessment.case_id != case_id:
             raise InvalidArgumentError(
                 "assessment",
@@ -310,11 +312,11 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.IntegrityError` when its stored events were changed,
         removed or added to outside the store (the hash chain, or the head, does not hold).
         """
-        case_id = _stored_id(case_id)
+        case_id = _stored_case_id(case_id)
         with self._using():
             head, bodies = self._load(case_id)
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": _events(bodies)}
-        return Assessment.from_dict(document, head=head)
+        return from_read(document, head=head)  # read by the library's reader: no copy
 
     def cases(
         self,
@@ -331,11 +333,14 @@ class Store(ABC):
 
         Read from each case's summary row, a page at a time, without replaying histories.
         """
-        for name, value in (("municipality", municipality), ("after", after)):
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-            if value is not None:
-                _text(name, value)
+        municipality = None if municipality is None else _text("municipality", municipality)
+        after = None if after is None else _text("after", after)
+        if isinstance(stage, str):
+            stage = str.__str__(stage)  # a subclass's text: its __eq__ never runs
+        if (
+            after is not None
+        ):  # the ids after "a\x00b" are those after "a": no stored id holds a NUL
+            after = after.partition("\x00")[0]
         if stage is not None and stage not in ASSESSMENT_STAGES:
             raise InvalidArgumentError(
                 "stage", f"stage must be one of: {', '.join(ASSESSMENT_STAGES)}"
@@ -345,9 +350,8 @@ class Store(ABC):
         ):
             raise InvalidArgumentError("overdue_on", "overdue_on must be a datetime.date")
         if municipality is not None and not _storable(municipality):
-            return iter(())
-        # The ids after "a\x00b" are those after "a": no stored id holds a NUL.
-        return self._pages(municipality, stage, overdue_on, (after or "").partition("\x00")[0])
+            return iter(())  # no stored case has such a municipality (an event refuses it)
+        return self._pages(municipality, stage, overdue_on, after or "")
 
     def _pages(
         self, municipality: str | None, stage: str | None, overdue_on: dt.date | None, after: str
@@ -371,8 +375,9 @@ class Store(ABC):
         their answers are). It is kept as its RFC 8785 canonical JSON; storing it again is
         harmless. :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _stored_id(case_id)
+        case_id = _case_id(case_id)
         digest, body = self._body(submission)
+        case_id = _stored_case_id(case_id)
         with self._using():
             self._put_submission(case_id, digest, body)
         return digest
@@ -397,7 +402,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError` when none is (never stored, or
         erased), :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _stored_id(case_id)
+        case_id = _stored_case_id(case_id)
         digest = _digest(digest)
         if len(digest) != _DIGEST_LENGTH or not set(digest) <= _HEX:
             raise UnknownSubmissionError(case_id, digest)
@@ -414,7 +419,7 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError`. What leaves the disk depends on
         the back end: see docs/storage.md.
         """
-        case_id = _stored_id(case_id)
+        case_id = _stored_case_id(case_id)
         with self._using():
             return self._erase_submissions(case_id)
 
@@ -470,7 +475,7 @@ class Store(ABC):
         events = _events(bodies)
         case_id = events[0]["data"]["case_id"] if events else ""
         document = {"$schema": EVENTS_SCHEMA_ID, "case_id": case_id, "events": events}
-        return CaseSummary.of(Assessment.from_dict(document, head=head))
+        return CaseSummary.of(from_read(document, head=head))
 
     def _deadlines_current(self) -> None:
         if self._fresh_deadlines:

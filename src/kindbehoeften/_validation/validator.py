@@ -26,18 +26,20 @@ Messages name fields by label, never by the content of an answer.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from .._core.conditions import Enablement, Path
-from .._core.jsonread import Read, deeper_than, escape_token, plain, read
+from .._core.jsonread import Read, deeper_than, escape_token, plain, read, text_of
 from .._core.limits import MAX_ISSUES, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_DEPTH, quoted
-from .._core.model import Form, Question
+from .._core.model import Form, Question, a_form
 from .._core.report import ValidationReport
 from .._core.vocab import STATUSES, is_form_id
 from .._forms.catalog import PathLike, find_form, forms, load_form
+from .._forms.checks import explained
 from .._i18n import negotiate
-from ..errors import UnknownFormError
+from ..errors import InvalidArgumentError, UnknownFormError
 from . import fast
 from .checks import (
     CHECKERS,
@@ -92,7 +94,11 @@ class Validator:
     )
 
     def __init__(self, form: Form) -> None:
-        self.form = form
+        self.form = a_form(form)
+        with explained(form):  # a form built in Python may have skipped the checks of a file
+            self._compile(form)
+
+    def _compile(self, form: Form) -> None:
         self.containers: dict[Path, ContainerPlan] = {}
         self.areas: dict[str, dict[str, ContainerPlan]] = {}
         for section in form.sections:
@@ -146,6 +152,7 @@ class Validator:
         :func:`kindbehoeften.validate` for the arguments). An unknown ``locale`` raises
         :class:`~kindbehoeften.errors.UnknownLocaleError`."""
         language = negotiate(locale)
+        _check_arguments(today, born, max_bytes, max_depth)
         report = _validate(submission, self, None, max_bytes, max_depth, today, born)
         return _in(language, report, self)
 
@@ -275,9 +282,10 @@ def validate(
     :class:`~kindbehoeften.errors.UnknownLocaleError`.
     """
     language = negotiate(locale)
-    if isinstance(form, str):  # the caller's own id or path, as load_form takes it
+    _check_arguments(today, born, max_bytes, max_depth)
+    if isinstance(form, str | os.PathLike):  # the caller's own id or path, as load_form takes
         form = load_form(form, paths=paths)
-    given = None if form is None else compiled(form)
+    given = None if form is None else compiled(a_form(form))
     report = _validate(submission, given, paths, max_bytes, max_depth, today, born)
     if language == "en" or not report.issues:
         return report
@@ -288,6 +296,21 @@ def validate(
         except UnknownFormError:  # pragma: no cover - the report found it a moment ago
             used = None
     return _in(language, report, used)
+
+
+def _check_arguments(today: object, born: object, max_bytes: object, max_depth: object) -> None:
+    """``max_bytes`` and ``max_depth`` are whole numbers (else TypeError naming the one at
+    fault); ``today`` and ``born`` dates or None, else InvalidArgumentError (a datetime too:
+    which day it is depends on a time zone the library does not choose), as
+    ``store.cases(overdue_on=)`` says it."""
+    for name, limit in (("max_bytes", max_bytes), ("max_depth", max_depth)):
+        if type(limit) is not int:
+            raise TypeError(f"{name} must be an int, not {type(limit).__name__}")
+    for name, value in (("today", today), ("born", born)):
+        if value is not None and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
+            raise InvalidArgumentError(
+                name, f"{name} must be a datetime.date or None, not {type(value).__name__}"
+            )
 
 
 def _in(language: str, report: ValidationReport, validator: Validator | None) -> ValidationReport:
@@ -334,7 +357,7 @@ def _judge(
 ) -> ValidationReport:
     refused = False  # by the filter of the whole document, in the fast path
     if isinstance(submission, bytes | bytearray | memoryview | str):
-        data = submission if isinstance(submission, str) else bytes(submission)
+        data = text_of(submission)
         quick = _quick(data, given, paths, max_bytes, max_depth, today, born)
         if isinstance(quick, ValidationReport):
             return quick

@@ -8,7 +8,8 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..._core.model import Area, Form, Question
+from ..._core.model import Area, Form, Question, a_form
+from ..._forms.checks import explained
 from ..._i18n import LOCALES, localize, negotiate
 from .enable_when import Conditions
 from .vocabulary import (
@@ -53,6 +54,12 @@ def questionnaire(form: Form, *, locales: Sequence[str] = LOCALES) -> dict[str, 
     ``enableWhenExpression``. An unknown locale raises
     :class:`~kindbehoeften.errors.UnknownLocaleError`.
     """
+    form = a_form(form)
+    with explained(form):  # a form built in Python may have skipped the checks of a file
+        return _questionnaire(form, locales)
+
+
+def _questionnaire(form: Form, locales: Sequence[str]) -> dict[str, Any]:
     languages: list[tuple[str, Form]] = []
     for locale in locales:
         language = negotiate(locale)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..._core.jsonread import Foreign, NonFinite, Problem, escape_token, plain, read
 from ..._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, quoted
-from ..._core.model import Form, Question
+from ..._core.model import Form, Question, a_form
 from ..._core.vocab import is_form_id
 from ..._forms.catalog import find_form
 from ..._validation.messages import from_problem
@@ -83,6 +83,7 @@ def submission_from_fhir(
     >>> submission_from_fhir(questionnaire_response(draft)) == draft
     True
     """
+    form = None if form is None else a_form(form)
     problems = _Problems()
     document = _resource_document(questionnaire_response, problems)
     if type(document) is not dict:
