@@ -408,6 +408,12 @@ def test_se_an_additional_report_after_the_decision_to_investigate_needs_no_deci
         (d.status, d.starts_on) for d in clocks(case, "preliminary")
     ]
     assert 2 == len(clocks(case, "safety_assessment"))  # its own protection assessment still
+    # domain.md section 7, Sweden: "A new report on an open case still needs its own
+    # protection assessment": it can be recorded in the decided preliminary stage, and meets it.
+    case = case.assess_safety(D(2027, 1, 13), W)
+    assert [("met_late", D(2027, 1, 13)), ("met", D(2027, 1, 13))] == [
+        (d.status, d.met_on) for d in clocks(case, "safety_assessment")
+    ]
 
 
 def test_se_an_additional_report_before_the_decision_is_decided_with_the_first() -> None:
