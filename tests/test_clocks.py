@@ -541,6 +541,24 @@ def test_se_a_care_application_is_due_four_weeks_after_an_immediate_custody() ->
     )
 
 
+def test_se_the_care_application_may_be_extended_by_the_court() -> None:
+    """domain.md section 7, Sweden: "An immediate custody under LVU is followed by a care
+    application within 4 weeks (LVU 8 §)". The same section lets the administrative court
+    extend that time where further investigation or other special reasons need it, and sets
+    no maximum: the rule is extendable, with no limit."""
+    case = protected("SE")(D(2026, 12, 26)).confirm_protection(D(2026, 12, 30), W)
+    case = case.grant_extension(
+        "care_application", D(2027, 3, 6), "further investigation", D(2027, 1, 20), W
+    )
+    clock = only(case, "care_application", today=D(2027, 2, 1))
+    assert (D(2027, 1, 23), D(2027, 3, 6), True, "pending") == (
+        clock.original_due_on,
+        clock.due_on,
+        clock.extended,
+        clock.status,
+    )
+
+
 def test_se_a_court_application_before_the_custody_does_not_meet_its_clock() -> None:
     case = report("SE", D(2027, 1, 4)).apply_to_court("court", D(2027, 1, 4), W)
     case = case.protect(D(2027, 1, 5), W)

@@ -62,7 +62,7 @@ CHECKED: Mapping[str, str] = MappingProxyType(
             "bd37aca7001686cdaf1c7d005fc81f3ac60dd8c7018634cb5bae5ee51ad1c704"
         ),
         "jurisdictions/SE.toml": (
-            "5c276ec12f476006b9459927b7b2cc81161d95124220d86f34ddbcdcb2fba682"
+            "8923d7d640edda102550ce687a94218d42bcc04ca553a1736c7fe2eb1a104766"
         ),
     }
 )
