@@ -64,6 +64,15 @@ def test_the_working_day_rules_are_those_of_the_domain() -> None:
     assert expected == [tuple(param.values) for param in WORKING_DAY_RULES]
 
 
+@pytest.mark.parametrize("jurisdiction", sorted({param.values[0] for param in WORKING_DAY_RULES}))
+def test_a_profile_that_counts_working_days_states_which_days_it_skips(jurisdiction: str) -> None:
+    """design.md, "Forms and the lifecycle agree": "Working days: where the law is unclear,
+    the profile states its choice with its source". Which days are working days is unclear
+    in each country that counts them (domain.md section 7 on Finland and England; Danish
+    hverdage; a Dutch sector norm that no act on time limits binds)."""
+    assert load_profile(jurisdiction).working_days.basis
+
+
 @pytest.mark.parametrize(("jurisdiction", "rule", "amount"), WORKING_DAY_RULES)
 def test_a_working_day_rule_is_due_by_the_calendar_on_every_day_of_three_years(
     jurisdiction: str, rule: str, amount: int
