@@ -408,6 +408,12 @@ def test_se_an_additional_report_after_the_decision_to_investigate_needs_no_deci
         (d.status, d.starts_on) for d in clocks(case, "preliminary")
     ]
     assert 2 == len(clocks(case, "safety_assessment"))  # its own protection assessment still
+    # domain.md section 7, Sweden: "A new report on an open case still needs its own
+    # protection assessment": it can be recorded in the decided preliminary stage, and meets it.
+    case = case.assess_safety(D(2027, 1, 13), W)
+    assert [("met_late", D(2027, 1, 13)), ("met", D(2027, 1, 13))] == [
+        (d.status, d.met_on) for d in clocks(case, "safety_assessment")
+    ]
 
 
 def test_se_an_additional_report_before_the_decision_is_decided_with_the_first() -> None:
@@ -532,6 +538,24 @@ def test_se_a_care_application_is_due_four_weeks_after_an_immediate_custody() ->
     assert ("met", D(2027, 1, 20)) == (
         only(case, "care_application").status,
         only(case, "care_application").met_on,
+    )
+
+
+def test_se_the_care_application_may_be_extended_by_the_court() -> None:
+    """domain.md section 7, Sweden: "An immediate custody under LVU is followed by a care
+    application within 4 weeks (LVU 8 §)". The same section lets the administrative court
+    extend that time where further investigation or other special reasons need it, and sets
+    no maximum: the rule is extendable, with no limit."""
+    case = protected("SE")(D(2026, 12, 26)).confirm_protection(D(2026, 12, 30), W)
+    case = case.grant_extension(
+        "care_application", D(2027, 3, 6), "further investigation", D(2027, 1, 20), W
+    )
+    clock = only(case, "care_application", today=D(2027, 2, 1))
+    assert (D(2027, 1, 23), D(2027, 3, 6), True, "pending") == (
+        clock.original_due_on,
+        clock.due_on,
+        clock.extended,
+        clock.status,
     )
 
 

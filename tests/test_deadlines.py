@@ -141,9 +141,9 @@ DOMAIN_TABLE = {
         "1 week, statute",
         OPEN,
     ),
-    ("SE", "care_application"): (
+    ("SE", "care_application"): (  # the court may extend it (LVU 8 §), no maximum
         "emergency_protection -> court_application",
-        "4 weeks, statute",
+        "4 weeks, statute, extendable",
         OPEN,
     ),
     ("DK", "safety_assessment"): ("report_received -> safety_assessed", "1 day, statute", OPEN),

@@ -64,6 +64,15 @@ def test_the_working_day_rules_are_those_of_the_domain() -> None:
     assert expected == [tuple(param.values) for param in WORKING_DAY_RULES]
 
 
+@pytest.mark.parametrize("jurisdiction", sorted({param.values[0] for param in WORKING_DAY_RULES}))
+def test_a_profile_that_counts_working_days_states_which_days_it_skips(jurisdiction: str) -> None:
+    """design.md, "Forms and the lifecycle agree": "Working days: where the law is unclear,
+    the profile states its choice with its source". Which days are working days is unclear
+    in each country that counts them (domain.md section 7 on Finland and England; Danish
+    hverdage; a Dutch sector norm that no act on time limits binds)."""
+    assert load_profile(jurisdiction).working_days.basis
+
+
 @pytest.mark.parametrize(("jurisdiction", "rule", "amount"), WORKING_DAY_RULES)
 def test_a_working_day_rule_is_due_by_the_calendar_on_every_day_of_three_years(
     jurisdiction: str, rule: str, amount: int
@@ -153,6 +162,48 @@ def test_the_cin_count_on_hand_checked_dates(
         due("GB-ENG", "investigation", referred),
         due("GB-ENG", "investigation", referred, cin),
     )
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "rule", "reported", "expected"),
+    [
+        # Denmark, 6 hverdage (domain.md section 7). Maundy Thursday 2 April 2026: Good Friday
+        # and Easter Monday are helligdage: 7, 8, 9, 10, 13, 14 April.
+        ("DK", "reporter_receipt", D(2026, 4, 2), D(2026, 4, 14)),
+        # Wed 23 Dec 2026: 24 (Christmas Eve is no helligdag), 28, 29, 30, 31 Dec, 4 Jan.
+        ("DK", "reporter_receipt", D(2026, 12, 23), D(2027, 1, 4)),
+        # Store Bededag, Fri 5 May 2023, was a helligdag: 2, 3, 4, 8, 9, 10 May.
+        ("DK", "reporter_receipt", D(2023, 5, 1), D(2023, 5, 10)),
+        # Sat 1 May 2027, Ascension Thu 6 May: 3, 4, 5, 7, 10, 11 May.
+        ("DK", "reporter_receipt", D(2027, 5, 1), D(2027, 5, 11)),
+        # Finland, 7 working days from the next working day (domain.md sections 2 and 7).
+        # Wed 23 June 2027, Midsummer Eve Fri 25 June closed: 24, 28, 29, 30 June, 1, 2, 5 July.
+        ("FI", "preliminary", D(2027, 6, 23), D(2027, 7, 5)),
+        # Wed 24 March 2027, Good Friday 26 and Easter Monday 29 March: 25, 30, 31 March,
+        # 1, 2, 5, 6 April (Maundy Thursday is a working day in Finland).
+        ("FI", "preliminary", D(2027, 3, 24), D(2027, 4, 6)),
+        # Thu 2 Dec 2027, Independence Day Mon 6 Dec: 3, 7, 8, 9, 10, 13, 14 Dec.
+        ("FI", "preliminary", D(2027, 12, 2), D(2027, 12, 14)),
+        # Fri 23 Dec 2022, Boxing Day (Tapaninpäivä) Mon 26: 27-30 Dec, 2, 3, 4 Jan.
+        ("FI", "preliminary", D(2022, 12, 23), D(2023, 1, 4)),
+        # England, 1 working day: Fri 24 Dec 2027; Christmas and Boxing Day fall on the
+        # weekend, their substitute days are Mon 27 and Tue 28: due Wed 29 Dec.
+        ("GB-ENG", "preliminary", D(2027, 12, 24), D(2027, 12, 29)),
+        # Sat 28 Aug 2027, late summer bank holiday Mon 30 Aug: due Tue 31 Aug.
+        ("GB-ENG", "preliminary", D(2027, 8, 28), D(2027, 8, 31)),
+        # The Netherlands, 5 working days: Fri 23 April 2027, King's Day Tue 27 April:
+        # 26, 28, 29, 30 April, 3 May.
+        ("NL", "safety_assessment", D(2027, 4, 23), D(2027, 5, 3)),
+        # Wed 22 Dec 2027: Christmas on the weekend, no substitute days: 23, 24, 27, 28, 29.
+        ("NL", "safety_assessment", D(2027, 12, 22), D(2027, 12, 29)),
+    ],
+)
+def test_working_days_on_hand_counted_dates(
+    jurisdiction: str, rule: str, reported: dt.date, expected: dt.date
+) -> None:
+    """Counted by hand from the calendar, not from the holidays package: a release of the
+    package that drops or moves one of these days fails here."""
+    assert expected == due(jurisdiction, rule, reported)
 
 
 # --- days closed besides the public holidays -------------------------------------------------

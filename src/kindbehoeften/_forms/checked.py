@@ -56,13 +56,13 @@ CHECKED: Mapping[str, str] = MappingProxyType(
             "91ec1d5c384825ce2e439103d7638c2a845db3911e627498efd0d5a6ab637eb5"
         ),
         "jurisdictions/NL.toml": (
-            "b2bd2633c65d8e30502de1be3efe4bc74dfbaa725670eb551be9904291482e55"
+            "141c1d053c7b7dc6ba26358bfde9512c2ae48c1879afd8cbf6a943bc16521ead"
         ),
         "jurisdictions/NO.toml": (
             "bd37aca7001686cdaf1c7d005fc81f3ac60dd8c7018634cb5bae5ee51ad1c704"
         ),
         "jurisdictions/SE.toml": (
-            "5c276ec12f476006b9459927b7b2cc81161d95124220d86f34ddbcdcb2fba682"
+            "8923d7d640edda102550ce687a94218d42bcc04ca553a1736c7fe2eb1a104766"
         ),
     }
 )
