@@ -469,7 +469,8 @@ def test_forms_check_github_escapes_percent_in_a_file_name(run: Run, tmp_path: P
     result = run("forms", "check", path, "--format", "github")
     assert 1 == result.code
     [line] = result.out.splitlines()
-    assert line.startswith(f"::error file={str(path).replace('%', '%25')},title=")
+    # an empty file's problem is at line 1 (what the whole file needs)
+    assert line.startswith(f"::error file={str(path).replace('%', '%25')},line=1,title=")
 
 
 def test_forms_check_json_of_a_good_file_names_its_form(run: Run) -> None:
