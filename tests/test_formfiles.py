@@ -614,7 +614,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
 
 # (a whole-file problem: the file's text, the one message expected, its line)
 WHOLE_FILE = [
-    pytest.param("", "'form' is missing: a form file begins with a [form] table", 1,
+    pytest.param("", "'form' is missing: start the file with a [form] table", 1,
                  id="empty"),
     pytest.param("# nothing here yet\n", "'form' is missing", 1, id="only-a-comment"),
     pytest.param('[form]\nid = "x.y"\nversion = "1.0.0"\nstage = "full"\ntitle = "T"\n',

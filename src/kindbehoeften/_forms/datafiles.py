@@ -254,8 +254,6 @@ def short(value: object) -> str:
 
 # What a file that lacks one of its top-level parts needs (docs/form-files.md).
 _WHOLE_FILE_HINTS: Final = {
-    "form": ": a form file begins with a [form] table (id, version, stage, title); "
-    "see docs/form-files.md",
     "sections": ": a form has [[sections]], each with [[sections.areas]] and their "
     "[[sections.areas.questions]]; see docs/form-files.md",
     "extend": ": an extension has [[extend]] tables, each naming a section and an area of "
