@@ -190,6 +190,18 @@ BROKEN: list[tuple[str, Any, tuple[tuple[str, str], ...]]] = [
     ("not JSON", b'{"resourceType": ', (("", "json_syntax"),)),
     ("a key twice", b'{"a": 1, "a": 2}', (("/a", "duplicate_key"),)),
     ("NaN", b'{"resourceType": NaN}', (("", "json_syntax"),)),
+    (
+        "a number beyond a float's range, which Python reads as infinity",
+        json.dumps(full_response()).replace('"status": "completed"', '"status": 1e400'),
+        (("/status", "type"),),
+    ),
+    (
+        "an answer beyond a float's range",
+        json.dumps(changed(_set(HEALTH, "answer", [{"valueCoding": {"code": 7}}]))).replace(
+            '"code": 7', '"code": -1e400'
+        ),
+        ((f"{HEALTH_AT}/answer/0/valueCoding/code", "type"),),
+    ),
     ("not an object", b"[]", (("", "not_an_object"),)),
     ("no resourceType", {}, (("/resourceType", "required"),)),
     ("a Patient", {"resourceType": "Patient"}, (("/resourceType", "resource_type"),)),
