@@ -342,6 +342,22 @@ BROKEN: list[tuple[str, Any, tuple[tuple[str, str], ...]]] = [
         ((f"{HEALTH_AT}/answer/0/valueCoding/code", "required"),),
     ),
     (
+        "a value of null, which FHIR's JSON does not allow",
+        changed(
+            _set(
+                ("child_needs", "child_needs.health", "child_needs.health.description"),
+                "answer",
+                [{"valueString": None}],
+            )
+        ),
+        (("/item/0/item/0/item/1/answer/0/valueString", "type"),),
+    ),
+    (
+        "a code of null",
+        changed(_set(HEALTH, "answer", [{"valueCoding": {"code": None}}])),
+        ((f"{HEALTH_AT}/answer/0/valueCoding/code", "type"),),
+    ),
+    (
         "a coding that is no object",
         changed(_set(SOURCES, "answer", [{"valueCoding": SENTINEL}])),
         (("/item/0/item/0/item/2/answer/0/valueCoding", "type"),),

@@ -376,7 +376,11 @@ class _ResponseReader:
         return values
 
     def value(self, path: Path, question: Question, value: Any, pointer: str) -> Any:
-        """An answer's value as the submission holds it: a coding's code, else the value."""
+        """An answer's value as the submission holds it: a coding's code, else the value.
+        A null is no value in FHIR's JSON: an answer without one is left out, not null."""
+        if value is None:
+            self.problems.add(pointer, "type", "a value is null: leave the answer out instead")
+            return None
         if question.type not in {"choice", "multi_choice"}:
             return value
         if type(value) is not dict:
@@ -391,4 +395,6 @@ class _ResponseReader:
             )
         if "code" not in value:
             self.problems.add(f"{pointer}/code", "required", "the coding has no code")
+        elif value["code"] is None:
+            self.problems.add(f"{pointer}/code", "type", "the coding's code is null, not text")
         return value.get("code")
