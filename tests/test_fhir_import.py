@@ -520,3 +520,25 @@ def test_the_problems_of_a_resource_are_an_operation_outcome(
     OperationOutcome.model_validate(outcome)
     assert [(pointer or None, code) for pointer, code in expected] == codes_of(outcome)
     assert SENTINEL not in json.dumps(outcome)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("note", "QuestionnaireResponse.item[0].note"),
+        ("a b", "QuestionnaireResponse.item[0].`a b`"),
+        ("a`b\\c", "QuestionnaireResponse.item[0].`a\\`b\\\\c`"),
+        ("²", "QuestionnaireResponse.item[0].`²`"),
+        ("٣", "QuestionnaireResponse.item[0].`٣`"),
+    ],
+    ids=["name", "space", "backtick", "superscript-two", "arabic-indic-three"],
+)
+def test_the_fhirpath_of_an_odd_key_names_that_key(key: str, expected: str) -> None:
+    """An index is ASCII digits; any other name that is no FHIRPath identifier is written
+    between backticks with its backticks and backslashes escaped, so it names that key."""
+    resource = full_response()
+    resource["item"][0][key] = 1
+    with pytest.raises(InvalidResourceError) as caught:
+        submission_from_fhir(resource)
+    [issue] = resource_outcome(caught.value)["issue"]
+    assert [expected] == issue["expression"]
