@@ -44,6 +44,20 @@ def test_a_resource_that_cannot_be_read_exits_1_with_each_problem(tmp_path: Path
     ] == err.splitlines()
 
 
+def test_a_number_json_cannot_hold_as_a_float_is_a_problem_not_infinity_in_the_output(
+    tmp_path: Path,
+) -> None:
+    """1e400 is JSON, but no double holds it: printing it back would write Infinity, which
+    is not JSON."""
+    source = EXAMPLES / "triangle.plan.valid.json"
+    text = json.dumps(questionnaire_response(source.read_bytes()))
+    resource = tmp_path / "response.json"
+    resource.write_text(text.replace('{"valueString": "G1"}', '{"valueString": 1e400}', 1))
+    code, out, err = run("import", "fhir-response", str(resource))
+    assert (1, "") == (code, out)
+    assert "/answer/0/valueString (type)" in err
+
+
 def test_a_missing_file_is_a_usage_error() -> None:
     code, out, err = run("import", "fhir-response", "no-such-file.json")
     assert (2, "") == (code, out)

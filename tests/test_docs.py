@@ -224,3 +224,28 @@ def test_each_command_line_session_in_the_docs_prints_what_it_shows(
             code,
             _shown(expected).fullmatch(printed) is not None,
         ), f"$ {command}\n{printed}"
+
+
+def _section(page: str, start: str, end: str) -> str:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    return text[text.index(start) : text.index(end, text.index(start))]
+
+
+def test_the_issue_codes_of_the_integrators_page_are_the_codes_there_are() -> None:
+    table = _section("integrators.md", "| code | example |", "The same list is")
+    listed = {
+        code
+        for line in table.splitlines()[2:]
+        if line.startswith("|")
+        for code in re.findall(r"`([a-z_]+)`", line.split("|")[1])
+    }
+    assert set(kindbehoeften.CODES) == listed
+
+
+def test_the_integrity_codes_of_the_lifecycle_page_are_the_codes_there_are() -> None:
+    from typing import get_args
+
+    from kindbehoeften.errors import IntegrityCode
+
+    sentence = _section("lifecycle.md", "`IntegrityError.code` is one of", "Messages name")
+    assert set(get_args(IntegrityCode)) == set(re.findall(r"`([a-z_]+)`", sentence))

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -580,6 +581,24 @@ def test_verdicts_agree_on_changed_submissions_of_the_built_in_forms(
 ) -> None:
     form = FORMS[data.draw(st.sampled_from(range(len(FORMS))), label="form")]
     assert_agree(form, data.draw(changed_submissions(form)))
+
+
+@cache
+def _rust_checker(form: Form, status: str) -> Any:
+    return jsonschema_rs.validator_for(json_schema(form, status), validate_formats=True)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_an_independent_validator_in_rust_gives_the_same_verdicts(data: st.DataObject) -> None:
+    """jsonschema-rs (its own regular expressions, its own format checks) reads the schemas
+    as the Python jsonschema does: the same verdict as validate, on the built-in forms and
+    the tricky one."""
+    form = data.draw(st.sampled_from([*FORMS, TRICKY]), label="form")
+    submission = data.draw(changed_submissions(form))
+    status = submission.get("status")
+    verdict = _rust_checker(form, status if status in STATUSES else "completed")
+    assert validate(submission, form=form).ok == verdict.is_valid(submission)
 
 
 # --- generated forms ------------------------------------------------------------------------

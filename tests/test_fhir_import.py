@@ -190,6 +190,18 @@ BROKEN: list[tuple[str, Any, tuple[tuple[str, str], ...]]] = [
     ("not JSON", b'{"resourceType": ', (("", "json_syntax"),)),
     ("a key twice", b'{"a": 1, "a": 2}', (("/a", "duplicate_key"),)),
     ("NaN", b'{"resourceType": NaN}', (("", "json_syntax"),)),
+    (
+        "a number beyond a float's range, which Python reads as infinity",
+        json.dumps(full_response()).replace('"status": "completed"', '"status": 1e400'),
+        (("/status", "type"),),
+    ),
+    (
+        "an answer beyond a float's range",
+        json.dumps(changed(_set(HEALTH, "answer", [{"valueCoding": {"code": 7}}]))).replace(
+            '"code": 7', '"code": -1e400'
+        ),
+        ((f"{HEALTH_AT}/answer/0/valueCoding/code", "type"),),
+    ),
     ("not an object", b"[]", (("", "not_an_object"),)),
     ("no resourceType", {}, (("/resourceType", "required"),)),
     ("a Patient", {"resourceType": "Patient"}, (("/resourceType", "resource_type"),)),
@@ -328,6 +340,22 @@ BROKEN: list[tuple[str, Any, tuple[tuple[str, str], ...]]] = [
         "a coding without a code",
         changed(_set(HEALTH, "answer", [{"valueCoding": {"display": SENTINEL}}])),
         ((f"{HEALTH_AT}/answer/0/valueCoding/code", "required"),),
+    ),
+    (
+        "a value of null, which FHIR's JSON does not allow",
+        changed(
+            _set(
+                ("child_needs", "child_needs.health", "child_needs.health.description"),
+                "answer",
+                [{"valueString": None}],
+            )
+        ),
+        (("/item/0/item/0/item/1/answer/0/valueString", "type"),),
+    ),
+    (
+        "a code of null",
+        changed(_set(HEALTH, "answer", [{"valueCoding": {"code": None}}])),
+        ((f"{HEALTH_AT}/answer/0/valueCoding/code", "type"),),
     ),
     (
         "a coding that is no object",
@@ -492,3 +520,25 @@ def test_the_problems_of_a_resource_are_an_operation_outcome(
     OperationOutcome.model_validate(outcome)
     assert [(pointer or None, code) for pointer, code in expected] == codes_of(outcome)
     assert SENTINEL not in json.dumps(outcome)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("note", "QuestionnaireResponse.item[0].note"),
+        ("a b", "QuestionnaireResponse.item[0].`a b`"),
+        ("a`b\\c", "QuestionnaireResponse.item[0].`a\\`b\\\\c`"),
+        ("²", "QuestionnaireResponse.item[0].`²`"),
+        ("٣", "QuestionnaireResponse.item[0].`٣`"),
+    ],
+    ids=["name", "space", "backtick", "superscript-two", "arabic-indic-three"],
+)
+def test_the_fhirpath_of_an_odd_key_names_that_key(key: str, expected: str) -> None:
+    """An index is ASCII digits; any other name that is no FHIRPath identifier is written
+    between backticks with its backticks and backslashes escaped, so it names that key."""
+    resource = full_response()
+    resource["item"][0][key] = 1
+    with pytest.raises(InvalidResourceError) as caught:
+        submission_from_fhir(resource)
+    [issue] = resource_outcome(caught.value)["issue"]
+    assert [expected] == issue["expression"]

@@ -1571,6 +1571,29 @@ def test_the_schema_checks_the_data_of_each_kind() -> None:
     assert not SCHEMA_VALIDATOR.is_valid(document)
 
 
+@pytest.mark.parametrize(
+    "at", ["2026-02-09T07:05:00+00:00", "2026-02-09T07:05:00.5Z", "2026-02-09t07:05:00Z"]
+)
+def test_the_schema_cannot_see_a_value_written_otherwise_and_loading_refuses_it(at: str) -> None:
+    """As docs/lifecycle.md says: an instant the library writes with "Z" and six digits of a
+    fraction fits the schema when written otherwise (and hashed again), but does not load."""
+    import hashlib
+
+    document = rich_history().to_dict()
+    previous = document["events"][0]["prev"]
+    for number, event in enumerate(document["events"]):
+        if number == 1:
+            event["at"] = at
+        event["prev"] = previous
+        body = {key: value for key, value in event.items() if key != "hash"}
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        event["hash"] = previous = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert SCHEMA_VALIDATOR.is_valid(document)
+    with pytest.raises(IntegrityError) as caught:
+        Assessment.from_dict(document)
+    assert ("not_canonical", 2) == (caught.value.code, caught.value.seq)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(assessments())
 def test_every_history_round_trips_and_fits_the_schema(assessment: Assessment) -> None:

@@ -92,11 +92,24 @@ def test_an_invalid_submission_is_refused_with_pointers_not_values() -> None:
             lambda r: r["deadlines"][1].update(status="overdue"),
             [("/deadlines", "differs_from_history")],
         ),
-        (lambda r: r.update(extra=1), [("/", "additionalProperties")]),
+        (lambda r: r.update(extra=1), [("/extra", "additionalProperties")]),
+        (lambda r: r.update({"a/b~c": 1}), [("/a~1b~0c", "additionalProperties")]),
+        (lambda r: r["deadlines"][0].update(x=1), [("/deadlines/0/x", "additionalProperties")]),
+        (lambda r: r.pop("stage"), [("/stage", "required")]),
         (lambda r: r.update({"$schema": "urn:other"}), [("/$schema", "const")]),
         (lambda r: r["submissions"][1].update(status="draft"), [("/submissions/1/status", "enum")]),
     ],
-    ids=["stage", "deadline", "status", "extra-key", "schema-id", "submission-status"],
+    ids=[
+        "stage",
+        "deadline",
+        "status",
+        "extra-key",
+        "escaped-key",
+        "extra-deadline-key",
+        "missing-key",
+        "schema-id",
+        "submission-status",
+    ],
 )
 def test_a_record_that_differs_from_its_history_is_refused(
     change: Any, expected: list[tuple[str, str]]
@@ -124,6 +137,13 @@ def test_a_changed_history_in_a_record_fails_its_integrity_check() -> None:
     document["history"]["events"][3]["on"] = "2026-02-12"
     with pytest.raises(IntegrityError):
         read_record(document)
+
+
+def test_a_document_that_is_no_object_is_refused_at_the_root() -> None:
+    """The root is the pointer "" (RFC 6901): "/" would be a key named ""."""
+    with pytest.raises(InvalidRecordError) as refused:
+        read_record([demo()])  # type: ignore[arg-type]
+    assert (("", "type"),) == refused.value.problems
 
 
 @pytest.mark.parametrize("text", [b"", b"{", b"\xff"], ids=["empty", "syntax", "bytes"])

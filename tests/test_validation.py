@@ -562,6 +562,19 @@ def test_nan_and_infinity_in_json_are_type_errors(constant: str) -> None:
     assert '"Weight in kg" must be a finite number.' == report.issues[0].message
 
 
+@pytest.mark.parametrize(
+    "submission",
+    [
+        {**example("triangle.plan.valid"), "form_version": None},
+        text_of({**example("triangle.plan.valid"), "form_version": None}),
+    ],
+    ids=["dict", "text"],
+)
+def test_a_form_version_of_null_is_a_type_issue_not_the_latest_version(submission: Any) -> None:
+    """Every submission names the version it answers: null names none, as the schema says."""
+    assert [("/form_version", "type")] == pairs(validate(submission))
+
+
 # --- the form= argument -------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core.jsonread import clean, plain, read, text_of
+from .._core.jsonread import clean, escape_token, plain, read, text_of
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, MAX_SUBMISSION_BYTES
 from .._core.vocab import (
     DATE_PATTERN,
@@ -255,12 +255,9 @@ def _intact(
 def _careful(document: Any, profile: Profile | None) -> tuple[dict[str, Any], Assessment]:
     """Every check of a record, each problem named: the schema, the history, each submission,
     the derived fields."""
-    problems = [
-        ("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
-        for error in _checker().iter_errors(document)
-    ]
+    problems = [problem for error in _checker().iter_errors(document) for problem in _places(error)]
     if problems:
-        raise InvalidRecordError(problems)
+        raise InvalidRecordError(list(dict.fromkeys(problems)))
     assert isinstance(document, Mapping)
     assessment = Assessment.from_dict(document["history"])
     today = None if document["today"] is None else iso_date(document["today"])
@@ -271,6 +268,23 @@ def _careful(document: Any, profile: Profile | None) -> tuple[dict[str, Any], As
     if different:
         raise InvalidRecordError([(pointer, "differs_from_history") for pointer in different])
     return expected, assessment
+
+
+def _places(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+    """The JSON Pointers (RFC 6901: the root is ``""``) and the keyword of a schema error:
+    an extra or a missing key is named by its own pointer, as ``validate`` names it, rather
+    than by the object that holds it."""
+    pointer = "".join(f"/{escape_token(part)}" for part in error.absolute_path)
+    instance, keyword = error.instance, str(error.validator)
+    if keyword == "additionalProperties" and isinstance(instance, Mapping):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
+        keys = [key for key in instance if key not in known]
+    elif keyword == "required" and isinstance(instance, Mapping):
+        required = error.schema.get("required", ()) if isinstance(error.schema, Mapping) else ()
+        keys = [key for key in required if key not in instance]
+    else:
+        keys = []
+    return [(f"{pointer}/{escape_token(key)}", keyword) for key in keys] or [(pointer, keyword)]
 
 
 def record_schema() -> dict[str, Any]:

@@ -585,7 +585,7 @@ def _resolve_form(
         if "form" in document:
             found.append(issue("/form", "type", label="form", expected="a form id, as text"))
         return None
-    if version is not None and type(version) is not str:
+    if "form_version" in document and type(version) is not str:  # null names no version
         found.append(
             issue("/form_version", "type", label="form_version", expected="a version, as text")
         )

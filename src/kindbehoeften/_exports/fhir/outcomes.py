@@ -49,6 +49,7 @@ _ISSUE_TYPES = {
 }
 _ENVELOPE = {"form": "questionnaire", "form_version": "questionnaire", "status": "status"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INDEX = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit() takes "²" and "٣" too
 
 
 def operation_outcome(report: ValidationReport, *, form: Form | None = None) -> dict[str, Any]:
@@ -164,7 +165,7 @@ def _expression(pointer: str, form: Form | None) -> str:
         if not rest:
             break
         index, rest = rest[0], rest[1:]
-        if not index.isdigit():  # a key under a question that is not a group
+        if not _INDEX.fullmatch(index):  # a key under a question that is not a group
             expression += f".item.where(linkId = {string_literal(f'{prefix}.{index}')})"
             break
         if question is not None and question.type == "multi_choice":
@@ -179,12 +180,13 @@ def _resource_expression(pointer: str) -> str:
     """The FHIRPath of the place that a JSON Pointer into a resource names."""
     expression = "QuestionnaireResponse"
     for token in _tokens(pointer):
-        if token.isdigit():
+        if _INDEX.fullmatch(token):
             expression += f"[{token}]"
         elif token.startswith("value") and _NAME.fullmatch(token):
             expression += ".value"  # FHIRPath names a choice element without its type
         elif _NAME.fullmatch(token):
             expression += f".{token}"
-        else:
-            expression += f".`{token.replace('`', '')}`"
+        else:  # a delimited identifier: a backtick or a backslash in it is escaped
+            escaped = token.replace("\\", "\\\\").replace("`", "\\`")
+            expression += f".`{escaped}`"
     return expression

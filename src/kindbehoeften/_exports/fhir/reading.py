@@ -3,6 +3,7 @@ an :class:`~kindbehoeften.errors.InvalidResourceError`."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -119,9 +120,6 @@ def _resource_document(resource: dict[str, Any] | bytes | str, problems: _Proble
     """The resource as plain JSON data, read by the one strict reader, or None."""
     if isinstance(resource, dict):
         found = plain(resource, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
-        if found.complete:
-            for pointer in _not_json(found.document):
-                problems.add(pointer, "type", "a value that JSON cannot hold (NaN, an object)")
     elif isinstance(resource, bytes | str):
         found = read(
             resource, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH, nonfinite=False
@@ -134,7 +132,12 @@ def _resource_document(resource: dict[str, Any] | bytes | str, problems: _Proble
         problems.add(problem.pointer, problem.code, _reader_message(problem))
     if not found.complete or found.problems:
         return None
-    return found.document
+    # JSON text such as 1e400 is read as an infinity: a submission made of it could not be
+    # written as JSON again, so it is refused where it stands, as NaN in a dict is.
+    unheld = list(_not_json(found.document))
+    for pointer in unheld:
+        problems.add(pointer, "type", "a value that JSON cannot hold (NaN, an infinity, an object)")
+    return None if unheld else found.document
 
 
 def _reader_message(problem: Problem) -> str:
@@ -147,7 +150,8 @@ def _reader_message(problem: Problem) -> str:
 
 def _not_json(document: Any) -> Iterator[str]:
     """The pointers of the values of a plain copy that JSON cannot hold (NaN, Infinity, a
-    caller's object): a submission made from a resource holds JSON only."""
+    number too large for a float, a caller's object): a submission made from a resource
+    holds JSON only."""
     stack: list[tuple[Any, str]] = [(document, "")]
     while stack:
         value, pointer = stack.pop()
@@ -155,7 +159,9 @@ def _not_json(document: Any) -> Iterator[str]:
             stack.extend((item, f"{pointer}/{escape_token(key)}") for key, item in value.items())
         elif type(value) is list:
             stack.extend((item, f"{pointer}/{number}") for number, item in enumerate(value))
-        elif isinstance(value, Foreign | NonFinite):
+        elif isinstance(value, Foreign | NonFinite) or (
+            type(value) is float and not math.isfinite(value)
+        ):
             yield pointer
 
 
@@ -371,7 +377,11 @@ class _ResponseReader:
         return values
 
     def value(self, path: Path, question: Question, value: Any, pointer: str) -> Any:
-        """An answer's value as the submission holds it: a coding's code, else the value."""
+        """An answer's value as the submission holds it: a coding's code, else the value.
+        A null is no value in FHIR's JSON: an answer without one is left out, not null."""
+        if value is None:
+            self.problems.add(pointer, "type", "a value is null: leave the answer out instead")
+            return None
         if question.type not in {"choice", "multi_choice"}:
             return value
         if type(value) is not dict:
@@ -386,4 +396,6 @@ class _ResponseReader:
             )
         if "code" not in value:
             self.problems.add(f"{pointer}/code", "required", "the coding has no code")
+        elif value["code"] is None:
+            self.problems.add(f"{pointer}/code", "type", "the coding's code is null, not text")
         return value.get("code")
