@@ -738,6 +738,15 @@ def test_an_unreachable_server_is_a_store_error_without_the_password(tmp_path: P
     assert "s3cret-pw" not in repr(caught.value)
 
 
+def chained(error: BaseException | None) -> str:
+    """The messages of an error and of every error a traceback would show with it."""
+    texts = []
+    while error is not None:
+        texts += [repr(error), str(error)]
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    return "\n".join(texts)
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -745,6 +754,7 @@ def test_an_unreachable_server_is_a_store_error_without_the_password(tmp_path: P
         "postgresql://kb:s3cret-pw%zz@db.example/kb",  # ... or the token it cannot decode
         "postgresql://kb@db.example/kb?password=s3cret-pw%zz",
         "postgresql://kb@db.example/kb?sslpassword=s3cret-pw%zz",
+        'postgresql://kb:Pa"s3cret@[::1/kb',  # a quote inside the password and the URL
     ],
 )
 def test_a_url_that_libpq_cannot_read_is_refused_without_the_password(url: str) -> None:
@@ -753,8 +763,21 @@ def test_a_url_that_libpq_cannot_read_is_refused_without_the_password(url: str) 
         open_store(url)
     assert "url" == caught.value.reason
     assert "is not a PostgreSQL URL that libpq reads" in str(caught.value)
-    assert "s3cret" not in str(caught.value)
+    shown = chained(caught.value)  # what logger.exception logs of it
+    assert "s3cret" not in shown
     assert "s3cret" not in repr(caught.value)
+
+
+def test_a_password_with_an_at_sign_is_hidden_in_the_host_libpq_names() -> None:
+    """An @ of the password not written %40 makes libpq read the rest as the host, which
+    its reason quotes: the pieces of the password are hidden there too."""
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError) as caught:
+        open_store("postgresql://kb:p@ss3cretWORD@nohost.invalid/kb")
+    assert "unreachable" == caught.value.reason
+    shown = chained(caught.value)
+    assert "s3cretWORD" not in shown
+    assert "ss3cret" not in shown
 
 
 def test_an_sqlite_file_that_cannot_be_made_or_read(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from .._lifecycle.assessment import (
     ReportData,
 )
 from .._lifecycle.deadlines import JURISDICTIONS, load_profile
+from .._lifecycle.events import text_argument
 from ..errors import InvalidArgumentError, UnsafeFieldError
 
 __all__ = ["AGE_BANDS", "COLUMNS", "MIN_KEY_BYTES", "Row", "Value", "age_band", "pseudonym"]
@@ -117,17 +118,7 @@ def pseudonym(case_id: str, *, key: bytes) -> str:
     >>> pseudonym("demo-case-0042", key=b"0123456789abcdef")
     '255d9a7ed401df57bc44353d146ecd08'
     """
-    if not isinstance(case_id, str):
-        raise TypeError(f"case_id must be a str, not {type(case_id).__name__}")
-    text = str.__str__(case_id)  # a subclass's text, none of its methods
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidArgumentError(
-                "case_id", "case_id must be text without lone surrogates, as every case id is"
-            ) from None
-    return _pseudonym(_checked_key(key), text)
+    return _pseudonym(_checked_key(key), text_argument("case_id", case_id))
 
 
 def _pseudonym(secret: bytes, case_id: str) -> str:

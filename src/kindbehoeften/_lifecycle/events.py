@@ -54,7 +54,7 @@ from .._core.vocab import (
     PlacementKind,
     Reporter,
 )
-from ..errors import InvalidEventError
+from ..errors import InvalidArgumentError, InvalidEventError
 
 __all__ = [
     "EVENTS_SCHEMA_ID",
@@ -79,6 +79,7 @@ __all__ = [
     "events_schema",
     "invalid_event",
     "problems_of",
+    "text_argument",
 ]
 
 Kind = EventKind
@@ -94,6 +95,27 @@ _ISO_DATE = re.compile(DATE_PATTERN)
 
 
 # --- values ------------------------------------------------------------------------------------
+
+
+def text_argument(name: str, value: object) -> str:
+    """``value``, an id a caller passes (a case id, a municipality), as exactly a str: a
+    subclass's characters, without a method of its own (its ``__eq__`` or ``__hash__`` never
+    runs in comparisons and queries); a value that is no str is a TypeError naming it.
+    Text that UTF-8 cannot hold (a lone surrogate: what Python makes of a byte of a command
+    line that is not UTF-8) can be neither stored nor found: InvalidArgumentError by name."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    text = str.__str__(value)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgumentError(
+                name,
+                f"{name} is not valid text: it holds a lone surrogate (a byte that is not "
+                "UTF-8, shown as \\udcXX); give it as UTF-8 text",
+            ) from None
+    return text
 
 
 def _plain_date(value: object) -> object:

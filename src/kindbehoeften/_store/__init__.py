@@ -15,7 +15,7 @@ from typing import Final
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from ..errors import StoreError
-from .base import CaseSummary, Store
+from .base import SECRET_KEYS, CaseSummary, Store
 
 __all__ = [
     "DEFAULT_URL",
@@ -33,7 +33,6 @@ ENVIRONMENT: Final = "KINDBEHOEFTEN_STORE"
 #: directory.
 DEFAULT_URL: Final = "sqlite:///kindbehoeften.db"
 
-_SECRET_KEYS: Final = frozenset({"password", "sslpassword"})
 _URL_FORMS: Final = (
     "Give sqlite:///PATH (a relative path; sqlite:////PATH for an absolute one) or "
     "postgresql://USER@HOST/DATABASE (docs/storage.md)."
@@ -56,13 +55,13 @@ def redacted(url: str) -> str:
         user, _, host = netloc.rpartition("@")
         netloc = f"{user.partition(':')[0]}:***@{host}"
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    secret = any(key in _SECRET_KEYS for key, _ in pairs)
+    secret = any(key in SECRET_KEYS for key, _ in pairs)
     if password is None and not secret:
         return url
     query = parts.query
     if secret:
         query = urlencode(
-            [(key, "***" if key in _SECRET_KEYS else value) for key, value in pairs], safe="*/"
+            [(key, "***" if key in SECRET_KEYS else value) for key, value in pairs], safe="*/"
         )
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 

@@ -32,8 +32,8 @@ from .._core.jsonread import ReadError, loads, plain, read
 from .._core.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH
 from .._core.vocab import ASSESSMENT_STAGES, JURISDICTIONS
 from .._lifecycle.assessment import Assessment, from_read
-from .._lifecycle.deadlines import load_profile
-from .._lifecycle.events import EVENTS_SCHEMA_ID, Event, canonical
+from .._lifecycle.deadlines import check_date, load_profile
+from .._lifecycle.events import EVENTS_SCHEMA_ID, Event, canonical, text_argument
 from .._validation.validator import validate
 from ..errors import (
     ConflictError,
@@ -182,24 +182,8 @@ def check_continues(
         raise IntegrityError("head", stored_events, "the stored count of events")
 
 
-def _text(name: str, value: object) -> str:
-    """``value`` as exactly a str: a subclass's characters, without a method of its own
-    (its ``__eq__`` or ``__hash__`` never runs in the store's comparisons and queries).
-    Text that UTF-8 cannot hold (a lone surrogate: what Python makes of a byte of a command
-    line that is not UTF-8) can be neither stored nor found: InvalidArgumentError by name."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    text = str.__str__(value)
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidArgumentError(
-                name,
-                f"{name} is not valid text: it holds a lone surrogate (a byte that is not "
-                "UTF-8, shown as \\udcXX); give it as UTF-8 text",
-            ) from None
-    return text
+#: The query parameters of a store URL that hold a password (hidden in every message).
+SECRET_KEYS: Final = frozenset({"password", "sslpassword"})
 
 
 def _storable(text: str) -> bool:
@@ -211,7 +195,7 @@ def _storable(text: str) -> bool:
 
 
 def _case_id(case_id: object) -> str:
-    return _text("case_id", case_id)
+    return text_argument("case_id", case_id)
 
 
 def _stored_case_id(case_id: object) -> str:
@@ -223,7 +207,7 @@ def _stored_case_id(case_id: object) -> str:
 
 
 def _digest(digest: object) -> str:
-    return _text("digest", digest)
+    return text_argument("digest", digest)
 
 
 class Store(ABC):
@@ -288,7 +272,7 @@ class Store(ABC):
         case_id = _case_id(case_id)
         if not isinstance(assessment, Assessment):
             raise TypeError(f"assessment must be an Assessment, not {type(assessment).__name__}")
-        expected_head = _text("expected_head", expected_head)
+        expected_head = text_argument("expected_head", expected_head)
         if assessment.case_id != case_id:
             raise InvalidArgumentError(
                 "assessment",
@@ -333,22 +317,19 @@ class Store(ABC):
 
         Read from each case's summary row, a page at a time, without replaying histories.
         """
-        municipality = None if municipality is None else _text("municipality", municipality)
-        after = None if after is None else _text("after", after)
+        municipality = None if municipality is None else text_argument("municipality", municipality)
+        after = None if after is None else text_argument("after", after)
         if isinstance(stage, str):
             stage = str.__str__(stage)  # a subclass's text: its __eq__ never runs
-        if (
-            after is not None
-        ):  # the ids after "a\x00b" are those after "a": no stored id holds a NUL
+        if after is not None:
+            # the ids after "a\x00b" are those after "a": no stored id holds a NUL
             after = after.partition("\x00")[0]
         if stage is not None and stage not in ASSESSMENT_STAGES:
             raise InvalidArgumentError(
                 "stage", f"stage must be one of: {', '.join(ASSESSMENT_STAGES)}"
             )
-        if overdue_on is not None and (
-            not isinstance(overdue_on, dt.date) or isinstance(overdue_on, dt.datetime)
-        ):
-            raise InvalidArgumentError("overdue_on", "overdue_on must be a datetime.date")
+        if overdue_on is not None:
+            check_date("overdue_on", None, overdue_on)
         if municipality is not None and not _storable(municipality):
             return iter(())  # no stored case has such a municipality (an event refuses it)
         return self._pages(municipality, stage, overdue_on, after or "")
@@ -375,9 +356,8 @@ class Store(ABC):
         their answers are). It is kept as its RFC 8785 canonical JSON; storing it again is
         harmless. :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _case_id(case_id)
-        digest, body = self._body(submission)
         case_id = _stored_case_id(case_id)
+        digest, body = self._body(submission)
         with self._using():
             self._put_submission(case_id, digest, body)
         return digest
@@ -402,10 +382,11 @@ class Store(ABC):
         :class:`~kindbehoeften.errors.UnknownSubmissionError` when none is (never stored, or
         erased), :class:`~kindbehoeften.errors.UnknownCaseError` for a case not stored.
         """
-        case_id = _stored_case_id(case_id)
+        case_id = _case_id(case_id)
         digest = _digest(digest)
         if len(digest) != _DIGEST_LENGTH or not set(digest) <= _HEX:
-            raise UnknownSubmissionError(case_id, digest)
+            raise UnknownSubmissionError(case_id, digest)  # never a digest, for any case
+        case_id = _stored_case_id(case_id)
         with self._using():
             body = self._get_submission(case_id, digest)
         document: dict[str, Any] = loads(body)

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from .base import (
     SCHEMA_VERSION,
+    SECRET_KEYS,
     CaseSummary,
     Recompute,
     Row,
@@ -98,26 +99,36 @@ def _params(summary: CaseSummary) -> tuple[Any, ...]:
 def _first_line(error: Exception, conninfo: str = "", shown: str = "") -> str:
     """The first line of libpq's reason, without a password of ``conninfo`` (the URL as
     given): libpq quotes the URL (shown as ``shown``), or the piece of it that it cannot
-    read, which may be the password itself."""
-    text = str(error).strip().splitlines()
-    if not text:
+    read, which may hold the password or a piece of it (an ``@`` of the password that is not
+    written ``%40`` makes libpq read the rest of it as the host)."""
+    lines = str(error).strip().splitlines()
+    if not lines:
         return type(error).__name__
+    text = lines[0].replace(conninfo, shown) if conninfo else lines[0]
     secrets = [secret for secret in _secrets(conninfo) if secret]
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
 
     def hidden(match: re.Match[str]) -> str:
-        quoted = match.group(1)
-        if conninfo and quoted == conninfo:
-            return f'"{shown}"'
-        if any(secret in quoted or (quoted and quoted in secret) for secret in secrets):
-            return '"***"'
+        quoted = match.group()[1:-1]
+        if quoted and any(_shares(quoted, secret) for secret in secrets):
+            return f"{match.group()[0]}***{match.group()[0]}"
         return match.group()
 
-    return re.sub(r'"([^"]*)"', hidden, text[0])[:200]
+    return re.sub(r'"[^"]*"|\'[^\']*\'', hidden, text)[:200]
+
+
+def _shares(quoted: str, secret: str) -> bool:
+    """Whether ``quoted`` holds ``secret``, is part of it, or holds four characters of it
+    in a row (a piece of a password that libpq read as something else)."""
+    if secret in quoted or quoted in secret:
+        return True
+    return any(secret[start : start + 4] in quoted for start in range(len(secret) - 3))
 
 
 def _secrets(url: str) -> list[str]:
-    """The password of a ``postgresql://`` URL and the values of its password parameters,
-    as written (percent-encoded or not)."""
+    """The password of a ``postgresql://`` URL and the values of its password parameters
+    (:data:`~kindbehoeften._store.base.SECRET_KEYS`), as written (percent-encoded or not)."""
     rest = url.partition("://")[2]
     authority, _, query = rest.partition("?")
     authority = authority.partition("/")[0] if "@" not in authority else authority
@@ -125,7 +136,7 @@ def _secrets(url: str) -> list[str]:
     found = [userinfo.partition(":")[2]] if ":" in userinfo else []
     for pair in query.split("&"):
         key, _, value = pair.partition("=")
-        if key in ("password", "sslpassword"):
+        if key in SECRET_KEYS:
             found.append(value)
     return found
 
@@ -155,7 +166,7 @@ class PostgresStore(Store):
                 "url",
                 f"{url!r} is not a PostgreSQL URL that libpq reads: "
                 f"{_first_line(error, given, url)}.",
-            ) from error
+            ) from None  # libpq's own error quotes the URL, password and all
         try:
             self._db = psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as error:
@@ -164,7 +175,7 @@ class PostgresStore(Store):
                 f"cannot reach the PostgreSQL store {url!r}: "
                 f"{_first_line(error, given, url)}. Check that "
                 "the server runs, that the URL names it, and the user, password and database.",
-            ) from error
+            ) from None  # libpq's own error quotes the URL, password and all
         try:
             self._setup()
         except BaseException:
