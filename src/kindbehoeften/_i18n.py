@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ._core.tomllines import KeyPath, line_index, line_of
+from ._core.vocab import exact_str
 from .errors import UnknownLocaleError
 
 if TYPE_CHECKING:
@@ -102,12 +103,8 @@ def negotiate(locale: str | None) -> str:
     """
     if locale is None:
         return "en"
-    if not isinstance(locale, str):
-        raise TypeError(
-            f"locale must be a str (a language code such as sv), not {type(locale).__name__}"
-        )
     # a subclass's characters: its __hash__ and __eq__ never run in the cache
-    return _negotiate(str.__str__(locale))
+    return _negotiate(exact_str("locale", locale, " (a language code such as sv)"))
 
 
 @functools.lru_cache(maxsize=256)

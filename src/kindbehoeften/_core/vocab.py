@@ -67,6 +67,7 @@ __all__ = [
     "StepField",
     "Unit",
     "WorkingDayCount",
+    "exact_str",
     "is_form_id",
     "iso_date",
 ]
@@ -100,6 +101,19 @@ def is_form_id(value: object) -> bool:
         and _FORM_ID.match(value) is not None
         and not value.endswith((".toml", ".json"))
     )
+
+
+def exact_str(name: str, value: object, kind: str = "") -> str:
+    """``value``, a text a caller passes as ``name``, as exactly a str: a subclass's
+    characters, without a method of its own (its ``__eq__``, ``__hash__`` or ``upper`` never
+    runs); anything else is a TypeError naming the argument (``kind`` says what it is for).
+
+    >>> exact_str("locale", "sv"), type(exact_str("locale", type("S", (str,), {})("sv")))
+    ('sv', <class 'str'>)
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str{kind}, not {type(value).__name__}")
+    return str.__str__(value)
 
 
 def iso_date(value: object) -> dt.date | None:

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from .._core.model import Form
+from .._core.vocab import exact_str
 from ..errors import FormDefinitionError, FormProblem, FormsPathWarning, UnknownFormError
 from .datafiles import NO_PATH, read_limited
 from .files import read_form_file
@@ -251,9 +252,7 @@ def load_form(
             f"form must be a form id or a path (str or os.PathLike), not {type(form).__name__}"
         )
     if version is not None:
-        if not isinstance(version, str):
-            raise TypeError(f"version must be a str or None, not {type(version).__name__}")
-        version = str.__str__(version)
+        version = exact_str("version", version, " or None")
     catalog = _catalog(paths)
     if _looks_like_path(form):
         loaded = read_form_file(Path(form), resolve_base=catalog.get)

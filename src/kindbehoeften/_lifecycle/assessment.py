@@ -105,6 +105,7 @@ from .._core.vocab import (
     PlacementKind,
     Reporter,
     StepField,
+    exact_str,
 )
 from .._forms.catalog import find_form
 from .._validation.validator import validate
@@ -581,11 +582,8 @@ class Assessment:
         for a submission that is invalid, a draft or of another stage's form, and
         :class:`~kindbehoeften.errors.InvalidEventError` for data that does not fit.
         """
-        if not isinstance(kind, str):
-            raise TypeError(
-                f"kind must be a str (a step such as safety_assessed), not {type(kind).__name__}"
-            )
-        return self._step(str.__str__(kind), on, actor, at, data, None)
+        kind = exact_str("kind", kind, " (a step such as safety_assessed)")
+        return self._step(kind, on, actor, at, data, None)
 
     def _step(
         self,
@@ -1016,11 +1014,7 @@ def _holds_foreign(document: object) -> bool:
 
 def _head(head: object) -> str | None:
     """The expected head as exactly a str (a subclass's characters, none of its methods)."""
-    if head is None or type(head) is str:
-        return head
-    if isinstance(head, str):
-        return str.__str__(head)
-    raise TypeError(f"head must be a str, not {type(head).__name__}")
+    return None if head is None else exact_str("head", head)
 
 
 def _refused(pointer: str, what: str) -> IntegrityError:

@@ -72,6 +72,7 @@ from .._core.vocab import (
     Scope,
     Unit,
     WorkingDayCount,
+    exact_str,
 )
 from .._core.vocab import DeadlineStatus as Status
 from .._forms.checked import is_checked
@@ -756,11 +757,7 @@ def load_profile(jurisdiction: str, *, override: str | Path | None = None) -> Pr
     >>> [rule.id for rule in load_profile("gb-eng").rules]
     ['preliminary', 'investigation']
     """
-    if not isinstance(jurisdiction, str):
-        raise TypeError(
-            f"jurisdiction must be a str (a code such as SE), not {type(jurisdiction).__name__}"
-        )
-    jurisdiction = str.__str__(jurisdiction)  # a subclass's text, none of its methods
+    jurisdiction = exact_str("jurisdiction", jurisdiction, " (a code such as SE)")
     code = _CODES.get(jurisdiction.strip().upper())
     if code is None:
         raise UnknownJurisdictionError(jurisdiction, JURISDICTIONS)

@@ -53,6 +53,7 @@ from .._core.vocab import (
     Outcome,
     PlacementKind,
     Reporter,
+    exact_str,
 )
 from ..errors import InvalidArgumentError, InvalidEventError
 
@@ -103,9 +104,7 @@ def text_argument(name: str, value: object) -> str:
     runs in comparisons and queries); a value that is no str is a TypeError naming it.
     Text that UTF-8 cannot hold (a lone surrogate: what Python makes of a byte of a command
     line that is not UTF-8) can be neither stored nor found: InvalidArgumentError by name."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    text = str.__str__(value)
+    text = exact_str(name, value)
     if not text.isascii():
         try:
             text.encode("utf-8")
@@ -113,7 +112,7 @@ def text_argument(name: str, value: object) -> str:
             raise InvalidArgumentError(
                 name,
                 f"{name} is not valid text: it holds a lone surrogate (a byte that is not "
-                "UTF-8, shown as \\udcXX); give it as UTF-8 text",
+                "UTF-8, shown as \\udcXX); it must be UTF-8 text",
             ) from None
     return text
 
