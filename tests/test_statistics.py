@@ -1172,3 +1172,14 @@ def test_the_areas_of_a_full_assessment_are_the_choices_the_gate_reads(section: 
             first = values[0] if values and isinstance(values[0], str) else None
             expected[f"area_{section_id}_{area_id}"] = first
         assert expected == _area_choices(_Forms(), form, answers)
+
+
+@pytest.mark.parametrize(
+    "rows", [[1], ["SE"], [("jurisdiction", "SE")], [{"jurisdiction": "SE"}, None]]
+)
+def test_rows_that_are_no_mappings_are_a_type_error_saying_where(rows: list[Any]) -> None:
+    """aggregate and to_csv take rows of column -> value; anything else is the calling
+    code's mistake, named with its place, not an AttributeError from inside."""
+    for call in (aggregate, to_csv):
+        with pytest.raises(TypeError, match=r"rows must be mappings of a column to its value"):
+            call(rows)

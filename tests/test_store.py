@@ -780,6 +780,15 @@ def test_a_password_with_an_at_sign_is_hidden_in_the_host_libpq_names() -> None:
     assert "ss3cret" not in shown
 
 
+def test_an_sqlite_url_whose_file_name_holds_a_nul_is_refused_by_name() -> None:
+    """%00 decodes to a NUL, which no file name holds: the URL is refused, not a ValueError
+    of the operating system's call (which the command line took for a bug of its own)."""
+    with pytest.raises(StoreError) as caught:
+        open_store("sqlite:///cases%00old.db")
+    assert "url" == caught.value.reason
+    assert "a file name holds no NUL" in str(caught.value)
+
+
 def test_an_sqlite_file_that_cannot_be_made_or_read(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as missing:
         open_store(f"sqlite:///{tmp_path}/no/such/folder/cases.db")

@@ -28,6 +28,7 @@ __all__ = [
     "check_min_cell",
     "count",
     "publish",
+    "row_of",
     "unknown_value",
 ]
 
@@ -132,13 +133,25 @@ def check_min_cell(min_cell: object) -> int:
     return min_cell
 
 
+def row_of(index: int, row: object) -> Mapping[str, Value]:
+    """``row``, the ``index``-th of some rows, if it is a mapping of a column to its value;
+    else a TypeError that says so and where (a list or a text is no row)."""
+    if type(row) is dict or isinstance(row, Mapping):
+        return row
+    raise TypeError(
+        f"rows must be mappings of a column to its value (dicts), not {type(row).__name__} "
+        f"(row {index})"
+    )
+
+
 def count(rows: Iterable[Mapping[str, Value]]) -> Counts:
     """The counted tables of statistics rows, read one at a time (constant memory)."""
     counts = Counts()
     columns: object = None
     areas: list[str] = []
     rules: list[str] = []
-    for index, row in enumerate(rows):
+    for index, given in enumerate(rows):
+        row = row_of(index, given)
         if row.keys() != columns:
             # The columns of the rows (the same for every row of statistics()), taken anew
             # should a row have others, in the order they are first met.

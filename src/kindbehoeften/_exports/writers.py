@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, Final, TypeAlias
 
 from ..errors import InvalidArgumentError, MissingDependencyError
-from .tables import OUTCOMES, STATUSES
+from .tables import OUTCOMES, STATUSES, row_of
 
 __all__ = ["INTEGER_COLUMNS", "arrow", "to_csv", "to_parquet", "write_csv"]
 
@@ -35,13 +35,15 @@ def _checked_columns(
 ) -> tuple[list[str], Iterator[Mapping[str, Value]]]:
     """The columns (given, or the first row's) and the rows, each checked to have them."""
     stream = iter(rows)
-    first = next(stream, None)
+    given = next(stream, None)
+    first = None if given is None else row_of(0, given)
     names = list(columns) if columns is not None else [] if first is None else list(first)
     if first is None:
         return names, iter(())
 
     def checked() -> Iterator[Mapping[str, Value]]:
-        for index, row in enumerate(itertools.chain([first], stream)):
+        for index, item in enumerate(itertools.chain([first], stream)):
+            row = row_of(index, item)
             if row.keys() != first.keys() or list(row) != names:
                 raise InvalidArgumentError(
                     "rows",

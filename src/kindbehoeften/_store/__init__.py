@@ -94,6 +94,11 @@ def _sqlite_parts(url: str) -> tuple[str, float]:
             f"path. {_URL_FORMS}",
         )
     path = unquote(parts.path[1:], errors="surrogateescape")  # bytes of a name, as os does
+    if "\x00" in path:
+        raise StoreError(
+            "url",
+            f"{redacted(url)!r} names no SQLite file: a file name holds no NUL (%00). {_URL_FORMS}",
+        )
     timeout = 30.0
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key != "timeout":
