@@ -1183,3 +1183,14 @@ def test_rows_that_are_no_mappings_are_a_type_error_saying_where(rows: list[Any]
     for call in (aggregate, to_csv):
         with pytest.raises(TypeError, match=r"rows must be mappings of a column to its value"):
             call(rows)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_text_a_spreadsheet_would_read_as_a_formula_is_written_as_text(start: str) -> None:
+    """A municipality is the caller's text: a cell starting with = + - @ TAB or CR would be
+    run as a formula by a spreadsheet opening the file (CWE-1236), so it gets a leading '."""
+    text = start + 'HYPERLINK("http://example.org","x")'
+    written = to_csv([{"municipality": text, "cycle": -1}])
+    assert [["municipality", "cycle"], ["'" + text, "-1"]] == list(
+        csv.reader(io.StringIO(written, newline=""))
+    )

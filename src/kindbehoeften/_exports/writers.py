@@ -71,10 +71,22 @@ def write_csv(
     for row in checked:
         hidden = _hidden(row, min_cell)
         writer.writerow(
-            [hidden.get(name, "") if row[name] is None else row[name] for name in names]
+            [hidden.get(name, "") if row[name] is None else _cell(row[name]) for name in names]
         )
         written += 1
     return written
+
+
+# A spreadsheet opening the file runs a cell that starts with one of these as a formula
+# (CWE-1236); a municipality is the caller's text, so such text gets a leading ' (OWASP).
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Value) -> Value:
+    """``value`` as a CSV cell: text a spreadsheet would read as a formula kept as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def to_csv(
@@ -90,7 +102,9 @@ def to_csv(
     ``\\r\\n`` (RFC 4180); write the text to a file opened with ``newline=""``. ``None`` is
     an empty field; in a table of :func:`aggregate` a hidden cell is ``<5`` (``<min_cell``;
     pass the ``min_cell`` you aggregated with) or, for a hidden cell of ``min_cell`` or more,
-    ``x``. A published count below ``min_cell`` raises
+    ``x``. Text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    (a municipality is the caller's text) gets a leading ``'``, so that a spreadsheet does
+    not run it as a formula. A published count below ``min_cell`` raises
     :class:`~kindbehoeften.errors.InvalidArgumentError` (a ``ValueError``).
 
     >>> to_csv([{"jurisdiction": "SE", "close": None, "suppressed": "close",
