@@ -154,16 +154,22 @@ def test_demo_on_a_full_disk_exits_2_naming_the_file(tmp_path: Path) -> None:
 # --- a closed standard input --------------------------------------------------------------------
 
 
-def run_without_stdin(*argv: str) -> subprocess.CompletedProcess[str]:
-    """Run ``kindbehoeften ARGV`` with its standard input closed (``<&-`` in a shell)."""
+def run_closed(redirect: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``kindbehoeften ARGV`` with one of its standard streams closed (``redirect``:
+    ``<&-`` for its input, ``>&-`` for its output, as in a shell)."""
     return subprocess.run(
-        ["sh", "-c", 'exec "$@" <&-', "sh", *command(*argv)],
-        capture_output=True,
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", *command(*argv)],
+        stdout=subprocess.PIPE if redirect == "<&-" else None,
+        stderr=subprocess.PIPE,
         text=True,
         env=child_environment(),
         timeout=120,
         check=False,
     )
+
+
+def run_without_stdin(*argv: str) -> subprocess.CompletedProcess[str]:
+    return run_closed("<&-", *argv)
 
 
 @pytest.mark.parametrize(
@@ -191,15 +197,7 @@ def test_a_closed_standard_input_does_not_matter_to_a_command_that_does_not_read
 
 
 def run_without_stdout(*argv: str) -> subprocess.CompletedProcess[str]:
-    """Run ``kindbehoeften ARGV`` with its standard output closed (``>&-`` in a shell)."""
-    return subprocess.run(
-        ["sh", "-c", 'exec "$@" >&-', "sh", *command(*argv)],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=child_environment(),
-        timeout=120,
-        check=False,
-    )
+    return run_closed(">&-", *argv)
 
 
 @pytest.mark.parametrize(
